@@ -1,0 +1,16 @@
+// The `weft` command line: one function per subcommand.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace weft::cli {
+
+// Reads a whole file; on failure prints "FILE: error: reason" and returns nullopt.
+std::optional<std::vector<uint8_t>> readFile(const std::string& path);
+
+int inspectCommand(const std::vector<std::string>& args);
+
+}  // namespace weft::cli

@@ -1,0 +1,155 @@
+// `weft`: the command-line face of the engine.
+//
+//   weft validate FILE.wasm...    exit 0 when every file is valid, 1 otherwise
+//   weft inspect FILE.wasm        sections, imports, exports, functions
+//   weft wast FILE.wast...        run official spec-test scripts
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "validation/validator.h"
+#include "wast/wast_runner.h"
+
+namespace weft::cli {
+
+std::optional<std::vector<uint8_t>> readFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "%s: error: cannot open: %s\n", path.c_str(), std::strerror(errno));
+    return std::nullopt;
+  }
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) {
+    std::fprintf(stderr, "%s: error: cannot read\n", path.c_str());
+    return std::nullopt;
+  }
+  return bytes;
+}
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: weft COMMAND [ARGS]\n"
+    "\n"
+    "commands:\n"
+    "  validate FILE.wasm...        decode and validate modules; prints FILE:0xOFFSET: reason\n"
+    "                               for each invalid one (exit 0: all valid, 1: some invalid)\n"
+    "  inspect [--all] FILE.wasm    print sections, imports, exports and functions\n"
+    "  wast [OPTIONS] FILE.wast...  run official spec-test scripts (needs wabt's wast2json)\n"
+    "      --enable-threads         parse the scripts with the threads proposal enabled\n"
+    "      --wast2json PATH         the wast2json program to use\n"
+    "      --superseded LINE        an assertion a later standard overturned: count it as skipped\n"
+    "      -v, --verbose            report every command, not only failures\n"
+    "  help                         this text\n"
+    "\n"
+    "Running modules (weft run) arrives with the baseline compiler.\n";
+
+bool isWatFile(const std::string& path) {
+  return path.size() > 4 && path.compare(path.size() - 4, 4, ".wat") == 0;
+}
+
+int validateCommand(const std::vector<std::string>& args) {
+  if (args.empty()) {
+    std::fputs("usage: weft validate FILE.wasm...\n", stderr);
+    return 2;
+  }
+  bool allValid = true;
+  for (const std::string& path : args) {
+    auto bytes = readFile(path);
+    if (!bytes) return 2;
+    Result<ModuleInfo> module = decodeAndValidate(*bytes);
+    if (module) {
+      std::printf("%s: valid\n", path.c_str());
+      continue;
+    }
+    allValid = false;
+    const Error& error = module.error();
+    std::string where;
+    if (error.functionIndex) {
+      where = "in function " + std::to_string(*error.functionIndex) + ": ";
+    } else if (error.section) {
+      where = "in section " + std::to_string(*error.section) + ": ";
+    }
+    std::printf("%s:0x%llx: %s: %s%s\n", path.c_str(), static_cast<unsigned long long>(error.offset),
+                errorKindName(error.kind), where.c_str(), error.message.c_str());
+    if (isWatFile(path))
+      std::printf("%s: note: this looks like the text format; weft reads binary modules: convert it with "
+                  "`wat2wasm %s`\n", path.c_str(), path.c_str());
+  }
+  return allValid ? 0 : 1;
+}
+
+int wastCommand(const std::vector<std::string>& args) {
+  WastOptions options;
+  std::vector<std::string> files;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--enable-threads") {
+      options.wast2jsonFlags.push_back("--enable-threads");
+    } else if (args[i] == "--wast2json" && i + 1 < args.size()) {
+      options.wast2json = args[++i];
+    } else if (args[i] == "--superseded" && i + 1 < args.size()) {
+      const std::string& text = args[++i];
+      char* end = nullptr;
+      unsigned long line = std::strtoul(text.c_str(), &end, 10);
+      if (text.empty() || *end != '\0' || line > UINT32_MAX) {
+        std::fprintf(stderr, "weft wast: --superseded needs a line number, got '%s'\n", text.c_str());
+        return 2;
+      }
+      options.supersededLines.push_back(static_cast<uint32_t>(line));
+    } else if (args[i] == "-v" || args[i] == "--verbose") {
+      options.verbose = true;
+    } else if (!args[i].empty() && args[i][0] == '-') {
+      std::fprintf(stderr, "weft wast: unknown option %s\n", args[i].c_str());
+      return 2;
+    } else {
+      files.push_back(args[i]);
+    }
+  }
+  if (files.empty()) {
+    std::fputs("usage: weft wast [--enable-threads] [--wast2json PATH] [-v] FILE.wast...\n", stderr);
+    return 2;
+  }
+  WastCounts total;
+  for (const std::string& file : files) {
+    WastCounts counts = runWastFile(file, options, std::cout);
+    std::cout << file << ": " << counts.passed << " passed, " << counts.failed << " failed, " << counts.pending
+              << " pending, " << counts.skipped << " skipped\n";
+    total.passed += counts.passed;
+    total.failed += counts.failed;
+    total.pending += counts.pending;
+    total.skipped += counts.skipped;
+  }
+  if (files.size() > 1)
+    std::cout << "total: " << total.passed << " passed, " << total.failed << " failed, " << total.pending
+              << " pending, " << total.skipped << " skipped\n";
+  return total.failed == 0 ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace weft::cli
+
+int main(int argc, char** argv) {
+  using namespace weft::cli;
+  if (argc < 2) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  std::string command = argv[1];
+  std::vector<std::string> args(argv + 2, argv + argc);
+  if (command == "validate") return validateCommand(args);
+  if (command == "inspect") return inspectCommand(args);
+  if (command == "wast") return wastCommand(args);
+  if (command == "help" || command == "--help" || command == "-h") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  std::fprintf(stderr, "weft: unknown command '%s'\n\n%s", command.c_str(), kUsage);
+  return 2;
+}

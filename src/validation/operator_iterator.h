@@ -1,0 +1,168 @@
+// The validating operator iterator: the one place where function bodies are
+// decoded and where the typing rules of WebAssembly instructions live (DESIGN:
+// "one decoder, many consumers").
+//
+// Consumers pull operators one at a time:
+//
+//   OperatorIterator it(module, bytes, functionIndex, scratch);
+//   if (!it.readLocals()) ...;
+//   Operator op;
+//   while (it.next(op)) { ... switch (op.opcode) ... }
+//   if (it.failed()) report(it.error());
+//
+// Each operator comes decoded (immediates unpacked into {Operator}) and already
+// type-checked against the operand stack. The validator is the consumer that
+// does nothing with them; the baseline and optimizing compilers read the same
+// stream and keep their own value locations beside the iterator's types. At
+// control flow the consumer asks for the frames ({control}), which carry the
+// block signature and whether the rest of the block is unreachable.
+//
+// kValidate=false re-decodes a body already validated (tier-up): every check
+// becomes an assertion, the decoding and type tracking stay.
+//
+// Memory: all stacks live in a {ValidatorScratch} the caller reuses across
+// functions, so steady-state validation allocates nothing per operator.
+// Threads: an iterator is used by one thread; distinct iterators over the same
+// ModuleInfo may run concurrently (it is only read).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "format/module_info.h"
+#include "format/opcodes.h"
+#include "support/byte_reader.h"
+#include "support/error.h"
+
+namespace weft {
+
+struct BlockSignature {
+  const ValType* params = nullptr;
+  const ValType* results = nullptr;
+  uint32_t numParams = 0;
+  uint32_t numResults = 0;
+
+  std::span<const ValType> paramTypes() const { return {params, numParams}; }
+  std::span<const ValType> resultTypes() const { return {results, numResults}; }
+};
+
+enum class ControlKind : uint8_t { Function, Block, Loop, If, Else };
+
+struct ControlFrame {
+  ControlKind kind = ControlKind::Block;
+  bool unreachable = false;  // the rest of this block cannot execute
+  uint32_t height = 0;       // operand stack height below the block's own values
+  BlockSignature signature;
+
+  // Branching to a loop re-enters it with its parameters; any other block is left
+  // with its results.
+  std::span<const ValType> labelTypes() const {
+    return kind == ControlKind::Loop ? signature.paramTypes() : signature.resultTypes();
+  }
+};
+
+struct MemArg {
+  uint32_t alignLog2 = 0;
+  uint32_t offset = 0;
+};
+
+// One decoded operator. Only the fields its opcode uses are meaningful.
+struct Operator {
+  Opcode opcode = Opcode::Nop;
+  uint32_t offset = 0;   // module offset of the opcode's first byte
+  uint32_t index = 0;    // label depth, local, global, function, type, table, data or element index
+  uint32_t index2 = 0;   // call_indirect: table; table.copy: source table; table.init: table
+  MemArg memarg;
+  uint8_t lane = 0;
+  ValType type = ValType::Bottom;  // select, drop: operand type; ref.null and table ops: reference type
+  uint64_t bits = 0;      // constant bits (i32 zero-extended, f32/f64 raw bits, v128 low half)
+  uint64_t bitsHigh = 0;  // v128 high half
+  const uint8_t* shuffleLanes = nullptr;  // i8x16.shuffle: 16 lane indices
+  BlockSignature block;   // block, loop, if
+};
+
+struct ValidatorScratch {
+  std::vector<ValType> operands;
+  std::vector<ControlFrame> controls;
+  std::vector<ValType> locals;
+  std::vector<uint32_t> brTableTargets;
+};
+
+template <bool kValidate>
+class OperatorIteratorT {
+ public:
+  OperatorIteratorT(const ModuleInfo& module, std::span<const uint8_t> moduleBytes, uint32_t functionIndex,
+                    ValidatorScratch& scratch);
+
+  // Decodes the local declarations; call once before next().
+  [[nodiscard]] bool readLocals();
+  std::span<const ValType> locals() const { return scratch_.locals; }
+
+  // Decodes and checks the next operator. Returns false at the end of the body
+  // (after the function's final `end` was returned) or on failure.
+  [[nodiscard]] bool next(Operator& op);
+
+  bool done() const { return done_; }
+  bool failed() const { return reader_.failed(); }
+  Error error() const;
+
+  // Frames from the innermost (depth 0) outwards.
+  const ControlFrame& control(uint32_t depth) const {
+    return scratch_.controls[scratch_.controls.size() - 1 - depth];
+  }
+  size_t controlDepth() const { return scratch_.controls.size(); }
+  bool unreachable() const { return !scratch_.controls.empty() && scratch_.controls.back().unreachable; }
+  size_t operandCount() const { return scratch_.operands.size(); }
+  // Bottom where the operand comes from unreachable code.
+  ValType operandType(uint32_t depthFromTop) const {
+    return scratch_.operands[scratch_.operands.size() - 1 - depthFromTop];
+  }
+  // The targets of the last br_table, default last.
+  std::span<const uint32_t> brTableTargets() const { return scratch_.brTableTargets; }
+
+ private:
+  bool fail(const std::string& message);                 // invalid, at the operator
+  bool malformed(const char* message);                   // malformed, at the read position
+  bool limit(const std::string& message);                // implementation limit, at the operator
+  bool unsupported(const std::string& feature);          // post-2.0 proposal, at the operator
+  bool typeMismatch(ValType expected, ValType actual);
+
+  bool popExpect(ValType expected);
+  bool popAny(ValType& out);
+  bool popTypes(std::span<const ValType> types);
+  void pushTypes(std::span<const ValType> types);
+  void markUnreachable();
+  bool pushControl(ControlKind kind, const BlockSignature& signature);
+  bool popControlResults(const ControlFrame& frame);
+
+  bool readBlockType(BlockSignature& out);
+  bool readMemArg(Operator& op, uint32_t naturalLog2, bool atomic);
+  bool readZeroByte();
+  bool checkMemory();
+  bool checkTable(uint32_t index);
+  bool checkDataIndex(uint32_t index);
+  bool readLabel(uint32_t& depth);
+
+  bool decodeImmediatesAndType(Operator& op, const OpcodeInfo& info);
+  bool typeSpecial(Operator& op);
+
+  const ModuleInfo& module_;
+  std::span<const uint8_t> moduleBytes_;
+  uint32_t functionIndex_;
+  ValidatorScratch& scratch_;
+  ByteReader reader_;
+  ErrorKind errorKind_ = ErrorKind::Invalid;
+  uint32_t opOffset_ = 0;        // the operator being decoded: where type errors point
+  Opcode opcode_ = Opcode::Nop;
+  const FuncType& type_;
+  bool done_ = false;
+};
+
+using OperatorIterator = OperatorIteratorT<true>;
+using ValidatedOperatorIterator = OperatorIteratorT<false>;
+
+extern template class OperatorIteratorT<true>;
+extern template class OperatorIteratorT<false>;
+
+}  // namespace weft
