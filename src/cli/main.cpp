@@ -3,31 +3,25 @@
 //   weft validate FILE.wasm...    exit 0 when every file is valid, 1 otherwise
 //   weft inspect FILE.wasm        sections, imports, exports, functions
 //   weft wast FILE.wast...        run official spec-test scripts
-#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
-#include <fstream>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "cli/commands.h"
+#include "support/file.h"
 #include "validation/validator.h"
 #include "wast/wast_runner.h"
 
 namespace weft::cli {
 
 std::optional<std::vector<uint8_t>> readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::fprintf(stderr, "%s: error: cannot open: %s\n", path.c_str(), std::strerror(errno));
-    return std::nullopt;
-  }
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) {
-    std::fprintf(stderr, "%s: error: cannot read\n", path.c_str());
+  std::vector<uint8_t> bytes;
+  std::string error;
+  if (!readWholeFile(path, bytes, error)) {
+    std::fprintf(stderr, "%s: error: cannot read: %s\n", path.c_str(), error.c_str());
     return std::nullopt;
   }
   return bytes;

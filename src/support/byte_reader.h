@@ -90,6 +90,10 @@ class ByteReader {
   }
   bool readVarU64(uint64_t& out) { return readUnsignedLeb(64, out); }
   bool readVarS32(int32_t& out) {
+    if (pos_ < end_ && *pos_ < 0x80) {  // one byte: bit 6 is the sign
+      out = static_cast<int32_t>(static_cast<int8_t>(*pos_++ << 1)) >> 1;
+      return true;
+    }
     int64_t wide = 0;
     bool ok = readSignedLeb(32, wide);
     out = static_cast<int32_t>(wide);

@@ -142,7 +142,7 @@ bool OperatorIteratorT<kValidate>::readLocals() {
 // ---- operand and control stacks ----
 
 template <bool kValidate>
-bool OperatorIteratorT<kValidate>::popAny(ValType& out) {
+inline bool OperatorIteratorT<kValidate>::popAny(ValType& out) {
   const ControlFrame& frame = scratch_.controls.back();
   if (scratch_.operands.size() == frame.height) {
     out = ValType::Bottom;
@@ -156,7 +156,7 @@ bool OperatorIteratorT<kValidate>::popAny(ValType& out) {
 }
 
 template <bool kValidate>
-bool OperatorIteratorT<kValidate>::popExpect(ValType expected) {
+inline bool OperatorIteratorT<kValidate>::popExpect(ValType expected) {
   ValType actual;
   if (!popAny(actual)) return false;
   WEFT_CHECK(actual == expected || actual == ValType::Bottom || expected == ValType::Bottom,
@@ -173,13 +173,13 @@ bool OperatorIteratorT<kValidate>::popTypes(std::span<const ValType> types) {
 
 template <bool kValidate>
 void OperatorIteratorT<kValidate>::pushTypes(std::span<const ValType> types) {
-  scratch_.operands.insert(scratch_.operands.end(), types.begin(), types.end());
+  scratch_.operands.append(types);
 }
 
 template <bool kValidate>
 void OperatorIteratorT<kValidate>::markUnreachable() {
   ControlFrame& frame = scratch_.controls.back();
-  scratch_.operands.resize(frame.height);
+  scratch_.operands.truncate(frame.height);
   frame.unreachable = true;
 }
 
@@ -240,7 +240,7 @@ bool OperatorIteratorT<kValidate>::readBlockType(BlockSignature& out) {
 }
 
 template <bool kValidate>
-bool OperatorIteratorT<kValidate>::checkMemory() {
+inline bool OperatorIteratorT<kValidate>::checkMemory() {
   WEFT_CHECK(!module_.memories.empty(), fail("unknown memory 0"));
   return true;
 }
@@ -286,7 +286,7 @@ bool OperatorIteratorT<kValidate>::readMemArg(Operator& op, uint32_t naturalLog2
 }
 
 template <bool kValidate>
-bool OperatorIteratorT<kValidate>::readLabel(uint32_t& depth) {
+inline bool OperatorIteratorT<kValidate>::readLabel(uint32_t& depth) {
   if (!reader_.readVarU32(depth)) return malformed("malformed label");
   WEFT_CHECK(depth < scratch_.controls.size(), fail("unknown label " + std::to_string(depth)));
   return true;
@@ -295,12 +295,51 @@ bool OperatorIteratorT<kValidate>::readLabel(uint32_t& depth) {
 // ---- the operator loop ----
 
 template <bool kValidate>
+inline bool OperatorIteratorT<kValidate>::readLocalIndex(Operator& op) {
+  if (!reader_.readVarU32(op.index)) return malformed("malformed local index");
+  WEFT_CHECK(op.index < scratch_.locals.size(), fail("unknown local " + std::to_string(op.index)));
+  op.type = scratch_.locals[op.index];
+  return true;
+}
+
+
+template <bool kValidate>
 bool OperatorIteratorT<kValidate>::next(Operator& op) {
   if (done_ || reader_.failed()) return false;
   if (reader_.atEnd()) return malformed("unexpected end of function body (missing end)");
   opOffset_ = static_cast<uint32_t>(reader_.offset());
   uint8_t first = *reader_.pos();
   reader_.seek(reader_.pos() + 1);
+  op.offset = opOffset_;
+
+  // The most frequent operators in real code take a short path that skips the
+  // table-driven dispatch below; their rules are the same as there.
+  switch (first) {
+    case 0x20:  // local.get
+      opcode_ = op.opcode = Opcode::LocalGet;
+      if (!readLocalIndex(op)) return false;
+      scratch_.operands.push_back(op.type);
+      return true;
+    case 0x21:  // local.set
+      opcode_ = op.opcode = Opcode::LocalSet;
+      return readLocalIndex(op) && popExpect(op.type);
+    case 0x22:  // local.tee
+      opcode_ = op.opcode = Opcode::LocalTee;
+      if (!readLocalIndex(op) || !popExpect(op.type)) return false;
+      scratch_.operands.push_back(op.type);
+      return true;
+    case 0x41: {  // i32.const
+      opcode_ = op.opcode = Opcode::I32Const;
+      int32_t value;
+      if (!reader_.readVarS32(value)) return malformed("malformed i32 constant");
+      op.bits = static_cast<uint32_t>(value);
+      scratch_.operands.push_back(ValType::I32);
+      return true;
+    }
+    default:
+      break;
+  }
+
   uint32_t key = first;
   if (first >= 0xfc && first <= 0xfe) {
     uint32_t sub;
@@ -323,9 +362,9 @@ bool OperatorIteratorT<kValidate>::next(Operator& op) {
   const OpcodeInfo& info = kOpcodeInfo[key];
   opcode_ = static_cast<Opcode>(key);
   op.opcode = opcode_;
-  op.offset = opOffset_;
   return decodeImmediatesAndType(op, info);
 }
+
 
 template <bool kValidate>
 bool OperatorIteratorT<kValidate>::decodeImmediatesAndType(Operator& op, const OpcodeInfo& info) {
@@ -352,9 +391,7 @@ bool OperatorIteratorT<kValidate>::decodeImmediatesAndType(Operator& op, const O
                  fail("type mismatch: call_indirect needs a funcref table"));
       break;
     case ImmKind::Local:
-      if (!reader_.readVarU32(op.index)) return malformed("malformed local index");
-      WEFT_CHECK(op.index < scratch_.locals.size(), fail("unknown local " + std::to_string(op.index)));
-      op.type = scratch_.locals[op.index];
+      if (!readLocalIndex(op)) return false;
       break;
     case ImmKind::Global:
       if (!reader_.readVarU32(op.index)) return malformed("malformed global index");
@@ -470,7 +507,7 @@ bool OperatorIteratorT<kValidate>::decodeImmediatesAndType(Operator& op, const O
   // Fixed signature: check the operands in place when they are all there, which
   // is the common case; fall back to pop-by-pop when the block is unreachable.
   const OpSignature& sig = info.sig;
-  std::vector<ValType>& operands = scratch_.operands;
+  TypeStack& operands = scratch_.operands;
   const ControlFrame& frame = scratch_.controls.back();
   if (operands.size() >= frame.height + sig.numParams) {
     size_t base = operands.size() - sig.numParams;
@@ -478,7 +515,7 @@ bool OperatorIteratorT<kValidate>::decodeImmediatesAndType(Operator& op, const O
       ValType actual = operands[base + i];
       WEFT_CHECK(actual == sig.params[i] || actual == ValType::Bottom, typeMismatch(sig.params[i], actual));
     }
-    operands.resize(base);
+    operands.truncate(base);
   } else {
     for (uint32_t i = sig.numParams; i-- > 0;)
       if (!popExpect(sig.params[i])) return false;
@@ -489,7 +526,7 @@ bool OperatorIteratorT<kValidate>::decodeImmediatesAndType(Operator& op, const O
 
 template <bool kValidate>
 bool OperatorIteratorT<kValidate>::typeSpecial(Operator& op) {
-  std::vector<ValType>& operands = scratch_.operands;
+  TypeStack& operands = scratch_.operands;
   switch (op.opcode) {
     case Opcode::Unreachable:
       markUnreachable();

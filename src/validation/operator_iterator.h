@@ -26,6 +26,7 @@
 // ModuleInfo may run concurrently (it is only read).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -82,8 +83,36 @@ struct Operator {
   BlockSignature block;   // block, loop, if
 };
 
+// The operand type stack. Its storage only grows, so popping and truncating are
+// plain size changes the compiler inlines (std::vector::resize was not).
+class TypeStack {
+ public:
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  ValType back() const { return data_[size_ - 1]; }
+  ValType operator[](size_t i) const { return data_[i]; }
+  void clear() { size_ = 0; }
+  void pop_back() { --size_; }
+  void truncate(size_t size) { size_ = size; }
+  void push_back(ValType type) {
+    if (size_ == data_.size()) [[unlikely]]
+      grow(1);
+    data_[size_++] = type;
+  }
+  void append(std::span<const ValType> types) {
+    if (size_ + types.size() > data_.size()) [[unlikely]]
+      grow(types.size());
+    for (ValType type : types) data_[size_++] = type;
+  }
+
+ private:
+  void grow(size_t atLeast) { data_.resize(std::max(data_.size() * 2, size_ + atLeast + 64)); }
+  std::vector<ValType> data_;
+  size_t size_ = 0;
+};
+
 struct ValidatorScratch {
-  std::vector<ValType> operands;
+  TypeStack operands;
   std::vector<ControlFrame> controls;
   std::vector<ValType> locals;
   std::vector<uint32_t> brTableTargets;
@@ -145,6 +174,7 @@ class OperatorIteratorT {
   bool readLabel(uint32_t& depth);
 
   bool decodeImmediatesAndType(Operator& op, const OpcodeInfo& info);
+  bool readLocalIndex(Operator& op);
   bool typeSpecial(Operator& op);
 
   const ModuleInfo& module_;

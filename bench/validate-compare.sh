@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Validation throughput side by side, in one run: Weft (in-process, one thread),
+# V8 (node's WebAssembly.validate, in-process) and wabt (wasm-validate, whole
+# process: its start-up and file read are included, so it is flattered least).
+#   bench/validate-compare.sh [RUNS] [FILE.wasm...]
+# With no files it fetches large real modules from npm packages into
+# bench/.cache (biome, ffmpeg, swc, esbuild, sql.js).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+runs=${1:-11}
+shift || true
+"$root/scripts/build.sh" > /dev/null
+bench="$root/build/bench/weft_bench_validate"
+
+files=("$@")
+if [ ${#files[@]} -eq 0 ]; then
+  cache="$root/bench/.cache"
+  mkdir -p "$cache"
+  fetch() {  # package@version, path inside the tarball, local name
+    [ -s "$cache/$3" ] && return
+    (cd "$cache" && tarball=$(npm pack --silent "$1" 2>/dev/null | tail -1) &&
+      tar -xzf "$tarball" -O "package/$2" > "$3" && rm -f "$tarball")
+  }
+  fetch @biomejs/wasm-nodejs@2.5.14 biome_wasm_bg.wasm biome.wasm
+  fetch @ffmpeg/core@0.12.10 dist/esm/ffmpeg-core.wasm ffmpeg.wasm
+  fetch @swc/wasm@1.16.18 wasm_bg.wasm swc.wasm
+  fetch esbuild-wasm@0.28.2 esbuild.wasm esbuild.wasm
+  fetch sql.js@1.16.0 dist/sql-wasm.wasm sqljs.wasm
+  files=("$cache"/biome.wasm "$cache"/ffmpeg.wasm "$cache"/swc.wasm "$cache"/esbuild.wasm "$cache"/sqljs.wasm)
+fi
+
+wabt_mbps() {  # median over runs of the whole wasm-validate process
+  local file=$1 size times=()
+  size=$(stat -c %s "$file")
+  for _ in $(seq 1 "$runs"); do
+    local start end
+    start=$(date +%s%N)
+    wasm-validate --enable-threads "$file" > /dev/null
+    end=$(date +%s%N)
+    times+=($((end - start)))
+  done
+  local median
+  median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p")
+  echo "scale=1; $size * 1000 / $median" | bc
+}
+
+printf '%-14s %9s %12s %12s %12s %10s %10s\n' module MB "weft MB/s" "V8 MB/s" "wabt MB/s" "weft/V8" "weft/wabt"
+for file in "${files[@]}"; do
+  read -r _ size _ weft < <("$bench" --runs "$runs" "$file")
+  read -r _ _ _ v8 < <(node "$root/bench/node-validate.mjs" "$runs" "$file")
+  wabt=$(wabt_mbps "$file")
+  printf '%-14s %9.1f %12.1f %12.1f %12.1f %10.2f %10.2f\n' "$(basename "$file" .wasm)" \
+    "$(echo "scale=1; $size / 1000000" | bc)" "$weft" "$v8" "$wabt" \
+    "$(echo "scale=2; $weft / $v8" | bc)" "$(echo "scale=2; $weft / $wabt" | bc)"
+done
