@@ -79,7 +79,7 @@ struct Operator {
   ValType type = ValType::Bottom;  // select, drop: operand type; ref.null and table ops: reference type
   uint64_t bits = 0;      // constant bits (i32 zero-extended, f32/f64 raw bits, v128 low half)
   uint64_t bitsHigh = 0;  // v128 high half
-  const uint8_t* shuffleLanes = nullptr;  // i8x16.shuffle: 16 lane indices
+  const uint8_t* shuffleLanes = nullptr;  // i8x16.shuffle: 16 lane indices, inside the module bytes
   BlockSignature block;   // block, loop, if
 };
 

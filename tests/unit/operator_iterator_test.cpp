@@ -117,7 +117,8 @@ TEST(OperatorIterator, SimdLaneIndicesAreBounded) {
   code.push_back(0xfd), code.push_back(0x0d);  // i8x16.shuffle
   for (int i = 0; i < 16; ++i) code.push_back(static_cast<uint8_t>(i == 15 ? 31 : i));
   code.push_back(0x0b);
-  Walk ok = walk<true>(singleFunctionModule(funcType({}, {V128}), code));
+  Bytes bytes = singleFunctionModule(funcType({}, {V128}), code);  // shuffleLanes points into it
+  Walk ok = walk<true>(bytes);
   ASSERT_FALSE(ok.error) << ok.error->describe();
   EXPECT_EQ(ok.ops[2].shuffleLanes[15], 31);
 
