@@ -78,7 +78,7 @@ class ByteReader {
   }
 
   // The common one-byte case is inlined; longer encodings take the slow path.
-  bool readVarU32(uint32_t& out) {
+  [[gnu::always_inline]] bool readVarU32(uint32_t& out) {
     if (pos_ < end_ && *pos_ < 0x80) {
       out = *pos_++;
       return true;
@@ -89,7 +89,7 @@ class ByteReader {
     return ok;
   }
   bool readVarU64(uint64_t& out) { return readUnsignedLeb(64, out); }
-  bool readVarS32(int32_t& out) {
+  [[gnu::always_inline]] bool readVarS32(int32_t& out) {
     if (pos_ < end_ && *pos_ < 0x80) {  // one byte: bit 6 is the sign
       out = static_cast<int32_t>(static_cast<int8_t>(*pos_++ << 1)) >> 1;
       return true;

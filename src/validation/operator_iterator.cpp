@@ -344,31 +344,85 @@ bool OperatorIteratorT<kValidate>::next(Operator& op) {
   if (first >= 0xfc && first <= 0xfe) {
     uint32_t sub;
     if (!reader_.readVarU32(sub)) return malformed("malformed opcode");
-    key = sub < 0x100 ? opcodeKey(first, sub) : kOpcodeSpace;
-    if (key >= kOpcodeSpace || !kOpcodeInfo[key].name) {
-      if (const char* proposal = proposalOfUnknownOpcode(first, sub)) return unsupported(proposal);
-      char text[64];
-      std::snprintf(text, sizeof text, "illegal opcode 0x%02x 0x%x", first, sub);
-      if (!reader_.failed()) errorKind_ = ErrorKind::Malformed;
-      return reader_.failAtOffset(opOffset_, text);
-    }
-  } else if (!kOpcodeInfo[key].name) {
-    if (const char* proposal = proposalOfUnknownOpcode(0, first)) return unsupported(proposal);
-    char text[48];
-    std::snprintf(text, sizeof text, "illegal opcode 0x%02x", first);
-    if (!reader_.failed()) errorKind_ = ErrorKind::Malformed;
-    return reader_.failAtOffset(opOffset_, text);
+    if (sub >= 0x100) return unknownOpcode(first, sub);
+    key = opcodeKey(first, sub);
   }
-  const OpcodeInfo& info = kOpcodeInfo[key];
-  opcode_ = static_cast<Opcode>(key);
-  op.opcode = opcode_;
-  return decodeImmediatesAndType(op, info);
+  // One dispatch per operator, generated from the opcode list: each case knows
+  // its immediates and signature at compile time.
+  switch (key) {
+#define WEFT_DISPATCH(name, text, prefix, code, imm, sig) \
+  case opcodeKey(prefix, code):                           \
+    return handle<Opcode::name>(op);
+    WEFT_FOR_EACH_OPCODE(WEFT_DISPATCH)
+#undef WEFT_DISPATCH
+    default:
+      return unknownOpcode(key >> 8 ? 0xfb + (key >> 8) : 0, key >> 8 ? key & 0xff : key);
+  }
 }
 
+template <bool kValidate>
+bool OperatorIteratorT<kValidate>::unknownOpcode(uint32_t prefix, uint32_t code) {
+  if (const char* proposal = proposalOfUnknownOpcode(prefix, code)) return unsupported(proposal);
+  char text[64];
+  if (prefix) {
+    std::snprintf(text, sizeof text, "illegal opcode 0x%02x 0x%x", prefix, code);
+  } else {
+    std::snprintf(text, sizeof text, "illegal opcode 0x%02x", code);
+  }
+  if (!reader_.failed()) errorKind_ = ErrorKind::Malformed;
+  return reader_.failAtOffset(opOffset_, text);
+}
+
+// Fixed signature, known at compile time: check the operands in place when
+// they are all there (the common case; the checks unroll into a few compares),
+// and pop one by one when the block is unreachable.
+template <bool kValidate>
+template <Opcode kOp>
+inline bool OperatorIteratorT<kValidate>::applyFixedSignature() {
+  constexpr OpSignature sig = kOpcodeInfo[static_cast<uint16_t>(kOp)].sig;
+  TypeStack& operands = scratch_.operands;
+  const ControlFrame& frame = scratch_.controls.back();
+  if (operands.size() >= frame.height + sig.numParams) [[likely]] {
+    size_t base = operands.size() - sig.numParams;
+    if constexpr (sig.numParams > 0) {
+      ValType actual = operands[base];
+      WEFT_CHECK(actual == sig.params[0] || actual == ValType::Bottom, typeMismatch(sig.params[0], actual));
+    }
+    if constexpr (sig.numParams > 1) {
+      ValType actual = operands[base + 1];
+      WEFT_CHECK(actual == sig.params[1] || actual == ValType::Bottom, typeMismatch(sig.params[1], actual));
+    }
+    if constexpr (sig.numParams > 2) {
+      ValType actual = operands[base + 2];
+      WEFT_CHECK(actual == sig.params[2] || actual == ValType::Bottom, typeMismatch(sig.params[2], actual));
+    }
+    operands.truncate(base);
+  } else {
+    for (uint32_t i = sig.numParams; i-- > 0;)
+      if (!popExpect(sig.params[i])) return false;
+  }
+  if constexpr (sig.result != ValType::Bottom) operands.push_back(sig.result);
+  return true;
+}
 
 template <bool kValidate>
-bool OperatorIteratorT<kValidate>::decodeImmediatesAndType(Operator& op, const OpcodeInfo& info) {
-  switch (info.imm) {
+template <Opcode kOp>
+inline bool OperatorIteratorT<kValidate>::handle(Operator& op) {
+  constexpr OpcodeInfo info = kOpcodeInfo[static_cast<uint16_t>(kOp)];
+  opcode_ = op.opcode = kOp;
+  if constexpr (info.imm != ImmKind::None) {
+    if (!decodeImmediates(op, info.imm)) return false;
+  }
+  if constexpr (info.sig.special) {
+    return typeSpecial(op);
+  } else {
+    return applyFixedSignature<kOp>();
+  }
+}
+
+template <bool kValidate>
+bool OperatorIteratorT<kValidate>::decodeImmediates(Operator& op, ImmKind kind) {
+  switch (kind) {
     case ImmKind::None:
     case ImmKind::BrTable:  // read while typing
     case ImmKind::SelectT:
@@ -404,7 +458,7 @@ bool OperatorIteratorT<kValidate>::decodeImmediatesAndType(Operator& op, const O
       op.type = module_.tables[op.index].type.element;
       break;
     case ImmKind::Mem1: case ImmKind::Mem2: case ImmKind::Mem4: case ImmKind::Mem8: case ImmKind::Mem16:
-      if (!readMemArg(op, static_cast<uint32_t>(info.imm) - static_cast<uint32_t>(ImmKind::Mem1), false))
+      if (!readMemArg(op, static_cast<uint32_t>(kind) - static_cast<uint32_t>(ImmKind::Mem1), false))
         return false;
       break;
     case ImmKind::MemIdx:
@@ -481,46 +535,26 @@ bool OperatorIteratorT<kValidate>::decodeImmediatesAndType(Operator& op, const O
       break;
     }
     case ImmKind::Lane16: case ImmKind::Lane8: case ImmKind::Lane4: case ImmKind::Lane2: {
-      uint32_t lanes = 16u >> (static_cast<uint32_t>(info.imm) - static_cast<uint32_t>(ImmKind::Lane16));
+      uint32_t lanes = 16u >> (static_cast<uint32_t>(kind) - static_cast<uint32_t>(ImmKind::Lane16));
       if (!reader_.readByte(op.lane)) return malformed("unexpected end");
       WEFT_CHECK(op.lane < lanes, fail("invalid lane index"));
       break;
     }
     case ImmKind::MemLane1: case ImmKind::MemLane2: case ImmKind::MemLane4: case ImmKind::MemLane8: {
-      uint32_t log2 = static_cast<uint32_t>(info.imm) - static_cast<uint32_t>(ImmKind::MemLane1);
+      uint32_t log2 = static_cast<uint32_t>(kind) - static_cast<uint32_t>(ImmKind::MemLane1);
       if (!readMemArg(op, log2, false)) return false;
       if (!reader_.readByte(op.lane)) return malformed("unexpected end");
       WEFT_CHECK(op.lane < (16u >> log2), fail("invalid lane index"));
       break;
     }
     case ImmKind::Atomic1: case ImmKind::Atomic2: case ImmKind::Atomic4: case ImmKind::Atomic8:
-      if (!readMemArg(op, static_cast<uint32_t>(info.imm) - static_cast<uint32_t>(ImmKind::Atomic1), true))
+      if (!readMemArg(op, static_cast<uint32_t>(kind) - static_cast<uint32_t>(ImmKind::Atomic1), true))
         return false;
       break;
     case ImmKind::Fence:
       if (!readZeroByte()) return false;
       break;
   }
-
-  if (info.sig.special) return typeSpecial(op);
-
-  // Fixed signature: check the operands in place when they are all there, which
-  // is the common case; fall back to pop-by-pop when the block is unreachable.
-  const OpSignature& sig = info.sig;
-  TypeStack& operands = scratch_.operands;
-  const ControlFrame& frame = scratch_.controls.back();
-  if (operands.size() >= frame.height + sig.numParams) {
-    size_t base = operands.size() - sig.numParams;
-    for (uint32_t i = 0; i < sig.numParams; ++i) {
-      ValType actual = operands[base + i];
-      WEFT_CHECK(actual == sig.params[i] || actual == ValType::Bottom, typeMismatch(sig.params[i], actual));
-    }
-    operands.truncate(base);
-  } else {
-    for (uint32_t i = sig.numParams; i-- > 0;)
-      if (!popExpect(sig.params[i])) return false;
-  }
-  if (sig.result != ValType::Bottom) operands.push_back(sig.result);
   return true;
 }
 

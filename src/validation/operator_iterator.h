@@ -94,7 +94,7 @@ class TypeStack {
   void clear() { size_ = 0; }
   void pop_back() { --size_; }
   void truncate(size_t size) { size_ = size; }
-  void push_back(ValType type) {
+  [[gnu::always_inline]] void push_back(ValType type) {
     if (size_ == data_.size()) [[unlikely]]
       grow(1);
     data_[size_++] = type;
@@ -173,8 +173,13 @@ class OperatorIteratorT {
   bool checkDataIndex(uint32_t index);
   bool readLabel(uint32_t& depth);
 
-  bool decodeImmediatesAndType(Operator& op, const OpcodeInfo& info);
-  bool readLocalIndex(Operator& op);
+  bool decodeImmediates(Operator& op, ImmKind kind);
+  template <Opcode kOp>
+  bool handle(Operator& op);
+  template <Opcode kOp>
+  bool applyFixedSignature();
+  bool unknownOpcode(uint32_t prefix, uint32_t code);
+  [[gnu::always_inline]] bool readLocalIndex(Operator& op);
   bool typeSpecial(Operator& op);
 
   const ModuleInfo& module_;
