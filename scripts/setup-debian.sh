@@ -7,6 +7,7 @@ packages=(
   cmake ninja-build g++ clang-14 lld-14 libclang-rt-14-dev   # build; clang for the fuzzers and sanitizers
   libgtest-dev libgmock-dev libbenchmark-dev                 # tests and benchmarks
   nlohmann-json3-dev                                         # the spec-test runner reads wast2json's JSON
+  libasmjit-dev                                              # x86-64 assembler for the baseline compiler
   wabt                                                       # wast2json, wat2wasm, wasm-validate
   binaryen                                                   # wasm-opt: random valid modules for fuzzing
 )

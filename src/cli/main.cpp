@@ -40,6 +40,7 @@ constexpr const char* kUsage =
     "      --enable-threads         parse the scripts with the threads proposal enabled\n"
     "      --wast2json PATH         the wast2json program to use\n"
     "      --superseded LINE        an assertion a later standard overturned: count it as skipped\n"
+    "      --memory STRATEGY        guard (default) or bounds-checked linear memories\n"
     "      -v, --verbose            report every command, not only failures\n"
     "  help                         this text\n"
     "\n"
@@ -99,6 +100,16 @@ int wastCommand(const std::vector<std::string>& args) {
       options.supersededLines.push_back(static_cast<uint32_t>(line));
     } else if (args[i] == "-v" || args[i] == "--verbose") {
       options.verbose = true;
+    } else if (args[i] == "--memory" && i + 1 < args.size()) {
+      const std::string& strategy = args[++i];
+      if (strategy == "guard") {
+        options.memoryStrategy = MemoryStrategy::Guard;
+      } else if (strategy == "bounds-checked") {
+        options.memoryStrategy = MemoryStrategy::BoundsChecked;
+      } else {
+        std::fprintf(stderr, "weft wast: --memory is guard or bounds-checked, got '%s'\n", strategy.c_str());
+        return 2;
+      }
     } else if (!args[i].empty() && args[i][0] == '-') {
       std::fprintf(stderr, "weft wast: unknown option %s\n", args[i].c_str());
       return 2;
@@ -107,7 +118,7 @@ int wastCommand(const std::vector<std::string>& args) {
     }
   }
   if (files.empty()) {
-    std::fputs("usage: weft wast [--enable-threads] [--wast2json PATH] [-v] FILE.wast...\n", stderr);
+    std::fputs("usage: weft wast [--enable-threads] [--wast2json PATH] [--memory guard|bounds-checked] [-v] FILE.wast...\n", stderr);
     return 2;
   }
   WastCounts total;

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "runtime/extern_type.h"
+#include "runtime/instance.h"
 #include "validation/validator.h"
 #include "wast/process.h"
 
@@ -17,13 +18,6 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 using ExportTypes = std::map<std::string, ExternType, std::less<>>;
-
-// The exports of a module, and whether their types may be stale: a memory or
-// table may have grown through commands that this runner cannot execute yet.
-struct ModuleExports {
-  ExportTypes types;
-  bool provisional = false;
-};
 
 FuncType funcType(std::vector<ValType> params) { return FuncType{std::move(params), {}}; }
 
@@ -68,11 +62,48 @@ ExportTypes spectestExports() {
   return exports;
 }
 
+// The spectest host module, as real objects the scripts' modules link to.
+std::map<std::string, Extern, std::less<>> spectestInstance(Engine& engine) {
+  std::map<std::string, Extern, std::less<>> exports;
+  auto ignore = [](Caller&, std::span<const Value>, std::span<Value>) { return HostOutcome::ok(); };
+  for (auto& [name, type] : spectestExports()) {
+    switch (type.kind) {
+      case ExternKind::Func: exports[name] = Extern::of(makeHostFunction(engine, type.func, ignore)); break;
+      case ExternKind::Global: {
+        Value init;
+        switch (type.global.type) {
+          case ValType::I32: init = Value::i32(666); break;
+          case ValType::I64: init = Value::i64(666); break;
+          case ValType::F32: init = Value::f32(666.6f); break;
+          default: init = Value::f64(666.6); break;
+        }
+        exports[name] = Extern::of(Global::create(type.global, init));
+        break;
+      }
+      case ExternKind::Table: exports[name] = Extern::of(Table::create(type.table)); break;
+      case ExternKind::Memory: {
+        Result<std::shared_ptr<LinearMemory>> memory =
+            LinearMemory::create(type.memory, engine.config().memoryStrategy);
+        if (memory) exports[name] = Extern::of(memory.value());
+        break;
+      }
+    }
+  }
+  return exports;
+}
+
+// Why a command could not be carried out yet (a feature Weft lacks), or empty.
+using Pending = std::optional<std::string>;
+
 class WastRunner {
  public:
   WastRunner(const std::string& path, const WastOptions& options, std::ostream& out)
       : path_(path), options_(options), out_(out) {
-    registry_["spectest"].types = spectestExports();
+    EngineConfig config;
+    config.memoryStrategy = options.memoryStrategy;
+    config.compileThreads = 1;
+    engine_ = std::make_shared<Engine>(config);
+    spectest_ = spectestInstance(*engine_);
   }
 
   WastCounts run() {
@@ -96,6 +127,12 @@ class WastRunner {
   }
 
  private:
+  // A module as the script knows it: its instance, or why it has none.
+  struct ScriptModule {
+    std::shared_ptr<Instance> instance;
+    Pending pending;
+  };
+
   void runConverted() {
     fs::path jsonPath = dir_ / (fs::path(path_).stem().string() + ".json");
     std::vector<std::string> argv = {options_.wast2json};
@@ -135,9 +172,9 @@ class WastRunner {
     counts_.failed++;
     out_ << where(command) << ": FAIL " << command.value("type", "") << ": " << why << "\n";
   }
-  void pending(const json& command) {
+  void pending(const json& command, const std::string& why) {
     counts_.pending++;
-    if (options_.verbose) out_ << where(command) << ": pending (needs execution)\n";
+    if (options_.verbose) out_ << where(command) << ": pending (" << why << ")\n";
   }
   std::string where(const json& command) const {
     return path_ + ":" + std::to_string(command.value("line", 0));
@@ -149,39 +186,222 @@ class WastRunner {
     return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
 
-  // Resolves every import against the registered modules. {stateDependent} is
-  // set when a failure may be an artefact of not executing: sizes that earlier
-  // commands could have grown, or a provider that was itself undecided.
-  Status link(const ModuleInfo& module, bool& stateDependent) {
-    stateDependent = false;
-    for (const Import& import : module.imports) {
+  std::optional<Extern> lookupExport(const std::string& module, const std::string& name) {
+    if (module == "spectest") {
+      auto found = spectest_.find(name);
+      if (found == spectest_.end()) return std::nullopt;
+      return found->second;
+    }
+    auto registered = registry_.find(module);
+    if (registered == registry_.end() || !registered->second.instance) return std::nullopt;
+    return registered->second.instance->exportByName(name);
+  }
+
+  // Resolves imports against registered modules. Pending when a provider
+  // could not be instantiated for lack of a feature.
+  Result<std::vector<Extern>> resolveImports(const ModuleInfo& info, Pending& pendingWhy) {
+    std::vector<Extern> imports;
+    for (const Import& import : info.imports) {
       auto registered = registry_.find(import.module);
-      Error error;
-      error.kind = ErrorKind::Invalid;
-      if (registered == registry_.end()) {
-        stateDependent = undecidedRegistrations_ > 0;
-        error.message = "unknown import: module \"" + import.module + "\" is not registered";
-        return error;
+      if (registered != registry_.end() && registered->second.pending) {
+        pendingWhy = registered->second.pending;
+        return Error{};
       }
-      auto provided = registered->second.types.find(import.name);
-      if (provided == registered->second.types.end()) {
+      std::optional<Extern> provided = lookupExport(import.module, import.name);
+      if (!provided) {
+        Error error;
+        error.kind = ErrorKind::Invalid;
         error.message = "unknown import \"" + import.module + "\" \"" + import.name + "\"";
         return error;
       }
-      Status matches = checkImportMatches(provided->second, importType(module, import));
-      if (!matches) {
-        bool resizable = import.kind == ExternKind::Memory || import.kind == ExternKind::Table;
-        stateDependent = registered->second.provisional || (resizable && executionCommandsSeen_ > 0);
-        return matches;
-      }
+      imports.push_back(*provided);
     }
-    return Ok{};
+    return imports;
   }
 
-  ModuleExports exportsOf(const ModuleInfo& module) {
-    ModuleExports exports;
-    for (const Export& exp : module.exports) exports.types[exp.name] = exportType(module, exp);
-    return exports;
+  struct Instantiation {
+    ScriptModule module;
+    std::optional<Error> error;  // compile or link error
+    std::optional<Trap> trap;
+  };
+
+  Instantiation instantiate(const std::vector<uint8_t>& bytes) {
+    Instantiation result;
+    Result<std::shared_ptr<const Module>> compiled = Module::compile(engine_, bytes);
+    if (!compiled) {
+      if (compiled.error().kind == ErrorKind::Unsupported) {
+        // It must still be a valid module; execution waits for the feature.
+        Result<ModuleInfo> valid = decodeAndValidate(bytes);
+        if (!valid) {
+          result.error = valid.error();
+          return result;
+        }
+        result.module.pending = compiled.error().message;
+        return result;
+      }
+      result.error = compiled.error();
+      return result;
+    }
+    Pending pendingWhy;
+    Result<std::vector<Extern>> imports = resolveImports(compiled.value()->info(), pendingWhy);
+    if (pendingWhy) {
+      result.module.pending = "imports from a module that is pending: " + *pendingWhy;
+      return result;
+    }
+    if (!imports) {
+      result.error = imports.error();
+      return result;
+    }
+    InstantiateOutcome outcome = Instance::create(compiled.value(), imports.value());
+    if (outcome.instance) keepAlive_.push_back(outcome.instance);
+    if (outcome.error) result.error = outcome.error;
+    if (outcome.trap) result.trap = outcome.trap;
+    result.module.instance = outcome.instance;
+    return result;
+  }
+
+  ScriptModule* moduleFor(const json& action) {
+    if (action.contains("module")) {
+      auto found = named_.find(action["module"].get<std::string>());
+      return found == named_.end() ? nullptr : &found->second;
+    }
+    return haveLast_ ? &last_ : nullptr;
+  }
+
+  // ---- values ----
+  static std::optional<ValType> parseType(const std::string& type) {
+    if (type == "i32") return ValType::I32;
+    if (type == "i64") return ValType::I64;
+    if (type == "f32") return ValType::F32;
+    if (type == "f64") return ValType::F64;
+    if (type == "funcref") return ValType::FuncRef;
+    if (type == "externref") return ValType::ExternRef;
+    return std::nullopt;
+  }
+  static uint64_t parseBits(const json& value) {
+    if (value.is_string()) return std::stoull(value.get<std::string>());
+    return value.get<uint64_t>();
+  }
+  // Script externrefs are small integers; Weft's null is 0, so N maps to N+1.
+  Result<Value> parseArg(const json& arg) {
+    std::optional<ValType> type = parseType(arg.value("type", ""));
+    if (!type) {
+      Error error;
+      error.kind = ErrorKind::Unsupported;
+      error.message = "argument of type " + arg.value("type", "?");
+      return error;
+    }
+    const json& value = arg["value"];
+    if (*type == ValType::FuncRef || *type == ValType::ExternRef) {
+      if (value.is_string() && value.get<std::string>() == "null") return Value::null(*type);
+      return Value{*type, parseBits(value) + 1};
+    }
+    return Value{*type, parseBits(value)};
+  }
+
+  // Empty when {actual} matches the expectation, else why not.
+  std::optional<std::string> mismatch(const json& expected, const Value& actual) {
+    std::optional<ValType> type = parseType(expected.value("type", ""));
+    if (!type) return "unsupported expected type " + expected.value("type", "?");
+    if (actual.type != *type) return std::string("type ") + valTypeName(actual.type);
+    if (!expected.contains("value")) {  // any non-null reference
+      if (actual.bits == 0) return std::string("null");
+      return std::nullopt;
+    }
+    const json& value = expected["value"];
+    if (value.is_string()) {
+      std::string text = value.get<std::string>();
+      bool f32 = *type == ValType::F32;
+      uint64_t quietNan = f32 ? 0x7fc00000u : 0x7ff8000000000000ull;
+      uint64_t magnitude = actual.bits & (f32 ? 0x7fffffffu : 0x7fffffffffffffffull);
+      if (text == "nan:canonical") {
+        if (magnitude == quietNan) return std::nullopt;
+        return actual.describe() + " is not a canonical NaN";
+      }
+      if (text == "nan:arithmetic") {
+        if ((actual.bits & quietNan) == quietNan) return std::nullopt;
+        return actual.describe() + " is not an arithmetic NaN";
+      }
+      if (text == "null") {
+        if (actual.bits == 0) return std::nullopt;
+        return actual.describe() + " is not null";
+      }
+    }
+    uint64_t bits = parseBits(value);
+    if (*type == ValType::ExternRef) bits += 1;
+    if (*type == ValType::FuncRef) return std::nullopt;  // function identity is not scripted
+    if (actual.bits == bits) return std::nullopt;
+    return actual.describe() + ", expected " + Value{*type, bits}.describe();
+  }
+
+  struct ActionResult {
+    Pending pending;
+    std::optional<std::string> error;  // the action could not run
+    std::optional<Trap> trap;
+    std::vector<Value> results;
+  };
+
+  ActionResult perform(const json& action) {
+    ActionResult result;
+    ScriptModule* module = moduleFor(action);
+    if (!module) {
+      result.error = "no module to act on";
+      return result;
+    }
+    if (module->pending) {
+      result.pending = module->pending;
+      return result;
+    }
+    if (!module->instance) {
+      result.error = "the module was not instantiated";
+      return result;
+    }
+    std::string field = action.value("field", "");
+    std::optional<Extern> target = module->instance->exportByName(field);
+    if (!target) {
+      result.error = "no export \"" + field + "\"";
+      return result;
+    }
+    std::string type = action.value("type", "");
+    if (type == "get") {
+      if (target->kind != ExternKind::Global) {
+        result.error = "\"" + field + "\" is not a global";
+        return result;
+      }
+      if (target->global->type().type == ValType::V128) {
+        result.pending = "v128 values";
+        return result;
+      }
+      result.results.push_back(target->global->get());
+      return result;
+    }
+    if (target->kind != ExternKind::Func) {
+      result.error = "\"" + field + "\" is not a function";
+      return result;
+    }
+    std::vector<Value> args;
+    for (const json& arg : action.value("args", json::array())) {
+      Result<Value> value = parseArg(arg);
+      if (!value) {
+        result.pending = value.error().message;
+        return result;
+      }
+      args.push_back(value.value());
+    }
+    for (ValType t : target->func.type.results)
+      if (t == ValType::V128) {
+        result.pending = "v128 results";
+        return result;
+      }
+    CallOutcome outcome = call(target->func, args);
+    if (outcome.error) result.error = outcome.error;
+    result.trap = std::move(outcome.trap);
+    result.results = std::move(outcome.results);
+    return result;
+  }
+
+  static bool trapMatches(const std::string& message, const std::string& expected) {
+    return message.rfind(expected, 0) == 0 || expected.rfind(message, 0) == 0;
   }
 
   void runCommand(const json& command) {
@@ -189,27 +409,24 @@ class WastRunner {
     if (type == "module") {
       auto bytes = readModule(command);
       if (!bytes) return failCommand(command, "cannot read " + command.value("filename", ""));
-      Result<ModuleInfo> module = decodeAndValidate(*bytes);
-      if (!module) return failCommand(command, "rejected: " + module.error().describe());
-      bool stateDependent;
-      Status linked = link(module.value(), stateDependent);
-      lastExports_ = exportsOf(module.value());
-      if (!linked && !stateDependent) return failCommand(command, "link error: " + linked.error().message);
-      lastExports_.provisional = !linked;
-      if (command.contains("name")) named_[command["name"].get<std::string>()] = lastExports_;
-      if (!linked) return pending(command);
+      Instantiation made = instantiate(*bytes);
+      last_ = made.module;
+      haveLast_ = true;
+      if (command.contains("name")) named_[command["name"].get<std::string>()] = last_;
+      if (made.error) return failCommand(command, "rejected: " + made.error->describe());
+      if (made.trap) return failCommand(command, "instantiation trapped: " + made.trap->describe());
+      if (made.module.pending) return pending(command, *made.module.pending);
       return pass(command);
     }
     if (type == "register") {
       std::string as = command.value("as", "");
-      const ModuleExports* exports = &lastExports_;
+      ScriptModule* module = &last_;
       if (command.contains("name")) {
         auto found = named_.find(command["name"].get<std::string>());
         if (found == named_.end()) return failCommand(command, "register names an unknown module");
-        exports = &found->second;
+        module = &found->second;
       }
-      registry_[as] = *exports;
-      if (exports->provisional) undecidedRegistrations_++;
+      registry_[as] = *module;
       return;
     }
     if (type == "assert_malformed" || type == "assert_invalid") {
@@ -230,20 +447,48 @@ class WastRunner {
     if (type == "assert_unlinkable" || type == "assert_uninstantiable") {
       auto bytes = readModule(command);
       if (!bytes) return failCommand(command, "cannot read " + command.value("filename", ""));
-      Result<ModuleInfo> module = decodeAndValidate(*bytes);
-      if (!module) return failCommand(command, "rejected as invalid: " + module.error().describe());
-      bool stateDependent;
-      Status linked = link(module.value(), stateDependent);
+      Instantiation made = instantiate(*bytes);
+      if (made.module.pending) return pending(command, *made.module.pending);
       if (type == "assert_unlinkable") {
-        if (linked) return failCommand(command, "module linked; expected \"" + command.value("text", "") + "\"");
+        if (made.error && made.error->kind == ErrorKind::Invalid) return pass(command);
+        return failCommand(command, made.error ? "rejected for another reason: " + made.error->describe()
+                                               : "module linked; expected \"" + command.value("text", "") + "\"");
+      }
+      if (made.error) return failCommand(command, "rejected: " + made.error->describe());
+      if (!made.trap) return failCommand(command, "instantiated; expected a trap");
+      if (!trapMatches(made.trap->message, command.value("text", "")))
+        return failCommand(command, "trapped with \"" + made.trap->message + "\", expected \"" +
+                                        command.value("text", "") + "\"");
+      return pass(command);
+    }
+    if (type == "action" || type == "assert_return" || type == "assert_trap" || type == "assert_exhaustion") {
+      ActionResult result = perform(command["action"]);
+      if (result.pending) return pending(command, *result.pending);
+      if (result.error) return failCommand(command, *result.error);
+      if (type == "action") {
+        if (result.trap) return failCommand(command, "trapped: " + result.trap->describe());
         return pass(command);
       }
-      if (!linked && !stateDependent) return failCommand(command, "link error: " + linked.error().message);
-      return pending(command);  // the trap during instantiation needs execution
-    }
-    if (type == "assert_return" || type == "assert_trap" || type == "assert_exhaustion" || type == "action") {
-      executionCommandsSeen_++;
-      return pending(command);
+      if (type == "assert_return") {
+        if (result.trap) return failCommand(command, "trapped: " + result.trap->describe());
+        const json& expected = command["expected"];
+        if (expected.size() != result.results.size())
+          return failCommand(command, "returned " + std::to_string(result.results.size()) + " values, expected " +
+                                          std::to_string(expected.size()));
+        for (size_t i = 0; i < expected.size(); ++i) {
+          if (expected[i].value("type", "") == "v128") return pending(command, "v128 results");
+          if (std::optional<std::string> why = mismatch(expected[i], result.results[i]))
+            return failCommand(command, "result " + std::to_string(i) + ": " + *why);
+        }
+        return pass(command);
+      }
+      if (!result.trap) return failCommand(command, "returned normally; expected a trap");
+      std::string expectedText = command.value("text", "");
+      if (type == "assert_exhaustion" && result.trap->kind != TrapKind::StackExhausted)
+        return failCommand(command, "trapped with \"" + result.trap->message + "\", expected exhaustion");
+      if (!trapMatches(result.trap->message, expectedText))
+        return failCommand(command, "trapped with \"" + result.trap->message + "\", expected \"" + expectedText + "\"");
+      return pass(command);
     }
     failCommand(command, "unknown command type");
   }
@@ -253,11 +498,13 @@ class WastRunner {
   std::ostream& out_;
   fs::path dir_;
   WastCounts counts_;
-  std::map<std::string, ModuleExports, std::less<>> registry_;
-  std::map<std::string, ModuleExports, std::less<>> named_;
-  ModuleExports lastExports_;
-  uint32_t executionCommandsSeen_ = 0;
-  uint32_t undecidedRegistrations_ = 0;
+  std::shared_ptr<Engine> engine_;
+  std::map<std::string, Extern, std::less<>> spectest_;
+  std::map<std::string, ScriptModule, std::less<>> registry_;
+  std::map<std::string, ScriptModule, std::less<>> named_;
+  ScriptModule last_;
+  bool haveLast_ = false;
+  std::vector<std::shared_ptr<Instance>> keepAlive_;
 };
 
 }  // namespace

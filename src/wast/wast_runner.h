@@ -2,14 +2,15 @@
 // text into a JSON command list and binary modules; the runner then carries out
 // each command against Weft.
 //
-// Module-level commands are decided now: `module` must decode, validate and
-// link; `assert_malformed` and `assert_invalid` must be rejected;
-// `assert_unlinkable` must validate and then fail to link against what was
-// registered. Commands that need execution (`assert_return`, `assert_trap`,
-// `assert_exhaustion`, `action`, the instantiation half of
-// `assert_uninstantiable`) are counted as pending until execution lands: never
-// dropped silently. Text-format-only `assert_malformed` modules are skipped,
-// since Weft reads the binary format.
+// Every command is carried out against Weft's runtime: `module` compiles and
+// instantiates (imports resolved against `register`ed instances and the
+// `spectest` host module); `invoke`/`get` actions run; `assert_return` checks
+// values (NaN patterns included), `assert_trap` / `assert_exhaustion` /
+// `assert_uninstantiable` check the trap message, `assert_unlinkable` a link
+// error, `assert_malformed` / `assert_invalid` a rejection. A command that
+// needs a feature Weft lacks (SIMD or atomics in the baseline compiler, v128
+// values) is counted as pending with the reason: never dropped silently.
+// Text-format-only `assert_malformed` modules are skipped (Weft reads binary).
 #pragma once
 
 #include <cstdint>
@@ -17,12 +18,15 @@
 #include <string>
 #include <vector>
 
+#include "compiler/compiled_code.h"
+
 namespace weft {
 
 struct WastOptions {
   std::string wast2json = "wast2json";
   std::vector<std::string> wast2jsonFlags;  // e.g. --enable-threads
   bool verbose = false;                     // print every command, not only failures
+  MemoryStrategy memoryStrategy = MemoryStrategy::Guard;
   // Script lines whose assertion a later standard overturned (e.g. the threads
   // proposal's tests predate reference types, which allow several tables). A
   // failure there is reported and counted as skipped, not as failed.

@@ -1,0 +1,51 @@
+#include "runtime/code_memory.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <utility>
+
+namespace weft {
+
+CodeMemory& CodeMemory::operator=(CodeMemory&& other) noexcept {
+  if (this != &other) {
+    this->~CodeMemory();
+    base_ = std::exchange(other.base_, nullptr);
+    size_ = std::exchange(other.size_, 0);
+    mapped_ = std::exchange(other.mapped_, 0);
+  }
+  return *this;
+}
+
+CodeMemory::~CodeMemory() {
+  if (base_) munmap(base_, mapped_);
+  base_ = nullptr;
+}
+
+Result<CodeMemory> CodeMemory::create(std::span<const uint8_t> bytes) {
+  size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  size_t mapped = std::max(page, (bytes.size() + page - 1) / page * page);
+  void* memory = mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (memory == MAP_FAILED) {
+    Error error;
+    error.kind = ErrorKind::LimitExceeded;
+    error.message = "cannot allocate " + std::to_string(mapped) + " bytes of executable memory";
+    return error;
+  }
+  if (!bytes.empty()) std::memcpy(memory, bytes.data(), bytes.size());
+  if (mprotect(memory, mapped, PROT_READ | PROT_EXEC) != 0) {
+    munmap(memory, mapped);
+    Error error;
+    error.kind = ErrorKind::LimitExceeded;
+    error.message = "cannot make code memory executable";
+    return error;
+  }
+  CodeMemory code;
+  code.base_ = static_cast<uint8_t*>(memory);
+  code.size_ = bytes.size();
+  code.mapped_ = mapped;
+  return code;
+}
+
+}  // namespace weft

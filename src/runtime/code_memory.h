@@ -1,0 +1,35 @@
+// Executable memory under W^X (DESIGN 1): pages are mapped read+write, filled
+// once, then turned read+execute and never written again.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "support/error.h"
+
+namespace weft {
+
+class CodeMemory {
+ public:
+  CodeMemory() = default;
+  CodeMemory(const CodeMemory&) = delete;
+  CodeMemory& operator=(const CodeMemory&) = delete;
+  CodeMemory(CodeMemory&& other) noexcept { *this = std::move(other); }
+  CodeMemory& operator=(CodeMemory&& other) noexcept;
+  ~CodeMemory();
+
+  // Maps {bytes} as executable code. The only write to these pages.
+  static Result<CodeMemory> create(std::span<const uint8_t> bytes);
+
+  const uint8_t* data() const { return base_; }
+  size_t size() const { return size_; }          // bytes of code
+  size_t mappedSize() const { return mapped_; }  // whole pages
+
+ private:
+  uint8_t* base_ = nullptr;
+  size_t size_ = 0;
+  size_t mapped_ = 0;
+};
+
+}  // namespace weft

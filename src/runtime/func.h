@@ -1,0 +1,60 @@
+// Functions as the embedder holds them: a FuncRef (code + vmctx + signature
+// id) with its type, keeping its owner alive. Host functions are C++
+// callables behind the same FuncRef, reached from wasm through the host-call
+// stub (runtime/trap_handler.h); they can read and write the calling
+// instance's memory and can trap.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+
+#include "format/types.h"
+#include "runtime/value.h"
+#include "runtime/vmctx_layout.h"
+
+namespace weft {
+
+class Engine;
+class Instance;
+
+struct Func {
+  const FuncRef* ref = nullptr;
+  FuncType type;
+  std::shared_ptr<void> owner;  // keeps the instance or host function alive
+};
+
+// What a host function sees of its caller.
+class Caller {
+ public:
+  explicit Caller(Instance* instance) : instance_(instance) {}
+  Instance* instance() const { return instance_; }
+  // The caller's memory 0; empty when it has none (or the host called directly).
+  std::span<uint8_t> memory() const;
+
+ private:
+  Instance* instance_;
+};
+
+struct HostOutcome {
+  std::optional<std::string> trap;  // set: the call traps with this message
+  static HostOutcome ok() { return {}; }
+  static HostOutcome trapWith(std::string message) { return {std::move(message)}; }
+};
+
+using HostCallback = std::function<HostOutcome(Caller&, std::span<const Value> args, std::span<Value> results)>;
+
+// Laid out so that the host-call stub can treat it as a vmctx: the header
+// comes first (the stack limit is copied into it on every call).
+struct HostFunction {
+  VmctxHeader header;
+  FuncRef record;
+  FuncType type;
+  HostCallback callback;
+};
+
+Func makeHostFunction(Engine& engine, FuncType type, HostCallback callback);
+
+}  // namespace weft

@@ -1,0 +1,55 @@
+// Host functions: creation, and the dispatch the host-call stub runs.
+#include <exception>
+
+#include "runtime/engine.h"
+#include "runtime/func.h"
+#include "runtime/instance.h"
+#include "runtime/trap_handler.h"
+
+namespace weft {
+
+Func makeHostFunction(Engine& engine, FuncType type, HostCallback callback) {
+  auto host = std::make_shared<HostFunction>();
+  host->record.code = hostCallStub();
+  host->record.vmctx = host.get();
+  host->record.sigId = engine.signatureId(type);
+  host->type = type;
+  host->callback = std::move(callback);
+  Func func;
+  func.ref = &host->record;
+  func.type = std::move(type);
+  func.owner = host;
+  return func;
+}
+
+// Runs on the wasm thread between wasm frames: everything it creates is gone
+// before it returns, so a trap raised by the stub afterwards leaks nothing.
+uint32_t hostDispatch(void* hostContext, uint64_t* slots, void* callerVmctx) {
+  auto* host = static_cast<HostFunction*>(hostContext);
+  const FuncType& type = host->type;
+  std::vector<Value> args(type.params.size());
+  for (size_t i = 0; i < args.size(); ++i) {
+    ValType t = type.params[i];
+    bool narrow = t == ValType::I32 || t == ValType::F32;
+    args[i] = {t, narrow ? (slots[i] & 0xffffffffu) : slots[i]};
+  }
+  std::vector<Value> results(type.results.size());
+  for (size_t i = 0; i < results.size(); ++i) results[i].type = type.results[i];
+  Caller caller(callerVmctx ? Instance::fromVmctx(callerVmctx) : nullptr);
+  HostOutcome outcome;
+  try {
+    outcome = host->callback(caller, args, results);
+  } catch (const std::exception& e) {
+    outcome = HostOutcome::trapWith(std::string("host function threw: ") + e.what());
+  } catch (...) {
+    outcome = HostOutcome::trapWith("host function threw an exception");
+  }
+  if (outcome.trap) {
+    setPendingHostTrap(std::move(*outcome.trap));
+    return static_cast<uint32_t>(TrapKind::HostTrap);
+  }
+  for (size_t i = 0; i < results.size(); ++i) slots[i] = results[i].bits;
+  return 0;
+}
+
+}  // namespace weft

@@ -1,0 +1,278 @@
+#include "runtime/instance.h"
+
+#include <cstdlib>
+#include <cstring>
+
+#include "runtime/helpers.h"
+#include "runtime/trap_handler.h"
+
+namespace weft {
+namespace {
+
+Error linkError(std::string message) {
+  Error error;
+  error.kind = ErrorKind::Invalid;
+  error.message = std::move(message);
+  return error;
+}
+
+Trap instantiationTrap(TrapKind kind) {
+  Trap trap;
+  trap.kind = kind;
+  trap.message = trapKindMessage(kind);
+  return trap;
+}
+
+bool isNarrow(ValType type) { return type == ValType::I32 || type == ValType::F32; }
+
+}  // namespace
+
+Instance::Instance(std::shared_ptr<const Module> module) : module_(std::move(module)) {
+  uint32_t size = module_->layout().size();
+  vmctx_ = std::aligned_alloc(16, size);
+  if (vmctx_) std::memset(vmctx_, 0, size);
+}
+
+Instance::~Instance() {
+  const ModuleInfo& info = module_->info();
+  for (uint32_t i = info.numImportedMemories; i < memories_.size(); ++i)
+    if (memories_[i]) memories_[i]->setMirror(nullptr);
+  std::free(vmctx_);
+}
+
+FuncRef* Instance::record(uint32_t functionIndex) const {
+  return *reinterpret_cast<FuncRef**>(at(module_->layout().funcRefPtr(functionIndex)));
+}
+
+InstantiateOutcome Instance::create(std::shared_ptr<const Module> module, std::span<const Extern> imports) {
+  InstantiateOutcome outcome;
+  std::shared_ptr<Instance> instance(new Instance(std::move(module)));
+  if (!instance->vmctx_) {
+    outcome.error = linkError("cannot allocate instance data");
+    outcome.error->kind = ErrorKind::LimitExceeded;
+    return outcome;
+  }
+  if (std::optional<Error> error = instance->link(imports)) {
+    outcome.error = std::move(error);
+    return outcome;
+  }
+  outcome.trap = instance->initialize();
+  outcome.instance = std::move(instance);
+  return outcome;
+}
+
+std::optional<Error> Instance::link(std::span<const Extern> imports) {
+  const ModuleInfo& info = module_->info();
+  const VmctxLayout& layout = module_->layout();
+  auto* header = static_cast<VmctxHeader*>(vmctx_);
+  header->helpers = helperTable();
+  header->instance = this;
+  for (uint32_t i = 0; i < info.types.size(); ++i)
+    *reinterpret_cast<uint32_t*>(at(layout.sigId(i))) = module_->signatureIds()[i];
+
+  if (imports.size() != info.imports.size())
+    return linkError("the module has " + std::to_string(info.imports.size()) + " imports, " +
+                     std::to_string(imports.size()) + " were provided");
+  memories_.resize(info.memories.size());
+  tables_.resize(info.tables.size());
+  for (size_t i = 0; i < imports.size(); ++i) {
+    const Import& import = info.imports[i];
+    const Extern& provided = imports[i];
+    Status matches = checkImportMatches(provided.type(), importType(info, import));
+    if (!matches)
+      return linkError(matches.error().message + " for import \"" + import.module + "\" \"" + import.name + "\"");
+    switch (import.kind) {
+      case ExternKind::Func:
+        *reinterpret_cast<const FuncRef**>(at(layout.funcRefPtr(import.index))) = provided.func.ref;
+        break;
+      case ExternKind::Memory:
+        if (provided.memory->strategy() != module_->memoryStrategy())
+          return linkError(std::string("memory strategy mismatch for import \"") + import.module + "\" \"" +
+                           import.name + "\": the module was compiled for " +
+                           memoryStrategyName(module_->memoryStrategy()) + " memories");
+        memories_[import.index] = provided.memory;
+        *reinterpret_cast<MemoryDefinition**>(at(layout.memoryPtr(import.index))) = provided.memory->definition();
+        break;
+      case ExternKind::Table:
+        tables_[import.index] = provided.table;
+        *reinterpret_cast<TableDefinition**>(at(layout.table(import.index))) = provided.table->definition();
+        break;
+      case ExternKind::Global:
+        *reinterpret_cast<uint64_t**>(at(layout.global(import.index))) = provided.global->cell();
+        break;
+    }
+  }
+  imports_.assign(imports.begin(), imports.end());
+
+  for (uint32_t f = info.numImportedFunctions; f < info.functions.size(); ++f) {
+    auto* rec = reinterpret_cast<FuncRef*>(at(layout.funcRecord(f)));
+    rec->code = module_->code().entry(f);
+    rec->vmctx = vmctx_;
+    rec->sigId = module_->signatureIds()[info.functions[f].typeIndex];
+    *reinterpret_cast<FuncRef**>(at(layout.funcRefPtr(f))) = rec;
+  }
+  for (uint32_t m = info.numImportedMemories; m < info.memories.size(); ++m) {
+    Result<std::shared_ptr<LinearMemory>> memory = LinearMemory::create(info.memories[m].type,
+                                                                         module_->memoryStrategy());
+    if (!memory) return memory.error();
+    memories_[m] = memory.value();
+    auto* mirror = reinterpret_cast<MemoryDefinition*>(at(layout.memoryDef(m)));
+    *mirror = *memories_[m]->definition();
+    memories_[m]->setMirror(mirror);
+    *reinterpret_cast<MemoryDefinition**>(at(layout.memoryPtr(m))) = memories_[m]->definition();
+  }
+  for (uint32_t t = info.numImportedTables; t < info.tables.size(); ++t) {
+    tables_[t] = Table::create(info.tables[t].type);
+    if (!tables_[t]) {
+      Error error = linkError("table of " + std::to_string(info.tables[t].type.limits.min) +
+                              " elements exceeds the limit of " + std::to_string(Table::kMaxElements));
+      error.kind = ErrorKind::LimitExceeded;
+      return error;
+    }
+    *reinterpret_cast<TableDefinition**>(at(layout.table(t))) = tables_[t]->definition();
+  }
+  for (uint32_t g = info.numImportedGlobals; g < info.globals.size(); ++g)
+    *reinterpret_cast<uint64_t*>(at(layout.global(g))) = evaluate(info.globals[g].init);
+  return std::nullopt;
+}
+
+uint64_t Instance::evaluate(const ConstExpr& expr) const {
+  const VmctxLayout& layout = module_->layout();
+  switch (expr.kind) {
+    case ConstExpr::Kind::RefNull: return 0;
+    case ConstExpr::Kind::RefFunc: return reinterpret_cast<uintptr_t>(record(static_cast<uint32_t>(expr.bits)));
+    case ConstExpr::Kind::GlobalGet: {
+      auto index = static_cast<uint32_t>(expr.bits);
+      uint64_t value = layout.globalIsImported(index) ? **reinterpret_cast<uint64_t**>(at(layout.global(index)))
+                                                      : *reinterpret_cast<uint64_t*>(at(layout.global(index)));
+      return isNarrow(expr.type) ? (value & 0xffffffffu) : value;
+    }
+    default: return expr.bits;
+  }
+}
+
+std::optional<Trap> Instance::initialize() {
+  const ModuleInfo& info = module_->info();
+  droppedData_.assign(info.data.size(), false);
+  elementItems_.resize(info.elements.size());
+  for (size_t s = 0; s < info.elements.size(); ++s) {
+    const ElementSegment& segment = info.elements[s];
+    elementItems_[s].reserve(segment.items.size());
+    for (const ConstExpr& item : segment.items) elementItems_[s].push_back(evaluate(item));
+  }
+  for (size_t s = 0; s < info.elements.size(); ++s) {
+    const ElementSegment& segment = info.elements[s];
+    if (segment.mode == SegmentMode::Active) {
+      Table* target = tables_[segment.tableIndex].get();
+      uint64_t offset = static_cast<uint32_t>(evaluate(segment.offset));
+      const std::vector<uintptr_t>& items = elementItems_[s];
+      if (offset + items.size() > target->size()) return instantiationTrap(TrapKind::TableOutOfBounds);
+      for (size_t i = 0; i < items.size(); ++i) target->set(static_cast<uint32_t>(offset + i), items[i]);
+    }
+    if (segment.mode != SegmentMode::Passive) dropElement(static_cast<uint32_t>(s));
+  }
+  std::span<const uint8_t> bytes = module_->bytes();
+  for (size_t s = 0; s < info.data.size(); ++s) {
+    const DataSegment& segment = info.data[s];
+    if (segment.mode != SegmentMode::Active) continue;
+    LinearMemory* target = memories_[segment.memoryIndex].get();
+    uint64_t offset = static_cast<uint32_t>(evaluate(segment.offset));
+    if (offset + segment.bytes.size > target->byteLength()) return instantiationTrap(TrapKind::MemoryOutOfBounds);
+    if (segment.bytes.size) std::memcpy(target->data() + offset, bytes.data() + segment.bytes.offset, segment.bytes.size);
+    droppedData_[s] = true;
+  }
+  if (info.startFunction) {
+    Func start{record(*info.startFunction), info.functionType(*info.startFunction), nullptr};
+    CallOutcome outcome = call(start, {});
+    if (outcome.trap) return outcome.trap;
+  }
+  return std::nullopt;
+}
+
+Extern Instance::exportOf(const Export& exp) {
+  const ModuleInfo& info = module_->info();
+  const VmctxLayout& layout = module_->layout();
+  switch (exp.kind) {
+    case ExternKind::Func:
+      return Extern::of(Func{record(exp.index), info.functionType(exp.index), shared_from_this()});
+    case ExternKind::Table: return Extern::of(tables_[exp.index]);
+    case ExternKind::Memory: return Extern::of(memories_[exp.index]);
+    case ExternKind::Global: {
+      uint64_t* cell = layout.globalIsImported(exp.index) ? *reinterpret_cast<uint64_t**>(at(layout.global(exp.index)))
+                                                          : reinterpret_cast<uint64_t*>(at(layout.global(exp.index)));
+      return Extern::of(Global::view(info.globals[exp.index].type, cell, shared_from_this()));
+    }
+  }
+  return {};
+}
+
+std::optional<Extern> Instance::exportByName(std::string_view name) {
+  for (const Export& exp : module_->info().exports)
+    if (exp.name == name) return exportOf(exp);
+  return std::nullopt;
+}
+
+std::optional<Func> Instance::exportedFunction(std::string_view name) {
+  std::optional<Extern> found = exportByName(name);
+  if (!found || found->kind != ExternKind::Func) return std::nullopt;
+  return found->func;
+}
+
+InstanceMemoryUsage Instance::memoryUsage() const {
+  InstanceMemoryUsage usage;
+  const ModuleInfo& info = module_->info();
+  usage.instanceData = sizeof(Instance) + module_->layout().size() +
+                       (memories_.capacity() + tables_.capacity()) * sizeof(void*) +
+                       imports_.capacity() * sizeof(Extern);
+  for (uint32_t m = info.numImportedMemories; m < memories_.size(); ++m) {
+    usage.linearMemory += memories_[m]->byteLength();
+    usage.linearMemoryReserved += memories_[m]->reservedBytes();
+  }
+  for (uint32_t t = info.numImportedTables; t < tables_.size(); ++t) usage.tables += tables_[t]->byteSize();
+  return usage;
+}
+
+CallOutcome call(const Func& func, std::span<const Value> args) {
+  CallOutcome outcome;
+  const FuncType& type = func.type;
+  if (args.size() != type.params.size()) {
+    outcome.error = "expected " + std::to_string(type.params.size()) + " arguments, got " +
+                    std::to_string(args.size());
+    return outcome;
+  }
+  size_t numSlots = std::max(type.params.size(), type.results.size());
+  uint64_t inlineSlots[16];
+  std::vector<uint64_t> heapSlots;
+  uint64_t* slots = inlineSlots;
+  if (numSlots > 16) {
+    heapSlots.resize(numSlots);
+    slots = heapSlots.data();
+  }
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i].type != type.params[i]) {
+      outcome.error = "argument " + std::to_string(i) + " has type " + valTypeName(args[i].type) + ", expected " +
+                      valTypeName(type.params[i]);
+      return outcome;
+    }
+    slots[i] = args[i].bits;
+  }
+  Trap trap;
+  if (!invokeWasm(func.ref->vmctx, func.ref->code, slots, static_cast<uint32_t>(numSlots), trap)) {
+    outcome.trap = std::move(trap);
+    return outcome;
+  }
+  outcome.results.reserve(type.results.size());
+  for (size_t i = 0; i < type.results.size(); ++i) {
+    ValType t = type.results[i];
+    outcome.results.push_back({t, isNarrow(t) ? (slots[i] & 0xffffffffu) : slots[i]});
+  }
+  return outcome;
+}
+
+std::span<uint8_t> Caller::memory() const {
+  if (!instance_ || instance_->module().info().memories.empty()) return {};
+  LinearMemory* memory = instance_->memory(0);
+  return {memory->data(), memory->byteLength()};
+}
+
+}  // namespace weft

@@ -1,0 +1,97 @@
+// An instance: one module's state (DESIGN 2) — the vmctx block that compiled
+// code reaches through r14, and the memories, tables and globals it points at.
+// It shares its Module's code with every other instance and costs only this.
+//
+// Instantiation follows the spec: match imports, build the vmctx, evaluate
+// globals, run active element then data segments, then the start function.
+// An instance is used by one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "runtime/extern.h"
+#include "runtime/module.h"
+#include "runtime/trap.h"
+#include "runtime/value.h"
+#include "support/error.h"
+
+namespace weft {
+
+class Instance;
+
+struct InstantiateOutcome {
+  // Set on success, and also when instantiation trapped after segments had
+  // already written into imported tables or memories: those writes stay and
+  // may refer to this instance, which must then stay alive (spec 2.0).
+  std::shared_ptr<Instance> instance;
+  std::optional<Error> error;  // link or resource failure; nothing was run
+  std::optional<Trap> trap;    // a segment or the start function trapped
+  bool ok() const { return instance && !error && !trap; }
+};
+
+struct CallOutcome {
+  std::vector<Value> results;
+  std::optional<Trap> trap;
+  std::optional<std::string> error;  // wrong argument count or types; nothing ran
+  bool ok() const { return !trap && !error; }
+};
+
+// Calls any function (wasm or host) with typed arguments.
+CallOutcome call(const Func& func, std::span<const Value> args);
+
+// What an instance holds, by kind (DESIGN 9); code is the Module's, not here.
+struct InstanceMemoryUsage {
+  uint64_t instanceData = 0;   // vmctx block and the Instance object
+  uint64_t linearMemory = 0;   // committed bytes of memories it defines
+  uint64_t linearMemoryReserved = 0;  // address space reserved for them
+  uint64_t tables = 0;         // element storage of tables it defines
+};
+
+class Instance : public std::enable_shared_from_this<Instance> {
+ public:
+  // {imports} in the module's import order.
+  static InstantiateOutcome create(std::shared_ptr<const Module> module, std::span<const Extern> imports);
+  ~Instance();
+  Instance(const Instance&) = delete;
+  Instance& operator=(const Instance&) = delete;
+
+  const Module& module() const { return *module_; }
+  std::optional<Extern> exportByName(std::string_view name);
+  std::optional<Func> exportedFunction(std::string_view name);
+  InstanceMemoryUsage memoryUsage() const;
+
+  // ---- for the runtime helpers ----
+  void* vmctx() const { return vmctx_; }
+  static Instance* fromVmctx(void* vmctx) { return static_cast<Instance*>(static_cast<VmctxHeader*>(vmctx)->instance); }
+  LinearMemory* memory(uint32_t index) const { return memories_[index].get(); }
+  Table* table(uint32_t index) const { return tables_[index].get(); }
+  bool dataDropped(uint32_t segment) const { return droppedData_[segment]; }
+  void dropData(uint32_t segment) { droppedData_[segment] = true; }
+  // The evaluated items of an element segment; empty once dropped.
+  const std::vector<uintptr_t>& elementItems(uint32_t segment) const { return elementItems_[segment]; }
+  void dropElement(uint32_t segment) { elementItems_[segment].clear(); elementItems_[segment].shrink_to_fit(); }
+
+ private:
+  explicit Instance(std::shared_ptr<const Module> module);
+  std::optional<Error> link(std::span<const Extern> imports);
+  uint64_t evaluate(const ConstExpr& expr) const;
+  std::optional<Trap> initialize();
+  Extern exportOf(const Export& exp);
+  FuncRef* record(uint32_t functionIndex) const;
+  uint8_t* at(int32_t offset) const { return static_cast<uint8_t*>(vmctx_) + offset; }
+
+  std::shared_ptr<const Module> module_;
+  void* vmctx_ = nullptr;
+  std::vector<std::shared_ptr<LinearMemory>> memories_;
+  std::vector<std::shared_ptr<Table>> tables_;
+  std::vector<Extern> imports_;  // keeps providers alive
+  std::vector<bool> droppedData_;
+  std::vector<std::vector<uintptr_t>> elementItems_;
+};
+
+}  // namespace weft

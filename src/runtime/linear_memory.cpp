@@ -1,0 +1,79 @@
+#include "runtime/linear_memory.h"
+
+#include <sys/mman.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace weft {
+
+Result<std::shared_ptr<LinearMemory>> LinearMemory::create(const MemoryType& type, MemoryStrategy strategy) {
+  std::shared_ptr<LinearMemory> memory(new LinearMemory());
+  memory->strategy_ = strategy;
+  memory->maxPages_ = type.limits.max;
+  memory->shared_ = type.limits.shared;
+  if (type.limits.min > kMaxMemory32Pages) {
+    Error error;
+    error.kind = ErrorKind::LimitExceeded;
+    error.message = "memory size exceeds 4 GiB";
+    return error;
+  }
+  if (strategy == MemoryStrategy::Guard) {
+    void* reservation = mmap(nullptr, kGuardReservation, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                             -1, 0);
+    if (reservation == MAP_FAILED) {
+      Error error;
+      error.kind = ErrorKind::LimitExceeded;
+      error.message = "cannot reserve 8 GiB of address space for a guarded memory (" +
+                      std::string(std::strerror(errno)) +
+                      "); the bounds-checked memory strategy needs no reservation";
+      return error;
+    }
+    memory->definition_.base = static_cast<uint8_t*>(reservation);
+    memory->reserved_ = kGuardReservation;
+  }
+  if (type.limits.min > 0 && memory->grow(type.limits.min) < 0) {
+    Error error;
+    error.kind = ErrorKind::LimitExceeded;
+    error.message = "cannot allocate " + std::to_string(type.limits.min) + " pages of linear memory";
+    return error;
+  }
+  return memory;
+}
+
+LinearMemory::~LinearMemory() {
+  if (definition_.base && reserved_) munmap(definition_.base, reserved_);
+}
+
+MemoryType LinearMemory::currentType() const {
+  MemoryType type;
+  type.limits.min = pages();
+  type.limits.max = maxPages_;
+  type.limits.shared = shared_;
+  return type;
+}
+
+int64_t LinearMemory::grow(uint64_t deltaPages) {
+  uint64_t old = pages();
+  uint64_t limit = maxPages_ ? std::min(*maxPages_, kMaxMemory32Pages) : kMaxMemory32Pages;
+  if (deltaPages > limit || old + deltaPages > limit) return -1;
+  if (deltaPages == 0) return static_cast<int64_t>(old);
+  uint64_t newBytes = (old + deltaPages) * kPageSize;
+  if (strategy_ == MemoryStrategy::Guard) {
+    if (mprotect(definition_.base, newBytes, PROT_READ | PROT_WRITE) != 0) return -1;
+  } else {
+    void* moved;
+    if (reserved_ == 0)
+      moved = mmap(nullptr, newBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    else
+      moved = mremap(definition_.base, reserved_, newBytes, MREMAP_MAYMOVE);
+    if (moved == MAP_FAILED) return -1;
+    definition_.base = static_cast<uint8_t*>(moved);
+    reserved_ = newBytes;
+  }
+  definition_.byteLength = newBytes;
+  if (mirror_) *mirror_ = definition_;
+  return static_cast<int64_t>(old);
+}
+
+}  // namespace weft

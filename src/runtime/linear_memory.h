@@ -1,0 +1,56 @@
+// A linear memory and its strategy (DESIGN 7).
+//  guard: 8 GiB of address space reserved up front (any 32-bit index plus
+//    32-bit offset lands inside it); pages are made accessible as the memory
+//    grows, the base never moves, and an access past the end faults.
+//  bounds-checked: only the current size is mapped; growing may move it;
+//    compiled code compares against MemoryDefinition::byteLength.
+// Compiled code sees the memory only through its MemoryDefinition. The owning
+// instance keeps a copy in its vmctx (one load fewer); grow() updates both.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+
+#include "compiler/compiled_code.h"
+#include "format/types.h"
+#include "runtime/vmctx_layout.h"
+#include "support/error.h"
+
+namespace weft {
+
+class LinearMemory {
+ public:
+  static constexpr uint64_t kGuardReservation = uint64_t{8} << 30;
+
+  static Result<std::shared_ptr<LinearMemory>> create(const MemoryType& type, MemoryStrategy strategy);
+  ~LinearMemory();
+  LinearMemory(const LinearMemory&) = delete;
+  LinearMemory& operator=(const LinearMemory&) = delete;
+
+  MemoryStrategy strategy() const { return strategy_; }
+  uint8_t* data() const { return definition_.base; }
+  uint64_t byteLength() const { return definition_.byteLength; }
+  uint64_t pages() const { return definition_.byteLength / kPageSize; }
+  // The type as it is now, for import matching: min is the current size.
+  MemoryType currentType() const;
+  // Address space reserved (guard) or mapped (bounds-checked).
+  uint64_t reservedBytes() const { return reserved_; }
+
+  // Returns the old size in pages, or -1 if the memory cannot grow so far.
+  int64_t grow(uint64_t deltaPages);
+
+  MemoryDefinition* definition() { return &definition_; }
+  void setMirror(MemoryDefinition* mirror) { mirror_ = mirror; }
+
+ private:
+  LinearMemory() = default;
+  MemoryDefinition definition_;
+  MemoryDefinition* mirror_ = nullptr;
+  std::optional<uint64_t> maxPages_;
+  bool shared_ = false;
+  MemoryStrategy strategy_ = MemoryStrategy::Guard;
+  uint64_t reserved_ = 0;
+};
+
+}  // namespace weft

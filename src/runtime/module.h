@@ -1,0 +1,48 @@
+// A compiled module (DESIGN 5): validated metadata plus machine code, built
+// once and immutable afterwards, safe to instantiate from any thread at any
+// time. Function bodies compile in parallel; the code is laid out in one
+// mapping, linked PC-relative and made read+execute.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "format/module_info.h"
+#include "runtime/engine.h"
+#include "runtime/module_code.h"
+#include "runtime/vmctx_layout.h"
+#include "support/error.h"
+
+namespace weft {
+
+class Module {
+ public:
+  static Result<std::shared_ptr<const Module>> compile(std::shared_ptr<Engine> engine,
+                                                       std::span<const uint8_t> bytes);
+
+  const ModuleInfo& info() const { return info_; }
+  const VmctxLayout& layout() const { return layout_; }
+  const ModuleCode& code() const { return *code_; }
+  Engine& engine() const { return *engine_; }
+  MemoryStrategy memoryStrategy() const { return strategy_; }
+  std::span<const uint8_t> bytes() const { return bytes_; }
+  // Canonical signature id per type index.
+  const std::vector<uint32_t>& signatureIds() const { return signatureIds_; }
+  // Bytes of machine code and of metadata (bytecode kept for names and traces included).
+  uint64_t codeBytes() const { return code_->memory().mappedSize(); }
+  uint64_t metadataBytes() const;
+
+ private:
+  Module() = default;
+  std::shared_ptr<Engine> engine_;
+  std::vector<uint8_t> bytes_;
+  ModuleInfo info_;
+  VmctxLayout layout_;
+  std::unique_ptr<ModuleCode> code_;
+  std::vector<uint32_t> signatureIds_;
+  MemoryStrategy strategy_ = MemoryStrategy::Guard;
+};
+
+}  // namespace weft

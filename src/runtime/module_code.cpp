@@ -1,0 +1,65 @@
+#include "runtime/module_code.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "runtime/code_registry.h"
+
+namespace weft {
+
+Result<std::unique_ptr<ModuleCode>> ModuleCode::link(const ModuleInfo& module,
+                                                     std::vector<CompiledFunction> functions) {
+  std::unique_ptr<ModuleCode> code(new ModuleCode());
+  code->info_ = &module;
+  code->numImported_ = module.numImportedFunctions;
+  std::vector<uint8_t> image;
+  code->functions_.reserve(functions.size());
+  for (CompiledFunction& function : functions) {
+    while (image.size() % 16) image.push_back(0xcc);  // int3 between functions
+    FunctionRange range;
+    range.start = static_cast<uint32_t>(image.size());
+    image.insert(image.end(), function.code.begin(), function.code.end());
+    range.end = static_cast<uint32_t>(image.size());
+    range.sites = std::move(function.sites);
+    code->functions_.push_back(std::move(range));
+  }
+  // Direct calls: rel32 from the end of the call instruction to the callee.
+  for (size_t i = 0; i < functions.size(); ++i) {
+    for (const CompiledFunction::CallFixup& call : functions[i].calls) {
+      int64_t site = code->functions_[i].start + call.rel32Offset;
+      int64_t target = code->functions_[call.callee - module.numImportedFunctions].start;
+      int32_t rel = static_cast<int32_t>(target - (site + 4));
+      std::memcpy(image.data() + site, &rel, 4);
+    }
+  }
+  Result<CodeMemory> memory = CodeMemory::create(image);
+  if (!memory) return memory.error();
+  code->memory_ = std::move(memory.value());
+  auto start = reinterpret_cast<uintptr_t>(code->memory_.data());
+  code_registry::add(start, start + std::max<size_t>(code->memory_.size(), 1), code.get());
+  return code;
+}
+
+ModuleCode::~ModuleCode() {
+  if (memory_.data()) code_registry::remove(reinterpret_cast<uintptr_t>(memory_.data()));
+}
+
+bool ModuleCode::locate(uintptr_t pc, Location& out) const {
+  auto base = reinterpret_cast<uintptr_t>(memory_.data());
+  if (pc < base || pc >= base + memory_.size()) return false;
+  auto offset = static_cast<uint32_t>(pc - base);
+  auto it = std::upper_bound(functions_.begin(), functions_.end(), offset,
+                             [](uint32_t value, const FunctionRange& range) { return value < range.start; });
+  if (it == functions_.begin()) return false;
+  --it;
+  if (offset >= it->end) return false;
+  out.functionIndex = numImported_ + static_cast<uint32_t>(it - functions_.begin());
+  uint32_t local = offset - it->start;
+  auto site = std::lower_bound(it->sites.begin(), it->sites.end(), local,
+                               [](const CodeSite& s, uint32_t value) { return s.codeOffset < value; });
+  out.hasBytecodeOffset = site != it->sites.end() && site->codeOffset == local;
+  if (out.hasBytecodeOffset) out.bytecodeOffset = site->bytecodeOffset;
+  return true;
+}
+
+}  // namespace weft

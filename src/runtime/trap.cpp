@@ -1,0 +1,40 @@
+#include "runtime/trap.h"
+
+#include <cstdio>
+
+namespace weft {
+
+const char* trapKindMessage(TrapKind kind) {
+  switch (kind) {
+    case TrapKind::None: return "no trap";
+    case TrapKind::Unreachable: return "unreachable";
+    case TrapKind::IntegerDivideByZero: return "integer divide by zero";
+    case TrapKind::IntegerOverflow: return "integer overflow";
+    case TrapKind::InvalidConversion: return "invalid conversion to integer";
+    case TrapKind::MemoryOutOfBounds: return "out of bounds memory access";
+    case TrapKind::TableOutOfBounds: return "out of bounds table access";
+    case TrapKind::UndefinedElement: return "undefined element";
+    case TrapKind::UninitializedElement: return "uninitialized element";
+    case TrapKind::IndirectCallTypeMismatch: return "indirect call type mismatch";
+    case TrapKind::StackExhausted: return "call stack exhausted";
+    case TrapKind::HostTrap: return "host function trapped";
+    case TrapKind::NullReference: return "null reference";
+    case TrapKind::UnknownFault: return "fault in wasm code at an unknown site";
+  }
+  return "unknown trap";
+}
+
+std::string Trap::describe() const {
+  std::string text = message;
+  for (size_t i = 0; i < backtrace.size(); ++i) {
+    const TrapFrame& frame = backtrace[i];
+    char offset[32];
+    std::snprintf(offset, sizeof offset, "0x%x", frame.bytecodeOffset);
+    text += "\n  at function " + std::to_string(frame.functionIndex);
+    if (!frame.functionName.empty()) text += " \"" + frame.functionName + "\"";
+    text += " (module offset " + std::string(offset) + ")";
+  }
+  return text;
+}
+
+}  // namespace weft

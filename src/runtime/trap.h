@@ -1,0 +1,47 @@
+// Traps as the embedder sees them (DESIGN 10): the kind, the wasm function
+// (index, and name when the name section has one), the bytecode offset, and a
+// wasm backtrace, innermost frame first.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace weft {
+
+enum class TrapKind : uint8_t {
+  None = 0,
+  Unreachable,
+  IntegerDivideByZero,
+  IntegerOverflow,
+  InvalidConversion,
+  MemoryOutOfBounds,
+  TableOutOfBounds,
+  UndefinedElement,         // call_indirect index past the table's end
+  UninitializedElement,     // call_indirect through a null entry
+  IndirectCallTypeMismatch,
+  StackExhausted,
+  HostTrap,                 // a host function reported a trap
+  NullReference,
+  UnknownFault,             // a fault in wasm code at no recorded trap site (a Weft bug)
+};
+
+// The spec test suite's wording for each kind ("out of bounds memory access").
+const char* trapKindMessage(TrapKind kind);
+
+struct TrapFrame {
+  uint32_t functionIndex = 0;
+  uint32_t bytecodeOffset = 0;  // module offset of the operator executing in this frame
+  std::string functionName;     // empty without a name section entry
+};
+
+struct Trap {
+  TrapKind kind = TrapKind::None;
+  std::string message;              // trapKindMessage, or the host's own for HostTrap
+  std::vector<TrapFrame> backtrace; // innermost first; empty when raised outside wasm code
+
+  // "out of bounds memory access in function 3 "load" at 0x2f\n  at ..."
+  std::string describe() const;
+};
+
+}  // namespace weft

@@ -1,0 +1,40 @@
+// Entering wasm and getting back out when it traps.
+//
+// Every call from the host into wasm runs inside an activation (a sigsetjmp
+// point on the host's stack). A trap, whether raised by compiled code through
+// the RaiseTrap helper or by a fault the signal handler recognizes as a wasm
+// memory access, records its kind, bytecode offset and a backtrace, then jumps
+// back to the activation. Only wasm frames and Weft's entry stub lie between,
+// and they own nothing, so unwinding leaks nothing.
+//
+// Signal handler (SIGSEGV, SIGBUS): PC -> module via the code registry; if the
+// PC is not wasm code, the previously installed handler runs. The handler
+// itself does no more than redirect the thread to the trap raiser.
+#pragma once
+
+#include <cstdint>
+
+#include "runtime/trap.h"
+
+namespace weft {
+
+// Installs the process-wide handlers once; later calls do nothing.
+void installTrapHandlers();
+
+// Calls {code} (Weft's wasm calling convention) with {slots} as its argument /
+// result area of {numSlots} 8-byte slots. Returns false with {trap} filled if
+// it trapped.
+bool invokeWasm(void* vmctx, const void* code, uint64_t* slots, uint32_t numSlots, Trap& trap);
+
+// The RaiseTrap helper: never returns. {bytecodeOffset} of UINT32_MAX means
+// "find it from pc in the site tables".
+[[noreturn]] void raiseTrap(uint32_t kind, uint32_t bytecodeOffset, uintptr_t fp, uintptr_t pc);
+
+// A host function's trap message, set just before its stub raises HostTrap.
+void setPendingHostTrap(std::string message);
+
+// The address of the host-call stub (runtime/stubs), for FuncRef::code of host
+// functions.
+const void* hostCallStub();
+
+}  // namespace weft
