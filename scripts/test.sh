@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds and runs every test: GoogleTest units, the CLI contract and the whole
 # spec suite (one CTest test per .wast file), then the same under AddressSanitizer
-# and UndefinedBehaviorSanitizer (built with clang-14). Exits non-zero on any failure.
+# and UndefinedBehaviorSanitizer (built with clang-14), then the runtime tests under
+# ThreadSanitizer. Exits non-zero on any failure.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 jobs=$(nproc)
@@ -22,4 +23,15 @@ if [ "${WEFT_SKIP_SANITIZERS:-0}" != 1 ]; then
   echo "== tests under ASan + UBSan"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir "$root/build-asan" -j "$jobs" --output-on-failure
+fi
+
+if [ "${WEFT_SKIP_SANITIZERS:-0}" != 1 ]; then
+  # The runtime's thread-safety claims (DESIGN 5): one Module instantiated and
+  # run from several threads, traps and faults on all of them.
+  echo "== build (clang-14, TSan): runtime unit tests"
+  CC=clang-14 CXX=clang++-14 cmake -S "$root" -B "$root/build-tsan" -G Ninja -DWEFT_TSAN=ON > /dev/null
+  cmake --build "$root/build-tsan" --target weft_unit_tests
+  echo "== runtime tests under TSan"
+  TSAN_OPTIONS=halt_on_error=1 "$root/build-tsan/tests/weft_unit_tests" \
+    --gtest_filter='Sharing.*:Strategies/*:-*DeathTest*'
 fi

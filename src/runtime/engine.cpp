@@ -1,5 +1,7 @@
 #include "runtime/engine.h"
 
+#include "runtime/instance.h"
+#include "runtime/module.h"
 #include "runtime/trap_handler.h"
 
 namespace weft {
@@ -10,6 +12,42 @@ uint32_t Engine::signatureId(const FuncType& type) {
   std::lock_guard guard(signaturesLock_);
   auto [it, inserted] = signatures_.try_emplace(type, static_cast<uint32_t>(signatures_.size() + 1));
   return it->second;
+}
+
+EngineMemoryUsage Engine::memoryUsage() const {
+  std::lock_guard guard(liveLock_);
+  EngineMemoryUsage usage;
+  for (const Module* module : modules_) {
+    usage.code += module->codeBytes();
+    usage.metadata += module->metadataBytes();
+  }
+  for (const Instance* instance : instances_) {
+    InstanceMemoryUsage own = instance->memoryUsage();
+    usage.instanceData += own.instanceData;
+    usage.linearMemory += own.linearMemory;
+    usage.linearMemoryReserved += own.linearMemoryReserved;
+    usage.tables += own.tables;
+  }
+  usage.modules = static_cast<uint32_t>(modules_.size());
+  usage.instances = static_cast<uint32_t>(instances_.size());
+  return usage;
+}
+
+void Engine::track(const Module* module) {
+  std::lock_guard guard(liveLock_);
+  modules_.insert(module);
+}
+void Engine::forget(const Module* module) {
+  std::lock_guard guard(liveLock_);
+  modules_.erase(module);
+}
+void Engine::track(const Instance* instance) {
+  std::lock_guard guard(liveLock_);
+  instances_.insert(instance);
+}
+void Engine::forget(const Instance* instance) {
+  std::lock_guard guard(liveLock_);
+  instances_.erase(instance);
 }
 
 }  // namespace weft

@@ -4,9 +4,11 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 
 #include "compiler/compiled_code.h"
 #include "format/types.h"
@@ -16,7 +18,27 @@ namespace weft {
 struct EngineConfig {
   MemoryStrategy memoryStrategy = MemoryStrategy::Guard;
   uint32_t compileThreads = 0;  // 0: one per hardware thread
+  // Runs (once per failure) when executable memory cannot be allocated; the
+  // allocation is then retried once before an error is returned (DESIGN 10).
+  std::function<void()> onLowMemory;
 };
+
+// Memory by kind over everything an engine has alive (DESIGN 9). A module's
+// code and metadata are counted once however many instances share them; an
+// instance counts only what it owns (memories and tables it defines).
+struct EngineMemoryUsage {
+  uint64_t code = 0;
+  uint64_t metadata = 0;
+  uint64_t instanceData = 0;
+  uint64_t linearMemory = 0;          // committed bytes
+  uint64_t linearMemoryReserved = 0;  // address space reserved
+  uint64_t tables = 0;
+  uint32_t modules = 0;
+  uint32_t instances = 0;
+};
+
+class Module;
+class Instance;
 
 class Engine {
  public:
@@ -25,6 +47,14 @@ class Engine {
 
   // Equal function types get equal ids, across modules. Thread-safe.
   uint32_t signatureId(const FuncType& type);
+
+  EngineMemoryUsage memoryUsage() const;
+
+  // Bookkeeping for memoryUsage(); Module and Instance call these.
+  void track(const Module* module);
+  void forget(const Module* module);
+  void track(const Instance* instance);
+  void forget(const Instance* instance);
 
  private:
   struct TypeLess {
@@ -35,6 +65,9 @@ class Engine {
   EngineConfig config_;
   std::mutex signaturesLock_;
   std::map<FuncType, uint32_t, TypeLess> signatures_;
+  mutable std::mutex liveLock_;
+  std::set<const Module*> modules_;
+  std::set<const Instance*> instances_;
 };
 
 }  // namespace weft

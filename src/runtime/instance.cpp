@@ -34,6 +34,7 @@ Instance::Instance(std::shared_ptr<const Module> module) : module_(std::move(mod
 }
 
 Instance::~Instance() {
+  if (tracked_) module_->engine().forget(this);
   const ModuleInfo& info = module_->info();
   for (uint32_t i = info.numImportedMemories; i < memories_.size(); ++i)
     if (memories_[i]) memories_[i]->setMirror(nullptr);
@@ -56,6 +57,8 @@ InstantiateOutcome Instance::create(std::shared_ptr<const Module> module, std::s
     outcome.error = std::move(error);
     return outcome;
   }
+  instance->module_->engine().track(instance.get());
+  instance->tracked_ = true;
   outcome.trap = instance->initialize();
   outcome.instance = std::move(instance);
   return outcome;

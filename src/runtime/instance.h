@@ -92,6 +92,7 @@ class Instance : public std::enable_shared_from_this<Instance> {
   std::vector<Extern> imports_;  // keeps providers alive
   std::vector<bool> droppedData_;
   std::vector<std::vector<uintptr_t>> elementItems_;
+  bool tracked_ = false;
 };
 
 }  // namespace weft

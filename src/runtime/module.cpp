@@ -49,10 +49,16 @@ Result<std::shared_ptr<const Module>> Module::compile(std::shared_ptr<Engine> en
     if (!result->ok()) return result->error();  // the lowest failing index, as a validator would report
     compiled.push_back(std::move(result->value()));
   }
-  Result<std::unique_ptr<ModuleCode>> code = ModuleCode::link(moduleInfo, std::move(compiled));
+  Result<std::unique_ptr<ModuleCode>> code =
+      ModuleCode::link(moduleInfo, std::move(compiled), engine->config().onLowMemory);
   if (!code) return code.error();
   module->code_ = std::move(code.value());
+  engine->track(module.get());
   return std::shared_ptr<const Module>(std::move(module));
+}
+
+Module::~Module() {
+  if (code_) engine_->forget(this);
 }
 
 uint64_t Module::metadataBytes() const {

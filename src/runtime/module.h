@@ -30,6 +30,7 @@ class Module {
   std::span<const uint8_t> bytes() const { return bytes_; }
   // Canonical signature id per type index.
   const std::vector<uint32_t>& signatureIds() const { return signatureIds_; }
+  ~Module();
   // Bytes of machine code and of metadata (bytecode kept for names and traces included).
   uint64_t codeBytes() const { return code_->memory().mappedSize(); }
   uint64_t metadataBytes() const;

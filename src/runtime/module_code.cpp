@@ -8,7 +8,8 @@
 namespace weft {
 
 Result<std::unique_ptr<ModuleCode>> ModuleCode::link(const ModuleInfo& module,
-                                                     std::vector<CompiledFunction> functions) {
+                                                     std::vector<CompiledFunction> functions,
+                                                     const std::function<void()>& onLowMemory) {
   std::unique_ptr<ModuleCode> code(new ModuleCode());
   code->info_ = &module;
   code->numImported_ = module.numImportedFunctions;
@@ -33,6 +34,10 @@ Result<std::unique_ptr<ModuleCode>> ModuleCode::link(const ModuleInfo& module,
     }
   }
   Result<CodeMemory> memory = CodeMemory::create(image);
+  if (!memory && onLowMemory) {
+    onLowMemory();  // the embedder may free caches; then one more try
+    memory = CodeMemory::create(image);
+  }
   if (!memory) return memory.error();
   code->memory_ = std::move(memory.value());
   auto start = reinterpret_cast<uintptr_t>(code->memory_.data());

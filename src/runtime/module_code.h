@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -18,7 +19,8 @@ namespace weft {
 class ModuleCode {
  public:
   // Lays out and links {functions} (one per defined function, in order).
-  static Result<std::unique_ptr<ModuleCode>> link(const ModuleInfo& module, std::vector<CompiledFunction> functions);
+  static Result<std::unique_ptr<ModuleCode>> link(const ModuleInfo& module, std::vector<CompiledFunction> functions,
+                                                  const std::function<void()>& onLowMemory = {});
   ~ModuleCode();
 
   const void* entry(uint32_t functionIndex) const {

@@ -1,0 +1,217 @@
+// The embedding API: calling exports, host functions in both directions,
+// cross-instance calls, linking errors.
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "runtime_test_support.h"
+
+namespace weft::test {
+namespace {
+
+class RuntimeApi : public ::testing::TestWithParam<MemoryStrategy> {
+ protected:
+  std::shared_ptr<Engine> engine_ = std::make_shared<Engine>(EngineConfig{GetParam(), 1, {}});
+};
+
+std::vector<Extern> hostImports(Engine& engine, std::shared_ptr<Instance>* self) {
+  std::vector<Extern> imports;
+  imports.push_back(Extern::of(makeHostFunction(
+      engine, FuncType{{ValType::I32, ValType::I64}, {ValType::I64}},
+      [](Caller&, std::span<const Value> args, std::span<Value> results) {
+        results[0] = Value::i64(args[0].asI32() + args[1].asI64());
+        return HostOutcome::ok();
+      })));
+  imports.push_back(Extern::of(makeHostFunction(
+      engine, FuncType{{ValType::I32}, {}}, [](Caller& caller, std::span<const Value> args, std::span<Value>) {
+        std::span<uint8_t> memory = caller.memory();
+        uint32_t at = args[0].asI32();
+        if (memory.size() < 5 || at > memory.size() - 5) return HostOutcome::trapWith("write_hello: out of range");
+        std::memcpy(memory.data() + at, "hello", 5);
+        return HostOutcome::ok();
+      })));
+  imports.push_back(Extern::of(makeHostFunction(engine, FuncType{{}, {}}, [](Caller&, auto, auto) {
+    return HostOutcome::trapWith("the host said no");
+  })));
+  imports.push_back(Extern::of(makeHostFunction(
+      engine, FuncType{{ValType::I32}, {ValType::I32}},
+      [self](Caller&, std::span<const Value> args, std::span<Value> results) {
+        CallOutcome inner = call(*(*self)->exportedFunction("double"), std::vector<Value>{args[0]});
+        if (!inner.ok()) return HostOutcome::trapWith("inner call failed");
+        results[0] = inner.results[0];
+        return HostOutcome::ok();
+      })));
+  return imports;
+}
+
+TEST_P(RuntimeApi, HostFunctionsTakeArgumentsAndReturnResults) {
+  auto module = compileTestModule(engine_, "host_calls");
+  ASSERT_TRUE(module);
+  std::shared_ptr<Instance> instance;
+  std::vector<Extern> imports = hostImports(*engine_, &instance);
+  instance = instantiateOk(module, imports);
+  ASSERT_TRUE(instance);
+  CallOutcome out = call(exported(instance, "call_add"), std::vector{Value::i32(40), Value::i64(1ull << 40)});
+  ASSERT_TRUE(out.ok());
+  ASSERT_EQ(out.results.size(), 1u);
+  EXPECT_EQ(out.results[0], Value::i64((1ull << 40) + 40));
+}
+
+TEST_P(RuntimeApi, HostFunctionWritesTheCallersMemory) {
+  auto module = compileTestModule(engine_, "host_calls");
+  ASSERT_TRUE(module);
+  std::shared_ptr<Instance> instance;
+  std::vector<Extern> imports = hostImports(*engine_, &instance);
+  instance = instantiateOk(module, imports);
+  ASSERT_TRUE(instance);
+  CallOutcome out = call(exported(instance, "hello_at"), std::vector{Value::i32(100)});
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(out.results[0], Value::i32('h'));
+  std::optional<Extern> memory = instance->exportByName("memory");
+  ASSERT_TRUE(memory && memory->kind == ExternKind::Memory);
+  EXPECT_EQ(std::memcmp(memory->memory->data() + 100, "hello", 5), 0);
+}
+
+TEST_P(RuntimeApi, HostTrapReachesTheEmbedderWithTheWasmCaller) {
+  auto module = compileTestModule(engine_, "host_calls");
+  ASSERT_TRUE(module);
+  std::shared_ptr<Instance> instance;
+  std::vector<Extern> imports = hostImports(*engine_, &instance);
+  instance = instantiateOk(module, imports);
+  ASSERT_TRUE(instance);
+  CallOutcome out = call(exported(instance, "call_fail"), {});
+  ASSERT_TRUE(out.trap);
+  EXPECT_EQ(out.trap->kind, TrapKind::HostTrap);
+  EXPECT_EQ(out.trap->message, "the host said no");
+  ASSERT_FALSE(out.trap->backtrace.empty());
+  EXPECT_EQ(out.trap->backtrace[0].functionName, "fails");
+  // The instance is usable after a trap.
+  out = call(exported(instance, "double"), std::vector{Value::i32(21)});
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(out.results[0], Value::i32(42));
+}
+
+TEST_P(RuntimeApi, HostExceptionBecomesATrap) {
+  auto module = compileTestModule(engine_, "host_calls");
+  ASSERT_TRUE(module);
+  std::shared_ptr<Instance> instance;
+  std::vector<Extern> imports = hostImports(*engine_, &instance);
+  imports[2] = Extern::of(makeHostFunction(*engine_, FuncType{{}, {}}, [](Caller&, auto, auto) -> HostOutcome {
+    throw std::runtime_error("boom");
+  }));
+  instance = instantiateOk(module, imports);
+  ASSERT_TRUE(instance);
+  CallOutcome out = call(exported(instance, "call_fail"), {});
+  ASSERT_TRUE(out.trap);
+  EXPECT_EQ(out.trap->kind, TrapKind::HostTrap);
+  EXPECT_NE(out.trap->message.find("boom"), std::string::npos);
+}
+
+TEST_P(RuntimeApi, WasmCallsHostWhichCallsWasmAgain) {
+  auto module = compileTestModule(engine_, "host_calls");
+  ASSERT_TRUE(module);
+  std::shared_ptr<Instance> instance;
+  std::vector<Extern> imports = hostImports(*engine_, &instance);
+  instance = instantiateOk(module, imports);
+  ASSERT_TRUE(instance);
+  CallOutcome out = call(exported(instance, "via_host"), std::vector{Value::i32(20)});
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(out.results[0], Value::i32(41));
+}
+
+TEST_P(RuntimeApi, HostCallsAHostFunctionDirectly) {
+  Func add = makeHostFunction(*engine_, FuncType{{ValType::I32}, {ValType::I32}},
+                              [](Caller& caller, std::span<const Value> args, std::span<Value> results) {
+                                EXPECT_TRUE(caller.memory().empty());
+                                results[0] = Value::i32(args[0].asI32() + 1);
+                                return HostOutcome::ok();
+                              });
+  CallOutcome out = call(add, std::vector{Value::i32(1)});
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(out.results[0], Value::i32(2));
+}
+
+TEST_P(RuntimeApi, WrongArgumentsAreAnErrorNotACall) {
+  auto module = compileTestModule(engine_, "counter");
+  ASSERT_TRUE(module);
+  auto instance = instantiateOk(module);
+  ASSERT_TRUE(instance);
+  CallOutcome out = call(exported(instance, "bump"), std::vector{Value::i32(1)});
+  ASSERT_TRUE(out.error);
+  EXPECT_NE(out.error->find("expected 0 arguments"), std::string::npos);
+  out = call(exported(instance, "bump"), {});
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(out.results[0], Value::i32(1001));  // the failed call did not run
+}
+
+TEST_P(RuntimeApi, CrossInstanceCallsRunWithTheCalleesInstanceData) {
+  auto provider = instantiateOk(compileTestModule(engine_, "provider"));
+  ASSERT_TRUE(provider);
+  std::optional<Extern> providerMemory = provider->exportByName("memory");
+  ASSERT_TRUE(providerMemory);
+  uint32_t seven = 7;
+  std::memcpy(providerMemory->memory->data() + 8, &seven, 4);
+  std::vector<Extern> imports{*provider->exportByName("read")};
+  auto consumer = instantiateOk(compileTestModule(engine_, "consumer"), imports);
+  ASSERT_TRUE(consumer);
+  // provider: base 100 + its memory[8] = 7; consumer: base 5 + its memory[8] = 1.
+  CallOutcome out = call(exported(consumer, "read_both"), std::vector{Value::i32(8)});
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(out.results[0], Value::i32(113));
+  ASSERT_TRUE(call(exported(provider, "set_base"), std::vector{Value::i32(1000)}).ok());
+  out = call(exported(consumer, "read_both"), std::vector{Value::i32(8)});
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(out.results[0], Value::i32(1013));
+}
+
+TEST_P(RuntimeApi, MissingAndMismatchedImportsAreLinkErrors) {
+  auto module = compileTestModule(engine_, "consumer");
+  ASSERT_TRUE(module);
+  InstantiateOutcome none = Instance::create(module, {});
+  ASSERT_TRUE(none.error);
+  EXPECT_NE(none.error->message.find("1 imports"), std::string::npos);
+  std::vector<Extern> wrong{Extern::of(makeHostFunction(*engine_, FuncType{{}, {}}, [](Caller&, auto, auto) {
+    return HostOutcome::ok();
+  }))};
+  InstantiateOutcome mismatched = Instance::create(module, wrong);
+  ASSERT_TRUE(mismatched.error);
+  EXPECT_NE(mismatched.error->message.find("incompatible import type"), std::string::npos);
+  EXPECT_NE(mismatched.error->message.find("\"provider\" \"read\""), std::string::npos);
+}
+
+TEST_P(RuntimeApi, ImportedMemoryFollowsGrowthAndMustMatchTheStrategy) {
+  auto module = compileTestModule(engine_, "memory_importer");
+  ASSERT_TRUE(module);
+  MemoryStrategy other = GetParam() == MemoryStrategy::Guard ? MemoryStrategy::BoundsChecked : MemoryStrategy::Guard;
+  Result<std::shared_ptr<LinearMemory>> foreign = LinearMemory::create(MemoryType{{1, std::nullopt, false}}, other);
+  ASSERT_TRUE(foreign);
+  std::vector<Extern> imports{Extern::of(foreign.value())};
+  InstantiateOutcome refused = Instance::create(module, imports);
+  ASSERT_TRUE(refused.error);
+  EXPECT_NE(refused.error->message.find("memory strategy mismatch"), std::string::npos);
+
+  Result<std::shared_ptr<LinearMemory>> memory = LinearMemory::create(MemoryType{{1, 4, false}}, GetParam());
+  ASSERT_TRUE(memory);
+  imports[0] = Extern::of(memory.value());
+  auto instance = instantiateOk(module, imports);
+  ASSERT_TRUE(instance);
+  EXPECT_EQ(call(exported(instance, "size"), {}).results.at(0), Value::i32(1));
+  ASSERT_EQ(memory.value()->grow(2), 1);
+  uint32_t marker = 0xabcd;
+  std::memcpy(memory.value()->data() + 2 * kPageSize, &marker, 4);
+  EXPECT_EQ(call(exported(instance, "size"), {}).results.at(0), Value::i32(3));
+  EXPECT_EQ(call(exported(instance, "load"), std::vector{Value::i32(2 * kPageSize)}).results.at(0),
+            Value::i32(marker));
+  CallOutcome past = call(exported(instance, "load"), std::vector{Value::i32(3 * kPageSize - 2)});
+  ASSERT_TRUE(past.trap);
+  EXPECT_EQ(past.trap->kind, TrapKind::MemoryOutOfBounds);
+}
+
+INSTANTIATE_TEST_SUITE_P(Strategies, RuntimeApi,
+                         ::testing::Values(MemoryStrategy::Guard, MemoryStrategy::BoundsChecked),
+                         [](const auto& info) {
+                           return std::string(info.param == MemoryStrategy::Guard ? "Guard" : "BoundsChecked");
+                         });
+
+}  // namespace
+}  // namespace weft::test

@@ -1,0 +1,145 @@
+// Traps as the embedder sees them: kind, function (index and name), bytecode
+// offset, backtrace; in both memory strategies; and the instance stays usable.
+#include <gtest/gtest.h>
+
+#include <pthread.h>
+
+#include <csignal>
+#include <limits>
+
+#include "runtime_test_support.h"
+
+namespace weft::test {
+namespace {
+
+class Traps : public ::testing::TestWithParam<MemoryStrategy> {
+ public:
+  void SetUp() override {
+    module_ = compileTestModule(engine_, "traps");
+    ASSERT_TRUE(module_);
+    instance_ = instantiateOk(module_);
+    ASSERT_TRUE(instance_);
+  }
+  CallOutcome invoke(const char* name, std::vector<Value> args) { return call(exported(instance_, name), args); }
+  uint32_t functionIndex(const char* name) const {
+    for (const NameAssoc& entry : module_->info().names.functionNames)
+      if (entry.name == name) return entry.index;
+    ADD_FAILURE() << "no function named " << name;
+    return 0;
+  }
+  // The trap's offset lies inside the named function's body.
+  void expectInside(const TrapFrame& frame, const char* name) {
+    EXPECT_EQ(frame.functionName, name);
+    EXPECT_EQ(frame.functionIndex, functionIndex(name));
+    const ByteRange& body = module_->info().functions[functionIndex(name)].body;
+    EXPECT_GE(frame.bytecodeOffset, body.offset) << name;
+    EXPECT_LT(frame.bytecodeOffset, body.end()) << name;
+  }
+
+  std::shared_ptr<Engine> engine_ = std::make_shared<Engine>(EngineConfig{GetParam(), 1, {}});
+  std::shared_ptr<const Module> module_;
+  std::shared_ptr<Instance> instance_;
+};
+
+TEST_P(Traps, DivisionByZeroCarriesKindFunctionOffsetAndBacktrace) {
+  CallOutcome out = invoke("outer", {Value::i32(0)});
+  ASSERT_TRUE(out.trap);
+  EXPECT_EQ(out.trap->kind, TrapKind::IntegerDivideByZero);
+  EXPECT_EQ(out.trap->message, "integer divide by zero");
+  ASSERT_EQ(out.trap->backtrace.size(), 3u) << out.trap->describe();
+  expectInside(out.trap->backtrace[0], "divide");
+  expectInside(out.trap->backtrace[1], "middle");
+  expectInside(out.trap->backtrace[2], "outer");
+  // The offset of the division itself: the last operator before `end`.
+  const ByteRange& body = module_->info().functions[functionIndex("divide")].body;
+  EXPECT_EQ(out.trap->backtrace[0].bytecodeOffset, body.end() - 2);
+  EXPECT_NE(out.trap->describe().find("\"middle\""), std::string::npos);
+}
+
+TEST_P(Traps, EachKind) {
+  EXPECT_EQ(invoke("divide", {Value::i32(0x80000000u), Value::i32(-1)}).trap->kind, TrapKind::IntegerOverflow);
+  EXPECT_EQ(invoke("convert", {Value::f64(std::numeric_limits<double>::quiet_NaN())}).trap->kind,
+            TrapKind::InvalidConversion);
+  EXPECT_EQ(invoke("convert", {Value::f64(3e9)}).trap->kind, TrapKind::IntegerOverflow);
+  EXPECT_EQ(invoke("never", {}).trap->kind, TrapKind::Unreachable);
+  EXPECT_EQ(invoke("indirect", {Value::i32(1)}).trap->kind, TrapKind::IndirectCallTypeMismatch);
+  EXPECT_EQ(invoke("indirect", {Value::i32(2)}).trap->kind, TrapKind::UninitializedElement);
+  EXPECT_EQ(invoke("indirect", {Value::i32(3)}).trap->kind, TrapKind::UndefinedElement);
+  CallOutcome ok = invoke("indirect", {Value::i32(0)});
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok.results[0], Value::i32(42));
+}
+
+TEST_P(Traps, OutOfBoundsMemoryAccessTrapsAtTheLoad) {
+  CallOutcome inside = invoke("load", {Value::i32(kPageSize - 8)});
+  ASSERT_TRUE(inside.ok());
+  for (uint32_t address : {kPageSize - 7, kPageSize, 0xfffffffcu, 0xffffffffu}) {
+    CallOutcome out = invoke("load", {Value::i32(address)});
+    ASSERT_TRUE(out.trap) << address;
+    EXPECT_EQ(out.trap->kind, TrapKind::MemoryOutOfBounds) << address;
+    ASSERT_FALSE(out.trap->backtrace.empty());
+    expectInside(out.trap->backtrace[0], "load");
+  }
+  // Growing makes the next page accessible.
+  ASSERT_EQ(invoke("grow", {Value::i32(1)}).results.at(0), Value::i32(1));
+  EXPECT_TRUE(invoke("load", {Value::i32(kPageSize)}).ok());
+  EXPECT_EQ(invoke("grow", {Value::i32(70000)}).results.at(0), Value::i32(0xffffffffu));
+}
+
+TEST_P(Traps, DeepRecursionTrapsInsteadOfOverflowingTheStack) {
+  for (int round = 0; round < 3; ++round) {  // and again: nothing was left behind
+    CallOutcome out = invoke("recurse", {Value::i64(0)});
+    ASSERT_TRUE(out.trap);
+    EXPECT_EQ(out.trap->kind, TrapKind::StackExhausted);
+    EXPECT_EQ(out.trap->message, "call stack exhausted");
+    ASSERT_GT(out.trap->backtrace.size(), 1000u);
+    EXPECT_EQ(out.trap->backtrace.back().functionName, "recurse");
+  }
+  EXPECT_TRUE(invoke("divide", {Value::i32(6), Value::i32(3)}).ok());
+}
+
+TEST_P(Traps, DeepRecursionTrapsOnASmallThreadStack) {
+  struct Job {
+    Traps* test;
+    CallOutcome out;
+  } job{this, {}};
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, 512 * 1024);
+  pthread_t thread;
+  ASSERT_EQ(pthread_create(
+                &thread, &attr,
+                [](void* arg) -> void* {
+                  auto* j = static_cast<Job*>(arg);
+                  j->out = j->test->invoke("recurse", {Value::i64(0)});
+                  return nullptr;
+                },
+                &job),
+            0);
+  pthread_join(thread, nullptr);
+  pthread_attr_destroy(&attr);
+  ASSERT_TRUE(job.out.trap);
+  EXPECT_EQ(job.out.trap->kind, TrapKind::StackExhausted);
+}
+
+INSTANTIATE_TEST_SUITE_P(Strategies, Traps,
+                         ::testing::Values(MemoryStrategy::Guard, MemoryStrategy::BoundsChecked),
+                         [](const auto& info) {
+                           return std::string(info.param == MemoryStrategy::Guard ? "Guard" : "BoundsChecked");
+                         });
+
+// A fault outside wasm code is not Weft's: the handler that was installed
+// before Weft's runs (here the default, which kills the process).
+TEST(TrapsDeathTest, FaultsOutsideWasmGoToThePreviousHandler) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        Engine engine;
+        volatile int* nowhere = nullptr;
+        *nowhere = 1;
+      },
+      "");
+}
+
+}  // namespace
+}  // namespace weft::test

@@ -1,0 +1,20 @@
+;; Calls between wasm and the host: arguments, results, the caller's memory,
+;; host traps, and re-entry (wasm -> host -> wasm).
+(module
+  (import "env" "add" (func $add (param i32 i64) (result i64)))
+  (import "env" "write_hello" (func $write_hello (param i32)))
+  (import "env" "fail" (func $fail))
+  (import "env" "reenter" (func $reenter (param i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "call_add") (param i32 i64) (result i64)
+    (call $add (local.get 0) (local.get 1)))
+  (func (export "hello_at") (param i32) (result i32)
+    (call $write_hello (local.get 0))
+    (i32.load8_u (local.get 0)))
+  (func $fails (export "call_fail")
+    (call $fail))
+  (func (export "double") (param i32) (result i32)
+    (i32.mul (local.get 0) (i32.const 2)))
+  (func (export "via_host") (param i32) (result i32)
+    (i32.add (call $reenter (local.get 0)) (i32.const 1)))
+  (func (export "nothing")))
