@@ -14,6 +14,7 @@ CodeMemory& CodeMemory::operator=(CodeMemory&& other) noexcept {
     base_ = std::exchange(other.base_, nullptr);
     size_ = std::exchange(other.size_, 0);
     mapped_ = std::exchange(other.mapped_, 0);
+    sealed_ = std::exchange(other.sealed_, false);
   }
   return *this;
 }
@@ -23,9 +24,9 @@ CodeMemory::~CodeMemory() {
   base_ = nullptr;
 }
 
-Result<CodeMemory> CodeMemory::create(std::span<const uint8_t> bytes) {
+Result<CodeMemory> CodeMemory::allocate(size_t size) {
   size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-  size_t mapped = std::max(page, (bytes.size() + page - 1) / page * page);
+  size_t mapped = std::max(page, (size + page - 1) / page * page);
   void* memory = mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (memory == MAP_FAILED) {
     Error error;
@@ -33,18 +34,30 @@ Result<CodeMemory> CodeMemory::create(std::span<const uint8_t> bytes) {
     error.message = "cannot allocate " + std::to_string(mapped) + " bytes of executable memory";
     return error;
   }
-  if (!bytes.empty()) std::memcpy(memory, bytes.data(), bytes.size());
-  if (mprotect(memory, mapped, PROT_READ | PROT_EXEC) != 0) {
-    munmap(memory, mapped);
+  CodeMemory code;
+  code.base_ = static_cast<uint8_t*>(memory);
+  code.size_ = size;
+  code.mapped_ = mapped;
+  return code;
+}
+
+Status CodeMemory::seal() {
+  if (mprotect(base_, mapped_, PROT_READ | PROT_EXEC) != 0) {
     Error error;
     error.kind = ErrorKind::LimitExceeded;
     error.message = "cannot make code memory executable";
     return error;
   }
-  CodeMemory code;
-  code.base_ = static_cast<uint8_t*>(memory);
-  code.size_ = bytes.size();
-  code.mapped_ = mapped;
+  sealed_ = true;
+  return Ok{};
+}
+
+Result<CodeMemory> CodeMemory::create(std::span<const uint8_t> bytes) {
+  Result<CodeMemory> code = allocate(bytes.size());
+  if (!code) return code;
+  if (!bytes.empty()) std::memcpy(code.value().writable(), bytes.data(), bytes.size());
+  Status sealed = code.value().seal();
+  if (!sealed) return sealed.error();
   return code;
 }
 

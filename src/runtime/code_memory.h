@@ -22,6 +22,12 @@ class CodeMemory {
   // Maps {bytes} as executable code. The only write to these pages.
   static Result<CodeMemory> create(std::span<const uint8_t> bytes);
 
+  // Two-step form for writing code in place: map {size} writable bytes, fill
+  // them through writable(), then seal() makes them read+execute for good.
+  static Result<CodeMemory> allocate(size_t size);
+  uint8_t* writable() { return sealed_ ? nullptr : base_; }
+  Status seal();
+
   const uint8_t* data() const { return base_; }
   size_t size() const { return size_; }          // bytes of code
   size_t mappedSize() const { return mapped_; }  // whole pages
@@ -30,6 +36,7 @@ class CodeMemory {
   uint8_t* base_ = nullptr;
   size_t size_ = 0;
   size_t mapped_ = 0;
+  bool sealed_ = false;
 };
 
 }  // namespace weft

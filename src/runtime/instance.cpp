@@ -45,6 +45,15 @@ FuncRef* Instance::record(uint32_t functionIndex) const {
   return *reinterpret_cast<FuncRef**>(at(module_->layout().funcRefPtr(functionIndex)));
 }
 
+FuncRef Instance::localRecord(uint32_t functionIndex) const {
+  if (module_->layout().isReferenceable(functionIndex)) return *record(functionIndex);
+  FuncRef ref;  // a defined function that does not escape
+  ref.code = module_->code().entry(functionIndex);
+  ref.vmctx = vmctx_;
+  ref.sigId = module_->signatureIds()[module_->info().functions[functionIndex].typeIndex];
+  return ref;
+}
+
 InstantiateOutcome Instance::create(std::shared_ptr<const Module> module, std::span<const Extern> imports) {
   InstantiateOutcome outcome;
   std::shared_ptr<Instance> instance(new Instance(std::move(module)));
@@ -108,6 +117,7 @@ std::optional<Error> Instance::link(std::span<const Extern> imports) {
   imports_.assign(imports.begin(), imports.end());
 
   for (uint32_t f = info.numImportedFunctions; f < info.functions.size(); ++f) {
+    if (!layout.hasRecord(f)) continue;
     auto* rec = reinterpret_cast<FuncRef*>(at(layout.funcRecord(f)));
     rec->code = module_->code().entry(f);
     rec->vmctx = vmctx_;
@@ -185,7 +195,8 @@ std::optional<Trap> Instance::initialize() {
     droppedData_[s] = true;
   }
   if (info.startFunction) {
-    Func start{record(*info.startFunction), info.functionType(*info.startFunction), nullptr};
+    FuncRef entry = localRecord(*info.startFunction);
+    Func start{&entry, info.functionType(*info.startFunction), nullptr};
     CallOutcome outcome = call(start, {});
     if (outcome.trap) return outcome.trap;
   }

@@ -82,7 +82,8 @@ class Instance : public std::enable_shared_from_this<Instance> {
   uint64_t evaluate(const ConstExpr& expr) const;
   std::optional<Trap> initialize();
   Extern exportOf(const Export& exp);
-  FuncRef* record(uint32_t functionIndex) const;
+  FuncRef* record(uint32_t functionIndex) const;  // imports and escaping functions
+  FuncRef localRecord(uint32_t functionIndex) const;  // any function, by value
   uint8_t* at(int32_t offset) const { return static_cast<uint8_t*>(vmctx_) + offset; }
 
   std::shared_ptr<const Module> module_;

@@ -28,7 +28,7 @@ Result<std::shared_ptr<const Module>> Module::compile(std::shared_ptr<Engine> en
   options.memoryStrategy = module->strategy_;
   std::atomic<uint32_t> next{0};
   auto worker = [&] {
-    ValidatorScratch scratch;
+    BaselineScratch scratch;
     for (uint32_t i = next++; i < count; i = next++)
       results[i].emplace(compileBaselineFunction(moduleInfo, module->bytes_, first + i, module->layout_, options,
                                                  scratch));

@@ -13,32 +13,39 @@ Result<std::unique_ptr<ModuleCode>> ModuleCode::link(const ModuleInfo& module,
   std::unique_ptr<ModuleCode> code(new ModuleCode());
   code->info_ = &module;
   code->numImported_ = module.numImportedFunctions;
-  std::vector<uint8_t> image;
+  // Lay out first, then write every function straight into the mapping.
+  uint32_t size = 0;
   code->functions_.reserve(functions.size());
   for (CompiledFunction& function : functions) {
-    while (image.size() % 16) image.push_back(0xcc);  // int3 between functions
+    size = (size + 15) & ~15u;
     FunctionRange range;
-    range.start = static_cast<uint32_t>(image.size());
-    image.insert(image.end(), function.code.begin(), function.code.end());
-    range.end = static_cast<uint32_t>(image.size());
+    range.start = size;
+    size += static_cast<uint32_t>(function.code.size());
+    range.end = size;
     range.sites = std::move(function.sites);
     code->functions_.push_back(std::move(range));
   }
-  // Direct calls: rel32 from the end of the call instruction to the callee.
+  Result<CodeMemory> memory = CodeMemory::allocate(size);
+  if (!memory && onLowMemory) {
+    onLowMemory();  // the embedder may free caches; then one more try
+    memory = CodeMemory::allocate(size);
+  }
+  if (!memory) return memory.error();
+  uint8_t* image = memory.value().writable();
+  std::memset(image, 0xcc, size);  // int3 in the padding between functions
   for (size_t i = 0; i < functions.size(); ++i) {
+    std::memcpy(image + code->functions_[i].start, functions[i].code.data(), functions[i].code.size());
+    // Direct calls: rel32 from the end of the call instruction to the callee.
     for (const CompiledFunction::CallFixup& call : functions[i].calls) {
       int64_t site = code->functions_[i].start + call.rel32Offset;
       int64_t target = code->functions_[call.callee - module.numImportedFunctions].start;
       int32_t rel = static_cast<int32_t>(target - (site + 4));
-      std::memcpy(image.data() + site, &rel, 4);
+      std::memcpy(image + site, &rel, 4);
     }
+    functions[i] = {};  // release as we go
   }
-  Result<CodeMemory> memory = CodeMemory::create(image);
-  if (!memory && onLowMemory) {
-    onLowMemory();  // the embedder may free caches; then one more try
-    memory = CodeMemory::create(image);
-  }
-  if (!memory) return memory.error();
+  Status sealed = memory.value().seal();
+  if (!sealed) return sealed.error();
   code->memory_ = std::move(memory.value());
   auto start = reinterpret_cast<uintptr_t>(code->memory_.data());
   code_registry::add(start, start + std::max<size_t>(code->memory_.size(), 1), code.get());

@@ -14,8 +14,12 @@
 //
 //   header            helpers table, stack limit, interrupt flag, instance
 //   sigIds            uint32 per type index: the engine's canonical signature id
-//   funcRefs          FuncRef* per function index (imports point at the provider)
-//   funcRecords       FuncRef per defined function (code, vmctx, signature id)
+//   funcRefs          FuncRef* per function that can be referenced: imports and
+//                     functions that escape (exported, in element segments, named
+//                     by ref.func in a constant); imports point at the provider
+//   funcRecords       FuncRef per escaping defined function (code, vmctx, sig id)
+//                     Direct calls need neither, so an instance's data grows with
+//                     what escapes, not with the number of functions.
 //   memoryDefs        MemoryDefinition per defined memory (base, byte length)
 //   memoryPtrs        MemoryDefinition* per memory (imports point at the owner)
 //   tables            TableInstance* per table
@@ -24,6 +28,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "format/module_info.h"
 
@@ -97,14 +102,24 @@ class VmctxLayout {
     uint32_t numTables = static_cast<uint32_t>(module.tables.size());
     uint32_t numGlobals = static_cast<uint32_t>(module.globals.size());
 
+    uint32_t referenceable = 0, records = 0;
+    refSlot_.assign(numFunctions, -1);
+    recordSlot_.assign(numFunctions, -1);
+    for (uint32_t f = 0; f < numFunctions; ++f) {
+      bool escapes = f < module.declaredFunctionRefs.size() && module.declaredFunctionRefs[f];
+      if (f < numImportedFunctions_ || escapes) refSlot_[f] = static_cast<int32_t>(referenceable++);
+      if (f >= numImportedFunctions_ && escapes) recordSlot_[f] = static_cast<int32_t>(records++);
+    }
+    (void)numDefinedFunctions_;
+
     uint32_t at = vmctx::kHeaderSize;
     sigIds_ = at;
     at += 4 * numTypes;
     at = alignUp(at, 8);
     funcRefs_ = at;
-    at += 8 * numFunctions;
+    at += 8 * referenceable;
     funcRecords_ = at;
-    at += sizeof(FuncRef) * numDefinedFunctions_;
+    at += sizeof(FuncRef) * records;
     memoryDefs_ = at;
     at += sizeof(MemoryDefinition) * (numMemories - numImportedMemories_);
     memoryPtrs_ = at;
@@ -119,9 +134,14 @@ class VmctxLayout {
   uint32_t size() const { return size_; }
 
   int32_t sigId(uint32_t typeIndex) const { return static_cast<int32_t>(sigIds_ + 4 * typeIndex); }
-  int32_t funcRefPtr(uint32_t functionIndex) const { return static_cast<int32_t>(funcRefs_ + 8 * functionIndex); }
+  // Whether a function has a FuncRef* slot (imports and escaping functions).
+  bool isReferenceable(uint32_t functionIndex) const { return refSlot_[functionIndex] >= 0; }
+  int32_t funcRefPtr(uint32_t functionIndex) const {
+    return static_cast<int32_t>(funcRefs_ + 8 * static_cast<uint32_t>(refSlot_[functionIndex]));
+  }
+  bool hasRecord(uint32_t functionIndex) const { return recordSlot_[functionIndex] >= 0; }
   int32_t funcRecord(uint32_t functionIndex) const {
-    return static_cast<int32_t>(funcRecords_ + sizeof(FuncRef) * (functionIndex - numImportedFunctions_));
+    return static_cast<int32_t>(funcRecords_ + sizeof(FuncRef) * static_cast<uint32_t>(recordSlot_[functionIndex]));
   }
   // Only for memories the module defines.
   int32_t memoryDef(uint32_t memoryIndex) const {
@@ -142,6 +162,8 @@ class VmctxLayout {
            globals_ = 0;
   uint32_t numDefinedFunctions_ = 0, numImportedFunctions_ = 0, numImportedMemories_ = 0,
            numImportedGlobals_ = 0;
+  std::vector<int32_t> refSlot_;     // per function: FuncRef* slot, or -1
+  std::vector<int32_t> recordSlot_;  // per function: FuncRef record slot, or -1
 };
 
 }  // namespace weft

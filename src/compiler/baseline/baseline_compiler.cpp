@@ -65,21 +65,34 @@ struct TrapStub {
   uint32_t bytecodeOffset = 0;
 };
 
+}  // namespace
+
+struct BaselineScratch::Reused {
+  CodeHolder code;
+  x86::Assembler assembler;
+};
+
+namespace {
+
 class FunctionCompiler {
  public:
   FunctionCompiler(const ModuleInfo& module, std::span<const uint8_t> bytes, uint32_t functionIndex,
-                   const VmctxLayout& layout, const BaselineOptions& options, ValidatorScratch& scratch)
+                   const VmctxLayout& layout, const BaselineOptions& options, BaselineScratch& scratch)
       : module_(module),
         layout_(layout),
         options_(options),
         functionIndex_(functionIndex),
         type_(module.functionType(functionIndex)),
-        it_(module, bytes, functionIndex, scratch) {
+        it_(module, bytes, functionIndex, scratch.validator),
+        code_(scratch.reused->code),
+        a_(scratch.reused->assembler) {
+    code_.reset(ResetPolicy::kSoft);  // keeps its zone memory for the next body
     code_.init(Environment::host());
     code_.setErrorHandler(&errors_);
     code_.attach(&a_);
     values_.emplace(a_);
   }
+  ~FunctionCompiler() { code_.detach(&a_); }
 
   Result<CompiledFunction> compile() {
     if (!it_.readLocals()) return it_.error();
@@ -386,11 +399,13 @@ class FunctionCompiler {
     std::span<const uint32_t> targets = it_.brTableTargets();
     // One stub per distinct depth: each moves values and jumps.
     std::vector<std::pair<uint32_t, Label>> stubs;
+    std::vector<int32_t> stubOfDepth(controls_.size(), -1);
     auto stubFor = [&](uint32_t depth) {
-      for (auto& [d, label] : stubs)
-        if (d == depth) return label;
-      stubs.emplace_back(depth, a_.newLabel());
-      return stubs.back().second;
+      if (stubOfDepth[depth] < 0) {
+        stubOfDepth[depth] = static_cast<int32_t>(stubs.size());
+        stubs.emplace_back(depth, a_.newLabel());
+      }
+      return stubs[stubOfDepth[depth]].second;
     };
     uint32_t numCases = static_cast<uint32_t>(targets.size()) - 1;
     Label defaultLabel = stubFor(targets.back());
@@ -1002,9 +1017,9 @@ class FunctionCompiler {
   uint32_t functionIndex_;
   const FuncType& type_;
   OperatorIterator it_;
-  CodeHolder code_;
+  CodeHolder& code_;
+  x86::Assembler& a_;
   RecordingErrorHandler errors_;
-  x86::Assembler a_;
   std::optional<ValueStack> values_;
   std::vector<ControlState> controls_;
   std::vector<TrapStub> traps_;
@@ -1369,9 +1384,12 @@ const char* memoryStrategyName(MemoryStrategy strategy) {
   return strategy == MemoryStrategy::Guard ? "guard" : "bounds-checked";
 }
 
+BaselineScratch::BaselineScratch() : reused(std::make_unique<Reused>()) {}
+BaselineScratch::~BaselineScratch() = default;
+
 Result<CompiledFunction> compileBaselineFunction(const ModuleInfo& module, std::span<const uint8_t> bytes,
                                                  uint32_t functionIndex, const VmctxLayout& layout,
-                                                 const BaselineOptions& options, ValidatorScratch& scratch) {
+                                                 const BaselineOptions& options, BaselineScratch& scratch) {
   FunctionCompiler compiler(module, bytes, functionIndex, layout, options, scratch);
   return compiler.compile();
 }

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 
 #include "compiler/compiled_code.h"
@@ -30,10 +31,20 @@ struct BaselineOptions {
   MemoryStrategy memoryStrategy = MemoryStrategy::Guard;
 };
 
+// What one compiling thread reuses from function to function, so that steady
+// state compilation does not go back to the allocator for every body.
+struct BaselineScratch {
+  BaselineScratch();
+  ~BaselineScratch();
+  ValidatorScratch validator;
+  struct Reused;
+  std::unique_ptr<Reused> reused;
+};
+
 // Validates and compiles one defined function. Thread-safe for distinct
 // scratch objects.
 Result<CompiledFunction> compileBaselineFunction(const ModuleInfo& module, std::span<const uint8_t> bytes,
                                                  uint32_t functionIndex, const VmctxLayout& layout,
-                                                 const BaselineOptions& options, ValidatorScratch& scratch);
+                                                 const BaselineOptions& options, BaselineScratch& scratch);
 
 }  // namespace weft

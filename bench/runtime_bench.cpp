@@ -1,0 +1,219 @@
+// Runtime benchmarks (not tests): baseline compile throughput, instantiation
+// cost, and call overhead across the host/wasm boundary. One line of
+// key=value figures per measurement; bench/runtime-compare.sh puts them beside
+// node's in one run.
+//
+//   weft_bench_runtime compile FILE [--threads N] [--runs R]
+//   weft_bench_runtime instantiate FILE [--count N] [--memory guard|bounds-checked]
+//   weft_bench_runtime calls CALLS.wasm [--iterations N] [--runs R]
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "runtime/instance.h"
+#include "support/file.h"
+
+namespace weft {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); }
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
+struct Options {
+  std::string command;
+  std::string file;
+  uint32_t threads = 1;
+  uint32_t runs = 5;
+  uint32_t count = 10000;
+  uint64_t iterations = 10'000'000;
+  MemoryStrategy strategy = MemoryStrategy::BoundsChecked;
+};
+
+// Resident set size from /proc/self/statm, in bytes.
+uint64_t residentBytes() {
+  std::ifstream statm("/proc/self/statm");
+  uint64_t size = 0, resident = 0;
+  statm >> size >> resident;
+  return resident * 4096;
+}
+
+std::vector<uint8_t> load(const std::string& path) {
+  std::vector<uint8_t> bytes;
+  std::string error;
+  if (!readWholeFile(path, bytes, error)) {
+    std::fprintf(stderr, "%s: %s\n", path.c_str(), error.c_str());
+    std::exit(1);
+  }
+  return bytes;
+}
+
+int compileBench(const Options& options) {
+  std::vector<uint8_t> bytes = load(options.file);
+  auto engine = std::make_shared<Engine>(EngineConfig{MemoryStrategy::Guard, options.threads, {}});
+  std::vector<double> times;
+  uint64_t codeBytes = 0;
+  for (uint32_t run = 0; run < options.runs; ++run) {
+    auto start = Clock::now();
+    Result<std::shared_ptr<const Module>> module = Module::compile(engine, bytes);
+    auto end = Clock::now();
+    if (!module) {
+      std::fprintf(stderr, "%s: %s\n", options.file.c_str(), module.error().describe().c_str());
+      return 1;
+    }
+    codeBytes = module.value()->codeBytes();
+    times.push_back(seconds(start, end));
+  }
+  double t = median(times);
+  std::printf("compile file=%s bytes=%zu threads=%u seconds=%.4f mb_per_s=%.1f code_bytes=%llu\n",
+              options.file.c_str(), bytes.size(), options.threads, t, bytes.size() / t / 1e6,
+              static_cast<unsigned long long>(codeBytes));
+  return 0;
+}
+
+// Satisfies every import with a matching stub, as node-instantiate.mjs does.
+std::vector<Extern> stubImports(Engine& engine, const ModuleInfo& info) {
+  std::vector<Extern> imports;
+  for (const Import& import : info.imports) {
+    ExternType type = importType(info, import);
+    switch (import.kind) {
+      case ExternKind::Func:
+        imports.push_back(Extern::of(makeHostFunction(engine, type.func, [](Caller&, auto, std::span<Value> results) {
+          for (Value& v : results) v.bits = 0;
+          return HostOutcome::ok();
+        })));
+        break;
+      case ExternKind::Memory:
+        imports.push_back(Extern::of(LinearMemory::create(type.memory, engine.config().memoryStrategy).value()));
+        break;
+      case ExternKind::Table: imports.push_back(Extern::of(Table::create(type.table))); break;
+      case ExternKind::Global: imports.push_back(Extern::of(Global::create(type.global, Value{type.global.type, 0}))); break;
+    }
+  }
+  return imports;
+}
+
+int instantiateBench(const Options& options) {
+  std::vector<uint8_t> bytes = load(options.file);
+  auto engine = std::make_shared<Engine>(EngineConfig{options.strategy, 0, {}});
+  Result<std::shared_ptr<const Module>> module = Module::compile(engine, bytes);
+  if (!module) {
+    std::fprintf(stderr, "%s: %s\n", options.file.c_str(), module.error().describe().c_str());
+    return 1;
+  }
+  std::vector<Extern> imports = stubImports(*engine, module.value()->info());
+  std::vector<std::shared_ptr<Instance>> live;
+  live.reserve(options.count);
+  uint64_t rssBefore = residentBytes();
+  auto start = Clock::now();
+  for (uint32_t i = 0; i < options.count; ++i) {
+    InstantiateOutcome outcome = Instance::create(module.value(), imports);
+    if (!outcome.ok()) {
+      std::fprintf(stderr, "instance %u: %s\n", i,
+                   outcome.error ? outcome.error->describe().c_str() : outcome.trap->describe().c_str());
+      return 1;
+    }
+    live.push_back(std::move(outcome.instance));
+  }
+  auto end = Clock::now();
+  uint64_t rssAfter = residentBytes();
+  EngineMemoryUsage usage = engine->memoryUsage();
+  std::printf("instantiate file=%s memory=%s instances=%u us_per_instance=%.2f rss_bytes_per_instance=%lld "
+              "accounted_bytes_per_instance=%llu instance_data_bytes=%llu code_bytes_once=%llu\n",
+              options.file.c_str(), memoryStrategyName(options.strategy), options.count,
+              seconds(start, end) * 1e6 / options.count,
+              static_cast<long long>((static_cast<int64_t>(rssAfter) - static_cast<int64_t>(rssBefore)) /
+                                     static_cast<int64_t>(options.count)),
+              static_cast<unsigned long long>((usage.instanceData + usage.linearMemory + usage.tables) /
+                                              options.count),
+              static_cast<unsigned long long>(usage.instanceData / options.count),
+              static_cast<unsigned long long>(usage.code));
+  return 0;
+}
+
+int callsBench(const Options& options) {
+  std::vector<uint8_t> bytes = load(options.file);
+  auto engine = std::make_shared<Engine>(EngineConfig{MemoryStrategy::Guard, 1, {}});
+  Result<std::shared_ptr<const Module>> module = Module::compile(engine, bytes);
+  if (!module) {
+    std::fprintf(stderr, "%s: %s\n", options.file.c_str(), module.error().describe().c_str());
+    return 1;
+  }
+  uint64_t hostCalls = 0;
+  std::vector<Extern> imports{Extern::of(makeHostFunction(*engine, FuncType{{}, {}}, [&](Caller&, auto, auto) {
+    ++hostCalls;
+    return HostOutcome::ok();
+  }))};
+  InstantiateOutcome outcome = Instance::create(module.value(), imports);
+  if (!outcome.ok()) return 1;
+  Func nothing = *outcome.instance->exportedFunction("nothing");
+  Func callHost = *outcome.instance->exportedFunction("call_host");
+  Func loop = *outcome.instance->exportedFunction("loop");
+
+  std::vector<double> hostToWasm, wasmToHost, wasmLoop;
+  uint64_t n = options.iterations;
+  for (uint32_t run = 0; run < options.runs; ++run) {
+    auto start = Clock::now();
+    for (uint64_t i = 0; i < n; ++i)
+      if (!call(nothing, {}).ok()) return 1;
+    auto mid = Clock::now();
+    // The loop's own cost, measured without the host call, is subtracted.
+    if (!call(loop, std::vector{Value::i32(static_cast<uint32_t>(n))}).ok()) return 1;
+    auto loopEnd = Clock::now();
+    if (!call(callHost, std::vector{Value::i32(static_cast<uint32_t>(n))}).ok()) return 1;
+    auto end = Clock::now();
+    hostToWasm.push_back(seconds(start, mid) * 1e9 / n);
+    wasmLoop.push_back(seconds(mid, loopEnd) * 1e9 / n);
+    wasmToHost.push_back(seconds(loopEnd, end) * 1e9 / n);
+  }
+  if (hostCalls != n * options.runs) {
+    std::fprintf(stderr, "host function ran %llu times, expected %llu\n",
+                 static_cast<unsigned long long>(hostCalls), static_cast<unsigned long long>(n * options.runs));
+    return 1;
+  }
+  std::printf("calls host_to_wasm_ns=%.1f wasm_to_host_ns=%.1f loop_ns_per_iteration=%.2f\n", median(hostToWasm),
+              median(wasmToHost) - median(wasmLoop), median(wasmLoop));
+  return 0;
+}
+
+}  // namespace
+}  // namespace weft
+
+int main(int argc, char** argv) {
+  using namespace weft;
+  Options options;
+  if (argc < 3) {
+    std::fputs("usage: weft_bench_runtime compile|instantiate|calls FILE [options]\n", stderr);
+    return 2;
+  }
+  options.command = argv[1];
+  options.file = argv[2];
+  for (int i = 3; i + 1 < argc; i += 2) {
+    std::string flag = argv[i], value = argv[i + 1];
+    if (flag == "--threads") options.threads = static_cast<uint32_t>(std::stoul(value));
+    else if (flag == "--runs") options.runs = static_cast<uint32_t>(std::stoul(value));
+    else if (flag == "--count") options.count = static_cast<uint32_t>(std::stoul(value));
+    else if (flag == "--iterations") options.iterations = std::stoull(value);
+    else if (flag == "--memory") options.strategy = value == "guard" ? MemoryStrategy::Guard : MemoryStrategy::BoundsChecked;
+    else {
+      std::fprintf(stderr, "unknown option %s\n", flag.c_str());
+      return 2;
+    }
+  }
+  if (options.command == "compile") return compileBench(options);
+  if (options.command == "instantiate") return instantiateBench(options);
+  if (options.command == "calls") return callsBench(options);
+  std::fprintf(stderr, "unknown command %s\n", options.command.c_str());
+  return 2;
+}
