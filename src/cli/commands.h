@@ -12,5 +12,6 @@ namespace weft::cli {
 std::optional<std::vector<uint8_t>> readFile(const std::string& path);
 
 int inspectCommand(const std::vector<std::string>& args);
+int runCommand(const std::vector<std::string>& args);
 
 }  // namespace weft::cli

@@ -36,15 +36,16 @@ constexpr const char* kUsage =
     "  validate FILE.wasm...        decode and validate modules; prints FILE:0xOFFSET: reason\n"
     "                               for each invalid one (exit 0: all valid, 1: some invalid)\n"
     "  inspect [--all] FILE.wasm    print sections, imports, exports and functions\n"
+    "  run [--invoke FUNC] [--memory guard|bounds-checked] FILE.wasm [ARGS...]\n"
+    "                               compile and instantiate FILE.wasm; with --invoke, call FUNC\n"
+    "                               with ARGS and print its results (see weft run --help)\n"
     "  wast [OPTIONS] FILE.wast...  run official spec-test scripts (needs wabt's wast2json)\n"
     "      --enable-threads         parse the scripts with the threads proposal enabled\n"
     "      --wast2json PATH         the wast2json program to use\n"
     "      --superseded LINE        an assertion a later standard overturned: count it as skipped\n"
     "      --memory STRATEGY        guard (default) or bounds-checked linear memories\n"
     "      -v, --verbose            report every command, not only failures\n"
-    "  help                         this text\n"
-    "\n"
-    "Running modules (weft run) arrives with the baseline compiler.\n";
+    "  help                         this text\n";
 
 bool isWatFile(const std::string& path) {
   return path.size() > 4 && path.compare(path.size() - 4, 4, ".wat") == 0;
@@ -150,6 +151,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 2, argv + argc);
   if (command == "validate") return validateCommand(args);
   if (command == "inspect") return inspectCommand(args);
+  if (command == "run") return runCommand(args);
   if (command == "wast") return wastCommand(args);
   if (command == "help" || command == "--help" || command == "-h") {
     std::fputs(kUsage, stdout);

@@ -17,6 +17,7 @@
 #include "runtime/extern.h"
 #include "runtime/module.h"
 #include "runtime/trap.h"
+#include "runtime/trap_handler.h"
 #include "runtime/value.h"
 #include "support/error.h"
 
@@ -43,6 +44,14 @@ struct CallOutcome {
 
 // Calls any function (wasm or host) with typed arguments.
 CallOutcome call(const Func& func, std::span<const Value> args);
+
+// The fast path for hosts that call one export many times: no type checks and
+// no allocation. {slots} holds the arguments as Value::bits and receives the
+// results; it must have max(params, results) entries. The caller is
+// responsible for the types (check func.type once). Returns false on a trap.
+inline bool callUnchecked(const Func& func, uint64_t* slots, uint32_t numSlots, Trap& trap) {
+  return invokeWasm(func.ref->vmctx, func.ref->code, slots, numSlots, trap);
+}
 
 // What an instance holds, by kind (DESIGN 9); code is the Module's, not here.
 struct InstanceMemoryUsage {

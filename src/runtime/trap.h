@@ -29,7 +29,12 @@ enum class TrapKind : uint8_t {
 // The spec test suite's wording for each kind ("out of bounds memory access").
 const char* trapKindMessage(TrapKind kind);
 
+class Instance;
+
 struct TrapFrame {
+  // The instance this frame ran in, read from the frame's vmctx slot (DESIGN 4:
+  // instances are found from frames, never from the PC alone).
+  Instance* instance = nullptr;
   uint32_t functionIndex = 0;
   uint32_t bytecodeOffset = 0;  // module offset of the operator executing in this frame
   std::string functionName;     // empty without a name section entry

@@ -197,6 +197,10 @@ void fillTrap(Trap& trap, uint32_t kind, uint32_t bytecodeOffset, uintptr_t fp, 
     if (!code || !code->locate(pc, location)) break;
     TrapFrame frame;
     frame.functionIndex = location.functionIndex;
+    if (fp != 0) {
+      void* vmctx = reinterpret_cast<void* const*>(fp)[-1];
+      frame.instance = static_cast<Instance*>(static_cast<VmctxHeader*>(vmctx)->instance);
+    }
     if (first && bytecodeOffset != UINT32_MAX) frame.bytecodeOffset = bytecodeOffset;
     else frame.bytecodeOffset = location.hasBytecodeOffset ? location.bytecodeOffset : 0;
     if (first && bytecodeOffset == UINT32_MAX && trap.kind == TrapKind::MemoryOutOfBounds &&

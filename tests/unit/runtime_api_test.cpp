@@ -151,7 +151,7 @@ TEST_P(RuntimeApi, CrossInstanceCallsRunWithTheCalleesInstanceData) {
   ASSERT_TRUE(providerMemory);
   uint32_t seven = 7;
   std::memcpy(providerMemory->memory->data() + 8, &seven, 4);
-  std::vector<Extern> imports{*provider->exportByName("read")};
+  std::vector<Extern> imports{*provider->exportByName("read"), *provider->exportByName("fail")};
   auto consumer = instantiateOk(compileTestModule(engine_, "consumer"), imports);
   ASSERT_TRUE(consumer);
   // provider: base 100 + its memory[8] = 7; consumer: base 5 + its memory[8] = 1.
@@ -162,6 +162,14 @@ TEST_P(RuntimeApi, CrossInstanceCallsRunWithTheCalleesInstanceData) {
   out = call(exported(consumer, "read_both"), std::vector{Value::i32(8)});
   ASSERT_TRUE(out.ok());
   EXPECT_EQ(out.results[0], Value::i32(1013));
+  // A trap's frames name the instance each ran in.
+  out = call(exported(consumer, "call_fail"), {});
+  ASSERT_TRUE(out.trap);
+  ASSERT_EQ(out.trap->backtrace.size(), 2u);
+  EXPECT_EQ(out.trap->backtrace[0].functionName, "fail");
+  EXPECT_EQ(out.trap->backtrace[0].instance, provider.get());
+  EXPECT_EQ(out.trap->backtrace[1].functionName, "call_fail");
+  EXPECT_EQ(out.trap->backtrace[1].instance, consumer.get());
 }
 
 TEST_P(RuntimeApi, MissingAndMismatchedImportsAreLinkErrors) {
@@ -169,10 +177,11 @@ TEST_P(RuntimeApi, MissingAndMismatchedImportsAreLinkErrors) {
   ASSERT_TRUE(module);
   InstantiateOutcome none = Instance::create(module, {});
   ASSERT_TRUE(none.error);
-  EXPECT_NE(none.error->message.find("1 imports"), std::string::npos);
-  std::vector<Extern> wrong{Extern::of(makeHostFunction(*engine_, FuncType{{}, {}}, [](Caller&, auto, auto) {
+  EXPECT_NE(none.error->message.find("2 imports"), std::string::npos);
+  Extern noop = Extern::of(makeHostFunction(*engine_, FuncType{{}, {}}, [](Caller&, auto, auto) {
     return HostOutcome::ok();
-  }))};
+  }));
+  std::vector<Extern> wrong{noop, noop};
   InstantiateOutcome mismatched = Instance::create(module, wrong);
   ASSERT_TRUE(mismatched.error);
   EXPECT_NE(mismatched.error->message.find("incompatible import type"), std::string::npos);

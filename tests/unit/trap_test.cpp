@@ -50,6 +50,7 @@ TEST_P(Traps, DivisionByZeroCarriesKindFunctionOffsetAndBacktrace) {
   expectInside(out.trap->backtrace[0], "divide");
   expectInside(out.trap->backtrace[1], "middle");
   expectInside(out.trap->backtrace[2], "outer");
+  for (const TrapFrame& frame : out.trap->backtrace) EXPECT_EQ(frame.instance, instance_.get());
   // The offset of the division itself: the last operator before `end`.
   const ByteRange& body = module_->info().functions[functionIndex("divide")].body;
   EXPECT_EQ(out.trap->backtrace[0].bytecodeOffset, body.end() - 2);

@@ -1,5 +1,7 @@
 (module
   (import "provider" "read" (func $read (param i32) (result i32)))
+  (import "provider" "fail" (func $fail))
+  (func $call_fail (export "call_fail") (call $fail))
   (memory 1)
   (global $base (mut i32) (i32.const 5))
   (func (export "read_both") (param i32) (result i32)

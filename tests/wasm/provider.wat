@@ -5,4 +5,5 @@
   (global $base (export "base") (mut i32) (i32.const 100))
   (func (export "read") (param i32) (result i32)
     (i32.add (global.get $base) (i32.load (local.get 0))))
-  (func (export "set_base") (param i32) (global.set $base (local.get 0))))
+  (func (export "set_base") (param i32) (global.set $base (local.get 0)))
+  (func $fail (export "fail") (unreachable)))

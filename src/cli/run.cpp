@@ -1,0 +1,167 @@
+// `weft run`: compile a module with the baseline tier, instantiate it, and
+// call one export with arguments from the command line. WASI programs (a
+// `_start` with wasi_snapshot_preview1 imports) come with the WASI host.
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "cli/commands.h"
+#include "runtime/instance.h"
+
+namespace weft::cli {
+namespace {
+
+constexpr const char* kRunUsage =
+    "usage: weft run [--invoke FUNC] [--memory guard|bounds-checked] FILE.wasm [ARGS...]\n"
+    "  Compiles FILE.wasm, instantiates it (running its start function) and, with\n"
+    "  --invoke, calls the export FUNC with ARGS (decimal integers or floats, one per\n"
+    "  parameter) and prints its results, one per line. A trap prints its kind and a\n"
+    "  wasm backtrace and exits 1.\n";
+
+// Parses one command-line argument as a value of {type}.
+std::optional<Value> parseArgument(const std::string& text, ValType type) {
+  errno = 0;
+  char* end = nullptr;
+  switch (type) {
+    case ValType::I32: {
+      long long v = std::strtoll(text.c_str(), &end, 0);
+      if (*end || errno || v < INT32_MIN || v > UINT32_MAX) return std::nullopt;
+      return Value::i32(static_cast<uint32_t>(v));
+    }
+    case ValType::I64: {
+      bool negative = !text.empty() && text[0] == '-';
+      uint64_t v = negative ? static_cast<uint64_t>(std::strtoll(text.c_str(), &end, 0))
+                            : std::strtoull(text.c_str(), &end, 0);
+      if (*end || errno) return std::nullopt;
+      return Value::i64(v);
+    }
+    case ValType::F32: {
+      float v = std::strtof(text.c_str(), &end);
+      if (*end) return std::nullopt;
+      return Value::f32(v);
+    }
+    case ValType::F64: {
+      double v = std::strtod(text.c_str(), &end);
+      if (*end) return std::nullopt;
+      return Value::f64(v);
+    }
+    default: return std::nullopt;
+  }
+}
+
+std::string formatResult(const Value& value) {
+  char text[64];
+  switch (value.type) {
+    case ValType::I32: std::snprintf(text, sizeof text, "%d", static_cast<int32_t>(value.asI32())); break;
+    case ValType::I64: std::snprintf(text, sizeof text, "%lld", static_cast<long long>(value.asI64())); break;
+    case ValType::F32: std::snprintf(text, sizeof text, "%.9g", static_cast<double>(value.asF32())); break;
+    case ValType::F64: std::snprintf(text, sizeof text, "%.17g", value.asF64()); break;
+    default: return value.describe();
+  }
+  return text;
+}
+
+}  // namespace
+
+int runCommand(const std::vector<std::string>& args) {
+  std::string invoke, file;
+  EngineConfig config;
+  std::vector<std::string> rest;
+  size_t i = 0;
+  for (; i < args.size(); ++i) {
+    if (args[i] == "--invoke" && i + 1 < args.size()) {
+      invoke = args[++i];
+    } else if (args[i] == "--memory" && i + 1 < args.size()) {
+      std::string strategy = args[++i];
+      if (strategy == "guard") config.memoryStrategy = MemoryStrategy::Guard;
+      else if (strategy == "bounds-checked") config.memoryStrategy = MemoryStrategy::BoundsChecked;
+      else {
+        std::fprintf(stderr, "weft run: --memory is guard or bounds-checked, got '%s'\n", strategy.c_str());
+        return 2;
+      }
+    } else if (args[i] == "--help" || args[i] == "-h") {
+      std::fputs(kRunUsage, stdout);
+      return 0;
+    } else if (!args[i].empty() && args[i][0] == '-') {
+      std::fprintf(stderr, "weft run: unknown option %s\n%s", args[i].c_str(), kRunUsage);
+      return 2;
+    } else {
+      break;
+    }
+  }
+  if (i >= args.size()) {
+    std::fputs(kRunUsage, stderr);
+    return 2;
+  }
+  file = args[i++];
+  rest.assign(args.begin() + static_cast<long>(i), args.end());
+  if (file.size() > 4 && file.compare(file.size() - 4, 4, ".wat") == 0) {
+    std::fprintf(stderr, "%s: error: weft reads the binary format; convert it first: wat2wasm %s -o %s.wasm\n",
+                 file.c_str(), file.c_str(), file.substr(0, file.size() - 4).c_str());
+    return 2;
+  }
+  auto bytes = readFile(file);
+  if (!bytes) return 1;
+  auto engine = std::make_shared<Engine>(config);
+  Result<std::shared_ptr<const Module>> module = Module::compile(engine, *bytes);
+  if (!module) {
+    std::fprintf(stderr, "%s:%s\n", file.c_str(), module.error().describe().c_str());
+    return 1;
+  }
+  const ModuleInfo& info = module.value()->info();
+  if (!info.imports.empty()) {
+    const Import& first = info.imports[0];
+    std::fprintf(stderr,
+                 "%s: error: the module imports \"%s\" \"%s\" (and %zu more); weft run provides no host "
+                 "functions yet (WASI comes with the WASI host)\n",
+                 file.c_str(), first.module.c_str(), first.name.c_str(), info.imports.size() - 1);
+    return 1;
+  }
+  InstantiateOutcome outcome = Instance::create(module.value(), {});
+  if (outcome.error) {
+    std::fprintf(stderr, "%s: error: %s\n", file.c_str(), outcome.error->message.c_str());
+    return 1;
+  }
+  if (outcome.trap) {
+    std::fprintf(stderr, "%s: trap during instantiation: %s\n", file.c_str(), outcome.trap->describe().c_str());
+    return 1;
+  }
+  if (invoke.empty()) {
+    if (!rest.empty()) {
+      std::fprintf(stderr, "weft run: arguments need --invoke FUNC\n");
+      return 2;
+    }
+    return 0;
+  }
+  std::optional<Func> func = outcome.instance->exportedFunction(invoke);
+  if (!func) {
+    std::fprintf(stderr, "%s: error: no exported function \"%s\"\n", file.c_str(), invoke.c_str());
+    return 1;
+  }
+  if (rest.size() != func->type.params.size()) {
+    std::fprintf(stderr, "%s: error: \"%s\" takes %zu arguments, %zu given\n", file.c_str(), invoke.c_str(),
+                 func->type.params.size(), rest.size());
+    return 2;
+  }
+  std::vector<Value> values;
+  for (size_t a = 0; a < rest.size(); ++a) {
+    std::optional<Value> value = parseArgument(rest[a], func->type.params[a]);
+    if (!value) {
+      std::fprintf(stderr, "%s: error: argument %zu: '%s' is not a valid %s\n", file.c_str(), a + 1,
+                   rest[a].c_str(), valTypeName(func->type.params[a]));
+      return 2;
+    }
+    values.push_back(*value);
+  }
+  CallOutcome result = call(*func, values);
+  if (result.trap) {
+    std::fprintf(stderr, "%s: trap: %s\n", file.c_str(), result.trap->describe().c_str());
+    return 1;
+  }
+  for (const Value& value : result.results) std::printf("%s\n", formatResult(value).c_str());
+  return 0;
+}
+
+}  // namespace weft::cli
