@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "runtime/instance.h"
+#include "runtime/simd_helpers.h"
 #include "runtime/trap.h"
 #include "runtime/trap_handler.h"
 
@@ -133,6 +134,7 @@ const void* const kHelpers[kCount] = {
     reinterpret_cast<const void*>(&i32TruncSatF64U),
     reinterpret_cast<const void*>(&f32ConvertI64U),
     reinterpret_cast<const void*>(&f64ConvertI64U),
+    reinterpret_cast<const void*>(&simdOperation),
 };
 
 }  // namespace

@@ -27,6 +27,7 @@ enum class HelperId : uint32_t {
   I64TruncSatF32S, I64TruncSatF32U, I64TruncSatF64S, I64TruncSatF64U,  // (float|double) -> uint64_t
   I32TruncSatF32S, I32TruncSatF32U, I32TruncSatF64S, I32TruncSatF64U,  // (float|double) -> uint32_t
   F32ConvertI64U, F64ConvertI64U,                                      // (uint64_t) -> float|double
+  SimdOperation,  // (opcode, lane, out, a, b, c): runtime/simd_helpers.h
   Count,
 };
 

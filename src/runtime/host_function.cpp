@@ -28,10 +28,12 @@ uint32_t hostDispatch(void* hostContext, uint64_t* slots, void* callerVmctx) {
   auto* host = static_cast<HostFunction*>(hostContext);
   const FuncType& type = host->type;
   std::vector<Value> args(type.params.size());
-  for (size_t i = 0; i < args.size(); ++i) {
+  for (size_t i = 0, unit = 0; i < args.size(); ++i) {
     ValType t = type.params[i];
     bool narrow = t == ValType::I32 || t == ValType::F32;
-    args[i] = {t, narrow ? (slots[i] & 0xffffffffu) : slots[i]};
+    args[i] = {t, narrow ? (slots[unit] & 0xffffffffu) : slots[unit]};
+    if (t == ValType::V128) args[i].high = slots[++unit];
+    ++unit;
   }
   std::vector<Value> results(type.results.size());
   for (size_t i = 0; i < results.size(); ++i) results[i].type = type.results[i];
@@ -48,7 +50,10 @@ uint32_t hostDispatch(void* hostContext, uint64_t* slots, void* callerVmctx) {
     setPendingHostTrap(std::move(*outcome.trap));
     return static_cast<uint32_t>(TrapKind::HostTrap);
   }
-  for (size_t i = 0; i < results.size(); ++i) slots[i] = results[i].bits;
+  for (size_t i = 0, unit = 0; i < results.size(); ++i) {
+    slots[unit++] = results[i].bits;
+    if (results[i].type == ValType::V128) slots[unit++] = results[i].high;
+  }
   return 0;
 }
 

@@ -144,8 +144,23 @@ std::optional<Error> Instance::link(std::span<const Extern> imports) {
     }
     *reinterpret_cast<TableDefinition**>(at(layout.table(t))) = tables_[t]->definition();
   }
-  for (uint32_t g = info.numImportedGlobals; g < info.globals.size(); ++g)
-    *reinterpret_cast<uint64_t*>(at(layout.global(g))) = evaluate(info.globals[g].init);
+  for (uint32_t g = info.numImportedGlobals; g < info.globals.size(); ++g) {
+    auto* cell = reinterpret_cast<uint64_t*>(at(layout.global(g)));
+    const ConstExpr& init = info.globals[g].init;
+    if (info.globals[g].type.type != ValType::V128) {
+      cell[0] = evaluate(init);
+    } else if (init.kind == ConstExpr::Kind::GlobalGet) {
+      auto index = static_cast<uint32_t>(init.bits);
+      const uint64_t* source = layout.globalIsImported(index)
+                                   ? *reinterpret_cast<uint64_t**>(at(layout.global(index)))
+                                   : reinterpret_cast<uint64_t*>(at(layout.global(index)));
+      cell[0] = source[0];
+      cell[1] = source[1];
+    } else {
+      cell[0] = init.bits;
+      cell[1] = init.bitsHigh;
+    }
+  }
   return std::nullopt;
 }
 
@@ -254,7 +269,10 @@ CallOutcome call(const Func& func, std::span<const Value> args) {
                     std::to_string(args.size());
     return outcome;
   }
-  size_t numSlots = std::max(type.params.size(), type.results.size());
+  size_t paramUnits = 0, resultUnits = 0;
+  for (ValType t : type.params) paramUnits += Value::slotUnits(t);
+  for (ValType t : type.results) resultUnits += Value::slotUnits(t);
+  size_t numSlots = std::max(paramUnits, resultUnits);
   uint64_t inlineSlots[16];
   std::vector<uint64_t> heapSlots;
   uint64_t* slots = inlineSlots;
@@ -262,13 +280,14 @@ CallOutcome call(const Func& func, std::span<const Value> args) {
     heapSlots.resize(numSlots);
     slots = heapSlots.data();
   }
-  for (size_t i = 0; i < args.size(); ++i) {
+  for (size_t i = 0, unit = 0; i < args.size(); ++i) {
     if (args[i].type != type.params[i]) {
       outcome.error = "argument " + std::to_string(i) + " has type " + valTypeName(args[i].type) + ", expected " +
                       valTypeName(type.params[i]);
       return outcome;
     }
-    slots[i] = args[i].bits;
+    slots[unit++] = args[i].bits;
+    if (args[i].type == ValType::V128) slots[unit++] = args[i].high;
   }
   Trap trap;
   if (!invokeWasm(func.ref->vmctx, func.ref->code, slots, static_cast<uint32_t>(numSlots), trap)) {
@@ -276,9 +295,15 @@ CallOutcome call(const Func& func, std::span<const Value> args) {
     return outcome;
   }
   outcome.results.reserve(type.results.size());
-  for (size_t i = 0; i < type.results.size(); ++i) {
+  for (size_t i = 0, unit = 0; i < type.results.size(); ++i) {
     ValType t = type.results[i];
-    outcome.results.push_back({t, isNarrow(t) ? (slots[i] & 0xffffffffu) : slots[i]});
+    if (t == ValType::V128) {
+      outcome.results.push_back(Value::v128(slots[unit], slots[unit + 1]));
+      unit += 2;
+    } else {
+      outcome.results.push_back({t, isNarrow(t) ? (slots[unit] & 0xffffffffu) : slots[unit]});
+      unit += 1;
+    }
   }
   return outcome;
 }

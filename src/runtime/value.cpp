@@ -13,6 +13,10 @@ std::string Value::describe() const {
     case ValType::F64: std::snprintf(text, sizeof text, "f64:%g (0x%016llx)", asF64(), static_cast<unsigned long long>(bits)); break;
     case ValType::FuncRef: std::snprintf(text, sizeof text, bits ? "funcref:%llx" : "funcref:null", static_cast<unsigned long long>(bits)); break;
     case ValType::ExternRef: std::snprintf(text, sizeof text, bits ? "externref:%llu" : "externref:null", static_cast<unsigned long long>(bits)); break;
+    case ValType::V128:
+      std::snprintf(text, sizeof text, "v128:0x%016llx%016llx", static_cast<unsigned long long>(high),
+                    static_cast<unsigned long long>(bits));
+      break;
     default: std::snprintf(text, sizeof text, "%s", valTypeName(type));
   }
   return text;

@@ -13,7 +13,8 @@ namespace weft {
 
 struct Value {
   ValType type = ValType::I32;
-  uint64_t bits = 0;  // i32 and f32 zero-extended
+  uint64_t bits = 0;  // i32 and f32 zero-extended; v128: the low 8 bytes
+  uint64_t high = 0;  // v128: the high 8 bytes
 
   static Value i32(uint32_t v) { return {ValType::I32, v}; }
   static Value i64(uint64_t v) { return {ValType::I64, v}; }
@@ -32,6 +33,9 @@ struct Value {
   static Value externRef(uintptr_t v) { return {ValType::ExternRef, v}; }
   static Value funcRef(const void* ref) { return {ValType::FuncRef, reinterpret_cast<uintptr_t>(ref)}; }
   static Value null(ValType refType) { return {refType, 0}; }
+  static Value v128(uint64_t low, uint64_t highBits) { return {ValType::V128, low, highBits}; }
+  // 8-byte units the value takes in an argument/result area.
+  static uint32_t slotUnits(ValType t) { return t == ValType::V128 ? 2 : 1; }
 
   uint32_t asI32() const { return static_cast<uint32_t>(bits); }
   uint64_t asI64() const { return bits; }

@@ -23,7 +23,8 @@
 //   memoryDefs        MemoryDefinition per defined memory (base, byte length)
 //   memoryPtrs        MemoryDefinition* per memory (imports point at the owner)
 //   tables            TableInstance* per table
-//   globals           8 bytes per global: the value (defined) or a pointer (imported)
+//   globals           per global: the value (defined; 8 bytes, 16 for v128) or a
+//                     pointer to it (imported)
 #pragma once
 
 #include <cstddef>
@@ -126,8 +127,13 @@ class VmctxLayout {
     at += 8 * numMemories;
     tables_ = at;
     at += 8 * numTables;
-    globals_ = at;
-    at += 8 * numGlobals;
+    globalOffset_.resize(numGlobals);
+    for (uint32_t g = 0; g < numGlobals; ++g) {
+      bool wide = g >= numImportedGlobals_ && module.globals[g].type.type == ValType::V128;
+      if (wide) at = alignUp(at, 16);
+      globalOffset_[g] = at;
+      at += wide ? 16 : 8;
+    }
     size_ = alignUp(at, 16);
   }
 
@@ -150,7 +156,7 @@ class VmctxLayout {
   int32_t memoryPtr(uint32_t memoryIndex) const { return static_cast<int32_t>(memoryPtrs_ + 8 * memoryIndex); }
   int32_t table(uint32_t tableIndex) const { return static_cast<int32_t>(tables_ + 8 * tableIndex); }
   // Defined globals: the value itself. Imported globals: a pointer to the value.
-  int32_t global(uint32_t globalIndex) const { return static_cast<int32_t>(globals_ + 8 * globalIndex); }
+  int32_t global(uint32_t globalIndex) const { return static_cast<int32_t>(globalOffset_[globalIndex]); }
   bool globalIsImported(uint32_t globalIndex) const { return globalIndex < numImportedGlobals_; }
   bool memoryIsImported(uint32_t memoryIndex) const { return memoryIndex < numImportedMemories_; }
 
@@ -158,8 +164,8 @@ class VmctxLayout {
   static uint32_t alignUp(uint32_t value, uint32_t alignment) { return (value + alignment - 1) & ~(alignment - 1); }
 
   uint32_t size_ = vmctx::kHeaderSize;
-  uint32_t sigIds_ = 0, funcRefs_ = 0, funcRecords_ = 0, memoryDefs_ = 0, memoryPtrs_ = 0, tables_ = 0,
-           globals_ = 0;
+  uint32_t sigIds_ = 0, funcRefs_ = 0, funcRecords_ = 0, memoryDefs_ = 0, memoryPtrs_ = 0, tables_ = 0;
+  std::vector<uint32_t> globalOffset_;
   uint32_t numDefinedFunctions_ = 0, numImportedFunctions_ = 0, numImportedMemories_ = 0,
            numImportedGlobals_ = 0;
   std::vector<int32_t> refSlot_;     // per function: FuncRef* slot, or -1

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -282,8 +283,29 @@ class WastRunner {
     if (value.is_string()) return std::stoull(value.get<std::string>());
     return value.get<uint64_t>();
   }
+  static uint32_t laneBytes(const std::string& laneType) {
+    if (laneType == "i8") return 1;
+    if (laneType == "i16") return 2;
+    if (laneType == "i32" || laneType == "f32") return 4;
+    return 8;  // i64, f64
+  }
+  // A v128 written as lanes: {"lane_type": "i16", "value": ["1", ...]}.
+  static Value parseV128(const json& value, const std::string& laneType) {
+    uint8_t bytes[16] = {};
+    uint32_t size = laneBytes(laneType);
+    for (size_t i = 0; i < value.size() && i * size < 16; ++i) {
+      uint64_t bits = parseBits(value[i]);
+      std::memcpy(bytes + i * size, &bits, size);
+    }
+    Value v = Value::v128(0, 0);
+    std::memcpy(&v.bits, bytes, 8);
+    std::memcpy(&v.high, bytes + 8, 8);
+    return v;
+  }
+
   // Script externrefs are small integers; Weft's null is 0, so N maps to N+1.
   Result<Value> parseArg(const json& arg) {
+    if (arg.value("type", "") == "v128") return parseV128(arg["value"], arg.value("lane_type", "i64"));
     std::optional<ValType> type = parseType(arg.value("type", ""));
     if (!type) {
       Error error;
@@ -300,7 +322,36 @@ class WastRunner {
   }
 
   // Empty when {actual} matches the expectation, else why not.
+  // Lane by lane; float lanes may expect NaN patterns.
+  std::optional<std::string> mismatchV128(const json& expected, const Value& actual) {
+    if (actual.type != ValType::V128) return std::string("type ") + valTypeName(actual.type);
+    std::string laneType = expected.value("lane_type", "i64");
+    uint32_t size = laneBytes(laneType);
+    uint8_t bytes[16];
+    std::memcpy(bytes, &actual.bits, 8);
+    std::memcpy(bytes + 8, &actual.high, 8);
+    const json& lanes = expected["value"];
+    for (size_t i = 0; i < lanes.size() && i * size < 16; ++i) {
+      uint64_t laneBits = 0;
+      std::memcpy(&laneBits, bytes + i * size, size);
+      const json& want = lanes[i];
+      if (want.is_string() && want.get<std::string>().rfind("nan:", 0) == 0) {
+        json scalar = {{"type", laneType}, {"value", want}};
+        if (std::optional<std::string> why = mismatch(scalar, Value{laneType == "f32" ? ValType::F32 : ValType::F64, laneBits}))
+          return "lane " + std::to_string(i) + ": " + *why;
+        continue;
+      }
+      uint64_t wantBits = parseBits(want);
+      if (size < 8) wantBits &= (uint64_t{1} << (8 * size)) - 1;
+      if (laneBits != wantBits)
+        return "lane " + std::to_string(i) + " (" + laneType + ") is " + std::to_string(laneBits) + ", expected " +
+               std::to_string(wantBits) + " (" + actual.describe() + ")";
+    }
+    return std::nullopt;
+  }
+
   std::optional<std::string> mismatch(const json& expected, const Value& actual) {
+    if (expected.value("type", "") == "v128") return mismatchV128(expected, actual);
     std::optional<ValType> type = parseType(expected.value("type", ""));
     if (!type) return "unsupported expected type " + expected.value("type", "?");
     if (actual.type != *type) return std::string("type ") + valTypeName(actual.type);
@@ -368,10 +419,6 @@ class WastRunner {
         result.error = "\"" + field + "\" is not a global";
         return result;
       }
-      if (target->global->type().type == ValType::V128) {
-        result.pending = "v128 values";
-        return result;
-      }
       result.results.push_back(target->global->get());
       return result;
     }
@@ -388,11 +435,6 @@ class WastRunner {
       }
       args.push_back(value.value());
     }
-    for (ValType t : target->func.type.results)
-      if (t == ValType::V128) {
-        result.pending = "v128 results";
-        return result;
-      }
     CallOutcome outcome = call(target->func, args);
     if (outcome.error) result.error = outcome.error;
     result.trap = std::move(outcome.trap);
@@ -476,7 +518,6 @@ class WastRunner {
           return failCommand(command, "returned " + std::to_string(result.results.size()) + " values, expected " +
                                           std::to_string(expected.size()));
         for (size_t i = 0; i < expected.size(); ++i) {
-          if (expected[i].value("type", "") == "v128") return pending(command, "v128 results");
           if (std::optional<std::string> why = mismatch(expected[i], result.results[i]))
             return failCommand(command, "result " + std::to_string(i) + ": " + *why);
         }

@@ -147,19 +147,31 @@ class FunctionCompiler {
   }
 
   // ---- frame layout ----
-  // [rbp+16+8i] parameter i   [rbp-8] vmctx   [rbp-16-8j] declared local j
-  // below the locals: one 8-byte slot per operand-stack depth (ValueStack),
+  // [rbp+16+8k] parameters, in 8-byte units (a v128 takes two)
+  // [rbp-8] vmctx; below it the declared locals (8 bytes, 16 for v128);
+  // below those one 16-byte slot per operand-stack depth (ValueStack),
   // then the outgoing-argument area at [rsp].
   uint32_t numParams() const { return static_cast<uint32_t>(type_.params.size()); }
-  x86::Mem localMem(uint32_t index) const {
-    if (index < numParams()) return x86::qword_ptr(x86::rbp, static_cast<int32_t>(16 + 8 * index));
-    return x86::qword_ptr(x86::rbp, -static_cast<int32_t>(16 + 8 * (index - numParams())));
-  }
+  x86::Mem localMem(uint32_t index) const { return x86::qword_ptr(x86::rbp, localOffsets_[index]); }
   ValType localType(uint32_t index) const { return it_.locals()[index]; }
+  static uint32_t slotUnits(ValType t) { return t == ValType::V128 ? 2 : 1; }
 
   bool emitPrologue() {
-    uint32_t numDeclared = static_cast<uint32_t>(it_.locals().size()) - numParams();
-    values().setSlotBase(-static_cast<int32_t>(16 + 8 * numDeclared));
+    std::span<const ValType> locals = it_.locals();
+    localOffsets_.resize(locals.size());
+    uint32_t paramUnits = 0;
+    for (uint32_t i = 0; i < numParams(); ++i) {
+      localOffsets_[i] = static_cast<int32_t>(16 + 8 * paramUnits);
+      paramUnits += slotUnits(locals[i]);
+    }
+    uint32_t below = 8;  // the vmctx slot
+    for (uint32_t i = numParams(); i < locals.size(); ++i) {
+      below += 8 * slotUnits(locals[i]);
+      localOffsets_[i] = -static_cast<int32_t>(below);
+    }
+    declaredBytes_ = below - 8;
+    uint32_t numDeclaredQwords = declaredBytes_ / 8;
+    values().setSlotBase(-static_cast<int32_t>(below + ValueStack::kSlotSize));
     a_.push(x86::rbp);
     a_.mov(x86::rbp, x86::rsp);
     a_.push(kVmctx);
@@ -170,14 +182,15 @@ class FunctionCompiler {
     a_.cmp(x86::rax, x86::qword_ptr(kVmctx, vmctx::kStackLimit));
     a_.jb(trapLabel(TrapKind::StackExhausted, module_.functions[functionIndex_].body.offset));
     a_.mov(x86::rsp, x86::rax);
-    if (numDeclared > 0) {
-      if (numDeclared <= 8) {
+    if (numDeclaredQwords > 0) {
+      if (numDeclaredQwords <= 8) {
         a_.xor_(x86::eax, x86::eax);
-        for (uint32_t j = 0; j < numDeclared; ++j) a_.mov(localMem(numParams() + j), x86::rax);
+        for (uint32_t j = 0; j < numDeclaredQwords; ++j)
+          a_.mov(x86::qword_ptr(x86::rbp, -static_cast<int32_t>(16 + 8 * j)), x86::rax);
       } else {
         // rdi, rcx, rax are free: nothing is live yet.
-        a_.lea(x86::rdi, localMem(numParams() + numDeclared - 1));
-        a_.mov(x86::ecx, numDeclared);
+        a_.lea(x86::rdi, x86::ptr(x86::rbp, -static_cast<int32_t>(8 + declaredBytes_)));
+        a_.mov(x86::ecx, numDeclaredQwords);
         a_.xor_(x86::eax, x86::eax);
         a_.rep().stosq();
       }
@@ -192,8 +205,7 @@ class FunctionCompiler {
   }
 
   void patchFrameSize() {
-    uint32_t below = 8 + static_cast<uint32_t>(-(values().slotBase() + 8)) + 8 * values().maxDepth() +
-                     8 * maxOutgoingSlots_;
+    uint32_t below = 8 + declaredBytes_ + ValueStack::kSlotSize * values().maxDepth() + 8 * maxOutgoingSlots_;
     uint32_t frameSize = (below + 15) & ~15u;
     int32_t subtract = static_cast<int32_t>(frameSize - 8);  // the vmctx push is already below rbp
     std::memcpy(code_.textSection()->buffer().data() + frameSizePatch_, &subtract, 4);
@@ -246,18 +258,18 @@ class FunctionCompiler {
   void moveTopTo(uint32_t count, uint32_t height) {
     uint32_t from = values().size() - count;
     if (from == height) return;
-    for (uint32_t i = 0; i < count; ++i) {
-      a_.mov(x86::rax, values().slotMem(from + i));
-      a_.mov(values().slotMem(height + i), x86::rax);
-    }
+    for (uint32_t i = 0; i < count; ++i) values().copySlot(from + i, height + i);
   }
 
   // Leaves the function with the top results. Values may be anywhere.
   void emitReturn() {
     uint32_t count = static_cast<uint32_t>(type_.results.size());
     uint32_t from = values().size() - count;
-    for (uint32_t i = 0; i < count; ++i)
-      values().storeTo(from + i, x86::qword_ptr(x86::rbp, static_cast<int32_t>(16 + 8 * i)));
+    uint32_t units = 0;
+    for (uint32_t i = 0; i < count; ++i) {
+      values().storeTo(from + i, x86::qword_ptr(x86::rbp, static_cast<int32_t>(16 + 8 * units)));
+      units += slotUnits(type_.results[i]);
+    }
     // fp is repointed to the caller before the frame is popped (DESIGN 4).
     a_.mov(x86::rsp, x86::rbp);
     a_.pop(x86::rbp);
@@ -313,9 +325,8 @@ class FunctionCompiler {
       // works on copies above them.
       for (uint32_t i = 0; i < params; ++i) {
         uint32_t from = state.mergeHeight + i;
-        a_.mov(x86::rax, values().slotMem(from));
         values().pushSlotCopyOf(from);
-        a_.mov(values().slotMem(values().size() - 1), x86::rax);
+        values().copySlot(from, values().size() - 1);
       }
       state.baseHeight = state.mergeHeight + params;
     }
@@ -439,17 +450,28 @@ class FunctionCompiler {
 
   // ---- calls ----
   // Moves the top {count} values to the outgoing area and spills the rest.
-  void prepareCallArgs(uint32_t count, uint32_t results) {
-    maxOutgoingSlots_ = std::max(maxOutgoingSlots_, std::max(count, results));
-    uint32_t from = values().size() - count;
-    for (uint32_t i = 0; i < count; ++i)
-      values().storeTo(from + i, x86::qword_ptr(x86::rsp, static_cast<int32_t>(8 * i)));
+  static uint32_t unitsOf(const std::vector<ValType>& types) {
+    uint32_t units = 0;
+    for (ValType t : types) units += slotUnits(t);
+    return units;
+  }
+  void prepareCallArgs(const FuncType& callee) {
+    maxOutgoingSlots_ = std::max(maxOutgoingSlots_, std::max(unitsOf(callee.params), unitsOf(callee.results)));
+    uint32_t from = values().size() - static_cast<uint32_t>(callee.params.size());
+    uint32_t units = 0;
+    for (uint32_t i = 0; i < callee.params.size(); ++i) {
+      values().storeTo(from + i, x86::qword_ptr(x86::rsp, static_cast<int32_t>(8 * units)));
+      units += slotUnits(callee.params[i]);
+    }
     values().truncate(from);
     values().spillAll();
   }
   void pushCallResults(const std::vector<ValType>& results) {
-    for (uint32_t i = 0; i < results.size(); ++i)
-      values().pushLoaded(results[i], x86::qword_ptr(x86::rsp, static_cast<int32_t>(8 * i)));
+    uint32_t units = 0;
+    for (uint32_t i = 0; i < results.size(); ++i) {
+      values().pushLoaded(results[i], x86::qword_ptr(x86::rsp, static_cast<int32_t>(8 * units)));
+      units += slotUnits(results[i]);
+    }
   }
   // The callee runs on this thread's stack: it inherits the stack limit.
   void switchToCalleeInstance() {  // FuncRef* in rax
@@ -461,7 +483,7 @@ class FunctionCompiler {
 
   bool emitCall(const Operator& op) {
     const FuncType& callee = module_.functionType(op.index);
-    prepareCallArgs(static_cast<uint32_t>(callee.params.size()), static_cast<uint32_t>(callee.results.size()));
+    prepareCallArgs(callee);
     if (op.index < module_.numImportedFunctions) {
       a_.mov(x86::rax, x86::qword_ptr(kVmctx, layout_.funcRefPtr(op.index)));
       switchToCalleeInstance();
@@ -480,7 +502,7 @@ class FunctionCompiler {
   bool emitCallIndirect(const Operator& op) {
     const FuncType& callee = module_.types[op.index];
     x86::Gp index = values().popToGpr();
-    prepareCallArgs(static_cast<uint32_t>(callee.params.size()), static_cast<uint32_t>(callee.results.size()));
+    prepareCallArgs(callee);
     a_.mov(x86::rax, x86::qword_ptr(kVmctx, layout_.table(op.index2)));
     a_.cmp(index.r32(), x86::dword_ptr(x86::rax, vmctx::kTableLength));
     a_.jae(trapLabel(TrapKind::UndefinedElement, op.offset));
@@ -571,12 +593,11 @@ class FunctionCompiler {
     x86::Gp index = values().popToGpr();
     x86::Mem m = memoryOperand(op, index, size);
     m.setSize(size);
-    if (isFloat(type)) {
+    if (inXmm(type)) {
       values().release(index);
       x86::Xmm result = values().allocXmm();
       recordSite(op.offset);
-      if (type == ValType::F32) a_.movss(result, m);
-      else a_.movsd(result, m);
+      values().loadXmm(result, type, m);
       values().pushXmm(type, result);
       return true;
     }
@@ -604,16 +625,17 @@ class FunctionCompiler {
     Val value = values().pop();
     x86::Gp valueReg;
     x86::Xmm valueXmm;
-    bool immediate = value.loc == Loc::Const && !isFloat(type) && fitsInt32(value.bits);
-    if (isFloat(type)) valueXmm = values().toXmm(value);
+    bool immediate = value.loc == Loc::Const && !inXmm(type) && fitsInt32(value.bits);
+    if (inXmm(type)) valueXmm = values().toXmm(value);
     else if (!immediate) valueReg = values().toGpr(value);
     x86::Gp index = values().popToGpr();
     x86::Mem m = memoryOperand(op, index, size);
     m.setSize(size);
     recordSite(op.offset);
-    if (isFloat(type)) {
+    if (inXmm(type)) {
       if (type == ValType::F32) a_.movss(m, valueXmm);
-      else a_.movsd(m, valueXmm);
+      else if (type == ValType::F64) a_.movsd(m, valueXmm);
+      else a_.movdqu(m, valueXmm);
       values().release(valueXmm);
     } else if (immediate) {
       int64_t imm = static_cast<int64_t>(value.bits);
@@ -982,13 +1004,10 @@ class FunctionCompiler {
   }
   bool emitGlobalGet(const Operator& op) {
     ValType type = module_.globals[op.index].type.type;
-    if (type == ValType::V128) return unsupported(op, "SIMD (v128 globals) in the baseline compiler");
     values().pushLoaded(type, globalMem(op.index));
     return true;
   }
   bool emitGlobalSet(const Operator& op) {
-    ValType type = module_.globals[op.index].type.type;
-    if (type == ValType::V128) return unsupported(op, "SIMD (v128 globals) in the baseline compiler");
     uint32_t top = values().size() - 1;
     // The store may need rax for a constant; keep the address in rdx.
     if (layout_.globalIsImported(op.index)) {
@@ -1006,6 +1025,35 @@ class FunctionCompiler {
     a_.cmp(index.r32(), x86::dword_ptr(x86::rax, vmctx::kTableLength));
     a_.jae(trapLabel(TrapKind::TableOutOfBounds, op.offset));
     a_.mov(x86::rax, x86::qword_ptr(x86::rax, vmctx::kTableElements));
+  }
+
+  // ---- SIMD (SSE4.1) ----
+  bool emitSimd(const Operator& op);
+
+  // Leaves an operator to the SimdOperation helper: operands spilled to their
+  // slots, pointers to them passed, the result written over the first.
+  void emitSimdHelper(const Operator& op) {
+    const OpSignature& sig = opcodeInfo(op.opcode).sig;
+    values().spillAll();
+    uint32_t first = values().size() - sig.numParams;
+    static const x86::Gp kOperandRegs[] = {x86::rcx, x86::r8, x86::r9};
+    a_.mov(x86::edi, static_cast<uint32_t>(op.opcode));
+    a_.mov(x86::esi, static_cast<uint32_t>(op.lane));
+    a_.lea(x86::rdx, values().slotMem(first));
+    for (uint32_t i = 0; i < 3; ++i) a_.lea(kOperandRegs[i], values().slotMem(first + std::min<uint32_t>(i, sig.numParams - 1u)));
+    values().truncate(first);
+    callHelperAddress(HelperId::SimdOperation);
+    if (sig.result != ValType::Bottom) values().pushSlot(sig.result);
+  }
+
+  // a = a OP b on whole vectors.
+  void emitVectorBinary(InstId inst, bool swapOperands = false) {
+    x86::Xmm b = values().popToXmm();
+    x86::Xmm a = values().popToXmm();
+    if (swapOperands) std::swap(a, b);
+    a_.emit(inst, a, b);
+    values().release(b);
+    values().pushXmm(ValType::V128, a);
   }
 
   // ---- the dispatch ----
@@ -1026,7 +1074,9 @@ class FunctionCompiler {
   std::vector<JumpTable> jumpTables_;
   bool reachable_ = true;
   uint32_t frameSizePatch_ = 0;
-  uint32_t maxOutgoingSlots_ = 0;
+  uint32_t maxOutgoingSlots_ = 0;  // 8-byte units
+  uint32_t declaredBytes_ = 0;
+  std::vector<int32_t> localOffsets_;
   std::optional<Error> failure_;
   CompiledFunction out_;
 };
@@ -1058,7 +1108,7 @@ bool FunctionCompiler::emit(const Operator& op) {
       x86::Gp condition = v.popToGpr();
       Val b = v.pop();
       Val aVal = v.pop();
-      if (isFloat(aVal.type)) {
+      if (inXmm(aVal.type)) {
         x86::Xmm xb = v.toXmm(b);
         x86::Xmm xa = v.toXmm(aVal);
         Label keep = a_.newLabel();
@@ -1069,8 +1119,6 @@ bool FunctionCompiler::emit(const Operator& op) {
         v.release(xb);
         v.release(condition);
         v.pushXmm(aVal.type, xa);
-      } else if (aVal.type == ValType::V128) {
-        return unsupported(op, "SIMD in the baseline compiler");
       } else {
         x86::Gp rb = v.toGpr(b);
         x86::Gp ra = v.toGpr(aVal);
@@ -1373,9 +1421,262 @@ bool FunctionCompiler::emit(const Operator& op) {
       break;
   }
   uint16_t key = static_cast<uint16_t>(op.opcode);
-  if (key >= 0x200 && key < 0x300) return unsupported(op, "SIMD in the baseline compiler");
+  if (key >= 0x200 && key < 0x300) return emitSimd(op);
   if (key >= 0x300) return unsupported(op, "threads atomics in the baseline compiler");
   return unsupported(op, std::string("operator ") + opcodeName(op.opcode) + " in the baseline compiler");
+}
+
+bool FunctionCompiler::emitSimd(const Operator& op) {
+  using O = Opcode;
+  constexpr ValType V128 = ValType::V128;
+  ValueStack& v = values();
+  switch (op.opcode) {
+    case O::V128Const: v.pushConst(V128, op.bits, op.bitsHigh); return true;
+    case O::V128Load: return emitLoad(op, 16, V128, false);
+    case O::V128Store: return emitStore(op, 16, V128);
+    case O::V128Load8x8S: case O::V128Load8x8U: case O::V128Load16x4S: case O::V128Load16x4U:
+    case O::V128Load32x2S: case O::V128Load32x2U: case O::V128Load8Splat: case O::V128Load16Splat:
+    case O::V128Load32Splat: case O::V128Load64Splat: case O::V128Load32Zero: case O::V128Load64Zero: {
+      uint32_t size = op.opcode == O::V128Load8Splat ? 1 : op.opcode == O::V128Load16Splat ? 2
+                      : op.opcode == O::V128Load32Splat || op.opcode == O::V128Load32Zero ? 4 : 8;
+      x86::Gp index = v.popToGpr();
+      x86::Mem m = memoryOperand(op, index, size);
+      m.setSize(size);
+      x86::Xmm x = v.allocXmm();
+      recordSite(op.offset);
+      switch (op.opcode) {
+        case O::V128Load8x8S: a_.pmovsxbw(x, m); break;
+        case O::V128Load8x8U: a_.pmovzxbw(x, m); break;
+        case O::V128Load16x4S: a_.pmovsxwd(x, m); break;
+        case O::V128Load16x4U: a_.pmovzxwd(x, m); break;
+        case O::V128Load32x2S: a_.pmovsxdq(x, m); break;
+        case O::V128Load32x2U: a_.pmovzxdq(x, m); break;
+        case O::V128Load8Splat:
+          a_.movzx(x86::eax, m);
+          a_.movd(x, x86::eax);
+          a_.pxor(x86::xmm0, x86::xmm0);
+          a_.pshufb(x, x86::xmm0);
+          break;
+        case O::V128Load16Splat:
+          a_.movzx(x86::eax, m);
+          a_.movd(x, x86::eax);
+          a_.pshuflw(x, x, 0);
+          a_.punpcklqdq(x, x);
+          break;
+        case O::V128Load32Splat:
+          a_.movd(x, m);
+          a_.pshufd(x, x, 0);
+          break;
+        case O::V128Load64Splat:
+          a_.movq(x, m);
+          a_.punpcklqdq(x, x);
+          break;
+        case O::V128Load32Zero: a_.movd(x, m); break;
+        default: a_.movq(x, m); break;  // load64_zero
+      }
+      v.release(index);
+      v.pushXmm(V128, x);
+      return true;
+    }
+    case O::V128Load8Lane: case O::V128Load16Lane: case O::V128Load32Lane: case O::V128Load64Lane:
+    case O::V128Store8Lane: case O::V128Store16Lane: case O::V128Store32Lane: case O::V128Store64Lane: {
+      bool isLoad = op.opcode == O::V128Load8Lane || op.opcode == O::V128Load16Lane ||
+                    op.opcode == O::V128Load32Lane || op.opcode == O::V128Load64Lane;
+      uint32_t size = (op.opcode == O::V128Load8Lane || op.opcode == O::V128Store8Lane)     ? 1
+                      : (op.opcode == O::V128Load16Lane || op.opcode == O::V128Store16Lane) ? 2
+                      : (op.opcode == O::V128Load32Lane || op.opcode == O::V128Store32Lane) ? 4
+                                                                                            : 8;
+      x86::Xmm x = v.popToXmm();
+      x86::Gp index = v.popToGpr();
+      x86::Mem m = memoryOperand(op, index, size);
+      m.setSize(size);
+      recordSite(op.offset);
+      switch (size) {
+        case 1: if (isLoad) a_.pinsrb(x, m, op.lane); else a_.pextrb(m, x, op.lane); break;
+        case 2: if (isLoad) a_.pinsrw(x, m, op.lane); else a_.pextrw(m, x, op.lane); break;
+        case 4: if (isLoad) a_.pinsrd(x, m, op.lane); else a_.pextrd(m, x, op.lane); break;
+        default: if (isLoad) a_.pinsrq(x, m, op.lane); else a_.pextrq(m, x, op.lane); break;
+      }
+      v.release(index);
+      if (isLoad) v.pushXmm(V128, x);
+      else v.release(x);
+      return true;
+    }
+    case O::I8x16Shuffle: {
+      // pshufb each source with its own mask (0x80 zeroes a lane), then or.
+      uint8_t maskA[16], maskB[16];
+      for (int i = 0; i < 16; ++i) {
+        uint8_t lane = op.shuffleLanes[i];
+        maskA[i] = lane < 16 ? lane : 0x80;
+        maskB[i] = lane >= 16 ? static_cast<uint8_t>(lane - 16) : 0x80;
+      }
+      auto loadMask = [&](const x86::Xmm& dst, const uint8_t* mask) {
+        uint64_t low, high;
+        std::memcpy(&low, mask, 8);
+        std::memcpy(&high, mask + 8, 8);
+        a_.mov(x86::rax, low);
+        a_.movq(dst, x86::rax);
+        a_.mov(x86::rax, high);
+        a_.pinsrq(dst, x86::rax, 1);
+      };
+      x86::Xmm b = v.popToXmm();
+      x86::Xmm a = v.popToXmm();
+      loadMask(x86::xmm0, maskA);
+      a_.pshufb(a, x86::xmm0);
+      loadMask(x86::xmm0, maskB);
+      a_.pshufb(b, x86::xmm0);
+      a_.por(a, b);
+      v.release(b);
+      v.pushXmm(V128, a);
+      return true;
+    }
+    case O::I32x4Splat: case O::F32x4Splat: case O::I64x2Splat: case O::F64x2Splat: {
+      bool wide = op.opcode == O::I64x2Splat || op.opcode == O::F64x2Splat;
+      x86::Xmm x;
+      if (op.opcode == O::F32x4Splat || op.opcode == O::F64x2Splat) {
+        x = v.popToXmm();
+      } else {
+        x86::Gp r = v.popToGpr();
+        x = v.allocXmm();
+        if (wide) a_.movq(x, r.r64());
+        else a_.movd(x, r.r32());
+        v.release(r);
+      }
+      if (wide) a_.punpcklqdq(x, x);
+      else a_.pshufd(x, x, 0);
+      v.pushXmm(V128, x);
+      return true;
+    }
+    case O::I8x16ExtractLaneS: case O::I8x16ExtractLaneU: case O::I16x8ExtractLaneS: case O::I16x8ExtractLaneU:
+    case O::I32x4ExtractLane: case O::I64x2ExtractLane: {
+      x86::Xmm x = v.popToXmm();
+      x86::Gp r = v.allocGpr();
+      switch (op.opcode) {
+        case O::I8x16ExtractLaneS: a_.pextrb(r.r32(), x, op.lane); a_.movsx(r.r32(), r.r8()); break;
+        case O::I8x16ExtractLaneU: a_.pextrb(r.r32(), x, op.lane); break;
+        case O::I16x8ExtractLaneS: a_.pextrw(r.r32(), x, op.lane); a_.movsx(r.r32(), r.r16()); break;
+        case O::I16x8ExtractLaneU: a_.pextrw(r.r32(), x, op.lane); break;
+        case O::I32x4ExtractLane: a_.pextrd(r.r32(), x, op.lane); break;
+        default: a_.pextrq(r.r64(), x, op.lane); break;
+      }
+      v.release(x);
+      v.pushGpr(op.opcode == O::I64x2ExtractLane ? ValType::I64 : ValType::I32, r);
+      return true;
+    }
+    case O::I8x16ReplaceLane: case O::I16x8ReplaceLane: case O::I32x4ReplaceLane: case O::I64x2ReplaceLane: {
+      x86::Gp r = v.popToGpr();
+      x86::Xmm x = v.popToXmm();
+      switch (op.opcode) {
+        case O::I8x16ReplaceLane: a_.pinsrb(x, r.r32(), op.lane); break;
+        case O::I16x8ReplaceLane: a_.pinsrw(x, r.r32(), op.lane); break;
+        case O::I32x4ReplaceLane: a_.pinsrd(x, r.r32(), op.lane); break;
+        default: a_.pinsrq(x, r.r64(), op.lane); break;
+      }
+      v.release(r);
+      v.pushXmm(V128, x);
+      return true;
+    }
+    case O::V128Not: {
+      x86::Xmm x = v.popToXmm();
+      a_.pcmpeqd(x86::xmm0, x86::xmm0);
+      a_.pxor(x, x86::xmm0);
+      v.pushXmm(V128, x);
+      return true;
+    }
+    case O::V128And: emitVectorBinary(x86::Inst::kIdPand); return true;
+    case O::V128Or: emitVectorBinary(x86::Inst::kIdPor); return true;
+    case O::V128Xor: emitVectorBinary(x86::Inst::kIdPxor); return true;
+    case O::V128AndNot: emitVectorBinary(x86::Inst::kIdPandn, /*swapOperands=*/true); return true;  // ~b & a
+    case O::I8x16Add: emitVectorBinary(x86::Inst::kIdPaddb); return true;
+    case O::I16x8Add: emitVectorBinary(x86::Inst::kIdPaddw); return true;
+    case O::I32x4Add: emitVectorBinary(x86::Inst::kIdPaddd); return true;
+    case O::I64x2Add: emitVectorBinary(x86::Inst::kIdPaddq); return true;
+    case O::I8x16Sub: emitVectorBinary(x86::Inst::kIdPsubb); return true;
+    case O::I16x8Sub: emitVectorBinary(x86::Inst::kIdPsubw); return true;
+    case O::I32x4Sub: emitVectorBinary(x86::Inst::kIdPsubd); return true;
+    case O::I64x2Sub: emitVectorBinary(x86::Inst::kIdPsubq); return true;
+    case O::I16x8Mul: emitVectorBinary(x86::Inst::kIdPmullw); return true;
+    case O::I32x4Mul: emitVectorBinary(x86::Inst::kIdPmulld); return true;
+    case O::I8x16AddSatS: emitVectorBinary(x86::Inst::kIdPaddsb); return true;
+    case O::I8x16AddSatU: emitVectorBinary(x86::Inst::kIdPaddusb); return true;
+    case O::I8x16SubSatS: emitVectorBinary(x86::Inst::kIdPsubsb); return true;
+    case O::I8x16SubSatU: emitVectorBinary(x86::Inst::kIdPsubusb); return true;
+    case O::I16x8AddSatS: emitVectorBinary(x86::Inst::kIdPaddsw); return true;
+    case O::I16x8AddSatU: emitVectorBinary(x86::Inst::kIdPaddusw); return true;
+    case O::I16x8SubSatS: emitVectorBinary(x86::Inst::kIdPsubsw); return true;
+    case O::I16x8SubSatU: emitVectorBinary(x86::Inst::kIdPsubusw); return true;
+    case O::I8x16MinS: emitVectorBinary(x86::Inst::kIdPminsb); return true;
+    case O::I8x16MinU: emitVectorBinary(x86::Inst::kIdPminub); return true;
+    case O::I8x16MaxS: emitVectorBinary(x86::Inst::kIdPmaxsb); return true;
+    case O::I8x16MaxU: emitVectorBinary(x86::Inst::kIdPmaxub); return true;
+    case O::I16x8MinS: emitVectorBinary(x86::Inst::kIdPminsw); return true;
+    case O::I16x8MinU: emitVectorBinary(x86::Inst::kIdPminuw); return true;
+    case O::I16x8MaxS: emitVectorBinary(x86::Inst::kIdPmaxsw); return true;
+    case O::I16x8MaxU: emitVectorBinary(x86::Inst::kIdPmaxuw); return true;
+    case O::I32x4MinS: emitVectorBinary(x86::Inst::kIdPminsd); return true;
+    case O::I32x4MinU: emitVectorBinary(x86::Inst::kIdPminud); return true;
+    case O::I32x4MaxS: emitVectorBinary(x86::Inst::kIdPmaxsd); return true;
+    case O::I32x4MaxU: emitVectorBinary(x86::Inst::kIdPmaxud); return true;
+    case O::I8x16AvgrU: emitVectorBinary(x86::Inst::kIdPavgb); return true;
+    case O::I16x8AvgrU: emitVectorBinary(x86::Inst::kIdPavgw); return true;
+    case O::I8x16NarrowI16x8S: emitVectorBinary(x86::Inst::kIdPacksswb); return true;
+    case O::I8x16NarrowI16x8U: emitVectorBinary(x86::Inst::kIdPackuswb); return true;
+    case O::I16x8NarrowI32x4S: emitVectorBinary(x86::Inst::kIdPackssdw); return true;
+    case O::I16x8NarrowI32x4U: emitVectorBinary(x86::Inst::kIdPackusdw); return true;
+    case O::I32x4DotI16x8S: emitVectorBinary(x86::Inst::kIdPmaddwd); return true;
+    case O::I8x16Eq: emitVectorBinary(x86::Inst::kIdPcmpeqb); return true;
+    case O::I16x8Eq: emitVectorBinary(x86::Inst::kIdPcmpeqw); return true;
+    case O::I32x4Eq: emitVectorBinary(x86::Inst::kIdPcmpeqd); return true;
+    case O::I64x2Eq: emitVectorBinary(x86::Inst::kIdPcmpeqq); return true;
+    case O::I8x16GtS: emitVectorBinary(x86::Inst::kIdPcmpgtb); return true;
+    case O::I16x8GtS: emitVectorBinary(x86::Inst::kIdPcmpgtw); return true;
+    case O::I32x4GtS: emitVectorBinary(x86::Inst::kIdPcmpgtd); return true;
+    case O::I64x2GtS: emitVectorBinary(x86::Inst::kIdPcmpgtq); return true;
+    case O::I8x16LtS: emitVectorBinary(x86::Inst::kIdPcmpgtb, true); return true;
+    case O::I16x8LtS: emitVectorBinary(x86::Inst::kIdPcmpgtw, true); return true;
+    case O::I32x4LtS: emitVectorBinary(x86::Inst::kIdPcmpgtd, true); return true;
+    case O::I64x2LtS: emitVectorBinary(x86::Inst::kIdPcmpgtq, true); return true;
+    // Float arithmetic is IEEE in both: NaN results are quiet NaNs, which
+    // the spec accepts as arithmetic NaNs.
+    case O::F32x4Add: emitVectorBinary(x86::Inst::kIdAddps); return true;
+    case O::F32x4Sub: emitVectorBinary(x86::Inst::kIdSubps); return true;
+    case O::F32x4Mul: emitVectorBinary(x86::Inst::kIdMulps); return true;
+    case O::F32x4Div: emitVectorBinary(x86::Inst::kIdDivps); return true;
+    case O::F64x2Add: emitVectorBinary(x86::Inst::kIdAddpd); return true;
+    case O::F64x2Sub: emitVectorBinary(x86::Inst::kIdSubpd); return true;
+    case O::F64x2Mul: emitVectorBinary(x86::Inst::kIdMulpd); return true;
+    case O::F64x2Div: emitVectorBinary(x86::Inst::kIdDivpd); return true;
+    // pmin(a, b) = b < a ? b : a, which is minps(b, a) exactly (NaNs included).
+    case O::F32x4Pmin: emitVectorBinary(x86::Inst::kIdMinps, true); return true;
+    case O::F32x4Pmax: emitVectorBinary(x86::Inst::kIdMaxps, true); return true;
+    case O::F64x2Pmin: emitVectorBinary(x86::Inst::kIdMinpd, true); return true;
+    case O::F64x2Pmax: emitVectorBinary(x86::Inst::kIdMaxpd, true); return true;
+    case O::F32x4Ceil: case O::F32x4Floor: case O::F32x4Trunc: case O::F32x4Nearest:
+    case O::F64x2Ceil: case O::F64x2Floor: case O::F64x2Trunc: case O::F64x2Nearest: {
+      // roundps/roundpd also quiet signalling NaNs, as the spec asks.
+      uint32_t mode = (op.opcode == O::F32x4Ceil || op.opcode == O::F64x2Ceil)     ? 2
+                      : (op.opcode == O::F32x4Floor || op.opcode == O::F64x2Floor) ? 1
+                      : (op.opcode == O::F32x4Trunc || op.opcode == O::F64x2Trunc) ? 3
+                                                                                   : 0;
+      bool f32 = op.opcode == O::F32x4Ceil || op.opcode == O::F32x4Floor || op.opcode == O::F32x4Trunc ||
+                 op.opcode == O::F32x4Nearest;
+      x86::Xmm x = v.popToXmm();
+      if (f32) a_.roundps(x, x, mode | 8);
+      else a_.roundpd(x, x, mode | 8);
+      v.pushXmm(V128, x);
+      return true;
+    }
+    case O::F32x4Sqrt: case O::F64x2Sqrt: {
+      x86::Xmm x = v.popToXmm();
+      if (op.opcode == O::F32x4Sqrt) a_.sqrtps(x, x);
+      else a_.sqrtpd(x, x);
+      v.pushXmm(V128, x);
+      return true;
+    }
+    default:
+      emitSimdHelper(op);
+      return true;
+  }
 }
 
 }  // namespace

@@ -9,9 +9,9 @@
 // xmm1-xmm14. rax, rcx, rdx, r11, xmm0 and xmm15 are the emitter's scratch;
 // r14 holds the vmctx; rbp and rsp the frame.
 //
-// i32 values in registers are always zero-extended to 64 bits; f32 values use
-// the low lane of an xmm register. Slots store 8 bytes of which an i32 or f32
-// uses the low 4.
+// i32 values in registers are always zero-extended to 64 bits; f32 and f64
+// values use the low lane of an xmm register, v128 values all of one. Slots are
+// 16 bytes (a v128 fits); an i32 or f32 uses the low 4, other scalars 8.
 #pragma once
 
 #include <asmjit/x86.h>
@@ -32,8 +32,11 @@ struct Val {
   Loc loc = Loc::Slot;
   uint8_t reg = 0;
   uint32_t depth = 0;  // set by pop(): the slot a Slot value still lives in
-  uint64_t bits = 0;   // Const: the value's bits (i32/f32 zero-extended)
+  uint64_t bits = 0;   // Const: the value's bits (i32/f32 zero-extended; v128 low half)
+  uint64_t bitsHigh = 0;  // Const v128: the high half
 };
+
+inline bool inXmm(ValType t) { return t == ValType::F32 || t == ValType::F64 || t == ValType::V128; }
 
 class ValueStack {
  public:
@@ -47,8 +50,18 @@ class ValueStack {
   int32_t slotBase() const { return slotBase_; }
   uint32_t size() const { return static_cast<uint32_t>(stack_.size()); }
   uint32_t maxDepth() const { return maxDepth_; }
+  static constexpr int32_t kSlotSize = 16;
   asmjit::x86::Mem slotMem(uint32_t depth) const {
-    return asmjit::x86::qword_ptr(asmjit::x86::rbp, slotBase_ - 8 * static_cast<int32_t>(depth));
+    return asmjit::x86::qword_ptr(asmjit::x86::rbp, slotBase_ - kSlotSize * static_cast<int32_t>(depth));
+  }
+  asmjit::x86::Mem slotMem128(uint32_t depth) const {
+    return asmjit::x86::xmmword_ptr(asmjit::x86::rbp, slotBase_ - kSlotSize * static_cast<int32_t>(depth));
+  }
+  // Copies a whole slot (16 bytes) through xmm0.
+  void copySlot(uint32_t from, uint32_t to) {
+    if (from == to) return;
+    a_.movups(asmjit::x86::xmm0, slotMem128(from));
+    a_.movups(slotMem128(to), asmjit::x86::xmm0);
   }
 
   // ---- registers ----
@@ -70,20 +83,20 @@ class ValueStack {
   // ---- pushing ----
   void pushGpr(ValType type, const asmjit::x86::Gp& reg) { push({type, Loc::Gpr, static_cast<uint8_t>(reg.id())}); }
   void pushXmm(ValType type, const asmjit::x86::Xmm& reg) { push({type, Loc::Xmm, static_cast<uint8_t>(reg.id())}); }
-  void pushConst(ValType type, uint64_t bits) {
+  void pushConst(ValType type, uint64_t bits, uint64_t bitsHigh = 0) {
     Val v{type, Loc::Const};
     v.bits = bits;
+    v.bitsHigh = bitsHigh;
     push(v);
   }
   // A value that the emitter already stored in the slot of the new depth.
   void pushSlot(ValType type) { push({type, Loc::Slot}); }
   void pushSlotCopyOf(uint32_t depth) { push({stack_[depth].type, Loc::Slot}); }
   // Loads from memory into a fresh register.
-  void pushLoaded(ValType type, const asmjit::x86::Mem& source) {
-    if (isFloatType(type)) {
+  void pushLoaded(ValType type, asmjit::x86::Mem source) {
+    if (inXmm(type)) {
       asmjit::x86::Xmm x = allocXmm();
-      if (type == ValType::F32) a_.movss(x, source);
-      else a_.movsd(x, source);
+      loadXmm(x, type, source);
       pushXmm(type, x);
     } else {
       asmjit::x86::Gp r = allocGpr();
@@ -117,8 +130,13 @@ class ValueStack {
     if (v.loc == Loc::Xmm) return asmjit::x86::xmm(v.reg);
     asmjit::x86::Xmm x = allocXmm();
     if (v.loc == Loc::Const) {
-      if (v.bits == 0) {
+      if (v.bits == 0 && v.bitsHigh == 0) {
         a_.xorps(x, x);
+      } else if (v.type == ValType::V128) {
+        a_.mov(asmjit::x86::rax, v.bits);
+        a_.movq(x, asmjit::x86::rax);
+        a_.mov(asmjit::x86::rax, v.bitsHigh);
+        a_.pinsrq(x, asmjit::x86::rax, 1);
       } else if (v.type == ValType::F32) {
         a_.mov(asmjit::x86::eax, static_cast<uint32_t>(v.bits));
         a_.movd(x, asmjit::x86::eax);
@@ -126,12 +144,22 @@ class ValueStack {
         a_.mov(asmjit::x86::rax, v.bits);
         a_.movq(x, asmjit::x86::rax);
       }
-    } else if (v.type == ValType::F32) {
-      a_.movss(x, slotMem(v.depth));
     } else {
-      a_.movsd(x, slotMem(v.depth));
+      loadXmm(x, v.type, slotMem(v.depth));
     }
     return x;
+  }
+  void loadXmm(const asmjit::x86::Xmm& x, ValType type, asmjit::x86::Mem source) {
+    if (type == ValType::F32) {
+      source.setSize(4);
+      a_.movss(x, source);
+    } else if (type == ValType::F64) {
+      source.setSize(8);
+      a_.movsd(x, source);
+    } else {
+      source.setSize(16);
+      a_.movdqu(x, source);
+    }
   }
 
   // Drops values above {height}, freeing their registers.
@@ -142,36 +170,45 @@ class ValueStack {
     }
   }
 
-  // Stores the value at {depth} to {dest} (8 bytes, or 4 for i32/f32); the
-  // value keeps its location. May use rax.
+  // Stores the value at {depth} to {dest} (16 bytes for v128, 8 for other
+  // 64-bit values, 4 for i32/f32); the value keeps its location. May use rax
+  // and xmm0.
   void storeTo(uint32_t depth, asmjit::x86::Mem dest) {
     const Val& v = stack_[depth];
     bool wide = is64Type(v.type);
-    dest.setSize(wide ? 8 : 4);
+    dest.setSize(v.type == ValType::V128 ? 16 : wide ? 8 : 4);
     switch (v.loc) {
       case Loc::Gpr:
         a_.mov(dest, wide ? asmjit::x86::Gp(asmjit::x86::gpq(v.reg)) : asmjit::x86::Gp(asmjit::x86::gpd(v.reg)));
         break;
       case Loc::Xmm:
         if (v.type == ValType::F32) a_.movss(dest, asmjit::x86::xmm(v.reg));
-        else a_.movsd(dest, asmjit::x86::xmm(v.reg));
+        else if (v.type == ValType::F64) a_.movsd(dest, asmjit::x86::xmm(v.reg));
+        else a_.movdqu(dest, asmjit::x86::xmm(v.reg));
         break;
       case Loc::Const:
-        if (!wide) {
+        if (v.type == ValType::V128) {
+          dest.setSize(8);
+          storeConst64(dest, v.bits);
+          asmjit::x86::Mem high = dest;
+          high.addOffset(8);
+          storeConst64(high, v.bitsHigh);
+        } else if (!wide) {
           a_.mov(dest, static_cast<int32_t>(static_cast<uint32_t>(v.bits)));
-        } else if (static_cast<int64_t>(v.bits) >= INT32_MIN && static_cast<int64_t>(v.bits) <= INT32_MAX) {
-          a_.mov(dest, static_cast<int64_t>(v.bits));
         } else {
-          a_.mov(asmjit::x86::rax, v.bits);
+          storeConst64(dest, v.bits);
+        }
+        break;
+      case Loc::Slot:
+        if (v.type == ValType::V128) {
+          a_.movups(asmjit::x86::xmm0, slotMem128(depth));
+          a_.movups(dest, asmjit::x86::xmm0);
+        } else {
+          dest.setSize(8);
+          a_.mov(asmjit::x86::rax, slotMem(depth));
           a_.mov(dest, asmjit::x86::rax);
         }
         break;
-      case Loc::Slot: {
-        dest.setSize(8);
-        a_.mov(asmjit::x86::rax, slotMem(depth));
-        a_.mov(dest, asmjit::x86::rax);
-        break;
-      }
     }
   }
 
@@ -182,8 +219,15 @@ class ValueStack {
   }
 
  private:
-  static bool isFloatType(ValType t) { return t == ValType::F32 || t == ValType::F64; }
   static bool is64Type(ValType t) { return t != ValType::I32 && t != ValType::F32; }
+  void storeConst64(const asmjit::x86::Mem& dest, uint64_t bits) {
+    if (static_cast<int64_t>(bits) >= INT32_MIN && static_cast<int64_t>(bits) <= INT32_MAX) {
+      a_.mov(dest, static_cast<int64_t>(bits));
+    } else {
+      a_.mov(asmjit::x86::rax, bits);
+      a_.mov(dest, asmjit::x86::rax);
+    }
+  }
 
   void push(Val v) {
     stack_.push_back(v);
