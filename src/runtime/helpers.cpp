@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "runtime/instance.h"
+#include "runtime/atomic_wait.h"
 #include "runtime/simd_helpers.h"
 #include "runtime/trap.h"
 #include "runtime/trap_handler.h"
@@ -135,6 +136,9 @@ const void* const kHelpers[kCount] = {
     reinterpret_cast<const void*>(&f32ConvertI64U),
     reinterpret_cast<const void*>(&f64ConvertI64U),
     reinterpret_cast<const void*>(&simdOperation),
+    reinterpret_cast<const void*>(&atomicNotify),
+    reinterpret_cast<const void*>(&atomicWait32),
+    reinterpret_cast<const void*>(&atomicWait64),
 };
 
 }  // namespace

@@ -28,6 +28,7 @@ enum class HelperId : uint32_t {
   I32TruncSatF32S, I32TruncSatF32U, I32TruncSatF64S, I32TruncSatF64U,  // (float|double) -> uint32_t
   F32ConvertI64U, F64ConvertI64U,                                      // (uint64_t) -> float|double
   SimdOperation,  // (opcode, lane, out, a, b, c): runtime/simd_helpers.h
+  AtomicNotify, AtomicWait32, AtomicWait64,  // runtime/atomic_wait.h
   Count,
 };
 

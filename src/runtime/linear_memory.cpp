@@ -2,6 +2,7 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -18,9 +19,14 @@ Result<std::shared_ptr<LinearMemory>> LinearMemory::create(const MemoryType& typ
     error.message = "memory size exceeds 4 GiB";
     return error;
   }
-  if (strategy == MemoryStrategy::Guard) {
-    void* reservation = mmap(nullptr, kGuardReservation, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                             -1, 0);
+  // A shared memory is accessed by other threads while it grows, so its base
+  // must never move: reserve its maximum up front even when bounds-checked.
+  memory->fixedBase_ = strategy == MemoryStrategy::Guard || type.limits.shared;
+  if (memory->fixedBase_) {
+    uint64_t reserve = kGuardReservation;
+    if (strategy == MemoryStrategy::BoundsChecked)
+      reserve = std::max<uint64_t>(kPageSize, std::min(type.limits.max.value_or(kMaxMemory32Pages), kMaxMemory32Pages) * kPageSize);
+    void* reservation = mmap(nullptr, reserve, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (reservation == MAP_FAILED) {
       Error error;
       error.kind = ErrorKind::LimitExceeded;
@@ -30,7 +36,7 @@ Result<std::shared_ptr<LinearMemory>> LinearMemory::create(const MemoryType& typ
       return error;
     }
     memory->definition_.base = static_cast<uint8_t*>(reservation);
-    memory->reserved_ = kGuardReservation;
+    memory->reserved_ = reserve;
   }
   if (type.limits.min > 0 && memory->grow(type.limits.min) < 0) {
     Error error;
@@ -59,8 +65,8 @@ int64_t LinearMemory::grow(uint64_t deltaPages) {
   if (deltaPages > limit || old + deltaPages > limit) return -1;
   if (deltaPages == 0) return static_cast<int64_t>(old);
   uint64_t newBytes = (old + deltaPages) * kPageSize;
-  if (strategy_ == MemoryStrategy::Guard) {
-    if (mprotect(definition_.base, newBytes, PROT_READ | PROT_WRITE) != 0) return -1;
+  if (fixedBase_) {
+    if (newBytes > reserved_ || mprotect(definition_.base, newBytes, PROT_READ | PROT_WRITE) != 0) return -1;
   } else {
     void* moved;
     if (reserved_ == 0)

@@ -2,8 +2,10 @@
 //  guard: 8 GiB of address space reserved up front (any 32-bit index plus
 //    32-bit offset lands inside it); pages are made accessible as the memory
 //    grows, the base never moves, and an access past the end faults.
-//  bounds-checked: only the current size is mapped; growing may move it;
-//    compiled code compares against MemoryDefinition::byteLength.
+//  bounds-checked: only the current size is mapped; growing may move it
+//    (except a shared memory, whose maximum is reserved so that it never
+//    moves under another thread); compiled code compares against
+//    MemoryDefinition::byteLength.
 // Compiled code sees the memory only through its MemoryDefinition. The owning
 // instance keeps a copy in its vmctx (one load fewer); grow() updates both.
 #pragma once
@@ -49,6 +51,7 @@ class LinearMemory {
   MemoryDefinition* mirror_ = nullptr;
   std::optional<uint64_t> maxPages_;
   bool shared_ = false;
+  bool fixedBase_ = false;  // guard strategy, or shared: grows in place
   MemoryStrategy strategy_ = MemoryStrategy::Guard;
   uint64_t reserved_ = 0;
 };

@@ -19,6 +19,8 @@ const char* trapKindMessage(TrapKind kind) {
     case TrapKind::StackExhausted: return "call stack exhausted";
     case TrapKind::HostTrap: return "host function trapped";
     case TrapKind::NullReference: return "null reference";
+    case TrapKind::UnalignedAtomic: return "unaligned atomic";
+    case TrapKind::WaitOnUnsharedMemory: return "expected shared memory";
     case TrapKind::UnknownFault: return "fault in wasm code at an unknown site";
   }
   return "unknown trap";

@@ -23,6 +23,8 @@ enum class TrapKind : uint8_t {
   StackExhausted,
   HostTrap,                 // a host function reported a trap
   NullReference,
+  UnalignedAtomic,          // an atomic access off its natural alignment
+  WaitOnUnsharedMemory,     // memory.atomic.wait on a memory that is not shared
   UnknownFault,             // a fault in wasm code at no recorded trap site (a Weft bug)
 };
 

@@ -1030,6 +1030,24 @@ class FunctionCompiler {
   // ---- SIMD (SSE4.1) ----
   bool emitSimd(const Operator& op);
 
+  // ---- atomics (threads proposal) ----
+  bool emitAtomic(const Operator& op);
+  // Traps unless index + offset is a multiple of {size}, then addresses it.
+  x86::Mem atomicOperand(const Operator& op, x86::Gp index, uint32_t size) {
+    if (size > 1) {
+      if (op.memarg.offset % size == 0) {
+        a_.test(index.r32(), size - 1);
+      } else {
+        a_.lea(x86::eax, x86::ptr(index.r64(), static_cast<int32_t>(op.memarg.offset % size)));
+        a_.test(x86::eax, size - 1);
+      }
+      a_.jnz(trapLabel(TrapKind::UnalignedAtomic, op.offset));
+    }
+    x86::Mem m = memoryOperand(op, index, size);
+    m.setSize(size);
+    return m;
+  }
+
   // Leaves an operator to the SimdOperation helper: operands spilled to their
   // slots, pointers to them passed, the result written over the first.
   void emitSimdHelper(const Operator& op) {
@@ -1422,7 +1440,7 @@ bool FunctionCompiler::emit(const Operator& op) {
   }
   uint16_t key = static_cast<uint16_t>(op.opcode);
   if (key >= 0x200 && key < 0x300) return emitSimd(op);
-  if (key >= 0x300) return unsupported(op, "threads atomics in the baseline compiler");
+  if (key >= 0x300) return emitAtomic(op);
   return unsupported(op, std::string("operator ") + opcodeName(op.opcode) + " in the baseline compiler");
 }
 
@@ -1677,6 +1695,126 @@ bool FunctionCompiler::emitSimd(const Operator& op) {
       emitSimdHelper(op);
       return true;
   }
+}
+
+bool FunctionCompiler::emitAtomic(const Operator& op) {
+  using O = Opcode;
+  ValueStack& v = values();
+  const OpcodeInfo& info = opcodeInfo(op.opcode);
+  uint32_t size = 1u << (static_cast<uint32_t>(info.imm) - static_cast<uint32_t>(ImmKind::Atomic1));
+  ValType result = info.sig.result;
+  auto sized = [&](const x86::Gp& r) -> x86::Gp {
+    switch (size) {
+      case 1: return r.r8();
+      case 2: return r.r16();
+      case 4: return r.r32();
+      default: return r.r64();
+    }
+  };
+  // Narrow results are zero-extended; i32 results stay zero-extended too.
+  auto zeroExtend = [&](const x86::Gp& r) {
+    if (size == 1) a_.movzx(r.r32(), r.r8());
+    else if (size == 2) a_.movzx(r.r32(), r.r16());
+    else if (size == 4) a_.mov(r.r32(), r.r32());
+  };
+  // Results of wait/notify: an i32, or a trap flagged in bit 63.
+  auto helperResult = [&]() {
+    a_.test(x86::rax, x86::rax);
+    a_.js(trapLabel(TrapKind::None, op.offset));
+    x86::Gp r = v.allocGpr();
+    a_.mov(r.r32(), x86::eax);
+    v.pushGpr(ValType::I32, r);
+  };
+  uint16_t code = static_cast<uint16_t>(op.opcode) - 0x300;
+  switch (op.opcode) {
+    case O::AtomicFence:
+      a_.mfence();
+      return true;
+    case O::MemoryAtomicNotify:
+      emitHelperCall(HelperId::AtomicNotify, {op.memarg.offset}, 2);
+      helperResult();
+      return true;
+    case O::MemoryAtomicWait32:
+      emitHelperCall(HelperId::AtomicWait32, {op.memarg.offset}, 3);
+      helperResult();
+      return true;
+    case O::MemoryAtomicWait64:
+      emitHelperCall(HelperId::AtomicWait64, {op.memarg.offset}, 3);
+      helperResult();
+      return true;
+    default:
+      break;
+  }
+  if (code >= 0x10 && code <= 0x16) {  // loads: aligned x86 loads are atomic
+    x86::Gp index = v.popToGpr();
+    x86::Mem m = atomicOperand(op, index, size);
+    recordSite(op.offset);
+    if (size <= 2) a_.movzx(index.r32(), m);
+    else if (size == 4) a_.mov(index.r32(), m);
+    else a_.mov(index.r64(), m);
+    v.pushGpr(result, index);
+    return true;
+  }
+  if (code >= 0x17 && code <= 0x1d) {  // stores: xchg is a sequentially consistent store
+    x86::Gp value = v.popToGpr();
+    x86::Gp index = v.popToGpr();
+    x86::Mem m = atomicOperand(op, index, size);
+    recordSite(op.offset);
+    a_.xchg(m, sized(value));
+    v.release(value);
+    v.release(index);
+    return true;
+  }
+  if (code >= 0x48 && code <= 0x4e) {  // cmpxchg: [address, expected, replacement]
+    x86::Gp replacement = v.popToGpr();
+    x86::Gp expected = v.popToGpr();
+    x86::Gp index = v.popToGpr();
+    x86::Mem m = atomicOperand(op, index, size);
+    a_.mov(x86::rax, expected.r64());
+    recordSite(op.offset);
+    a_.lock().cmpxchg(m, sized(replacement), sized(x86::rax));
+    a_.mov(expected.r64(), x86::rax);
+    zeroExtend(expected);
+    v.release(replacement);
+    v.release(index);
+    v.pushGpr(result, expected);
+    return true;
+  }
+  // Read-modify-write: six families of seven from 0x1e: add sub and or xor xchg.
+  uint32_t family = (code - 0x1e) / 7;
+  x86::Gp value = v.popToGpr();
+  x86::Gp index = v.popToGpr();
+  x86::Mem m = atomicOperand(op, index, size);
+  switch (family) {
+    case 0:  // add
+    case 1:  // sub
+      if (family == 1) a_.neg(value.r64());
+      recordSite(op.offset);
+      a_.lock().xadd(m, sized(value));
+      break;
+    case 5:  // xchg
+      recordSite(op.offset);
+      a_.xchg(m, sized(value));
+      break;
+    default: {  // and, or, xor: a compare-and-swap loop
+      Label retry = a_.newLabel();
+      recordSite(op.offset);
+      if (size <= 2) a_.movzx(x86::eax, m);
+      else a_.mov(sized(x86::rax), m);
+      a_.bind(retry);
+      a_.mov(x86::rdx, x86::rax);
+      InstId inst = family == 2 ? x86::Inst::kIdAnd : family == 3 ? x86::Inst::kIdOr : x86::Inst::kIdXor;
+      a_.emit(inst, x86::rdx, value.r64());
+      a_.lock().cmpxchg(m, sized(x86::rdx), sized(x86::rax));
+      a_.jnz(retry);
+      a_.mov(value.r64(), x86::rax);
+      break;
+    }
+  }
+  zeroExtend(value);
+  v.release(index);
+  v.pushGpr(result, value);
+  return true;
 }
 
 }  // namespace

@@ -1,0 +1,91 @@
+// Threads proposal at run time: instances on different threads sharing one
+// memory, atomic read-modify-write, and wait/notify between them.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "runtime_test_support.h"
+
+namespace weft::test {
+namespace {
+
+class Atomics : public ::testing::TestWithParam<MemoryStrategy> {
+ protected:
+  void SetUp() override {
+    module_ = compileTestModule(engine_, "atomics");
+    ASSERT_TRUE(module_);
+    Result<std::shared_ptr<LinearMemory>> memory =
+        LinearMemory::create(MemoryType{{1, 1, /*shared=*/true}}, GetParam());
+    ASSERT_TRUE(memory);
+    memory_ = memory.value();
+  }
+  std::shared_ptr<Instance> newInstance() {
+    std::vector<Extern> imports{Extern::of(memory_)};
+    return instantiateOk(module_, imports);
+  }
+  std::shared_ptr<Engine> engine_ = std::make_shared<Engine>(EngineConfig{GetParam(), 1, {}});
+  std::shared_ptr<const Module> module_;
+  std::shared_ptr<LinearMemory> memory_;
+};
+
+TEST_P(Atomics, WaitReturnsNotEqualAndTimesOut) {
+  auto instance = newInstance();
+  ASSERT_TRUE(instance);
+  Func wait = exported(instance, "wait32");
+  EXPECT_EQ(call(wait, std::vector{Value::i32(0), Value::i32(7), Value::i64(-1)}).results.at(0), Value::i32(1));
+  EXPECT_EQ(call(wait, std::vector{Value::i32(0), Value::i32(0), Value::i64(1000000)}).results.at(0), Value::i32(2));
+  CallOutcome unaligned = call(wait, std::vector{Value::i32(2), Value::i32(0), Value::i64(0)});
+  ASSERT_TRUE(unaligned.trap);
+  EXPECT_EQ(unaligned.trap->kind, TrapKind::UnalignedAtomic);
+}
+
+TEST_P(Atomics, NotifyWakesAWaiterOnAnotherThread) {
+  auto waiterInstance = newInstance();
+  auto notifierInstance = newInstance();
+  ASSERT_TRUE(waiterInstance && notifierInstance);
+  std::atomic<bool> started{false};
+  CallOutcome waited;
+  std::thread waiter([&] {
+    started = true;
+    waited = call(exported(waiterInstance, "wait32"), std::vector{Value::i32(64), Value::i32(0), Value::i64(-1)});
+  });
+  while (!started) std::this_thread::yield();
+  Func notify = exported(notifierInstance, "notify");
+  uint32_t woken = 0;
+  for (int attempt = 0; attempt < 100000 && woken == 0; ++attempt) {
+    woken = call(notify, std::vector{Value::i32(64), Value::i32(1)}).results.at(0).asI32();
+    if (!woken) std::this_thread::yield();
+  }
+  waiter.join();
+  EXPECT_EQ(woken, 1u);
+  ASSERT_TRUE(waited.ok());
+  EXPECT_EQ(waited.results.at(0), Value::i32(0));  // "ok": woken by notify
+}
+
+TEST_P(Atomics, ConcurrentAddsAreNotLost) {
+  constexpr int kThreads = 4, kAdds = 20000;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      auto instance = newInstance();
+      if (!instance) return;
+      Func add = exported(instance, "add");
+      for (int i = 0; i < kAdds; ++i) call(add, std::vector{Value::i32(128), Value::i32(1)});
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  auto reader = newInstance();
+  ASSERT_TRUE(reader);
+  EXPECT_EQ(call(exported(reader, "load"), std::vector{Value::i32(128)}).results.at(0),
+            Value::i32(kThreads * kAdds));
+}
+
+INSTANTIATE_TEST_SUITE_P(Strategies, Atomics,
+                         ::testing::Values(MemoryStrategy::Guard, MemoryStrategy::BoundsChecked),
+                         [](const auto& info) {
+                           return std::string(info.param == MemoryStrategy::Guard ? "Guard" : "BoundsChecked");
+                         });
+
+}  // namespace
+}  // namespace weft::test
