@@ -17,9 +17,12 @@ namespace {
 using namespace asmjit;
 
 const x86::Gp kVmctx = x86::r14;
+// Memory 0's base, loaded on first use after each merge point or call and
+// reused until then (wasm callees clobber it; memory.grow may move it).
+const x86::Gp kMemBase = x86::r13;
 // Scratch registers, never allocated to operand values: rax, rcx (shift
-// counts), rdx (division), r11 (memory base); xmm0 and xmm15.
-const x86::Gp kMemBase = x86::r11;
+// counts), rdx (division), r11 (an imported memory's definition); xmm0, xmm15.
+const x86::Gp kMemDef = x86::r11;
 
 bool isFloat(ValType t) { return t == ValType::F32 || t == ValType::F64; }
 // The 64-bit or the 32-bit view of a general-purpose register.
@@ -241,6 +244,12 @@ class FunctionCompiler {
   void callHelperAddress(HelperId id) {
     a_.mov(x86::rax, x86::qword_ptr(kVmctx, vmctx::kHelpers));
     a_.call(x86::qword_ptr(x86::rax, static_cast<int32_t>(8 * static_cast<uint32_t>(id))));
+    memBaseValid_ = false;  // memory.grow may have moved the memory
+  }
+  // Binds a label other paths jump to: nothing cached survives it.
+  void bindMerge(const Label& label) {
+    a_.bind(label);
+    memBaseValid_ = false;
   }
   void recordSite(uint32_t bytecodeOffset) {
     out_.sites.push_back({static_cast<uint32_t>(a_.offset()), bytecodeOffset});
@@ -315,7 +324,7 @@ class FunctionCompiler {
     values().spillAll();
     uint32_t params = op.block.numParams;
     state.mergeHeight = state.baseHeight = values().size() - params;
-    if (state.kind == ControlKind::Loop) a_.bind(state.label);
+    if (state.kind == ControlKind::Loop) bindMerge(state.label);
     if (state.kind == ControlKind::If) {
       state.elseLabel = a_.newLabel();
       a_.test(condition.r32(), condition.r32());
@@ -344,7 +353,7 @@ class FunctionCompiler {
       state.endTargeted = true;
       a_.jmp(state.label);
     }
-    a_.bind(state.elseLabel);
+    bindMerge(state.elseLabel);
     values().truncate(state.mergeHeight);
     for (uint32_t i = 0; i < state.signature.numParams; ++i) values().pushSlot(state.signature.params[i]);
     state.baseHeight = state.mergeHeight;
@@ -368,10 +377,10 @@ class FunctionCompiler {
     bool endReachable = reachable_ || state.endTargeted;
     if (state.kind == ControlKind::If && !state.hasElse) {
       if (reachable_) a_.jmp(state.label);
-      a_.bind(state.elseLabel);  // parameters equal results: already in place
+      bindMerge(state.elseLabel);  // parameters equal results: already in place
       endReachable = true;
     }
-    if (state.kind != ControlKind::Loop) a_.bind(state.label);
+    if (state.kind != ControlKind::Loop) bindMerge(state.label);
     values().truncate(state.mergeHeight);
     reachable_ = endReachable;
     if (reachable_)
@@ -479,6 +488,7 @@ class FunctionCompiler {
     a_.mov(kVmctx, x86::qword_ptr(x86::rax, vmctx::kFuncRefVmctx));
     a_.mov(x86::qword_ptr(kVmctx, vmctx::kStackLimit), x86::rcx);
     a_.call(x86::qword_ptr(x86::rax, vmctx::kFuncRefCode));
+    memBaseValid_ = false;
   }
 
   bool emitCall(const Operator& op) {
@@ -493,6 +503,7 @@ class FunctionCompiler {
       a_.db(0xe8);
       out_.calls.push_back({static_cast<uint32_t>(a_.offset()), op.index});
       a_.dd(0);
+      memBaseValid_ = false;
       recordSite(op.offset);
     }
     pushCallResults(callee.results);
@@ -560,13 +571,14 @@ class FunctionCompiler {
   }
 
   // ---- memory ----
-  // Loads the memory's base into r11 (and bounds-checks the access in the
+  // Makes sure kMemBase holds the memory's base (and bounds-checks the access in the
   // bounds-checked strategy); returns the operand for [base + index + offset].
   x86::Mem memoryOperand(const Operator& op, x86::Gp index, uint32_t accessSize) {
     uint64_t end = static_cast<uint64_t>(op.memarg.offset) + accessSize;
     bool imported = layout_.memoryIsImported(0);
-    if (imported) a_.mov(kMemBase, x86::qword_ptr(kVmctx, layout_.memoryPtr(0)));
-    x86::Mem def = imported ? x86::qword_ptr(kMemBase, 0) : x86::qword_ptr(kVmctx, layout_.memoryDef(0));
+    bool loadDef = imported && (!memBaseValid_ || options_.memoryStrategy == MemoryStrategy::BoundsChecked);
+    if (loadDef) a_.mov(kMemDef, x86::qword_ptr(kVmctx, layout_.memoryPtr(0)));
+    x86::Mem def = imported ? x86::qword_ptr(kMemDef, 0) : x86::qword_ptr(kVmctx, layout_.memoryDef(0));
     if (options_.memoryStrategy == MemoryStrategy::BoundsChecked) {
       if (fitsInt32(end)) {
         a_.lea(x86::rax, x86::ptr(index.r64(), static_cast<int32_t>(end)));
@@ -579,9 +591,12 @@ class FunctionCompiler {
       a_.cmp(x86::rax, length);
       a_.ja(trapLabel(TrapKind::MemoryOutOfBounds, op.offset));
     }
-    x86::Mem base = def;
-    base.addOffset(vmctx::kMemoryBase);
-    a_.mov(kMemBase, base);
+    if (!memBaseValid_) {
+      x86::Mem base = def;
+      base.addOffset(vmctx::kMemoryBase);
+      a_.mov(kMemBase, base);
+      memBaseValid_ = true;
+    }
     if (op.memarg.offset <= INT32_MAX)
       return x86::ptr(kMemBase, index.r64(), 0, static_cast<int32_t>(op.memarg.offset));
     a_.mov(x86::rax, static_cast<uint64_t>(op.memarg.offset));
@@ -1094,6 +1109,7 @@ class FunctionCompiler {
   uint32_t frameSizePatch_ = 0;
   uint32_t maxOutgoingSlots_ = 0;  // 8-byte units
   uint32_t declaredBytes_ = 0;
+  bool memBaseValid_ = false;  // kMemBase holds memory 0's base
   std::vector<int32_t> localOffsets_;
   std::optional<Error> failure_;
   CompiledFunction out_;

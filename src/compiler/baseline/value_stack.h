@@ -5,9 +5,9 @@
 // merges and at calls (everything goes). This is the "not a push/pop stack
 // machine" part of the baseline tier.
 //
-// Register use: operands get rbx, rsi, rdi, r8-r10, r12, r13, r15 and
+// Register use: operands get rbx, rsi, rdi, r8-r10, r12, r15 and
 // xmm1-xmm14. rax, rcx, rdx, r11, xmm0 and xmm15 are the emitter's scratch;
-// r14 holds the vmctx; rbp and rsp the frame.
+// r13 caches memory 0's base; r14 holds the vmctx; rbp and rsp the frame.
 //
 // i32 values in registers are always zero-extended to 64 bits; f32 and f64
 // values use the low lane of an xmm register, v128 values all of one. Slots are
@@ -43,7 +43,7 @@ class ValueStack {
   explicit ValueStack(asmjit::x86::Assembler& a) : a_(a) {}
 
   static constexpr uint32_t kAllocatableGprs = (1u << 3) | (1u << 6) | (1u << 7) | (1u << 8) | (1u << 9) |
-                                               (1u << 10) | (1u << 12) | (1u << 13) | (1u << 15);
+                                               (1u << 10) | (1u << 12) | (1u << 15);
   static constexpr uint32_t kAllocatableXmms = 0x7ffe;  // xmm1..xmm14
 
   void setSlotBase(int32_t offset) { slotBase_ = offset; }
