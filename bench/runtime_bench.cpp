@@ -61,7 +61,7 @@ std::vector<uint8_t> load(const std::string& path) {
 
 int compileBench(const Options& options) {
   std::vector<uint8_t> bytes = load(options.file);
-  auto engine = std::make_shared<Engine>(EngineConfig{MemoryStrategy::Guard, options.threads, {}});
+  auto engine = std::make_shared<Engine>(EngineConfig::with(MemoryStrategy::Guard, options.threads));
   std::vector<double> times;
   uint64_t codeBytes = 0;
   for (uint32_t run = 0; run < options.runs; ++run) {
@@ -106,7 +106,7 @@ std::vector<Extern> stubImports(Engine& engine, const ModuleInfo& info) {
 
 int instantiateBench(const Options& options) {
   std::vector<uint8_t> bytes = load(options.file);
-  auto engine = std::make_shared<Engine>(EngineConfig{options.strategy, 0, {}});
+  auto engine = std::make_shared<Engine>(EngineConfig::with(options.strategy, 0));
   Result<std::shared_ptr<const Module>> module = Module::compile(engine, bytes);
   if (!module) {
     std::fprintf(stderr, "%s: %s\n", options.file.c_str(), module.error().describe().c_str());
@@ -144,7 +144,7 @@ int instantiateBench(const Options& options) {
 
 int callsBench(const Options& options) {
   std::vector<uint8_t> bytes = load(options.file);
-  auto engine = std::make_shared<Engine>(EngineConfig{MemoryStrategy::Guard, 1, {}});
+  auto engine = std::make_shared<Engine>(EngineConfig::with(MemoryStrategy::Guard, 1));
   Result<std::shared_ptr<const Module>> module = Module::compile(engine, bytes);
   if (!module) {
     std::fprintf(stderr, "%s: %s\n", options.file.c_str(), module.error().describe().c_str());

@@ -15,9 +15,28 @@
 
 namespace weft {
 
+// DESIGN 8. Only the baseline tier exists so far; asking for the optimizing
+// tier is an "unsupported" error, not a silent fallback.
+enum class Tier : uint8_t { Baseline, Optimizing };
+
 struct EngineConfig {
   MemoryStrategy memoryStrategy = MemoryStrategy::Guard;
   uint32_t compileThreads = 0;  // 0: one per hardware thread
+  Tier tier = Tier::Baseline;
+  // Limits, enforced as errors (instantiation) or failed growth (-1):
+  uint64_t maxMemoryPages = 65536;        // per linear memory (64 KiB pages)
+  uint32_t maxTableElements = 10'000'000; // per table
+  // Stack wasm may use below the point where the host calls in; 0 means all
+  // of the thread's stack but a margin for host code. Past it: "call stack
+  // exhausted".
+  uint64_t maxWasmStackBytes = 0;
+
+  static EngineConfig with(MemoryStrategy strategy, uint32_t threads = 0) {
+    EngineConfig config;
+    config.memoryStrategy = strategy;
+    config.compileThreads = threads;
+    return config;
+  }
   // Runs (once per failure) when executable memory cannot be allocated; the
   // allocation is then retried once before an error is returned (DESIGN 10).
   std::function<void()> onLowMemory;

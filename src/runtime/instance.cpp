@@ -125,8 +125,8 @@ std::optional<Error> Instance::link(std::span<const Extern> imports) {
     *reinterpret_cast<FuncRef**>(at(layout.funcRefPtr(f))) = rec;
   }
   for (uint32_t m = info.numImportedMemories; m < info.memories.size(); ++m) {
-    Result<std::shared_ptr<LinearMemory>> memory = LinearMemory::create(info.memories[m].type,
-                                                                         module_->memoryStrategy());
+    Result<std::shared_ptr<LinearMemory>> memory = LinearMemory::create(
+        info.memories[m].type, module_->memoryStrategy(), module_->engine().config().maxMemoryPages);
     if (!memory) return memory.error();
     memories_[m] = memory.value();
     auto* mirror = reinterpret_cast<MemoryDefinition*>(at(layout.memoryDef(m)));
@@ -135,10 +135,11 @@ std::optional<Error> Instance::link(std::span<const Extern> imports) {
     *reinterpret_cast<MemoryDefinition**>(at(layout.memoryPtr(m))) = memories_[m]->definition();
   }
   for (uint32_t t = info.numImportedTables; t < info.tables.size(); ++t) {
-    tables_[t] = Table::create(info.tables[t].type);
+    uint32_t allowed = module_->engine().config().maxTableElements;
+    tables_[t] = Table::create(info.tables[t].type, 0, allowed);
     if (!tables_[t]) {
       Error error = linkError("table of " + std::to_string(info.tables[t].type.limits.min) +
-                              " elements exceeds the limit of " + std::to_string(Table::kMaxElements));
+                              " elements exceeds the engine's limit of " + std::to_string(allowed));
       error.kind = ErrorKind::LimitExceeded;
       return error;
     }
@@ -290,7 +291,9 @@ CallOutcome call(const Func& func, std::span<const Value> args) {
     if (args[i].type == ValType::V128) slots[unit++] = args[i].high;
   }
   Trap trap;
-  if (!invokeWasm(func.ref->vmctx, func.ref->code, slots, static_cast<uint32_t>(numSlots), trap)) {
+  uint64_t maxStack = 0;
+  if (Instance* owner = Instance::fromVmctx(func.ref->vmctx)) maxStack = owner->module().engine().config().maxWasmStackBytes;
+  if (!invokeWasm(func.ref->vmctx, func.ref->code, slots, static_cast<uint32_t>(numSlots), trap, maxStack)) {
     outcome.trap = std::move(trap);
     return outcome;
   }

@@ -8,9 +8,18 @@
 
 namespace weft {
 
-Result<std::shared_ptr<LinearMemory>> LinearMemory::create(const MemoryType& type, MemoryStrategy strategy) {
+Result<std::shared_ptr<LinearMemory>> LinearMemory::create(const MemoryType& type, MemoryStrategy strategy,
+                                                           uint64_t maxPagesAllowed) {
   std::shared_ptr<LinearMemory> memory(new LinearMemory());
   memory->strategy_ = strategy;
+  memory->pagesAllowed_ = std::min(maxPagesAllowed, kMaxMemory32Pages);
+  if (type.limits.min > memory->pagesAllowed_) {
+    Error error;
+    error.kind = ErrorKind::LimitExceeded;
+    error.message = "memory of " + std::to_string(type.limits.min) + " pages exceeds the engine's limit of " +
+                    std::to_string(memory->pagesAllowed_) + " pages";
+    return error;
+  }
   memory->maxPages_ = type.limits.max;
   memory->shared_ = type.limits.shared;
   if (type.limits.min > kMaxMemory32Pages) {
@@ -61,7 +70,7 @@ MemoryType LinearMemory::currentType() const {
 
 int64_t LinearMemory::grow(uint64_t deltaPages) {
   uint64_t old = pages();
-  uint64_t limit = maxPages_ ? std::min(*maxPages_, kMaxMemory32Pages) : kMaxMemory32Pages;
+  uint64_t limit = maxPages_ ? std::min(*maxPages_, pagesAllowed_) : pagesAllowed_;
   if (deltaPages > limit || old + deltaPages > limit) return -1;
   if (deltaPages == 0) return static_cast<int64_t>(old);
   uint64_t newBytes = (old + deltaPages) * kPageSize;

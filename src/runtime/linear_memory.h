@@ -25,7 +25,8 @@ class LinearMemory {
  public:
   static constexpr uint64_t kGuardReservation = uint64_t{8} << 30;
 
-  static Result<std::shared_ptr<LinearMemory>> create(const MemoryType& type, MemoryStrategy strategy);
+  static Result<std::shared_ptr<LinearMemory>> create(const MemoryType& type, MemoryStrategy strategy,
+                                                      uint64_t maxPagesAllowed = kMaxMemory32Pages);
   ~LinearMemory();
   LinearMemory(const LinearMemory&) = delete;
   LinearMemory& operator=(const LinearMemory&) = delete;
@@ -50,6 +51,7 @@ class LinearMemory {
   MemoryDefinition definition_;
   MemoryDefinition* mirror_ = nullptr;
   std::optional<uint64_t> maxPages_;
+  uint64_t pagesAllowed_ = kMaxMemory32Pages;  // the engine's limit
   bool shared_ = false;
   bool fixedBase_ = false;  // guard strategy, or shared: grows in place
   MemoryStrategy strategy_ = MemoryStrategy::Guard;

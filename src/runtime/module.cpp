@@ -10,6 +10,12 @@ namespace weft {
 
 Result<std::shared_ptr<const Module>> Module::compile(std::shared_ptr<Engine> engine,
                                                       std::span<const uint8_t> bytes) {
+  if (engine->config().tier != Tier::Baseline) {
+    Error error;
+    error.kind = ErrorKind::Unsupported;
+    error.message = "unsupported: the optimizing tier is not built yet; use the baseline tier";
+    return error;
+  }
   std::shared_ptr<Module> module(new Module());
   module->engine_ = engine;
   module->bytes_.assign(bytes.begin(), bytes.end());

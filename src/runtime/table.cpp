@@ -2,10 +2,11 @@
 
 namespace weft {
 
-std::shared_ptr<Table> Table::create(const TableType& type, uintptr_t init) {
-  if (type.limits.min > kMaxElements) return nullptr;
+std::shared_ptr<Table> Table::create(const TableType& type, uintptr_t init, uint32_t maxElements) {
+  if (type.limits.min > maxElements) return nullptr;
   auto table = std::make_shared<Table>();
   table->type_ = type;
+  table->elementsAllowed_ = maxElements;
   table->storage_.assign(type.limits.min, init);
   table->definition_.elements = table->storage_.data();
   table->definition_.length = static_cast<uint32_t>(type.limits.min);
@@ -20,7 +21,7 @@ TableType Table::currentType() const {
 
 int64_t Table::grow(uint32_t delta, uintptr_t init) {
   uint64_t old = size();
-  uint64_t limit = type_.limits.max ? std::min<uint64_t>(*type_.limits.max, kMaxElements) : kMaxElements;
+  uint64_t limit = type_.limits.max ? std::min<uint64_t>(*type_.limits.max, elementsAllowed_) : elementsAllowed_;
   if (old + delta > limit) return -1;
   storage_.resize(old + delta, init);
   definition_.elements = storage_.data();

@@ -18,7 +18,8 @@ class Table {
   // Tables beyond this many elements are refused, like other engines do.
   static constexpr uint32_t kMaxElements = 10'000'000;
 
-  static std::shared_ptr<Table> create(const TableType& type, uintptr_t init = 0);
+  // Null when the minimum exceeds {maxElements}.
+  static std::shared_ptr<Table> create(const TableType& type, uintptr_t init = 0, uint32_t maxElements = kMaxElements);
 
   ValType elementType() const { return type_.element; }
   uint32_t size() const { return definition_.length; }
@@ -32,6 +33,7 @@ class Table {
 
  private:
   TableType type_;
+  uint32_t elementsAllowed_ = kMaxElements;
   std::vector<uintptr_t> storage_;
   TableDefinition definition_;
 };

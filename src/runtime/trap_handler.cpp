@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <ucontext.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <mutex>
 
@@ -26,6 +27,7 @@ struct Activation {
   sigjmp_buf jump;
   Trap* trap = nullptr;
   Activation* previous = nullptr;
+  uintptr_t stackLimit = 0;
 };
 
 thread_local Activation* tActivation = nullptr;
@@ -237,9 +239,18 @@ void installTrapHandlers() {
   });
 }
 
-bool invokeWasm(void* vmctx, const void* code, uint64_t* slots, uint32_t numSlots, Trap& trap) {
-  static_cast<VmctxHeader*>(vmctx)->stackLimit = threadStackLimit();
+bool invokeWasm(void* vmctx, const void* code, uint64_t* slots, uint32_t numSlots, Trap& trap,
+                uint64_t maxStackBytes) {
   Activation activation;
+  if (tActivation) {
+    activation.stackLimit = tActivation->stackLimit;
+  } else {
+    activation.stackLimit = threadStackLimit();
+    auto here = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
+    if (maxStackBytes && here > maxStackBytes)
+      activation.stackLimit = std::max(activation.stackLimit, here - static_cast<uintptr_t>(maxStackBytes));
+  }
+  static_cast<VmctxHeader*>(vmctx)->stackLimit = activation.stackLimit;
   activation.trap = &trap;
   activation.previous = tActivation;
   tActivation = &activation;

@@ -24,7 +24,10 @@ void installTrapHandlers();
 // Calls {code} (Weft's wasm calling convention) with {slots} as its argument /
 // result area of {numSlots} 8-byte slots. Returns false with {trap} filled if
 // it trapped.
-bool invokeWasm(void* vmctx, const void* code, uint64_t* slots, uint32_t numSlots, Trap& trap);
+// {maxStackBytes} (0: no extra limit) bounds the stack wasm may use below the
+// outermost entry on this thread; nested entries keep the outer limit.
+bool invokeWasm(void* vmctx, const void* code, uint64_t* slots, uint32_t numSlots, Trap& trap,
+                uint64_t maxStackBytes = 0);
 
 // The RaiseTrap helper: never returns. {bytecodeOffset} of UINT32_MAX means
 // "find it from pc in the site tables".

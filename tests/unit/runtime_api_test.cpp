@@ -11,7 +11,7 @@ namespace {
 
 class RuntimeApi : public ::testing::TestWithParam<MemoryStrategy> {
  protected:
-  std::shared_ptr<Engine> engine_ = std::make_shared<Engine>(EngineConfig{GetParam(), 1, {}});
+  std::shared_ptr<Engine> engine_ = std::make_shared<Engine>(EngineConfig::with(GetParam(), 1));
 };
 
 std::vector<Extern> hostImports(Engine& engine, std::shared_ptr<Instance>* self) {
@@ -221,6 +221,51 @@ INSTANTIATE_TEST_SUITE_P(Strategies, RuntimeApi,
                          [](const auto& info) {
                            return std::string(info.param == MemoryStrategy::Guard ? "Guard" : "BoundsChecked");
                          });
+
+}  // namespace
+}  // namespace weft::test
+
+namespace weft::test {
+namespace {
+
+TEST(EngineConfiguration, TheOptimizingTierIsRefusedUntilItExists) {
+  EngineConfig config;
+  config.tier = Tier::Optimizing;
+  auto engine = std::make_shared<Engine>(config);
+  std::vector<uint8_t> bytes;
+  std::string error;
+  ASSERT_TRUE(readWholeFile(std::string(WEFT_TEST_WASM_DIR) + "/counter.wasm", bytes, error));
+  Result<std::shared_ptr<const Module>> module = Module::compile(engine, bytes);
+  ASSERT_FALSE(module);
+  EXPECT_EQ(module.error().kind, ErrorKind::Unsupported);
+  EXPECT_NE(module.error().message.find("optimizing tier"), std::string::npos);
+}
+
+TEST(EngineConfiguration, MemoryAndStackLimitsAreEnforced) {
+  EngineConfig config = EngineConfig::with(MemoryStrategy::BoundsChecked, 1);
+  config.maxMemoryPages = 2;
+  config.maxWasmStackBytes = 64 * 1024;
+  auto engine = std::make_shared<Engine>(config);
+  auto module = compileTestModule(engine, "traps");  // memory 1, no maximum
+  ASSERT_TRUE(module);
+  auto instance = instantiateOk(module);
+  ASSERT_TRUE(instance);
+  Func grow = exported(instance, "grow");
+  EXPECT_EQ(call(grow, std::vector{Value::i32(1)}).results.at(0), Value::i32(1));
+  EXPECT_EQ(call(grow, std::vector{Value::i32(1)}).results.at(0), Value::i32(0xffffffffu)) << "past the limit";
+  CallOutcome deep = call(exported(instance, "recurse"), std::vector{Value::i64(0)});
+  ASSERT_TRUE(deep.trap);
+  EXPECT_EQ(deep.trap->kind, TrapKind::StackExhausted);
+  EXPECT_LT(deep.trap->backtrace.size(), 64u * 1024 / 16) << "64 KiB cannot hold more frames than that";
+
+  config.maxMemoryPages = 0;
+  auto tight = std::make_shared<Engine>(config);
+  auto tooBig = compileTestModule(tight, "traps");
+  ASSERT_TRUE(tooBig);
+  InstantiateOutcome refused = Instance::create(tooBig, {});
+  ASSERT_TRUE(refused.error);
+  EXPECT_EQ(refused.error->kind, ErrorKind::LimitExceeded);
+}
 
 }  // namespace
 }  // namespace weft::test

@@ -36,7 +36,7 @@ std::string mappingPermissions(const void* address) {
 }
 
 TEST(Sharing, TenThousandInstancesShareOneCopyOfTheCode) {
-  auto engine = std::make_shared<Engine>(EngineConfig{MemoryStrategy::BoundsChecked, 1, {}});
+  auto engine = std::make_shared<Engine>(EngineConfig::with(MemoryStrategy::BoundsChecked, 1));
   auto module = compileTestModule(engine, "counter");
   ASSERT_TRUE(module);
   const uint8_t* code = module->code().memory().data();
@@ -79,7 +79,7 @@ TEST(Sharing, TenThousandInstancesShareOneCopyOfTheCode) {
 }
 
 TEST(Sharing, GuardInstancesUpToTheAddressSpaceThenACleanError) {
-  auto engine = std::make_shared<Engine>(EngineConfig{MemoryStrategy::Guard, 1, {}});
+  auto engine = std::make_shared<Engine>(EngineConfig::with(MemoryStrategy::Guard, 1));
   auto module = compileTestModule(engine, "counter");
   ASSERT_TRUE(module);
   std::vector<std::shared_ptr<Instance>> instances;
@@ -108,7 +108,7 @@ TEST(Sharing, GuardInstancesUpToTheAddressSpaceThenACleanError) {
 
 TEST(Sharing, OneModuleInstantiatedAndRunFromManyThreads) {
   for (MemoryStrategy strategy : {MemoryStrategy::Guard, MemoryStrategy::BoundsChecked}) {
-    auto engine = std::make_shared<Engine>(EngineConfig{strategy, 0, {}});
+    auto engine = std::make_shared<Engine>(EngineConfig::with(strategy, 0));
     auto module = compileTestModule(engine, "traps");
     ASSERT_TRUE(module);
     uint64_t hashBefore = fnv1a(module->code().memory().data(), module->code().memory().size());
@@ -139,8 +139,8 @@ TEST(Sharing, OneModuleInstantiatedAndRunFromManyThreads) {
 }
 
 TEST(Sharing, ModulesCompiledInParallelMatchSerialCompilation) {
-  auto serial = std::make_shared<Engine>(EngineConfig{MemoryStrategy::Guard, 1, {}});
-  auto parallel = std::make_shared<Engine>(EngineConfig{MemoryStrategy::Guard, 4, {}});
+  auto serial = std::make_shared<Engine>(EngineConfig::with(MemoryStrategy::Guard, 1));
+  auto parallel = std::make_shared<Engine>(EngineConfig::with(MemoryStrategy::Guard, 4));
   auto a = compileTestModule(serial, "traps");
   auto b = compileTestModule(parallel, "traps");
   ASSERT_TRUE(a && b);

@@ -36,7 +36,7 @@ class Traps : public ::testing::TestWithParam<MemoryStrategy> {
     EXPECT_LT(frame.bytecodeOffset, body.end()) << name;
   }
 
-  std::shared_ptr<Engine> engine_ = std::make_shared<Engine>(EngineConfig{GetParam(), 1, {}});
+  std::shared_ptr<Engine> engine_ = std::make_shared<Engine>(EngineConfig::with(GetParam(), 1));
   std::shared_ptr<const Module> module_;
   std::shared_ptr<Instance> instance_;
 };
