@@ -13,5 +13,6 @@ std::optional<std::vector<uint8_t>> readFile(const std::string& path);
 
 int inspectCommand(const std::vector<std::string>& args);
 int runCommand(const std::vector<std::string>& args);
+int compileCommand(const std::vector<std::string>& args);
 
 }  // namespace weft::cli

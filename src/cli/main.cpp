@@ -39,6 +39,8 @@ constexpr const char* kUsage =
     "  run [--invoke FUNC] [--memory guard|bounds-checked] FILE.wasm [ARGS...]\n"
     "                               compile and instantiate FILE.wasm; with --invoke, call FUNC\n"
     "                               with ARGS and print its results (see weft run --help)\n"
+    "  compile [--memory S] FILE.wasm -o FILE.cwasm\n"
+    "                               compile once into a code-cache file that weft run maps\n"
     "  wast [OPTIONS] FILE.wast...  run official spec-test scripts (needs wabt's wast2json)\n"
     "      --enable-threads         parse the scripts with the threads proposal enabled\n"
     "      --wast2json PATH         the wast2json program to use\n"
@@ -152,6 +154,7 @@ int main(int argc, char** argv) {
   if (command == "validate") return validateCommand(args);
   if (command == "inspect") return inspectCommand(args);
   if (command == "run") return runCommand(args);
+  if (command == "compile") return compileCommand(args);
   if (command == "wast") return wastCommand(args);
   if (command == "help" || command == "--help" || command == "-h") {
     std::fputs(kUsage, stdout);

@@ -7,18 +7,53 @@
 #include <cstdlib>
 #include <cstring>
 
+#include <sys/stat.h>
+
+#include <algorithm>
+
 #include "cli/commands.h"
+#include "runtime/code_cache.h"
 #include "runtime/instance.h"
 
 namespace weft::cli {
 namespace {
 
 constexpr const char* kRunUsage =
-    "usage: weft run [--invoke FUNC] [--memory guard|bounds-checked] FILE.wasm [ARGS...]\n"
-    "  Compiles FILE.wasm, instantiates it (running its start function) and, with\n"
-    "  --invoke, calls the export FUNC with ARGS (decimal integers or floats, one per\n"
-    "  parameter) and prints its results, one per line. A trap prints its kind and a\n"
-    "  wasm backtrace and exits 1.\n";
+    "usage: weft run [--invoke FUNC] [--memory guard|bounds-checked] [--cache DIR] FILE.wasm|FILE.cwasm [ARGS...]\n"
+    "  Compiles FILE.wasm (or maps FILE.cwasm, made by weft compile), instantiates it\n"
+    "  (running its start function) and, with --invoke, calls the export FUNC with ARGS\n"
+    "  (decimal integers or floats, one per parameter) and prints its results, one per\n"
+    "  line. A trap prints its kind and a wasm backtrace and exits 1.\n"
+    "  --cache DIR keeps compiled code in DIR, keyed by the module's hash, the engine\n"
+    "  build and the memory strategy, so the next run of the same module skips compiling.\n";
+
+bool isCodeCacheFile(const std::vector<uint8_t>& bytes) {
+  return bytes.size() >= 8 && std::memcmp(bytes.data(), kCodeCacheMagic, 8) == 0;
+}
+
+// Compiles, or maps from / writes to the cache directory.
+Result<std::shared_ptr<const Module>> loadModule(const std::shared_ptr<Engine>& engine,
+                                                 const std::vector<uint8_t>& bytes, const std::string& cacheDir) {
+  if (cacheDir.empty()) return Module::compile(engine, bytes);
+  char key[64];
+  std::snprintf(key, sizeof key, "%016llx-%016llx-%s.cwasm",
+                static_cast<unsigned long long>(fnv1a64(bytes.data(), bytes.size())),
+                static_cast<unsigned long long>(
+                    fnv1a64(reinterpret_cast<const uint8_t*>(engineBuildId()), std::strlen(engineBuildId()))),
+                memoryStrategyName(engine->config().memoryStrategy));
+  std::string path = cacheDir + "/" + key;
+  Result<std::shared_ptr<const Module>> cached = Module::deserialize(engine, path);
+  if (cached && cached.value()->bytes().size() == bytes.size() &&
+      std::equal(bytes.begin(), bytes.end(), cached.value()->bytes().begin()))
+    return cached;
+  Result<std::shared_ptr<const Module>> compiled = Module::compile(engine, bytes);
+  if (compiled) {
+    mkdir(cacheDir.c_str(), 0755);
+    Status stored = compiled.value()->serialize(path);
+    if (!stored) std::fprintf(stderr, "weft: warning: code cache not written: %s\n", stored.error().message.c_str());
+  }
+  return compiled;
+}
 
 // Parses one command-line argument as a value of {type}.
 std::optional<Value> parseArgument(const std::string& text, ValType type) {
@@ -66,14 +101,18 @@ std::string formatResult(const Value& value) {
 }  // namespace
 
 int runCommand(const std::vector<std::string>& args) {
-  std::string invoke, file;
+  std::string invoke, file, cacheDir;
+  bool strategyGiven = false;
   EngineConfig config;
   std::vector<std::string> rest;
   size_t i = 0;
   for (; i < args.size(); ++i) {
     if (args[i] == "--invoke" && i + 1 < args.size()) {
       invoke = args[++i];
+    } else if (args[i] == "--cache" && i + 1 < args.size()) {
+      cacheDir = args[++i];
     } else if (args[i] == "--memory" && i + 1 < args.size()) {
+      strategyGiven = true;
       std::string strategy = args[++i];
       if (strategy == "guard") config.memoryStrategy = MemoryStrategy::Guard;
       else if (strategy == "bounds-checked") config.memoryStrategy = MemoryStrategy::BoundsChecked;
@@ -104,8 +143,16 @@ int runCommand(const std::vector<std::string>& args) {
   }
   auto bytes = readFile(file);
   if (!bytes) return 1;
+  bool cacheFile = isCodeCacheFile(*bytes);
+  if (cacheFile && !strategyGiven && bytes->size() >= sizeof(CodeCacheHeader)) {
+    CodeCacheHeader header;
+    std::memcpy(&header, bytes->data(), sizeof header);  // checked again by deserialize
+    if (header.memoryStrategy <= static_cast<uint8_t>(MemoryStrategy::BoundsChecked))
+      config.memoryStrategy = static_cast<MemoryStrategy>(header.memoryStrategy);
+  }
   auto engine = std::make_shared<Engine>(config);
-  Result<std::shared_ptr<const Module>> module = Module::compile(engine, *bytes);
+  Result<std::shared_ptr<const Module>> module =
+      cacheFile ? Module::deserialize(engine, file) : loadModule(engine, *bytes, cacheDir);
   if (!module) {
     std::fprintf(stderr, "%s:%s\n", file.c_str(), module.error().describe().c_str());
     return 1;
@@ -161,6 +208,47 @@ int runCommand(const std::vector<std::string>& args) {
     return 1;
   }
   for (const Value& value : result.results) std::printf("%s\n", formatResult(value).c_str());
+  return 0;
+}
+
+int compileCommand(const std::vector<std::string>& args) {
+  std::string input, output;
+  EngineConfig config;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "-o" && i + 1 < args.size()) {
+      output = args[++i];
+    } else if (args[i] == "--memory" && i + 1 < args.size()) {
+      std::string strategy = args[++i];
+      if (strategy == "guard") config.memoryStrategy = MemoryStrategy::Guard;
+      else if (strategy == "bounds-checked") config.memoryStrategy = MemoryStrategy::BoundsChecked;
+      else {
+        std::fprintf(stderr, "weft compile: --memory is guard or bounds-checked, got '%s'\n", strategy.c_str());
+        return 2;
+      }
+    } else if (!args[i].empty() && args[i][0] == '-') {
+      std::fprintf(stderr, "weft compile: unknown option %s\n", args[i].c_str());
+      return 2;
+    } else {
+      input = args[i];
+    }
+  }
+  if (input.empty() || output.empty()) {
+    std::fputs("usage: weft compile [--memory guard|bounds-checked] FILE.wasm -o FILE.cwasm\n", stderr);
+    return 2;
+  }
+  auto bytes = readFile(input);
+  if (!bytes) return 1;
+  auto engine = std::make_shared<Engine>(config);
+  Result<std::shared_ptr<const Module>> module = Module::compile(engine, *bytes);
+  if (!module) {
+    std::fprintf(stderr, "%s:%s\n", input.c_str(), module.error().describe().c_str());
+    return 1;
+  }
+  Status written = module.value()->serialize(output);
+  if (!written) {
+    std::fprintf(stderr, "weft compile: %s\n", written.error().message.c_str());
+    return 1;
+  }
   return 0;
 }
 

@@ -28,6 +28,17 @@ class CodeMemory {
   uint8_t* writable() { return sealed_ ? nullptr : base_; }
   Status seal();
 
+  // Takes over an executable mapping made elsewhere (a code-cache file);
+  // {mapped} bytes from {base} are unmapped on destruction.
+  static CodeMemory adopt(uint8_t* base, size_t size, size_t mapped) {
+    CodeMemory code;
+    code.base_ = base;
+    code.size_ = size;
+    code.mapped_ = mapped;
+    code.sealed_ = true;
+    return code;
+  }
+
   const uint8_t* data() const { return base_; }
   size_t size() const { return size_; }          // bytes of code
   size_t mappedSize() const { return mapped_; }  // whole pages

@@ -5,6 +5,7 @@
 
 #include "compiler/baseline/baseline_compiler.h"
 #include "format/module_decoder.h"
+#include "runtime/code_cache.h"
 
 namespace weft {
 
@@ -14,6 +15,13 @@ Result<std::shared_ptr<const Module>> Module::compile(std::shared_ptr<Engine> en
     Error error;
     error.kind = ErrorKind::Unsupported;
     error.message = "unsupported: the optimizing tier is not built yet; use the baseline tier";
+    return error;
+  }
+  if (uint64_t missing = kBaselineCpuFeatures & ~hostCpuFeatures()) {
+    Error error;
+    error.kind = ErrorKind::Unsupported;
+    error.message = "unsupported: this CPU lacks features the baseline tier needs (SSE4.1, SSE4.2, POPCNT, LZCNT, "
+                    "BMI1; missing mask 0x" + std::to_string(missing) + ")";
     return error;
   }
   std::shared_ptr<Module> module(new Module());

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "format/module_info.h"
@@ -22,6 +23,13 @@ class Module {
   static Result<std::shared_ptr<const Module>> compile(std::shared_ptr<Engine> engine,
                                                        std::span<const uint8_t> bytes);
 
+  // The code cache (runtime/code_cache.h): a file that any later process maps
+  // instead of compiling. Writes go to a temporary file renamed into place.
+  Status serialize(const std::string& path) const;
+  // Maps a file written by serialize(). Any mismatch (format, build, CPU
+  // features, strategy, tier) or damage is an error; nothing unchecked runs.
+  static Result<std::shared_ptr<const Module>> deserialize(std::shared_ptr<Engine> engine, const std::string& path);
+
   const ModuleInfo& info() const { return info_; }
   const VmctxLayout& layout() const { return layout_; }
   const ModuleCode& code() const { return *code_; }
@@ -36,6 +44,7 @@ class Module {
   uint64_t metadataBytes() const;
 
  private:
+  friend struct CodeCacheAccess;
   Module() = default;
   std::shared_ptr<Engine> engine_;
   std::vector<uint8_t> bytes_;

@@ -52,6 +52,18 @@ Result<std::unique_ptr<ModuleCode>> ModuleCode::link(const ModuleInfo& module,
   return code;
 }
 
+std::unique_ptr<ModuleCode> ModuleCode::adopt(const ModuleInfo& module, CodeMemory memory,
+                                              std::vector<FunctionRange> functions) {
+  std::unique_ptr<ModuleCode> code(new ModuleCode());
+  code->info_ = &module;
+  code->numImported_ = module.numImportedFunctions;
+  code->functions_ = std::move(functions);
+  code->memory_ = std::move(memory);
+  auto start = reinterpret_cast<uintptr_t>(code->memory_.data());
+  code_registry::add(start, start + std::max<size_t>(code->memory_.size(), 1), code.get());
+  return code;
+}
+
 ModuleCode::~ModuleCode() {
   if (memory_.data()) code_registry::remove(reinterpret_cast<uintptr_t>(memory_.data()));
 }

@@ -21,6 +21,16 @@ class ModuleCode {
   // Lays out and links {functions} (one per defined function, in order).
   static Result<std::unique_ptr<ModuleCode>> link(const ModuleInfo& module, std::vector<CompiledFunction> functions,
                                                   const std::function<void()>& onLowMemory = {});
+
+  struct FunctionRange {
+    uint32_t start = 0;
+    uint32_t end = 0;
+    std::vector<CodeSite> sites;  // codeOffset relative to the function's start
+  };
+  // Code that is already mapped executable (from a code-cache file).
+  static std::unique_ptr<ModuleCode> adopt(const ModuleInfo& module, CodeMemory memory,
+                                           std::vector<FunctionRange> functions);
+  const std::vector<FunctionRange>& functions() const { return functions_; }
   ~ModuleCode();
 
   const void* entry(uint32_t functionIndex) const {
@@ -39,11 +49,6 @@ class ModuleCode {
   bool locate(uintptr_t pc, Location& out) const;
 
  private:
-  struct FunctionRange {
-    uint32_t start = 0;
-    uint32_t end = 0;
-    std::vector<CodeSite> sites;  // codeOffset relative to the function's start
-  };
   ModuleCode() = default;
 
   CodeMemory memory_;

@@ -1,0 +1,273 @@
+// Writing and mapping code-cache files (format in code_cache.h).
+#include "runtime/code_cache.h"
+
+#include <cpuid.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "build_id.h"
+#include "format/module_decoder.h"
+#include "runtime/module.h"
+
+namespace weft {
+
+uint64_t fnv1a64(const uint8_t* data, uint64_t size, uint64_t seed) {
+  uint64_t hash = seed;
+  for (uint64_t i = 0; i < size; ++i) hash = (hash ^ data[i]) * 1099511628211ull;
+  return hash;
+}
+
+uint64_t hostCpuFeatures() {
+  unsigned a, b, c, d;
+  uint64_t features = 0;
+  if (__get_cpuid(1, &a, &b, &c, &d)) {
+    if (c & (1u << 19)) features |= kCpuSse41;
+    if (c & (1u << 20)) features |= kCpuSse42;
+    if (c & (1u << 23)) features |= kCpuPopcnt;
+  }
+  if (__get_cpuid(0x80000001, &a, &b, &c, &d) && (c & (1u << 5))) features |= kCpuLzcnt;
+  if (__get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 3))) features |= kCpuBmi1;
+  return features;
+}
+
+const char* engineBuildId() { return WEFT_BUILD_ID; }
+
+// Module's private parts, for the cache.
+struct CodeCacheAccess {
+  static Result<std::shared_ptr<const Module>> load(std::shared_ptr<Engine> engine, const std::string& path);
+  static Status store(const Module& module, const std::string& path);
+};
+
+namespace {
+
+Error cacheError(const std::string& path, std::string why, ErrorKind kind = ErrorKind::Invalid) {
+  Error error;
+  error.kind = kind;
+  error.message = path + ": " + why;
+  return error;
+}
+
+uint64_t headerChecksum(const CodeCacheHeader& header) {
+  return fnv1a64(reinterpret_cast<const uint8_t*>(&header), offsetof(CodeCacheHeader, headerChecksum));
+}
+
+void append(std::vector<uint8_t>& out, const void* data, size_t size) {
+  const auto* bytes = static_cast<const uint8_t*>(data);
+  out.insert(out.end(), bytes, bytes + size);
+}
+template <typename T>
+void appendValue(std::vector<uint8_t>& out, T value) {
+  append(out, &value, sizeof value);
+}
+
+// Reads the function table; false when it does not fit the module.
+bool readFunctions(const uint8_t* data, uint64_t size, uint32_t expected, uint64_t codeSize,
+                   std::vector<ModuleCode::FunctionRange>& out) {
+  uint64_t at = 0;
+  auto read32 = [&](uint32_t& value) {
+    if (size - at < 4) return false;
+    std::memcpy(&value, data + at, 4);
+    at += 4;
+    return true;
+  };
+  uint32_t count;
+  if (!read32(count) || count != expected) return false;
+  out.resize(count);
+  uint32_t previousEnd = 0;
+  for (ModuleCode::FunctionRange& range : out) {
+    uint32_t sites;
+    if (!read32(range.start) || !read32(range.end) || !read32(sites)) return false;
+    if (range.start < previousEnd || range.end < range.start || range.end > codeSize) return false;
+    if (sites > (size - at) / 8) return false;
+    range.sites.resize(sites);
+    uint32_t previousSite = 0;
+    for (CodeSite& site : range.sites) {
+      if (!read32(site.codeOffset) || !read32(site.bytecodeOffset)) return false;
+      if (site.codeOffset < previousSite || site.codeOffset > range.end - range.start) return false;
+      previousSite = site.codeOffset;
+    }
+    previousEnd = range.end;
+  }
+  return at == size;
+}
+
+// Closes a descriptor and unmaps a mapping however the load ends.
+struct FileMapping {
+  int fd = -1;
+  uint8_t* data = nullptr;
+  size_t size = 0;
+  ~FileMapping() {
+    if (data) munmap(data, size);
+    if (fd >= 0) close(fd);
+  }
+};
+
+}  // namespace
+
+Status CodeCacheAccess::store(const Module& module, const std::string& path) {
+  const ModuleCode& code = module.code();
+  std::vector<uint8_t> functions;
+  appendValue<uint32_t>(functions, static_cast<uint32_t>(code.functions().size()));
+  for (const ModuleCode::FunctionRange& range : code.functions()) {
+    appendValue(functions, range.start);
+    appendValue(functions, range.end);
+    appendValue<uint32_t>(functions, static_cast<uint32_t>(range.sites.size()));
+    for (const CodeSite& site : range.sites) {
+      appendValue(functions, site.codeOffset);
+      appendValue(functions, site.bytecodeOffset);
+    }
+  }
+  size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  CodeCacheHeader header{};
+  std::memcpy(header.magic, kCodeCacheMagic, 8);
+  header.version = kCodeCacheVersion;
+  header.headerSize = sizeof(CodeCacheHeader);
+  std::strncpy(header.buildId, engineBuildId(), sizeof header.buildId - 1);
+  header.cpuFeatures = kBaselineCpuFeatures;
+  header.memoryStrategy = static_cast<uint8_t>(module.memoryStrategy());
+  header.tier = static_cast<uint8_t>(Tier::Baseline);
+  header.bytecodeHash = fnv1a64(module.bytes().data(), module.bytes().size());
+  header.bytecodeOffset = sizeof(CodeCacheHeader);
+  header.bytecodeSize = module.bytes().size();
+  header.functionsOffset = header.bytecodeOffset + header.bytecodeSize;
+  header.functionsSize = functions.size();
+  header.codeOffset = (header.functionsOffset + header.functionsSize + page - 1) / page * page;
+  header.codeSize = code.memory().size();
+  header.fileSize = header.codeOffset + header.codeSize;
+
+  std::vector<uint8_t> file(header.fileSize, 0);
+  std::memcpy(file.data() + header.bytecodeOffset, module.bytes().data(), header.bytecodeSize);
+  std::memcpy(file.data() + header.functionsOffset, functions.data(), functions.size());
+  std::memcpy(file.data() + header.codeOffset, code.memory().data(), header.codeSize);
+  header.contentChecksum = fnv1a64(file.data() + header.headerSize, header.fileSize - header.headerSize);
+  header.headerChecksum = headerChecksum(header);
+  std::memcpy(file.data(), &header, sizeof header);
+
+  // Write beside the target, then rename: readers see the old file or the
+  // whole new one, never a torn one, however many processes race.
+  static std::atomic<uint64_t> serial{0};
+  std::string temporary = path + ".tmp." + std::to_string(getpid()) + "." + std::to_string(serial++);
+  int fd = open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return cacheError(temporary, std::string("cannot create: ") + std::strerror(errno), ErrorKind::LimitExceeded);
+  size_t written = 0;
+  while (written < file.size()) {
+    ssize_t n = write(fd, file.data() + written, file.size() - written);
+    if (n <= 0) {
+      close(fd);
+      unlink(temporary.c_str());
+      return cacheError(temporary, std::string("cannot write: ") + std::strerror(errno), ErrorKind::LimitExceeded);
+    }
+    written += static_cast<size_t>(n);
+  }
+  // On disk before it becomes visible: a crash leaves the old file or the new
+  // one. (It also leaves the page-cache pages clean, hence Shared_Clean.)
+  if (fsync(fd) != 0) {
+    close(fd);
+    unlink(temporary.c_str());
+    return cacheError(temporary, std::string("cannot sync: ") + std::strerror(errno), ErrorKind::LimitExceeded);
+  }
+  close(fd);
+  if (rename(temporary.c_str(), path.c_str()) != 0) {
+    unlink(temporary.c_str());
+    return cacheError(path, std::string("cannot rename into place: ") + std::strerror(errno), ErrorKind::LimitExceeded);
+  }
+  return Ok{};
+}
+
+Result<std::shared_ptr<const Module>> CodeCacheAccess::load(std::shared_ptr<Engine> engine, const std::string& path) {
+  FileMapping file;
+  file.fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (file.fd < 0) return cacheError(path, std::string("cannot open: ") + std::strerror(errno));
+  struct stat st {};
+  if (fstat(file.fd, &st) != 0) return cacheError(path, "cannot stat");
+  auto fileSize = static_cast<uint64_t>(st.st_size);
+  if (fileSize < sizeof(CodeCacheHeader)) return cacheError(path, "truncated: shorter than a code-cache header");
+  void* mapped = mmap(nullptr, fileSize, PROT_READ, MAP_PRIVATE, file.fd, 0);
+  if (mapped == MAP_FAILED) return cacheError(path, std::string("cannot map: ") + std::strerror(errno));
+  file.data = static_cast<uint8_t*>(mapped);
+  file.size = fileSize;
+
+  CodeCacheHeader header;
+  std::memcpy(&header, file.data, sizeof header);
+  if (std::memcmp(header.magic, kCodeCacheMagic, 8) != 0) return cacheError(path, "not a Weft code-cache file");
+  if (header.version != kCodeCacheVersion || header.headerSize != sizeof(CodeCacheHeader))
+    return cacheError(path, "code-cache format version " + std::to_string(header.version) + ", this Weft reads " +
+                                std::to_string(kCodeCacheVersion) + "; recompile");
+  if (headerChecksum(header) != header.headerChecksum) return cacheError(path, "corrupted header (checksum mismatch)");
+  header.buildId[sizeof header.buildId - 1] = '\0';
+  if (std::strcmp(header.buildId, engineBuildId()) != 0)
+    return cacheError(path, std::string("compiled by another Weft build (") + header.buildId + ", this is " +
+                                engineBuildId() + "); recompile");
+  uint64_t missing = header.cpuFeatures & ~hostCpuFeatures();
+  if (missing) return cacheError(path, "the code needs CPU features this machine lacks (mask 0x" +
+                                           std::to_string(missing) + "); recompile here");
+  if (header.memoryStrategy != static_cast<uint8_t>(engine->config().memoryStrategy))
+    return cacheError(path, std::string("compiled for ") +
+                                memoryStrategyName(static_cast<MemoryStrategy>(header.memoryStrategy)) +
+                                " memories, the engine uses " + memoryStrategyName(engine->config().memoryStrategy));
+  if (header.tier != static_cast<uint8_t>(engine->config().tier)) return cacheError(path, "compiled for another tier");
+  size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  bool layoutOk = header.fileSize == fileSize && header.bytecodeOffset == header.headerSize &&
+                  header.bytecodeSize <= fileSize - header.bytecodeOffset &&
+                  header.functionsOffset == header.bytecodeOffset + header.bytecodeSize &&
+                  header.functionsSize <= fileSize - header.functionsOffset &&
+                  header.codeOffset >= header.functionsOffset + header.functionsSize && header.codeOffset % page == 0 &&
+                  header.codeOffset <= fileSize && header.codeSize == fileSize - header.codeOffset;
+  if (!layoutOk) return cacheError(path, "truncated or malformed (sections do not fit the file)");
+  if (fnv1a64(file.data + header.headerSize, fileSize - header.headerSize) != header.contentChecksum)
+    return cacheError(path, "corrupted (content checksum mismatch)");
+  std::span<const uint8_t> bytecode(file.data + header.bytecodeOffset, header.bytecodeSize);
+  if (fnv1a64(bytecode.data(), bytecode.size()) != header.bytecodeHash)
+    return cacheError(path, "corrupted (bytecode hash mismatch)");
+
+  std::shared_ptr<Module> module(new Module());
+  module->engine_ = engine;
+  module->bytes_.assign(bytecode.begin(), bytecode.end());
+  Result<ModuleInfo> info = decodeModule(module->bytes_);
+  if (!info) return cacheError(path, "its module does not decode: " + info.error().describe());
+  module->info_ = std::move(info.value());
+  module->layout_ = VmctxLayout(module->info_);
+  module->strategy_ = engine->config().memoryStrategy;
+  for (const FuncType& type : module->info_.types) module->signatureIds_.push_back(engine->signatureId(type));
+  std::vector<ModuleCode::FunctionRange> functions;
+  uint32_t defined = static_cast<uint32_t>(module->info_.functions.size()) - module->info_.numImportedFunctions;
+  if (!readFunctions(file.data + header.functionsOffset, header.functionsSize, defined, header.codeSize, functions))
+    return cacheError(path, "malformed function table");
+
+  // The code itself: mapped from the file, never copied; pages shared with
+  // every other process that maps the same file.
+  size_t codeMapped = std::max<size_t>(page, (header.codeSize + page - 1) / page * page);
+  void* code = mmap(nullptr, codeMapped, PROT_READ | PROT_EXEC, MAP_PRIVATE, file.fd,
+                    static_cast<off_t>(header.codeOffset));
+  if (code == MAP_FAILED)
+    return cacheError(path, std::string("cannot map the code executable (") + std::strerror(errno) +
+                                "; is the file on a noexec filesystem?)", ErrorKind::LimitExceeded);
+  // The checksum was computed on the first mapping; a file changed since then
+  // (by another writer) must not run unchecked.
+  if (fnv1a64(static_cast<const uint8_t*>(code), header.codeSize) !=
+      fnv1a64(file.data + header.codeOffset, header.codeSize)) {
+    munmap(code, codeMapped);
+    return cacheError(path, "changed while loading");
+  }
+  module->code_ = ModuleCode::adopt(module->info_, CodeMemory::adopt(static_cast<uint8_t*>(code), header.codeSize,
+                                                                     codeMapped),
+                                    std::move(functions));
+  engine->track(module.get());
+  return std::shared_ptr<const Module>(std::move(module));
+}
+
+Status Module::serialize(const std::string& path) const { return CodeCacheAccess::store(*this, path); }
+
+Result<std::shared_ptr<const Module>> Module::deserialize(std::shared_ptr<Engine> engine, const std::string& path) {
+  return CodeCacheAccess::load(std::move(engine), path);
+}
+
+}  // namespace weft

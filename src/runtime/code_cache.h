@@ -1,0 +1,56 @@
+// The code-cache file format (DESIGN 3: code bytes in memory equal the bytes
+// in the file, so loading is map + verify + protect, with no relocation).
+//
+//   header     magic, format version, engine build id, the CPU features the
+//              code assumes, memory strategy, tier, the bytecode's hash, the
+//              section offsets, a checksum of everything after the header
+//              and one of the header itself
+//   bytecode   the original module (decoded again on load: metadata, data
+//              segments, names for traces)
+//   functions  per defined function: code range and site table
+//   code       page-aligned, mapped read+execute straight from the file
+#pragma once
+
+#include <cstdint>
+
+namespace weft {
+
+// Features the baseline tier's code uses; a file whose code needs one the CPU
+// lacks is refused (and compiling refuses too).
+enum CpuFeature : uint64_t {
+  kCpuSse41 = 1 << 0,
+  kCpuSse42 = 1 << 1,
+  kCpuPopcnt = 1 << 2,
+  kCpuLzcnt = 1 << 3,
+  kCpuBmi1 = 1 << 4,
+};
+constexpr uint64_t kBaselineCpuFeatures = kCpuSse41 | kCpuSse42 | kCpuPopcnt | kCpuLzcnt | kCpuBmi1;
+uint64_t hostCpuFeatures();
+
+// The engine's build id (cmake/build_id.cmake): files from other builds are refused.
+const char* engineBuildId();
+
+constexpr char kCodeCacheMagic[8] = {'W', 'E', 'F', 'T', 'C', 'O', 'D', 'E'};
+constexpr uint32_t kCodeCacheVersion = 1;
+
+struct CodeCacheHeader {
+  char magic[8];
+  uint32_t version;
+  uint32_t headerSize;
+  char buildId[96];
+  uint64_t cpuFeatures;
+  uint8_t memoryStrategy;
+  uint8_t tier;
+  uint8_t padding[6];
+  uint64_t bytecodeHash;
+  uint64_t bytecodeOffset, bytecodeSize;
+  uint64_t functionsOffset, functionsSize;
+  uint64_t codeOffset, codeSize;
+  uint64_t fileSize;
+  uint64_t contentChecksum;  // FNV-1a over [headerSize, fileSize)
+  uint64_t headerChecksum;   // FNV-1a over the header up to this field
+};
+
+uint64_t fnv1a64(const uint8_t* data, uint64_t size, uint64_t seed = 1469598103934665603ull);
+
+}  // namespace weft
