@@ -6,7 +6,10 @@
 //   weft_bench_runtime compile FILE [--threads N] [--runs R]
 //   weft_bench_runtime instantiate FILE [--count N] [--memory guard|bounds-checked]
 //   weft_bench_runtime calls CALLS.wasm [--iterations N] [--runs R]
+//   weft_bench_runtime cache FILE [--runs R]      compile vs load from the code cache
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -194,6 +197,59 @@ int callsBench(const Options& options) {
   return 0;
 }
 
+// Compiling a module vs mapping it from a code-cache file (warm: the file in
+// the page cache; cold: evicted first), and the first instantiation after.
+int cacheBench(const Options& options) {
+  std::vector<uint8_t> bytes = load(options.file);
+  auto engine = std::make_shared<Engine>(EngineConfig::with(MemoryStrategy::Guard, 1));
+  std::string path = "/tmp/weft-bench-cache-" + std::to_string(getpid()) + ".cwasm";
+  std::vector<double> compileTimes, warmLoads, coldLoads, firstInstance;
+  for (uint32_t run = 0; run < options.runs; ++run) {
+    auto start = Clock::now();
+    Result<std::shared_ptr<const Module>> compiled = Module::compile(engine, bytes);
+    auto end = Clock::now();
+    if (!compiled) {
+      std::fprintf(stderr, "%s: %s\n", options.file.c_str(), compiled.error().describe().c_str());
+      return 1;
+    }
+    compileTimes.push_back(seconds(start, end));
+    if (run == 0 && !compiled.value()->serialize(path)) return 1;
+  }
+  for (uint32_t run = 0; run < options.runs; ++run) {
+    for (bool cold : {false, true}) {
+      if (cold) {  // drop the file from the page cache (it was fsynced when written)
+        int fd = open(path.c_str(), O_RDONLY);
+        if (fd >= 0) {
+          posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+          close(fd);
+        }
+      }
+      auto start = Clock::now();
+      Result<std::shared_ptr<const Module>> loaded = Module::deserialize(engine, path);
+      auto end = Clock::now();
+      if (!loaded) {
+        std::fprintf(stderr, "%s\n", loaded.error().message.c_str());
+        return 1;
+      }
+      (cold ? coldLoads : warmLoads).push_back(seconds(start, end));
+      if (!cold) {
+        std::vector<Extern> imports = stubImports(*engine, loaded.value()->info());
+        auto made = Clock::now();
+        InstantiateOutcome outcome = Instance::create(loaded.value(), imports);
+        auto done = Clock::now();
+        if (!outcome.ok()) return 1;
+        firstInstance.push_back(seconds(made, done));
+      }
+    }
+  }
+  unlink(path.c_str());
+  std::printf("cache file=%s bytes=%zu compile_ms=%.1f load_warm_ms=%.2f load_cold_ms=%.2f "
+              "first_instance_us=%.1f compile_over_load=%.1f\n",
+              options.file.c_str(), bytes.size(), median(compileTimes) * 1e3, median(warmLoads) * 1e3,
+              median(coldLoads) * 1e3, median(firstInstance) * 1e6, median(compileTimes) / median(warmLoads));
+  return 0;
+}
+
 }  // namespace
 }  // namespace weft
 
@@ -221,6 +277,7 @@ int main(int argc, char** argv) {
   if (options.command == "compile") return compileBench(options);
   if (options.command == "instantiate") return instantiateBench(options);
   if (options.command == "calls") return callsBench(options);
+  if (options.command == "cache") return cacheBench(options);
   std::fprintf(stderr, "unknown command %s\n", options.command.c_str());
   return 2;
 }

@@ -25,6 +25,19 @@ uint64_t fnv1a64(const uint8_t* data, uint64_t size, uint64_t seed) {
   return hash;
 }
 
+uint64_t checksum64(const uint8_t* data, uint64_t size, uint64_t seed) {
+  uint64_t hash = seed;
+  uint64_t i = 0;
+  for (; i + 8 <= size; i += 8) {
+    uint64_t word;
+    std::memcpy(&word, data + i, 8);
+    hash ^= word;
+    hash = ((hash << 29) | (hash >> 35)) * 1099511628211ull;
+  }
+  for (; i < size; ++i) hash = ((hash ^ data[i]) * 1099511628211ull);
+  return hash;
+}
+
 uint64_t hostCpuFeatures() {
   unsigned a, b, c, d;
   uint64_t features = 0;
@@ -147,7 +160,7 @@ Status CodeCacheAccess::store(const Module& module, const std::string& path) {
   std::memcpy(file.data() + header.bytecodeOffset, module.bytes().data(), header.bytecodeSize);
   std::memcpy(file.data() + header.functionsOffset, functions.data(), functions.size());
   std::memcpy(file.data() + header.codeOffset, code.memory().data(), header.codeSize);
-  header.contentChecksum = fnv1a64(file.data() + header.headerSize, header.fileSize - header.headerSize);
+  header.contentChecksum = checksum64(file.data() + header.headerSize, header.fileSize - header.headerSize);
   header.headerChecksum = headerChecksum(header);
   std::memcpy(file.data(), &header, sizeof header);
 
@@ -222,11 +235,10 @@ Result<std::shared_ptr<const Module>> CodeCacheAccess::load(std::shared_ptr<Engi
                   header.codeOffset >= header.functionsOffset + header.functionsSize && header.codeOffset % page == 0 &&
                   header.codeOffset <= fileSize && header.codeSize == fileSize - header.codeOffset;
   if (!layoutOk) return cacheError(path, "truncated or malformed (sections do not fit the file)");
-  if (fnv1a64(file.data + header.headerSize, fileSize - header.headerSize) != header.contentChecksum)
-    return cacheError(path, "corrupted (content checksum mismatch)");
+  // The code is checked through the executable mapping itself (below): what
+  // runs is what was checked, even if the file changed in between.
+  uint64_t checksum = checksum64(file.data + header.headerSize, header.codeOffset - header.headerSize);
   std::span<const uint8_t> bytecode(file.data + header.bytecodeOffset, header.bytecodeSize);
-  if (fnv1a64(bytecode.data(), bytecode.size()) != header.bytecodeHash)
-    return cacheError(path, "corrupted (bytecode hash mismatch)");
 
   std::shared_ptr<Module> module(new Module());
   module->engine_ = engine;
@@ -250,12 +262,9 @@ Result<std::shared_ptr<const Module>> CodeCacheAccess::load(std::shared_ptr<Engi
   if (code == MAP_FAILED)
     return cacheError(path, std::string("cannot map the code executable (") + std::strerror(errno) +
                                 "; is the file on a noexec filesystem?)", ErrorKind::LimitExceeded);
-  // The checksum was computed on the first mapping; a file changed since then
-  // (by another writer) must not run unchecked.
-  if (fnv1a64(static_cast<const uint8_t*>(code), header.codeSize) !=
-      fnv1a64(file.data + header.codeOffset, header.codeSize)) {
+  if (checksum64(static_cast<const uint8_t*>(code), header.codeSize, checksum) != header.contentChecksum) {
     munmap(code, codeMapped);
-    return cacheError(path, "changed while loading");
+    return cacheError(path, "corrupted (content checksum mismatch)");
   }
   module->code_ = ModuleCode::adopt(module->info_, CodeMemory::adopt(static_cast<uint8_t*>(code), header.codeSize,
                                                                      codeMapped),
