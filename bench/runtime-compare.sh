@@ -4,7 +4,9 @@
 #      Weft's baseline vs V8's Liftoff (--liftoff --no-wasm-tier-up
 #      --no-wasm-lazy-compilation), each on one core and on all cores;
 #   2. instantiation: microseconds and bytes per instance, many live instances;
-#   3. call overhead: host -> wasm and wasm -> host, nanoseconds per call.
+#   3. call overhead: host -> wasm and wasm -> host, nanoseconds per call;
+#   4. the code cache: compiling vs mapping a cached module, and the first
+#      instance after a load.
 # Medians over RUNS; these machines are shared, so read ratios, not absolutes.
 #   bench/runtime-compare.sh [RUNS]
 set -euo pipefail
@@ -62,3 +64,14 @@ printf '%-28s %8s %8s\n' "" weft node
 printf '%-28s %8s %8s\n' "host -> wasm (unchecked)" "$(echo "$weft" | field host_to_wasm_ns)" "$(echo "$v8" | field host_to_wasm_ns)"
 printf '%-28s %8s %8s\n' "host -> wasm (typed Values)" "$(echo "$weft" | field host_to_wasm_checked_ns)" "-"
 printf '%-28s %8s %8s\n' "wasm -> host" "$(echo "$weft" | field wasm_to_host_ns)" "$(echo "$v8" | field wasm_to_host_ns)"
+
+echo
+echo "== code cache: compile vs load (ms), first instance after a load (us)"
+printf '%-8s %7s %11s %11s %11s %13s %12s\n' module MB compile "load warm" "load cold" "first inst" "compile/load"
+for name in sqljs esbuild swc biome ffmpeg; do
+  file="$cache/$name.wasm"
+  line=$("$bench" cache "$file" --runs "$runs")
+  printf '%-8s %7s %11s %11s %11s %13s %12s\n' "$name" "$(echo "scale=1; $(stat -c %s "$file") / 1000000" | bc)" \
+    "$(echo "$line" | field compile_ms)" "$(echo "$line" | field load_warm_ms)" "$(echo "$line" | field load_cold_ms)" \
+    "$(echo "$line" | field first_instance_us)" "$(echo "$line" | field compile_over_load)"
+done
