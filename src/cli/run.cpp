@@ -31,30 +31,6 @@ bool isCodeCacheFile(const std::vector<uint8_t>& bytes) {
   return bytes.size() >= 8 && std::memcmp(bytes.data(), kCodeCacheMagic, 8) == 0;
 }
 
-// Compiles, or maps from / writes to the cache directory.
-Result<std::shared_ptr<const Module>> loadModule(const std::shared_ptr<Engine>& engine,
-                                                 const std::vector<uint8_t>& bytes, const std::string& cacheDir) {
-  if (cacheDir.empty()) return Module::compile(engine, bytes);
-  char key[64];
-  std::snprintf(key, sizeof key, "%016llx-%016llx-%s.cwasm",
-                static_cast<unsigned long long>(fnv1a64(bytes.data(), bytes.size())),
-                static_cast<unsigned long long>(
-                    fnv1a64(reinterpret_cast<const uint8_t*>(engineBuildId()), std::strlen(engineBuildId()))),
-                memoryStrategyName(engine->config().memoryStrategy));
-  std::string path = cacheDir + "/" + key;
-  Result<std::shared_ptr<const Module>> cached = Module::deserialize(engine, path);
-  if (cached && cached.value()->bytes().size() == bytes.size() &&
-      std::equal(bytes.begin(), bytes.end(), cached.value()->bytes().begin()))
-    return cached;
-  Result<std::shared_ptr<const Module>> compiled = Module::compile(engine, bytes);
-  if (compiled) {
-    mkdir(cacheDir.c_str(), 0755);
-    Status stored = compiled.value()->serialize(path);
-    if (!stored) std::fprintf(stderr, "weft: warning: code cache not written: %s\n", stored.error().message.c_str());
-  }
-  return compiled;
-}
-
 // Parses one command-line argument as a value of {type}.
 std::optional<Value> parseArgument(const std::string& text, ValType type) {
   errno = 0;
@@ -150,9 +126,10 @@ int runCommand(const std::vector<std::string>& args) {
     if (header.memoryStrategy <= static_cast<uint8_t>(MemoryStrategy::BoundsChecked))
       config.memoryStrategy = static_cast<MemoryStrategy>(header.memoryStrategy);
   }
+  config.cacheDirectory = cacheDir;
   auto engine = std::make_shared<Engine>(config);
   Result<std::shared_ptr<const Module>> module =
-      cacheFile ? Module::deserialize(engine, file) : loadModule(engine, *bytes, cacheDir);
+      cacheFile ? Module::deserialize(engine, file) : Module::compile(engine, *bytes);
   if (!module) {
     std::fprintf(stderr, "%s:%s\n", file.c_str(), module.error().describe().c_str());
     return 1;

@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <set>
+#include <string>
 
 #include "compiler/compiled_code.h"
 #include "format/types.h"
@@ -30,6 +31,10 @@ struct EngineConfig {
   // of the thread's stack but a margin for host code. Past it: "call stack
   // exhausted".
   uint64_t maxWasmStackBytes = 0;
+  // Non-empty: Module::compile keeps compiled code in this directory (keyed by
+  // the bytecode's hash, the engine build and the memory strategy) and maps it
+  // from there next time instead of compiling. Safe for concurrent processes.
+  std::string cacheDirectory;
 
   static EngineConfig with(MemoryStrategy strategy, uint32_t threads = 0) {
     EngineConfig config;

@@ -20,8 +20,12 @@ namespace weft {
 
 class Module {
  public:
+  // With EngineConfig::cacheDirectory set, maps the module's code from the
+  // cache when a matching file is there, and fills the cache otherwise.
   static Result<std::shared_ptr<const Module>> compile(std::shared_ptr<Engine> engine,
                                                        std::span<const uint8_t> bytes);
+  static Result<std::shared_ptr<const Module>> compileUncached(std::shared_ptr<Engine> engine,
+                                                               std::span<const uint8_t> bytes);
 
   // The code cache (runtime/code_cache.h): a file that any later process maps
   // instead of compiling. Writes go to a temporary file renamed into place.

@@ -157,6 +157,32 @@ TEST_F(CodeCache, WritersRacingOnOnePathLeaveAValidFile) {
     EXPECT_EQ(entry.path().string().find(".tmp."), std::string::npos) << "left behind: " << entry.path();
 }
 
+// EngineConfig::cacheDirectory: the first compile fills it, the next maps it.
+TEST_F(CodeCache, AnEngineWithACacheDirectoryCompilesOnce) {
+  EngineConfig config = EngineConfig::with(MemoryStrategy::Guard, 1);
+  config.cacheDirectory = (dir_ / "engine-cache").string();
+  auto first = std::make_shared<Engine>(config);
+  auto compiled = compileTestModule(first, "counter");
+  ASSERT_TRUE(compiled);
+  size_t files = 0;
+  for (const auto& entry : fs::directory_iterator(config.cacheDirectory)) files += entry.path().extension() == ".cwasm";
+  ASSERT_EQ(files, 1u);
+  auto second = std::make_shared<Engine>(config);
+  auto cached = compileTestModule(second, "counter");
+  ASSERT_TRUE(cached);
+  auto address = reinterpret_cast<uintptr_t>(cached->code().memory().data());
+  std::ifstream maps("/proc/self/maps");
+  std::string line, found;
+  while (std::getline(maps, line)) {
+    uintptr_t start = 0, end = 0;
+    if (std::sscanf(line.c_str(), "%lx-%lx", &start, &end) == 2 && address >= start && address < end) found = line;
+  }
+  EXPECT_NE(found.find("engine-cache"), std::string::npos) << "mapped from the cache, not compiled: " << found;
+  auto instance = instantiateOk(cached);
+  ASSERT_TRUE(instance);
+  EXPECT_EQ(call(exported(instance, "bump"), {}).results.at(0), Value::i32(1001));
+}
+
 // Two processes that map one cache file share the code's physical pages.
 TEST_F(CodeCache, TwoProcessesShareTheCodePages) {
   auto child = [&](int ready) {
