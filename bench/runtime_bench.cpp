@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -202,7 +203,7 @@ int callsBench(const Options& options) {
 int cacheBench(const Options& options) {
   std::vector<uint8_t> bytes = load(options.file);
   auto engine = std::make_shared<Engine>(EngineConfig::with(MemoryStrategy::Guard, 1));
-  std::string path = "/tmp/weft-bench-cache-" + std::to_string(getpid()) + ".cwasm";
+  std::string path = (std::filesystem::temp_directory_path() / ("weft-bench-cache-" + std::to_string(getpid()) + ".cwasm")).string();
   std::vector<double> compileTimes, warmLoads, coldLoads, firstInstance;
   for (uint32_t run = 0; run < options.runs; ++run) {
     auto start = Clock::now();
