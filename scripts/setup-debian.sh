@@ -10,6 +10,7 @@ packages=(
   libasmjit-dev                                              # x86-64 assembler for the baseline compiler
   wabt                                                       # wast2json, wat2wasm, wasm-validate
   binaryen                                                   # wasm-opt: random valid modules for fuzzing
+  wasi-libc libclang-rt-14-dev-wasm32                        # C programs for wasm32-wasi: WASI tests and benchmarks
 )
 
 missing=()

@@ -13,13 +13,19 @@
 
 #include "cli/commands.h"
 #include "runtime/code_cache.h"
+#include "host/wasi/wasi.h"
 #include "runtime/instance.h"
 
 namespace weft::cli {
 namespace {
 
 constexpr const char* kRunUsage =
-    "usage: weft run [--invoke FUNC] [--memory guard|bounds-checked] [--cache DIR] FILE.wasm|FILE.cwasm [ARGS...]\n"
+    "usage: weft run [--invoke FUNC] [--dir HOST[::GUEST]] [--env K=V] [--memory guard|bounds-checked]\n"
+    "                [--cache DIR] FILE.wasm|FILE.cwasm [ARGS...]\n"
+    "  A WASI program (imports from wasi_snapshot_preview1) runs its _start with ARGS\n"
+    "  as its arguments; it sees only the directories given with --dir (HOST, visible\n"
+    "  as GUEST, by default the same path) and the variables given with --env; its\n"
+    "  exit code is weft's. Otherwise:\n"
     "  Compiles FILE.wasm (or maps FILE.cwasm, made by weft compile), instantiates it\n"
     "  (running its start function) and, with --invoke, calls the export FUNC with ARGS\n"
     "  (decimal integers or floats, one per parameter) and prints its results, one per\n"
@@ -79,12 +85,23 @@ std::string formatResult(const Value& value) {
 int runCommand(const std::vector<std::string>& args) {
   std::string invoke, file, cacheDir;
   bool strategyGiven = false;
+  WasiConfig wasi;
   EngineConfig config;
   std::vector<std::string> rest;
   size_t i = 0;
   for (; i < args.size(); ++i) {
     if (args[i] == "--invoke" && i + 1 < args.size()) {
       invoke = args[++i];
+    } else if (args[i] == "--dir" && i + 1 < args.size()) {
+      std::string spec = args[++i];
+      size_t split = spec.find("::");
+      wasi.preopens.push_back({spec.substr(0, split), split == std::string::npos ? spec : spec.substr(split + 2)});
+    } else if (args[i] == "--env" && i + 1 < args.size()) {
+      if (args[i + 1].find('=') == std::string::npos) {
+        std::fprintf(stderr, "weft run: --env needs KEY=VALUE, got '%s'\n", args[i + 1].c_str());
+        return 2;
+      }
+      wasi.env.push_back(args[++i]);
     } else if (args[i] == "--cache" && i + 1 < args.size()) {
       cacheDir = args[++i];
     } else if (args[i] == "--memory" && i + 1 < args.size()) {
@@ -135,15 +152,34 @@ int runCommand(const std::vector<std::string>& args) {
     return 1;
   }
   const ModuleInfo& info = module.value()->info();
+  bool usesWasi = std::any_of(info.imports.begin(), info.imports.end(),
+                              [](const Import& import) { return import.module == "wasi_snapshot_preview1"; });
+  std::shared_ptr<WasiContext> context;
+  std::vector<Extern> imports;
   if (!info.imports.empty()) {
-    const Import& first = info.imports[0];
-    std::fprintf(stderr,
-                 "%s: error: the module imports \"%s\" \"%s\" (and %zu more); weft run provides no host "
-                 "functions yet (WASI comes with the WASI host)\n",
-                 file.c_str(), first.module.c_str(), first.name.c_str(), info.imports.size() - 1);
-    return 1;
+    if (!usesWasi) {
+      const Import& first = info.imports[0];
+      std::fprintf(stderr, "%s: error: the module imports \"%s\" \"%s\" (and %zu more); weft run provides only WASI\n",
+                   file.c_str(), first.module.c_str(), first.name.c_str(), info.imports.size() - 1);
+      return 1;
+    }
+    std::string program = file.substr(file.rfind('/') == std::string::npos ? 0 : file.rfind('/') + 1);
+    wasi.args.push_back(program);
+    if (invoke.empty()) wasi.args.insert(wasi.args.end(), rest.begin(), rest.end());
+    Result<std::shared_ptr<WasiContext>> made = WasiContext::create(wasi);
+    if (!made) {
+      std::fprintf(stderr, "weft run: %s\n", made.error().message.c_str());
+      return 1;
+    }
+    context = made.value();
+    Result<std::vector<Extern>> provided = context->imports(*engine, info);
+    if (!provided) {
+      std::fprintf(stderr, "%s: error: %s\n", file.c_str(), provided.error().message.c_str());
+      return 1;
+    }
+    imports = std::move(provided.value());
   }
-  InstantiateOutcome outcome = Instance::create(module.value(), {});
+  InstantiateOutcome outcome = Instance::create(module.value(), imports);
   if (outcome.error) {
     std::fprintf(stderr, "%s: error: %s\n", file.c_str(), outcome.error->message.c_str());
     return 1;
@@ -151,6 +187,22 @@ int runCommand(const std::vector<std::string>& args) {
   if (outcome.trap) {
     std::fprintf(stderr, "%s: trap during instantiation: %s\n", file.c_str(), outcome.trap->describe().c_str());
     return 1;
+  }
+  if (invoke.empty() && usesWasi) {
+    std::optional<Func> start = outcome.instance->exportedFunction("_start");
+    if (!start) {
+      std::fprintf(stderr, "%s: error: a WASI command exports _start; this module does not (use --invoke)\n",
+                   file.c_str());
+      return 1;
+    }
+    std::fflush(stdout);
+    CallOutcome ran = call(*start, {});
+    if (context->exitCode()) return static_cast<int>(*context->exitCode() & 0xff);
+    if (ran.trap) {
+      std::fprintf(stderr, "%s: trap: %s\n", file.c_str(), ran.trap->describe().c_str());
+      return 134;
+    }
+    return 0;
   }
   if (invoke.empty()) {
     if (!rest.empty()) {
