@@ -21,7 +21,7 @@ namespace {
 
 constexpr const char* kRunUsage =
     "usage: weft run [--invoke FUNC] [--dir HOST[::GUEST]] [--env K=V] [--memory guard|bounds-checked]\n"
-    "                [--cache DIR] FILE.wasm|FILE.cwasm [ARGS...]\n"
+    "                [--tier baseline|optimizing] [--cache DIR] FILE.wasm|FILE.cwasm [ARGS...]\n"
     "  A WASI program (imports from wasi_snapshot_preview1) runs its _start with ARGS\n"
     "  as its arguments; it sees only the directories given with --dir (HOST, visible\n"
     "  as GUEST, by default the same path) and the variables given with --env; its\n"
@@ -102,6 +102,14 @@ int runCommand(const std::vector<std::string>& args) {
         return 2;
       }
       wasi.env.push_back(args[++i]);
+    } else if (args[i] == "--tier" && i + 1 < args.size()) {
+      std::string tier = args[++i];
+      if (tier == "baseline") config.tier = Tier::Baseline;
+      else if (tier == "optimizing") config.tier = Tier::Optimizing;  // refused at compile time, with the reason
+      else {
+        std::fprintf(stderr, "weft run: --tier is baseline or optimizing, got '%s'\n", tier.c_str());
+        return 2;
+      }
     } else if (args[i] == "--cache" && i + 1 < args.size()) {
       cacheDir = args[++i];
     } else if (args[i] == "--memory" && i + 1 < args.size()) {
