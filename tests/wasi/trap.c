@@ -1,5 +1,5 @@
 // A trap inside nested calls: weft run prints the kind and a wasm backtrace
-// and exits non-zero.
+// with function names, and exits non-zero.
 #include <stdio.h>
 
 __attribute__((noinline)) int divide(int a, int b) { return a / b; }

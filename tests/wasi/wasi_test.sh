@@ -28,7 +28,6 @@ echo "$out" | grep -qx "failures=0" || fail "file test: $out"
 if "$weft" run "$wasm/trap.wasm" > "$outside/out" 2> "$outside/err"; then fail "trap.wasm exited 0"; fi
 grep -q "before the trap" "$outside/out" || fail "stdout before the trap: $(cat "$outside/out")"
 grep -q "integer divide by zero" "$outside/err" || fail "trap kind: $(cat "$outside/err")"
-# clang-14's wasm-ld writes no name section here (DWARF only), so frames are
-# named by index; names from a name section are tested with tests/wasm/traps.wat.
-grep -q "at function [0-9]* .*(module offset 0x[0-9a-f]*)" "$outside/err" || fail "backtrace: $(cat "$outside/err")"
+grep -q 'at function [0-9]* "divide" (module offset 0x[0-9a-f]*)' "$outside/err" || fail "backtrace: $(cat "$outside/err")"
+grep -q '"middle"' "$outside/err" && grep -q '"main"' "$outside/err" || fail "backtrace names: $(cat "$outside/err")"
 echo "wasi: ok"
