@@ -274,13 +274,6 @@ class FunctionCompiler {
   void emitReturn() {
     uint32_t count = static_cast<uint32_t>(type_.results.size());
     uint32_t from = values().size() - count;
-    // Results go where the parameters are: read parameters still referenced
-    // lazily before any result overwrites them.
-    for (uint32_t i = 0; i < count; ++i) {
-      const Val& result = values().at(from + i);
-      if (result.loc == Loc::Local && static_cast<int64_t>(result.bits) > 0)
-        values().materializeLocal(static_cast<int32_t>(static_cast<int64_t>(result.bits)));
-    }
     uint32_t units = 0;
     for (uint32_t i = 0; i < count; ++i) {
       values().storeTo(from + i, x86::qword_ptr(x86::rbp, static_cast<int32_t>(16 + 8 * units)));
@@ -695,8 +688,8 @@ class FunctionCompiler {
     x86::Gp dst = sized(ra, type != ValType::I32);
     if (b.loc == Loc::Const && fitsInt32(b.bits)) {
       a_.emit(inst, dst, Imm(static_cast<int64_t>(static_cast<int32_t>(b.bits))));
-    } else if (b.loc == Loc::Slot || b.loc == Loc::Local) {
-      x86::Mem m = b.loc == Loc::Slot ? values().slotMem(b.depth) : ValueStack::localOperand(b);
+    } else if (b.loc == Loc::Slot) {
+      x86::Mem m = values().slotMem(b.depth);
       m.setSize(type == ValType::I32 ? 4 : 8);
       a_.emit(inst, dst, m);
     } else {
@@ -1008,12 +1001,11 @@ class FunctionCompiler {
 
   // ---- locals, globals, tables ----
   bool emitLocalGet(const Operator& op) {
-    values().pushLocal(localType(op.index), localOffsets_[op.index]);
+    values().pushLoaded(localType(op.index), localMem(op.index));
     return true;
   }
   bool emitLocalSet(const Operator& op, bool tee) {
     uint32_t top = values().size() - 1;
-    values().materializeLocal(localOffsets_[op.index]);
     values().storeTo(top, localMem(op.index));
     if (!tee) values().truncate(top);
     return true;

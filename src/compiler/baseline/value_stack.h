@@ -25,17 +25,14 @@
 
 namespace weft {
 
-// Local: the current value of a local variable, read when used (local.get
-// emits nothing); materialized before that local is written.
-enum class Loc : uint8_t { Slot, Gpr, Xmm, Const, Local };
+enum class Loc : uint8_t { Slot, Gpr, Xmm, Const };
 
 struct Val {
   ValType type = ValType::I32;
   Loc loc = Loc::Slot;
   uint8_t reg = 0;
   uint32_t depth = 0;  // set by pop(): the slot a Slot value still lives in
-  uint64_t bits = 0;   // Const: the value's bits (i32/f32 zero-extended; v128 low half);
-                       // Local: the local's frame offset from rbp
+  uint64_t bits = 0;   // Const: the value's bits (i32/f32 zero-extended; v128 low half)
   uint64_t bitsHigh = 0;  // Const v128: the high half
 };
 
@@ -52,7 +49,6 @@ class ValueStack {
   void setSlotBase(int32_t offset) { slotBase_ = offset; }
   int32_t slotBase() const { return slotBase_; }
   uint32_t size() const { return static_cast<uint32_t>(stack_.size()); }
-  const Val& at(uint32_t depth) const { return stack_[depth]; }
   uint32_t maxDepth() const { return maxDepth_; }
   static constexpr int32_t kSlotSize = 16;
   asmjit::x86::Mem slotMem(uint32_t depth) const {
@@ -93,36 +89,6 @@ class ValueStack {
     v.bitsHigh = bitsHigh;
     push(v);
   }
-  // A local variable's value, read lazily.
-  void pushLocal(ValType type, int32_t frameOffset) {
-    Val v{type, Loc::Local};
-    v.bits = static_cast<uint64_t>(static_cast<int64_t>(frameOffset));
-    push(v);
-  }
-  static asmjit::x86::Mem localOperand(const Val& v) {
-    return asmjit::x86::qword_ptr(asmjit::x86::rbp, static_cast<int32_t>(static_cast<int64_t>(v.bits)));
-  }
-  // Before a local is written: stack entries that still read it get its
-  // current value in a register.
-  void materializeLocal(int32_t frameOffset) {
-    for (uint32_t d = 0; d < stack_.size(); ++d) {
-      if (stack_[d].loc != Loc::Local || static_cast<int32_t>(static_cast<int64_t>(stack_[d].bits)) != frameOffset)
-        continue;
-      ValType type = stack_[d].type;
-      if (inXmm(type)) {
-        asmjit::x86::Xmm x = allocXmm();
-        loadXmm(x, type, localOperand(stack_[d]));
-        stack_[d].loc = Loc::Xmm;
-        stack_[d].reg = static_cast<uint8_t>(x.id());
-      } else {
-        asmjit::x86::Gp r = allocGpr();
-        loadGpr(r, type, localOperand(stack_[d]));
-        stack_[d].loc = Loc::Gpr;
-        stack_[d].reg = static_cast<uint8_t>(r.id());
-      }
-    }
-  }
-
   // A value that the emitter already stored in the slot of the new depth.
   void pushSlot(ValType type) { push({type, Loc::Slot}); }
   void pushSlotCopyOf(uint32_t depth) { push({stack_[depth].type, Loc::Slot}); }
@@ -155,8 +121,6 @@ class ValueStack {
     if (v.loc == Loc::Const) {
       if (is64Type(v.type)) a_.mov(r, v.bits);
       else a_.mov(r.r32(), static_cast<uint32_t>(v.bits));
-    } else if (v.loc == Loc::Local) {
-      loadGpr(r, v.type, localOperand(v));
     } else {
       loadGpr(r, v.type, slotMem(v.depth));
     }
@@ -180,8 +144,6 @@ class ValueStack {
         a_.mov(asmjit::x86::rax, v.bits);
         a_.movq(x, asmjit::x86::rax);
       }
-    } else if (v.loc == Loc::Local) {
-      loadXmm(x, v.type, localOperand(v));
     } else {
       loadXmm(x, v.type, slotMem(v.depth));
     }
@@ -238,19 +200,15 @@ class ValueStack {
         }
         break;
       case Loc::Slot:
-      case Loc::Local: {
-        asmjit::x86::Mem source = v.loc == Loc::Slot ? slotMem(depth) : localOperand(v);
         if (v.type == ValType::V128) {
-          source.setSize(16);
-          a_.movups(asmjit::x86::xmm0, source);
+          a_.movups(asmjit::x86::xmm0, slotMem128(depth));
           a_.movups(dest, asmjit::x86::xmm0);
         } else {
           dest.setSize(8);
-          a_.mov(asmjit::x86::rax, source);
+          a_.mov(asmjit::x86::rax, slotMem(depth));
           a_.mov(dest, asmjit::x86::rax);
         }
         break;
-      }
     }
   }
 
