@@ -32,10 +32,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     header.memoryStrategy = static_cast<uint8_t>(MemoryStrategy::Guard);
     header.tier = 0;
     if (header.bytecodeOffset <= file.size() && header.bytecodeSize <= file.size() - header.bytecodeOffset)
-      header.bytecodeHash = fnv1a64(file.data() + header.bytecodeOffset, header.bytecodeSize);
+      header.bytecodeHash = checksum64(file.data() + header.bytecodeOffset, header.bytecodeSize);
     header.contentChecksum = checksum64(file.data() + sizeof header, file.size() - sizeof header);
-    header.headerChecksum =
-        fnv1a64(reinterpret_cast<const uint8_t*>(&header), offsetof(CodeCacheHeader, headerChecksum));
+    header.headerChecksum = codeCacheHeaderChecksum(header);
     std::memcpy(file.data(), &header, sizeof header);
   }
   // An in-memory file: the loader opens and maps it like any other.

@@ -6,10 +6,15 @@
 #include <string>
 #include <vector>
 
+#include "compiler/compiled_code.h"
+
 namespace weft::cli {
 
 // Reads a whole file; on failure prints "FILE: error: reason" and returns nullopt.
 std::optional<std::vector<uint8_t>> readFile(const std::string& path);
+
+// Reads --memory's value; on a bad one prints "weft COMMAND: ..." and returns nullopt.
+std::optional<MemoryStrategy> parseMemoryStrategy(const char* command, const std::string& value);
 
 int inspectCommand(const std::vector<std::string>& args);
 int runCommand(const std::vector<std::string>& args);

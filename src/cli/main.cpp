@@ -27,6 +27,13 @@ std::optional<std::vector<uint8_t>> readFile(const std::string& path) {
   return bytes;
 }
 
+std::optional<MemoryStrategy> parseMemoryStrategy(const char* command, const std::string& value) {
+  if (value == "guard") return MemoryStrategy::Guard;
+  if (value == "bounds-checked") return MemoryStrategy::BoundsChecked;
+  std::fprintf(stderr, "weft %s: --memory is guard or bounds-checked, got '%s'\n", command, value.c_str());
+  return std::nullopt;
+}
+
 namespace {
 
 constexpr const char* kUsage =
@@ -104,15 +111,9 @@ int wastCommand(const std::vector<std::string>& args) {
     } else if (args[i] == "-v" || args[i] == "--verbose") {
       options.verbose = true;
     } else if (args[i] == "--memory" && i + 1 < args.size()) {
-      const std::string& strategy = args[++i];
-      if (strategy == "guard") {
-        options.memoryStrategy = MemoryStrategy::Guard;
-      } else if (strategy == "bounds-checked") {
-        options.memoryStrategy = MemoryStrategy::BoundsChecked;
-      } else {
-        std::fprintf(stderr, "weft wast: --memory is guard or bounds-checked, got '%s'\n", strategy.c_str());
-        return 2;
-      }
+      std::optional<MemoryStrategy> strategy = parseMemoryStrategy("wast", args[++i]);
+      if (!strategy) return 2;
+      options.memoryStrategy = *strategy;
     } else if (!args[i].empty() && args[i][0] == '-') {
       std::fprintf(stderr, "weft wast: unknown option %s\n", args[i].c_str());
       return 2;

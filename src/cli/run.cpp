@@ -7,8 +7,6 @@
 #include <cstdlib>
 #include <cstring>
 
-#include <sys/stat.h>
-
 #include <algorithm>
 
 #include "cli/commands.h"
@@ -114,13 +112,9 @@ int runCommand(const std::vector<std::string>& args) {
       cacheDir = args[++i];
     } else if (args[i] == "--memory" && i + 1 < args.size()) {
       strategyGiven = true;
-      std::string strategy = args[++i];
-      if (strategy == "guard") config.memoryStrategy = MemoryStrategy::Guard;
-      else if (strategy == "bounds-checked") config.memoryStrategy = MemoryStrategy::BoundsChecked;
-      else {
-        std::fprintf(stderr, "weft run: --memory is guard or bounds-checked, got '%s'\n", strategy.c_str());
-        return 2;
-      }
+      std::optional<MemoryStrategy> strategy = parseMemoryStrategy("run", args[++i]);
+      if (!strategy) return 2;
+      config.memoryStrategy = *strategy;
     } else if (args[i] == "--help" || args[i] == "-h") {
       std::fputs(kRunUsage, stdout);
       return 0;
@@ -255,13 +249,9 @@ int compileCommand(const std::vector<std::string>& args) {
     if (args[i] == "-o" && i + 1 < args.size()) {
       output = args[++i];
     } else if (args[i] == "--memory" && i + 1 < args.size()) {
-      std::string strategy = args[++i];
-      if (strategy == "guard") config.memoryStrategy = MemoryStrategy::Guard;
-      else if (strategy == "bounds-checked") config.memoryStrategy = MemoryStrategy::BoundsChecked;
-      else {
-        std::fprintf(stderr, "weft compile: --memory is guard or bounds-checked, got '%s'\n", strategy.c_str());
-        return 2;
-      }
+      std::optional<MemoryStrategy> strategy = parseMemoryStrategy("compile", args[++i]);
+      if (!strategy) return 2;
+      config.memoryStrategy = *strategy;
     } else if (!args[i].empty() && args[i][0] == '-') {
       std::fprintf(stderr, "weft compile: unknown option %s\n", args[i].c_str());
       return 2;

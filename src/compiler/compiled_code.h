@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "format/types.h"
+
 namespace weft {
 
 // DESIGN 7: the code for a module assumes exactly one strategy.
@@ -15,6 +17,11 @@ enum class MemoryStrategy : uint8_t {
   BoundsChecked,  // explicit compare against the byte length in instance data
 };
 const char* memoryStrategyName(MemoryStrategy strategy);
+
+// Weft's calling convention passes arguments and results in 8-byte slots; a
+// v128 takes two. Compilers, the entry stub's callers and host functions all
+// count with this.
+inline uint32_t argumentSlotUnits(ValType type) { return type == ValType::V128 ? 2 : 1; }
 
 struct CodeSite {
   uint32_t codeOffset = 0;      // from the function's first byte

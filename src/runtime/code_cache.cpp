@@ -19,12 +19,6 @@
 
 namespace weft {
 
-uint64_t fnv1a64(const uint8_t* data, uint64_t size, uint64_t seed) {
-  uint64_t hash = seed;
-  for (uint64_t i = 0; i < size; ++i) hash = (hash ^ data[i]) * 1099511628211ull;
-  return hash;
-}
-
 uint64_t checksum64(const uint8_t* data, uint64_t size, uint64_t seed) {
   uint64_t hash = seed;
   uint64_t i = 0;
@@ -53,6 +47,10 @@ uint64_t hostCpuFeatures() {
 
 const char* engineBuildId() { return WEFT_BUILD_ID; }
 
+uint64_t codeCacheHeaderChecksum(const CodeCacheHeader& header) {
+  return checksum64(reinterpret_cast<const uint8_t*>(&header), offsetof(CodeCacheHeader, headerChecksum));
+}
+
 // Module's private parts, for the cache.
 struct CodeCacheAccess {
   static Result<std::shared_ptr<const Module>> load(std::shared_ptr<Engine> engine, const std::string& path);
@@ -68,9 +66,6 @@ Error cacheError(const std::string& path, std::string why, ErrorKind kind = Erro
   return error;
 }
 
-uint64_t headerChecksum(const CodeCacheHeader& header) {
-  return fnv1a64(reinterpret_cast<const uint8_t*>(&header), offsetof(CodeCacheHeader, headerChecksum));
-}
 
 void append(std::vector<uint8_t>& out, const void* data, size_t size) {
   const auto* bytes = static_cast<const uint8_t*>(data);
@@ -147,7 +142,7 @@ Status CodeCacheAccess::store(const Module& module, const std::string& path) {
   header.cpuFeatures = kBaselineCpuFeatures;
   header.memoryStrategy = static_cast<uint8_t>(module.memoryStrategy());
   header.tier = static_cast<uint8_t>(Tier::Baseline);
-  header.bytecodeHash = fnv1a64(module.bytes().data(), module.bytes().size());
+  header.bytecodeHash = checksum64(module.bytes().data(), module.bytes().size());
   header.bytecodeOffset = sizeof(CodeCacheHeader);
   header.bytecodeSize = module.bytes().size();
   header.functionsOffset = header.bytecodeOffset + header.bytecodeSize;
@@ -161,7 +156,7 @@ Status CodeCacheAccess::store(const Module& module, const std::string& path) {
   std::memcpy(file.data() + header.functionsOffset, functions.data(), functions.size());
   std::memcpy(file.data() + header.codeOffset, code.memory().data(), header.codeSize);
   header.contentChecksum = checksum64(file.data() + header.headerSize, header.fileSize - header.headerSize);
-  header.headerChecksum = headerChecksum(header);
+  header.headerChecksum = codeCacheHeaderChecksum(header);
   std::memcpy(file.data(), &header, sizeof header);
 
   // Write beside the target, then rename: readers see the old file or the
@@ -214,7 +209,7 @@ Result<std::shared_ptr<const Module>> CodeCacheAccess::load(std::shared_ptr<Engi
   if (header.version != kCodeCacheVersion || header.headerSize != sizeof(CodeCacheHeader))
     return cacheError(path, "code-cache format version " + std::to_string(header.version) + ", this Weft reads " +
                                 std::to_string(kCodeCacheVersion) + "; recompile");
-  if (headerChecksum(header) != header.headerChecksum) return cacheError(path, "corrupted header (checksum mismatch)");
+  if (codeCacheHeaderChecksum(header) != header.headerChecksum) return cacheError(path, "corrupted header (checksum mismatch)");
   header.buildId[sizeof header.buildId - 1] = '\0';
   if (std::strcmp(header.buildId, engineBuildId()) != 0)
     return cacheError(path, std::string("compiled by another Weft build (") + header.buildId + ", this is " +

@@ -48,14 +48,15 @@ struct CodeCacheHeader {
   uint64_t codeOffset, codeSize;
   uint64_t fileSize;
   uint64_t contentChecksum;  // checksum64 over [headerSize, fileSize)
-  uint64_t headerChecksum;   // FNV-1a over the header up to this field
+  uint64_t headerChecksum;   // checksum64 over the header up to this field
 };
-
-uint64_t fnv1a64(const uint8_t* data, uint64_t size, uint64_t seed = 1469598103934665603ull);
 
 // A fast checksum for whole files (8 bytes per step; every step is a bijection
 // of the running value, so any single changed word changes the result).
 // Streams: checksum64(b, nb, checksum64(a, na)) == checksum64(a ++ b) when na % 8 == 0.
 uint64_t checksum64(const uint8_t* data, uint64_t size, uint64_t seed = 0x9e3779b97f4a7c15ull);
+
+// The value CodeCacheHeader::headerChecksum must hold.
+uint64_t codeCacheHeaderChecksum(const CodeCacheHeader& header);
 
 }  // namespace weft

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "runtime/instance.h"
+#include "runtime/numerics.h"
 #include "runtime/atomic_wait.h"
 #include "runtime/simd_helpers.h"
 #include "runtime/trap.h"
@@ -87,18 +88,6 @@ uint32_t tableInit(void* vmctx, uint32_t table, uint32_t segment, uint32_t dst, 
 }
 
 void elemDrop(void* vmctx, uint32_t segment) { Instance::fromVmctx(vmctx)->dropElement(segment); }
-
-// Saturating truncation: NaN is 0, out-of-range values clamp.
-template <typename Int, typename Float>
-Int truncSat(Float x) {
-  if (std::isnan(x)) return 0;
-  constexpr Float lowest = static_cast<Float>(std::numeric_limits<Int>::min());
-  // 2^(bits-1) for signed, 2^bits for unsigned: both exactly representable.
-  constexpr Float limit = std::is_signed_v<Int> ? -lowest : static_cast<Float>(std::numeric_limits<Int>::max()) + 1;
-  if (x <= lowest) return std::numeric_limits<Int>::min();
-  if (x >= limit) return std::numeric_limits<Int>::max();
-  return static_cast<Int>(x);
-}
 
 uint64_t i64TruncSatF32S(float x) { return static_cast<uint64_t>(truncSat<int64_t>(x)); }
 uint64_t i64TruncSatF32U(float x) { return truncSat<uint64_t>(x); }

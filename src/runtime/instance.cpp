@@ -271,8 +271,8 @@ CallOutcome call(const Func& func, std::span<const Value> args) {
     return outcome;
   }
   size_t paramUnits = 0, resultUnits = 0;
-  for (ValType t : type.params) paramUnits += Value::slotUnits(t);
-  for (ValType t : type.results) resultUnits += Value::slotUnits(t);
+  for (ValType t : type.params) paramUnits += argumentSlotUnits(t);
+  for (ValType t : type.results) resultUnits += argumentSlotUnits(t);
   size_t numSlots = std::max(paramUnits, resultUnits);
   uint64_t inlineSlots[16];
   std::vector<uint64_t> heapSlots;

@@ -22,7 +22,7 @@ std::string cachePath(const Engine& engine, std::span<const uint8_t> bytes) {
   std::snprintf(key, sizeof key, "%016llx-%08zx-%016llx-%s.cwasm",
                 static_cast<unsigned long long>(checksum64(bytes.data(), bytes.size())), bytes.size(),
                 static_cast<unsigned long long>(
-                    fnv1a64(reinterpret_cast<const uint8_t*>(engineBuildId()), std::strlen(engineBuildId()))),
+                    checksum64(reinterpret_cast<const uint8_t*>(engineBuildId()), std::strlen(engineBuildId()))),
                 memoryStrategyName(engine.config().memoryStrategy));
   return engine.config().cacheDirectory + "/" + key;
 }

@@ -12,6 +12,7 @@
 #include <type_traits>
 
 #include "format/opcodes.h"
+#include "runtime/numerics.h"
 
 namespace weft {
 namespace {
@@ -144,16 +145,6 @@ F wasmMax(F a, F b) {
   if (a == b) return std::signbit(a) ? b : a;
   return a > b ? a : b;
 }
-template <typename Int, typename F>
-Int truncSat(F x) {
-  if (std::isnan(x)) return 0;
-  constexpr F lowest = static_cast<F>(std::numeric_limits<Int>::min());
-  constexpr F limit = std::is_signed_v<Int> ? -lowest : static_cast<F>(std::numeric_limits<Int>::max()) + 1;
-  if (x <= lowest) return std::numeric_limits<Int>::min();
-  if (x >= limit) return std::numeric_limits<Int>::max();
-  return static_cast<Int>(x);
-}
-
 }  // namespace
 
 void simdOperation(uint32_t opcode, uint32_t immediate, uint8_t* out, const uint8_t* a, const uint8_t* b,

@@ -58,7 +58,7 @@ const Stubs& stubs() {
     a.push(x86::rbp);
     a.mov(x86::rbp, x86::rsp);
     a.sub(x86::rsp, 64);
-    a.mov(x86::qword_ptr(x86::rbp, -8), x86::rdi);
+    a.mov(x86::qword_ptr(x86::rbp, vmctx::kFrameSlot), x86::rdi);
     a.mov(x86::qword_ptr(x86::rbp, -16), x86::rbx);
     a.mov(x86::qword_ptr(x86::rbp, -24), x86::r12);
     a.mov(x86::qword_ptr(x86::rbp, -32), x86::r13);
@@ -109,7 +109,7 @@ const Stubs& stubs() {
     a.mov(x86::rdi, x86::r14);
     a.lea(x86::rsi, x86::ptr(x86::rbp, 16));
     a.mov(x86::rdx, x86::qword_ptr(x86::rbp));
-    a.mov(x86::rdx, x86::qword_ptr(x86::rdx, -8));  // the caller's vmctx slot
+    a.mov(x86::rdx, x86::qword_ptr(x86::rdx, vmctx::kFrameSlot));  // the caller's vmctx slot
     a.mov(x86::rax, reinterpret_cast<uint64_t>(&hostDispatch));
     a.call(x86::rax);
     Label trapped = a.newLabel();
@@ -200,8 +200,8 @@ void fillTrap(Trap& trap, uint32_t kind, uint32_t bytecodeOffset, uintptr_t fp, 
     TrapFrame frame;
     frame.functionIndex = location.functionIndex;
     if (fp != 0) {
-      void* vmctx = reinterpret_cast<void* const*>(fp)[-1];
-      frame.instance = static_cast<Instance*>(static_cast<VmctxHeader*>(vmctx)->instance);
+      void* frameVmctx = *reinterpret_cast<void* const*>(fp + vmctx::kFrameSlot);
+      frame.instance = static_cast<Instance*>(static_cast<VmctxHeader*>(frameVmctx)->instance);
     }
     if (first && bytecodeOffset != UINT32_MAX) frame.bytecodeOffset = bytecodeOffset;
     else frame.bytecodeOffset = location.hasBytecodeOffset ? location.bytecodeOffset : 0;

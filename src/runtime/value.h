@@ -34,8 +34,7 @@ struct Value {
   static Value funcRef(const void* ref) { return {ValType::FuncRef, reinterpret_cast<uintptr_t>(ref)}; }
   static Value null(ValType refType) { return {refType, 0}; }
   static Value v128(uint64_t low, uint64_t highBits) { return {ValType::V128, low, highBits}; }
-  // 8-byte units the value takes in an argument/result area.
-  static uint32_t slotUnits(ValType t) { return t == ValType::V128 ? 2 : 1; }
+
 
   uint32_t asI32() const { return static_cast<uint32_t>(bits); }
   uint64_t asI64() const { return bits; }

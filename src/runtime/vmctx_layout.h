@@ -85,6 +85,10 @@ constexpr int32_t kMemoryBase = offsetof(MemoryDefinition, base);
 constexpr int32_t kMemoryByteLength = offsetof(MemoryDefinition, byteLength);
 constexpr int32_t kTableElements = offsetof(TableDefinition, elements);
 constexpr int32_t kTableLength = offsetof(TableDefinition, length);
+
+// Every wasm frame, and Weft's entry stub, keeps its vmctx at this offset from
+// the frame pointer (DESIGN 4: the instance is found from the frame).
+constexpr int32_t kFrameSlot = -8;
 }  // namespace vmctx
 
 // Offsets of one module's regions. Computed once per Module, shared by its

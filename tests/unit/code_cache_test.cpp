@@ -52,8 +52,7 @@ class CodeCache : public ::testing::Test {
     CodeCacheHeader header;
     std::memcpy(&header, bytes.data(), sizeof header);
     edit(header);
-    header.headerChecksum =
-        fnv1a64(reinterpret_cast<const uint8_t*>(&header), offsetof(CodeCacheHeader, headerChecksum));
+    header.headerChecksum = codeCacheHeaderChecksum(header);
     std::memcpy(bytes.data(), &header, sizeof header);
     std::string edited = (dir_ / "edited.cwasm").string();
     writeAll(edited, bytes);

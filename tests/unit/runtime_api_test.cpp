@@ -9,8 +9,20 @@
 namespace weft::test {
 namespace {
 
+std::vector<Extern> hostImports(Engine& engine, std::shared_ptr<Instance>* self);
+
 class RuntimeApi : public ::testing::TestWithParam<MemoryStrategy> {
  protected:
+  // host_calls.wat with hostImports(); {fail} replaces its "fail" import.
+  std::shared_ptr<Instance> hostCallsInstance(std::optional<Extern> fail = std::nullopt) {
+    auto module = compileTestModule(engine_, "host_calls");
+    if (!module) return nullptr;
+    std::vector<Extern> imports = hostImports(*engine_, &hostCalls_);
+    if (fail) imports[2] = *fail;
+    hostCalls_ = instantiateOk(module, imports);
+    return hostCalls_;
+  }
+  std::shared_ptr<Instance> hostCalls_;  // the instance "reenter" calls back into
   std::shared_ptr<Engine> engine_ = std::make_shared<Engine>(EngineConfig::with(GetParam(), 1));
 };
 
@@ -45,11 +57,7 @@ std::vector<Extern> hostImports(Engine& engine, std::shared_ptr<Instance>* self)
 }
 
 TEST_P(RuntimeApi, HostFunctionsTakeArgumentsAndReturnResults) {
-  auto module = compileTestModule(engine_, "host_calls");
-  ASSERT_TRUE(module);
-  std::shared_ptr<Instance> instance;
-  std::vector<Extern> imports = hostImports(*engine_, &instance);
-  instance = instantiateOk(module, imports);
+  std::shared_ptr<Instance> instance = hostCallsInstance();
   ASSERT_TRUE(instance);
   CallOutcome out = call(exported(instance, "call_add"), std::vector{Value::i32(40), Value::i64(1ull << 40)});
   ASSERT_TRUE(out.ok());
@@ -58,11 +66,7 @@ TEST_P(RuntimeApi, HostFunctionsTakeArgumentsAndReturnResults) {
 }
 
 TEST_P(RuntimeApi, HostFunctionWritesTheCallersMemory) {
-  auto module = compileTestModule(engine_, "host_calls");
-  ASSERT_TRUE(module);
-  std::shared_ptr<Instance> instance;
-  std::vector<Extern> imports = hostImports(*engine_, &instance);
-  instance = instantiateOk(module, imports);
+  std::shared_ptr<Instance> instance = hostCallsInstance();
   ASSERT_TRUE(instance);
   CallOutcome out = call(exported(instance, "hello_at"), std::vector{Value::i32(100)});
   ASSERT_TRUE(out.ok());
@@ -73,11 +77,7 @@ TEST_P(RuntimeApi, HostFunctionWritesTheCallersMemory) {
 }
 
 TEST_P(RuntimeApi, HostTrapReachesTheEmbedderWithTheWasmCaller) {
-  auto module = compileTestModule(engine_, "host_calls");
-  ASSERT_TRUE(module);
-  std::shared_ptr<Instance> instance;
-  std::vector<Extern> imports = hostImports(*engine_, &instance);
-  instance = instantiateOk(module, imports);
+  std::shared_ptr<Instance> instance = hostCallsInstance();
   ASSERT_TRUE(instance);
   CallOutcome out = call(exported(instance, "call_fail"), {});
   ASSERT_TRUE(out.trap);
@@ -92,14 +92,8 @@ TEST_P(RuntimeApi, HostTrapReachesTheEmbedderWithTheWasmCaller) {
 }
 
 TEST_P(RuntimeApi, HostExceptionBecomesATrap) {
-  auto module = compileTestModule(engine_, "host_calls");
-  ASSERT_TRUE(module);
-  std::shared_ptr<Instance> instance;
-  std::vector<Extern> imports = hostImports(*engine_, &instance);
-  imports[2] = Extern::of(makeHostFunction(*engine_, FuncType{{}, {}}, [](Caller&, auto, auto) -> HostOutcome {
-    throw std::runtime_error("boom");
-  }));
-  instance = instantiateOk(module, imports);
+  std::shared_ptr<Instance> instance = hostCallsInstance(Extern::of(makeHostFunction(
+      *engine_, FuncType{{}, {}}, [](Caller&, auto, auto) -> HostOutcome { throw std::runtime_error("boom"); })));
   ASSERT_TRUE(instance);
   CallOutcome out = call(exported(instance, "call_fail"), {});
   ASSERT_TRUE(out.trap);
@@ -108,11 +102,7 @@ TEST_P(RuntimeApi, HostExceptionBecomesATrap) {
 }
 
 TEST_P(RuntimeApi, WasmCallsHostWhichCallsWasmAgain) {
-  auto module = compileTestModule(engine_, "host_calls");
-  ASSERT_TRUE(module);
-  std::shared_ptr<Instance> instance;
-  std::vector<Extern> imports = hostImports(*engine_, &instance);
-  instance = instantiateOk(module, imports);
+  std::shared_ptr<Instance> instance = hostCallsInstance();
   ASSERT_TRUE(instance);
   CallOutcome out = call(exported(instance, "via_host"), std::vector{Value::i32(20)});
   ASSERT_TRUE(out.ok());

@@ -10,16 +10,13 @@
 #include <sstream>
 #include <thread>
 
+#include "runtime/code_cache.h"
 #include "runtime_test_support.h"
 
 namespace weft::test {
 namespace {
 
-uint64_t fnv1a(const uint8_t* data, size_t size) {
-  uint64_t hash = 1469598103934665603ull;
-  for (size_t i = 0; i < size; ++i) hash = (hash ^ data[i]) * 1099511628211ull;
-  return hash;
-}
+uint64_t codeHash(const uint8_t* data, size_t size) { return checksum64(data, size); }
 
 // The permissions of the mapping that contains {address}, from /proc/self/maps.
 std::string mappingPermissions(const void* address) {
@@ -41,7 +38,7 @@ TEST(Sharing, TenThousandInstancesShareOneCopyOfTheCode) {
   ASSERT_TRUE(module);
   const uint8_t* code = module->code().memory().data();
   size_t codeSize = module->code().memory().size();
-  uint64_t hashBefore = fnv1a(code, codeSize);
+  uint64_t hashBefore = codeHash(code, codeSize);
 
   constexpr int kInstances = 10000;
   std::vector<std::shared_ptr<Instance>> instances;
@@ -72,7 +69,7 @@ TEST(Sharing, TenThousandInstancesShareOneCopyOfTheCode) {
               static_cast<unsigned long long>(usage.code), static_cast<unsigned long long>(one.instanceData));
 
   // Same bytes, and never writable: W^X.
-  EXPECT_EQ(fnv1a(code, codeSize), hashBefore);
+  EXPECT_EQ(codeHash(code, codeSize), hashBefore);
   EXPECT_EQ(mappingPermissions(code), "r-xp");
   instances.clear();
   EXPECT_EQ(engine->memoryUsage().instances, 0u);
@@ -111,7 +108,7 @@ TEST(Sharing, OneModuleInstantiatedAndRunFromManyThreads) {
     auto engine = std::make_shared<Engine>(EngineConfig::with(strategy, 0));
     auto module = compileTestModule(engine, "traps");
     ASSERT_TRUE(module);
-    uint64_t hashBefore = fnv1a(module->code().memory().data(), module->code().memory().size());
+    uint64_t hashBefore = codeHash(module->code().memory().data(), module->code().memory().size());
     std::atomic<int> failures{0};
     std::vector<std::thread> threads;
     for (int t = 0; t < 4; ++t) {
@@ -134,7 +131,7 @@ TEST(Sharing, OneModuleInstantiatedAndRunFromManyThreads) {
     }
     for (std::thread& thread : threads) thread.join();
     EXPECT_EQ(failures.load(), 0) << memoryStrategyName(strategy);
-    EXPECT_EQ(fnv1a(module->code().memory().data(), module->code().memory().size()), hashBefore);
+    EXPECT_EQ(codeHash(module->code().memory().data(), module->code().memory().size()), hashBefore);
   }
 }
 
@@ -145,8 +142,8 @@ TEST(Sharing, ModulesCompiledInParallelMatchSerialCompilation) {
   auto b = compileTestModule(parallel, "traps");
   ASSERT_TRUE(a && b);
   ASSERT_EQ(a->code().memory().size(), b->code().memory().size());
-  EXPECT_EQ(fnv1a(a->code().memory().data(), a->code().memory().size()),
-            fnv1a(b->code().memory().data(), b->code().memory().size()))
+  EXPECT_EQ(codeHash(a->code().memory().data(), a->code().memory().size()),
+            codeHash(b->code().memory().data(), b->code().memory().size()))
       << "code must not depend on the compiling thread or the engine instance";
 }
 

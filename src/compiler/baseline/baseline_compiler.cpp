@@ -157,7 +157,7 @@ class FunctionCompiler {
   uint32_t numParams() const { return static_cast<uint32_t>(type_.params.size()); }
   x86::Mem localMem(uint32_t index) const { return x86::qword_ptr(x86::rbp, localOffsets_[index]); }
   ValType localType(uint32_t index) const { return it_.locals()[index]; }
-  static uint32_t slotUnits(ValType t) { return t == ValType::V128 ? 2 : 1; }
+  static uint32_t slotUnits(ValType t) { return argumentSlotUnits(t); }
 
   bool emitPrologue() {
     std::span<const ValType> locals = it_.locals();
@@ -177,7 +177,8 @@ class FunctionCompiler {
     values().setSlotBase(-static_cast<int32_t>(below + ValueStack::kSlotSize));
     a_.push(x86::rbp);
     a_.mov(x86::rbp, x86::rsp);
-    a_.push(kVmctx);
+    a_.push(kVmctx);  // the frame's vmctx slot, at vmctx::kFrameSlot
+    static_assert(vmctx::kFrameSlot == -8, "the push above must land on the slot");
     a_.mov(x86::rax, x86::rsp);
     // Frame size is known at the end; force the imm32 form and patch it.
     a_.sub(x86::rax, Imm(0x7fffff00));
@@ -498,7 +499,7 @@ class FunctionCompiler {
       a_.mov(x86::rax, x86::qword_ptr(kVmctx, layout_.funcRefPtr(op.index)));
       switchToCalleeInstance();
       recordSite(op.offset);
-      a_.mov(kVmctx, x86::qword_ptr(x86::rbp, -8));
+      a_.mov(kVmctx, x86::qword_ptr(x86::rbp, vmctx::kFrameSlot));
     } else {
       a_.db(0xe8);
       out_.calls.push_back({static_cast<uint32_t>(a_.offset()), op.index});
@@ -527,7 +528,7 @@ class FunctionCompiler {
     a_.jne(trapLabel(TrapKind::IndirectCallTypeMismatch, op.offset));
     switchToCalleeInstance();
     recordSite(op.offset);
-    a_.mov(kVmctx, x86::qword_ptr(x86::rbp, -8));
+    a_.mov(kVmctx, x86::qword_ptr(x86::rbp, vmctx::kFrameSlot));
     pushCallResults(callee.results);
     return true;
   }
