@@ -47,11 +47,17 @@ uint64_t wait(void* vmctx, uint32_t offset, uint32_t address, T expected, int64_
   auto& queue = parked[reinterpret_cast<uintptr_t>(cell)];
   auto position = queue.insert(queue.end(), &self);
   bool woken;
-  if (timeoutNs < 0) {
+  // The deadline is computed once, saturating: now + a guest's timeout near
+  // INT64_MAX overflows the clock's range (and would read as "already past").
+  // A timeout the clock cannot represent is as good as infinite.
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point now = Clock::now();
+  std::chrono::nanoseconds timeout(timeoutNs);
+  if (timeoutNs < 0 || timeout >= Clock::time_point::max() - now) {
     self.wake.wait(lock, [&] { return self.notified; });
     woken = true;
   } else {
-    woken = self.wake.wait_for(lock, std::chrono::nanoseconds(timeoutNs), [&] { return self.notified; });
+    woken = self.wake.wait_until(lock, now + timeout, [&] { return self.notified; });
   }
   if (!self.notified) {
     queue.erase(position);

@@ -23,7 +23,9 @@ namespace weft {
 
 class LinearMemory {
  public:
-  static constexpr uint64_t kGuardReservation = uint64_t{8} << 30;
+  // Any 32-bit index plus 32-bit offset plus an access of up to 16 bytes lands
+  // inside: 2 * (2^32 - 1) + 16 < 8 GiB + one 64 KiB guard.
+  static constexpr uint64_t kGuardReservation = (uint64_t{8} << 30) + (uint64_t{64} << 10);
 
   static Result<std::shared_ptr<LinearMemory>> create(const MemoryType& type, MemoryStrategy strategy,
                                                       uint64_t maxPagesAllowed = kMaxMemory32Pages);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdint>
 #include <thread>
 
 #include "runtime_test_support.h"
@@ -40,27 +41,52 @@ TEST_P(Atomics, WaitReturnsNotEqualAndTimesOut) {
   EXPECT_EQ(unaligned.trap->kind, TrapKind::UnalignedAtomic);
 }
 
-TEST_P(Atomics, NotifyWakesAWaiterOnAnotherThread) {
-  auto waiterInstance = newInstance();
-  auto notifierInstance = newInstance();
-  ASSERT_TRUE(waiterInstance && notifierInstance);
+// Waits on another thread with {timeout} until notify wakes it; returns what
+// the wait returned.
+CallOutcome waitUntilNotified(const std::shared_ptr<Instance>& waiterInstance,
+                              const std::shared_ptr<Instance>& notifierInstance, int64_t timeout,
+                              uint32_t& woken) {
   std::atomic<bool> started{false};
   CallOutcome waited;
   std::thread waiter([&] {
     started = true;
-    waited = call(exported(waiterInstance, "wait32"), std::vector{Value::i32(64), Value::i32(0), Value::i64(-1)});
+    waited = call(exported(waiterInstance, "wait32"), std::vector{Value::i32(64), Value::i32(0), Value::i64(timeout)});
   });
   while (!started) std::this_thread::yield();
   Func notify = exported(notifierInstance, "notify");
-  uint32_t woken = 0;
+  woken = 0;
   for (int attempt = 0; attempt < 100000 && woken == 0; ++attempt) {
     woken = call(notify, std::vector{Value::i32(64), Value::i32(1)}).results.at(0).asI32();
     if (!woken) std::this_thread::yield();
   }
   waiter.join();
+  return waited;
+}
+
+TEST_P(Atomics, NotifyWakesAWaiterOnAnotherThread) {
+  auto waiterInstance = newInstance();
+  auto notifierInstance = newInstance();
+  ASSERT_TRUE(waiterInstance && notifierInstance);
+  uint32_t woken = 0;
+  CallOutcome waited = waitUntilNotified(waiterInstance, notifierInstance, -1, woken);
   EXPECT_EQ(woken, 1u);
   ASSERT_TRUE(waited.ok());
   EXPECT_EQ(waited.results.at(0), Value::i32(0));  // "ok": woken by notify
+}
+
+// Regression: now + INT64_MAX ns overflowed the clock, so the wait returned
+// "timed-out" at once instead of waiting.
+TEST_P(Atomics, HugeTimeoutsWaitUntilNotified) {
+  auto waiterInstance = newInstance();
+  auto notifierInstance = newInstance();
+  ASSERT_TRUE(waiterInstance && notifierInstance);
+  for (int64_t timeout : {INT64_MAX, INT64_MAX / 2, int64_t{1} << 62}) {
+    uint32_t woken = 0;
+    CallOutcome waited = waitUntilNotified(waiterInstance, notifierInstance, timeout, woken);
+    EXPECT_EQ(woken, 1u) << "timeout " << timeout;
+    ASSERT_TRUE(waited.ok());
+    EXPECT_EQ(waited.results.at(0), Value::i32(0)) << "timeout " << timeout;
+  }
 }
 
 TEST_P(Atomics, ConcurrentAddsAreNotLost) {

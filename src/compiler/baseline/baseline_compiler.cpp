@@ -574,6 +574,7 @@ class FunctionCompiler {
   // ---- memory ----
   // Makes sure kMemBase holds the memory's base (and bounds-checks the access in the
   // bounds-checked strategy); returns the operand for [base + index + offset].
+  // {index} (owned by the caller) may come back holding index + offset.
   x86::Mem memoryOperand(const Operator& op, x86::Gp index, uint32_t accessSize) {
     uint64_t end = static_cast<uint64_t>(op.memarg.offset) + accessSize;
     bool imported = layout_.memoryIsImported(0);
@@ -600,9 +601,14 @@ class FunctionCompiler {
     }
     if (op.memarg.offset <= INT32_MAX)
       return x86::ptr(kMemBase, index.r64(), 0, static_cast<int32_t>(op.memarg.offset));
-    a_.mov(x86::rax, static_cast<uint64_t>(op.memarg.offset));
-    a_.add(x86::rax, index.r64());
-    return x86::ptr(kMemBase, x86::rax);
+    // An offset past a disp32 is added into the index register, which the
+    // caller owns until the access is emitted. Never into a scratch register:
+    // the access sequence that follows may use rax (cmpxchg's accumulator, the
+    // retry loop of and/or/xor), and an address left there would be replaced by
+    // a guest-chosen value between the bounds check and the access.
+    a_.mov(x86::eax, static_cast<uint32_t>(op.memarg.offset));  // zero-extends
+    a_.add(index.r64(), x86::rax);
+    return x86::ptr(kMemBase, index.r64());
   }
 
   bool emitLoad(const Operator& op, uint32_t size, ValType type, bool signExtend) {
