@@ -101,7 +101,7 @@ std::vector<Extern> stubImports(Engine& engine, const ModuleInfo& info) {
       case ExternKind::Memory:
         imports.push_back(Extern::of(LinearMemory::create(type.memory, engine.config().memoryStrategy).value()));
         break;
-      case ExternKind::Table: imports.push_back(Extern::of(Table::create(type.table))); break;
+      case ExternKind::Table: imports.push_back(Extern::of(Table::create(type.table).value())); break;
       case ExternKind::Global: imports.push_back(Extern::of(Global::create(type.global, Value{type.global.type, 0}))); break;
     }
   }

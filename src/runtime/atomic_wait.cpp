@@ -3,9 +3,6 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <cstring>
-#include <list>
-#include <map>
 #include <mutex>
 
 #include "runtime/instance.h"
@@ -14,13 +11,41 @@
 namespace weft {
 namespace {
 
+// A parked thread. It lives on the waiting thread's stack and is linked into
+// its bucket's queue: parking allocates nothing, so a guest cannot make the
+// helper throw through compiled code by waiting while the host is out of memory.
 struct Waiter {
   std::condition_variable wake;
+  uintptr_t cell = 0;
   bool notified = false;
+  Waiter* next = nullptr;
+  Waiter* previous = nullptr;
 };
 
-std::mutex parkingLock;
-std::map<uintptr_t, std::list<Waiter*>> parked;
+// Waiters of every cell whose address hashes here, oldest first, so notify
+// wakes the waiters of one cell in the order they arrived.
+struct Bucket {
+  std::mutex lock;
+  Waiter* head = nullptr;
+  Waiter* tail = nullptr;
+
+  void append(Waiter* waiter) {
+    waiter->previous = tail;
+    waiter->next = nullptr;
+    (tail ? tail->next : head) = waiter;
+    tail = waiter;
+  }
+  void unlink(Waiter* waiter) {
+    (waiter->previous ? waiter->previous->next : head) = waiter->next;
+    (waiter->next ? waiter->next->previous : tail) = waiter->previous;
+    waiter->next = waiter->previous = nullptr;
+  }
+};
+
+constexpr size_t kBuckets = 256;
+Bucket buckets[kBuckets];
+
+Bucket& bucketOf(uintptr_t cell) { return buckets[(cell >> 2) * 0x9e3779b97f4a7c15ull >> 56]; }
 
 uint64_t trap(TrapKind kind) { return kHelperTrapBit | static_cast<uint64_t>(kind); }
 
@@ -40,12 +65,15 @@ uint64_t wait(void* vmctx, uint32_t offset, uint32_t address, T expected, int64_
   if (uint64_t failed = locate(vmctx, offset, address, sizeof(T), cell)) return failed;
   if (!Instance::fromVmctx(vmctx)->memory(0)->currentType().limits.shared)
     return trap(TrapKind::WaitOnUnsharedMemory);
-  std::unique_lock lock(parkingLock);
+  auto key = reinterpret_cast<uintptr_t>(cell);
+  Bucket& bucket = bucketOf(key);
+  std::unique_lock lock(bucket.lock);
+  // Notifiers take the same lock, so none can slip between this load and parking.
   T current = std::atomic_ref<T>(*reinterpret_cast<T*>(cell)).load();
   if (current != expected) return 1;  // "not-equal"
   Waiter self;
-  auto& queue = parked[reinterpret_cast<uintptr_t>(cell)];
-  auto position = queue.insert(queue.end(), &self);
+  self.cell = key;
+  bucket.append(&self);
   bool woken;
   // The deadline is computed once, saturating: now + a guest's timeout near
   // INT64_MAX overflows the clock's range (and would read as "already past").
@@ -59,10 +87,7 @@ uint64_t wait(void* vmctx, uint32_t offset, uint32_t address, T expected, int64_
   } else {
     woken = self.wake.wait_until(lock, now + timeout, [&] { return self.notified; });
   }
-  if (!self.notified) {
-    queue.erase(position);
-    if (queue.empty()) parked.erase(reinterpret_cast<uintptr_t>(cell));
-  }
+  if (!self.notified) bucket.unlink(&self);
   return woken ? 0 : 2;  // "ok" or "timed-out"
 }
 
@@ -71,19 +96,20 @@ uint64_t wait(void* vmctx, uint32_t offset, uint32_t address, T expected, int64_
 uint64_t atomicNotify(void* vmctx, uint32_t offset, uint32_t address, uint32_t count) {
   uint8_t* cell = nullptr;
   if (uint64_t failed = locate(vmctx, offset, address, 4, cell)) return failed;
-  std::lock_guard lock(parkingLock);
-  auto found = parked.find(reinterpret_cast<uintptr_t>(cell));
-  if (found == parked.end()) return 0;
+  auto key = reinterpret_cast<uintptr_t>(cell);
+  Bucket& bucket = bucketOf(key);
+  std::lock_guard lock(bucket.lock);
   uint32_t woken = 0;
-  auto& queue = found->second;
-  while (!queue.empty() && woken < count) {
-    Waiter* waiter = queue.front();
-    queue.pop_front();
-    waiter->notified = true;
-    waiter->wake.notify_one();
-    ++woken;
+  for (Waiter* waiter = bucket.head; waiter && woken < count;) {
+    Waiter* next = waiter->next;
+    if (waiter->cell == key) {
+      bucket.unlink(waiter);
+      waiter->notified = true;
+      waiter->wake.notify_one();
+      ++woken;
+    }
+    waiter = next;
   }
-  if (queue.empty()) parked.erase(found);
   return woken;
 }
 

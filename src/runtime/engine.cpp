@@ -1,12 +1,17 @@
 #include "runtime/engine.h"
 
+#include <cstdio>
+
 #include "runtime/instance.h"
 #include "runtime/module.h"
 #include "runtime/trap_handler.h"
 
 namespace weft {
 
-Engine::Engine(EngineConfig config) : config_(config) { installTrapHandlers(); }
+Engine::Engine(EngineConfig config)
+    : config_(std::move(config)), budget_(std::make_shared<ResourceBudget>(config_.resourceBudgetBytes)) {
+  installTrapHandlers();
+}
 
 uint32_t Engine::signatureId(const FuncType& type) {
   std::lock_guard guard(signaturesLock_);
@@ -31,6 +36,11 @@ EngineMemoryUsage Engine::memoryUsage() const {
   usage.modules = static_cast<uint32_t>(modules_.size());
   usage.instances = static_cast<uint32_t>(instances_.size());
   return usage;
+}
+
+void Engine::warn(const std::string& message) const {
+  if (config_.onWarning) config_.onWarning(message);
+  else std::fprintf(stderr, "weft: warning: %s\n", message.c_str());
 }
 
 void Engine::track(const Module* module) {

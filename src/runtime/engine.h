@@ -13,6 +13,7 @@
 
 #include "compiler/compiled_code.h"
 #include "format/types.h"
+#include "runtime/resource_budget.h"
 
 namespace weft {
 
@@ -27,6 +28,10 @@ struct EngineConfig {
   // Limits, enforced as errors (instantiation) or failed growth (-1):
   uint64_t maxMemoryPages = 65536;        // per linear memory (64 KiB pages)
   uint32_t maxTableElements = 10'000'000; // per table
+  // Bytes that all the memories and tables of this engine's instances may
+  // commit together; 0: no limit but the host's. Past it, instantiation fails
+  // naming what did not fit and memory.grow / table.grow return -1.
+  uint64_t resourceBudgetBytes = 0;
   // Stack wasm may use below the point where the host calls in; 0 means all
   // of the thread's stack but a margin for host code. Past it: "call stack
   // exhausted".
@@ -45,6 +50,9 @@ struct EngineConfig {
   // Runs (once per failure) when executable memory cannot be allocated; the
   // allocation is then retried once before an error is returned (DESIGN 10).
   std::function<void()> onLowMemory;
+  // Receives one line for each problem Weft recovered from (a cache file
+  // refused or not written, say); empty: printed to stderr as "weft: warning: ...".
+  std::function<void(const std::string&)> onWarning;
 };
 
 // Memory by kind over everything an engine has alive (DESIGN 9). A module's
@@ -73,6 +81,11 @@ class Engine {
   uint32_t signatureId(const FuncType& type);
 
   EngineMemoryUsage memoryUsage() const;
+  // Shared with the memories and tables of its instances.
+  const std::shared_ptr<ResourceBudget>& resourceBudget() const { return budget_; }
+
+  // Reports a recovered problem through EngineConfig::onWarning.
+  void warn(const std::string& message) const;
 
   // Bookkeeping for memoryUsage(); Module and Instance call these.
   void track(const Module* module);
@@ -87,6 +100,7 @@ class Engine {
     }
   };
   EngineConfig config_;
+  std::shared_ptr<ResourceBudget> budget_;
   std::mutex signaturesLock_;
   std::map<FuncType, uint32_t, TypeLess> signatures_;
   mutable std::mutex liveLock_;

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <new>
 
 #include "runtime/helpers.h"
 #include "runtime/trap_handler.h"
@@ -21,6 +22,12 @@ Trap instantiationTrap(TrapKind kind) {
   trap.kind = kind;
   trap.message = trapKindMessage(kind);
   return trap;
+}
+
+// "table 3: a table of 10000000 elements (80000000 bytes) exceeds ..."
+Error resourceError(const std::string& what, Error error) {
+  error.message = what + ": " + error.message;
+  return error;
 }
 
 bool isNarrow(ValType type) { return type == ValType::I32 || type == ValType::F32; }
@@ -55,6 +62,19 @@ FuncRef Instance::localRecord(uint32_t functionIndex) const {
 }
 
 InstantiateOutcome Instance::create(std::shared_ptr<const Module> module, std::span<const Extern> imports) {
+  // Memories and tables report their own failures; this catches the rest of
+  // the bookkeeping (element items, vectors sized by the module).
+  try {
+    return createUnguarded(std::move(module), imports);
+  } catch (const std::bad_alloc&) {
+    InstantiateOutcome outcome;
+    outcome.error = linkError("out of host memory while instantiating");
+    outcome.error->kind = ErrorKind::LimitExceeded;
+    return outcome;
+  }
+}
+
+InstantiateOutcome Instance::createUnguarded(std::shared_ptr<const Module> module, std::span<const Extern> imports) {
   InstantiateOutcome outcome;
   std::shared_ptr<Instance> instance(new Instance(std::move(module)));
   if (!instance->vmctx_) {
@@ -125,9 +145,10 @@ std::optional<Error> Instance::link(std::span<const Extern> imports) {
     *reinterpret_cast<FuncRef**>(at(layout.funcRefPtr(f))) = rec;
   }
   for (uint32_t m = info.numImportedMemories; m < info.memories.size(); ++m) {
-    Result<std::shared_ptr<LinearMemory>> memory = LinearMemory::create(
-        info.memories[m].type, module_->memoryStrategy(), module_->engine().config().maxMemoryPages);
-    if (!memory) return memory.error();
+    Result<std::shared_ptr<LinearMemory>> memory =
+        LinearMemory::create(info.memories[m].type, module_->memoryStrategy(),
+                             module_->engine().config().maxMemoryPages, module_->engine().resourceBudget());
+    if (!memory) return resourceError("memory " + std::to_string(m), memory.error());
     memories_[m] = memory.value();
     auto* mirror = reinterpret_cast<MemoryDefinition*>(at(layout.memoryDef(m)));
     *mirror = *memories_[m]->definition();
@@ -135,14 +156,10 @@ std::optional<Error> Instance::link(std::span<const Extern> imports) {
     *reinterpret_cast<MemoryDefinition**>(at(layout.memoryPtr(m))) = memories_[m]->definition();
   }
   for (uint32_t t = info.numImportedTables; t < info.tables.size(); ++t) {
-    uint32_t allowed = module_->engine().config().maxTableElements;
-    tables_[t] = Table::create(info.tables[t].type, 0, allowed);
-    if (!tables_[t]) {
-      Error error = linkError("table of " + std::to_string(info.tables[t].type.limits.min) +
-                              " elements exceeds the engine's limit of " + std::to_string(allowed));
-      error.kind = ErrorKind::LimitExceeded;
-      return error;
-    }
+    Result<std::shared_ptr<Table>> table = Table::create(info.tables[t].type, 0, module_->engine().config().maxTableElements,
+                                                         module_->engine().resourceBudget());
+    if (!table) return resourceError("table " + std::to_string(t), table.error());
+    tables_[t] = std::move(table.value());
     *reinterpret_cast<TableDefinition**>(at(layout.table(t))) = tables_[t]->definition();
   }
   for (uint32_t g = info.numImportedGlobals; g < info.globals.size(); ++g) {

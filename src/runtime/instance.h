@@ -87,6 +87,7 @@ class Instance : public std::enable_shared_from_this<Instance> {
 
  private:
   explicit Instance(std::shared_ptr<const Module> module);
+  static InstantiateOutcome createUnguarded(std::shared_ptr<const Module> module, std::span<const Extern> imports);
   std::optional<Error> link(std::span<const Extern> imports);
   uint64_t evaluate(const ConstExpr& expr) const;
   std::optional<Trap> initialize();

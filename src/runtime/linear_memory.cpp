@@ -7,27 +7,33 @@
 #include <cstring>
 
 namespace weft {
+namespace {
+
+Error tooLarge(std::string message) {
+  Error error;
+  error.kind = ErrorKind::LimitExceeded;
+  error.message = std::move(message);
+  return error;
+}
+
+std::string pagesText(uint64_t pages) {
+  return std::to_string(pages) + " pages (" + std::to_string(pages * kPageSize) + " bytes)";
+}
+
+}  // namespace
 
 Result<std::shared_ptr<LinearMemory>> LinearMemory::create(const MemoryType& type, MemoryStrategy strategy,
-                                                           uint64_t maxPagesAllowed) {
+                                                           uint64_t maxPagesAllowed,
+                                                           std::shared_ptr<ResourceBudget> budget) {
   std::shared_ptr<LinearMemory> memory(new LinearMemory());
   memory->strategy_ = strategy;
   memory->pagesAllowed_ = std::min(maxPagesAllowed, kMaxMemory32Pages);
-  if (type.limits.min > memory->pagesAllowed_) {
-    Error error;
-    error.kind = ErrorKind::LimitExceeded;
-    error.message = "memory of " + std::to_string(type.limits.min) + " pages exceeds the engine's limit of " +
-                    std::to_string(memory->pagesAllowed_) + " pages";
-    return error;
-  }
+  memory->budget_ = std::move(budget);
+  if (type.limits.min > memory->pagesAllowed_)
+    return tooLarge("a memory of " + pagesText(type.limits.min) + " exceeds the engine's limit of " +
+                    std::to_string(memory->pagesAllowed_) + " pages");
   memory->maxPages_ = type.limits.max;
   memory->shared_ = type.limits.shared;
-  if (type.limits.min > kMaxMemory32Pages) {
-    Error error;
-    error.kind = ErrorKind::LimitExceeded;
-    error.message = "memory size exceeds 4 GiB";
-    return error;
-  }
   // A shared memory is accessed by other threads while it grows, so its base
   // must never move: reserve its maximum up front even when bounds-checked.
   memory->fixedBase_ = strategy == MemoryStrategy::Guard || type.limits.shared;
@@ -37,27 +43,31 @@ Result<std::shared_ptr<LinearMemory>> LinearMemory::create(const MemoryType& typ
       reserve = std::max<uint64_t>(kPageSize, std::min(type.limits.max.value_or(kMaxMemory32Pages), kMaxMemory32Pages) * kPageSize);
     void* reservation = mmap(nullptr, reserve, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (reservation == MAP_FAILED) {
-      Error error;
-      error.kind = ErrorKind::LimitExceeded;
-      error.message = "cannot reserve 8 GiB of address space for a guarded memory (" +
-                      std::string(std::strerror(errno)) +
-                      "); the bounds-checked memory strategy needs no reservation";
-      return error;
+      std::string why = std::strerror(errno);
+      if (strategy == MemoryStrategy::Guard)
+        return tooLarge("cannot reserve " + std::to_string(reserve) +
+                        " bytes of address space for a guarded memory (" + why +
+                        "); the bounds-checked memory strategy needs no reservation");
+      return tooLarge("cannot reserve " + std::to_string(reserve) + " bytes of address space for a shared memory's maximum (" + why + ")");
     }
     memory->definition_.base = static_cast<uint8_t*>(reservation);
     memory->reserved_ = reserve;
   }
-  if (type.limits.min > 0 && memory->grow(type.limits.min) < 0) {
-    Error error;
-    error.kind = ErrorKind::LimitExceeded;
-    error.message = "cannot allocate " + std::to_string(type.limits.min) + " pages of linear memory";
-    return error;
+  if (type.limits.min > 0) {
+    if (memory->budget_) {  // asked first only to name the reason
+      if (!memory->budget_->take(type.limits.min * kPageSize))
+        return tooLarge("a memory of " + pagesText(type.limits.min) + " exceeds " + memory->budget_->describe());
+      memory->budget_->give(type.limits.min * kPageSize);
+    }
+    if (memory->grow(type.limits.min) < 0)
+      return tooLarge("cannot allocate a memory of " + pagesText(type.limits.min) + ": out of host memory");
   }
   return memory;
 }
 
 LinearMemory::~LinearMemory() {
   if (definition_.base && reserved_) munmap(definition_.base, reserved_);
+  if (budget_) budget_->give(definition_.byteLength);
 }
 
 MemoryType LinearMemory::currentType() const {
@@ -74,15 +84,21 @@ int64_t LinearMemory::grow(uint64_t deltaPages) {
   if (deltaPages > limit || old + deltaPages > limit) return -1;
   if (deltaPages == 0) return static_cast<int64_t>(old);
   uint64_t newBytes = (old + deltaPages) * kPageSize;
+  uint64_t extraBytes = deltaPages * kPageSize;
+  if (budget_ && !budget_->take(extraBytes)) return -1;
+  auto refuse = [&] {
+    if (budget_) budget_->give(extraBytes);
+    return -1;
+  };
   if (fixedBase_) {
-    if (newBytes > reserved_ || mprotect(definition_.base, newBytes, PROT_READ | PROT_WRITE) != 0) return -1;
+    if (newBytes > reserved_ || mprotect(definition_.base, newBytes, PROT_READ | PROT_WRITE) != 0) return refuse();
   } else {
     void* moved;
     if (reserved_ == 0)
       moved = mmap(nullptr, newBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     else
       moved = mremap(definition_.base, reserved_, newBytes, MREMAP_MAYMOVE);
-    if (moved == MAP_FAILED) return -1;
+    if (moved == MAP_FAILED) return refuse();
     definition_.base = static_cast<uint8_t*>(moved);
     reserved_ = newBytes;
   }

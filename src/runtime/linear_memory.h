@@ -16,6 +16,7 @@
 
 #include "compiler/compiled_code.h"
 #include "format/types.h"
+#include "runtime/resource_budget.h"
 #include "runtime/vmctx_layout.h"
 #include "support/error.h"
 
@@ -27,8 +28,11 @@ class LinearMemory {
   // inside: 2 * (2^32 - 1) + 16 < 8 GiB + one 64 KiB guard.
   static constexpr uint64_t kGuardReservation = (uint64_t{8} << 30) + (uint64_t{64} << 10);
 
+  // A LimitExceeded error when the minimum exceeds {maxPagesAllowed}, the
+  // budget refuses its bytes, or the host cannot reserve or commit them.
   static Result<std::shared_ptr<LinearMemory>> create(const MemoryType& type, MemoryStrategy strategy,
-                                                      uint64_t maxPagesAllowed = kMaxMemory32Pages);
+                                                      uint64_t maxPagesAllowed = kMaxMemory32Pages,
+                                                      std::shared_ptr<ResourceBudget> budget = nullptr);
   ~LinearMemory();
   LinearMemory(const LinearMemory&) = delete;
   LinearMemory& operator=(const LinearMemory&) = delete;
@@ -42,7 +46,8 @@ class LinearMemory {
   // Address space reserved (guard) or mapped (bounds-checked).
   uint64_t reservedBytes() const { return reserved_; }
 
-  // Returns the old size in pages, or -1 if the memory cannot grow so far.
+  // Returns the old size in pages, or -1 if the memory cannot grow so far (its
+  // maximum, the engine's limits, or the host's memory).
   int64_t grow(uint64_t deltaPages);
 
   MemoryDefinition* definition() { return &definition_; }
@@ -58,6 +63,7 @@ class LinearMemory {
   bool fixedBase_ = false;  // guard strategy, or shared: grows in place
   MemoryStrategy strategy_ = MemoryStrategy::Guard;
   uint64_t reserved_ = 0;
+  std::shared_ptr<ResourceBudget> budget_;  // committed bytes are taken from it
 };
 
 }  // namespace weft

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <mutex>
+#include <new>
 
 #include "runtime/code_memory.h"
 #include "runtime/code_registry.h"
@@ -190,7 +191,20 @@ void handleFault(int signal, siginfo_t* info, void* context) {
   regs[REG_RIP] = static_cast<greg_t>(reinterpret_cast<uintptr_t>(&raiseTrap));
 }
 
+void fillTrapDetails(Trap& trap, uint32_t kind, uint32_t bytecodeOffset, uintptr_t fp, uintptr_t pc);
+
+// Runs on top of compiled code (from a helper or the fault handler), where an
+// exception must never unwind: when the host is out of memory the trap keeps
+// its kind and loses only the backtrace or message it could not allocate.
 void fillTrap(Trap& trap, uint32_t kind, uint32_t bytecodeOffset, uintptr_t fp, uintptr_t pc) {
+  try {
+    fillTrapDetails(trap, kind, bytecodeOffset, fp, pc);
+  } catch (const std::bad_alloc&) {
+    trap.backtrace.clear();
+  }
+}
+
+void fillTrapDetails(Trap& trap, uint32_t kind, uint32_t bytecodeOffset, uintptr_t fp, uintptr_t pc) {
   trap.kind = static_cast<TrapKind>(kind);
   bool first = true;
   for (int guard = 0; guard < 1 << 20; ++guard) {

@@ -81,7 +81,11 @@ std::map<std::string, Extern, std::less<>> spectestInstance(Engine& engine) {
         exports[name] = Extern::of(Global::create(type.global, init));
         break;
       }
-      case ExternKind::Table: exports[name] = Extern::of(Table::create(type.table)); break;
+      case ExternKind::Table: {
+        Result<std::shared_ptr<Table>> table = Table::create(type.table);
+        if (table) exports[name] = Extern::of(table.value());
+        break;
+      }
       case ExternKind::Memory: {
         Result<std::shared_ptr<LinearMemory>> memory =
             LinearMemory::create(type.memory, engine.config().memoryStrategy);
