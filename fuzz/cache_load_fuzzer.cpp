@@ -5,8 +5,10 @@
 // decoder and the function-table reader then see arbitrary input. Loading may
 // succeed or fail; it must never crash. (Loaded code is never run: a file that
 // passes every check is trusted, like any compiled code.)
-#include <sys/mman.h>
+#include <fcntl.h>
 #include <unistd.h>
+
+#include <cstdlib>
 
 #include <cstring>
 #include <string>
@@ -37,16 +39,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     header.headerChecksum = codeCacheHeaderChecksum(header);
     std::memcpy(file.data(), &header, sizeof header);
   }
-  // An in-memory file: the loader opens and maps it like any other.
-  int fd = memfd_create("weft-cache-fuzz", MFD_CLOEXEC);
+  // A private 0600 file in a private directory: the loader's trust rule
+  // (cache_trust.h) refuses symlinks such as /proc/self/fd/N and files others
+  // may write, so a memfd would never reach the parsers.
+  static const std::string directory = [] {
+    char pattern[] = "/tmp/weft-cache-fuzz.XXXXXX";
+    const char* made = mkdtemp(pattern);
+    return std::string(made ? made : "/tmp");
+  }();
+  std::string path = directory + "/input.cwasm";
+  unlink(path.c_str());
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) return 0;
-  if (!file.empty() && write(fd, file.data(), file.size()) != static_cast<ssize_t>(file.size())) {
-    close(fd);
-    return 0;
-  }
-  std::string path = "/proc/self/fd/" + std::to_string(fd);
+  bool written = file.empty() || write(fd, file.data(), file.size()) == static_cast<ssize_t>(file.size());
+  close(fd);
+  if (!written) return 0;
   Result<std::shared_ptr<const Module>> loaded = Module::deserialize(engine, path);
   (void)loaded;
-  close(fd);
   return 0;
 }

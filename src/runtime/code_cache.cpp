@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -15,6 +15,7 @@
 
 #include "build_id.h"
 #include "format/module_decoder.h"
+#include "runtime/cache_trust.h"
 #include "runtime/module.h"
 
 namespace weft {
@@ -51,12 +52,6 @@ uint64_t codeCacheHeaderChecksum(const CodeCacheHeader& header) {
   return checksum64(reinterpret_cast<const uint8_t*>(&header), offsetof(CodeCacheHeader, headerChecksum));
 }
 
-// Module's private parts, for the cache.
-struct CodeCacheAccess {
-  static Result<std::shared_ptr<const Module>> load(std::shared_ptr<Engine> engine, const std::string& path);
-  static Status store(const Module& module, const std::string& path);
-};
-
 namespace {
 
 Error cacheError(const std::string& path, std::string why, ErrorKind kind = ErrorKind::Invalid) {
@@ -66,7 +61,6 @@ Error cacheError(const std::string& path, std::string why, ErrorKind kind = Erro
   return error;
 }
 
-
 void append(std::vector<uint8_t>& out, const void* data, size_t size) {
   const auto* bytes = static_cast<const uint8_t*>(data);
   out.insert(out.end(), bytes, bytes + size);
@@ -74,6 +68,18 @@ void append(std::vector<uint8_t>& out, const void* data, size_t size) {
 template <typename T>
 void appendValue(std::vector<uint8_t>& out, T value) {
   append(out, &value, sizeof value);
+}
+
+// Reads up to {size} bytes at {offset}; returns how many it read.
+size_t readAt(int fd, uint64_t offset, void* out, size_t size) {
+  size_t done = 0;
+  while (done < size) {
+    ssize_t n = pread(fd, static_cast<uint8_t*>(out) + done, size - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<size_t>(n);
+  }
+  return done;
 }
 
 // Reads the function table; false when it does not fit the module.
@@ -107,20 +113,8 @@ bool readFunctions(const uint8_t* data, uint64_t size, uint32_t expected, uint64
   return at == size;
 }
 
-// Closes a descriptor and unmaps a mapping however the load ends.
-struct FileMapping {
-  int fd = -1;
-  uint8_t* data = nullptr;
-  size_t size = 0;
-  ~FileMapping() {
-    if (data) munmap(data, size);
-    if (fd >= 0) close(fd);
-  }
-};
-
-}  // namespace
-
-Status CodeCacheAccess::store(const Module& module, const std::string& path) {
+// The whole file for {module}: header, bytecode, function table, code.
+std::vector<uint8_t> encodeCodeCacheFile(const Module& module) {
   const ModuleCode& code = module.code();
   std::vector<uint8_t> functions;
   appendValue<uint32_t>(functions, static_cast<uint32_t>(code.functions().size()));
@@ -158,53 +152,35 @@ Status CodeCacheAccess::store(const Module& module, const std::string& path) {
   header.contentChecksum = checksum64(file.data() + header.headerSize, header.fileSize - header.headerSize);
   header.headerChecksum = codeCacheHeaderChecksum(header);
   std::memcpy(file.data(), &header, sizeof header);
-
-  // Write beside the target, then rename: readers see the old file or the
-  // whole new one, never a torn one, however many processes race.
-  static std::atomic<uint64_t> serial{0};
-  std::string temporary = path + ".tmp." + std::to_string(getpid()) + "." + std::to_string(serial++);
-  int fd = open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return cacheError(temporary, std::string("cannot create: ") + std::strerror(errno), ErrorKind::LimitExceeded);
-  size_t written = 0;
-  while (written < file.size()) {
-    ssize_t n = write(fd, file.data() + written, file.size() - written);
-    if (n <= 0) {
-      close(fd);
-      unlink(temporary.c_str());
-      return cacheError(temporary, std::string("cannot write: ") + std::strerror(errno), ErrorKind::LimitExceeded);
-    }
-    written += static_cast<size_t>(n);
-  }
-  // On disk before it becomes visible: a crash leaves the old file or the new
-  // one. (It also leaves the page-cache pages clean, hence Shared_Clean.)
-  if (fsync(fd) != 0) {
-    close(fd);
-    unlink(temporary.c_str());
-    return cacheError(temporary, std::string("cannot sync: ") + std::strerror(errno), ErrorKind::LimitExceeded);
-  }
-  close(fd);
-  if (rename(temporary.c_str(), path.c_str()) != 0) {
-    unlink(temporary.c_str());
-    return cacheError(path, std::string("cannot rename into place: ") + std::strerror(errno), ErrorKind::LimitExceeded);
-  }
-  return Ok{};
+  return file;
 }
 
-Result<std::shared_ptr<const Module>> CodeCacheAccess::load(std::shared_ptr<Engine> engine, const std::string& path) {
-  FileMapping file;
-  file.fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (file.fd < 0) return cacheError(path, std::string("cannot open: ") + std::strerror(errno));
-  struct stat st {};
-  if (fstat(file.fd, &st) != 0) return cacheError(path, "cannot stat");
-  auto fileSize = static_cast<uint64_t>(st.st_size);
-  if (fileSize < sizeof(CodeCacheHeader)) return cacheError(path, "truncated: shorter than a code-cache header");
-  void* mapped = mmap(nullptr, fileSize, PROT_READ, MAP_PRIVATE, file.fd, 0);
-  if (mapped == MAP_FAILED) return cacheError(path, std::string("cannot map: ") + std::strerror(errno));
-  file.data = static_cast<uint8_t*>(mapped);
-  file.size = fileSize;
+}  // namespace
 
+std::optional<CodeCacheHeader> peekCodeCacheHeader(const std::string& path) {
+  FileDescriptor file(open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+  struct stat status {};
+  if (file.get() < 0 || fstat(file.get(), &status) != 0 || !S_ISREG(status.st_mode)) return std::nullopt;
+  CodeCacheHeader header{};
+  size_t read = readAt(file.get(), 0, &header, sizeof header);
+  if (read < sizeof header.magic || std::memcmp(header.magic, kCodeCacheMagic, sizeof header.magic) != 0)
+    return std::nullopt;
+  return header;
+}
+
+Status CodeCacheAccess::store(const Module& module, int directory, const std::string& name,
+                              const std::string& shownPath) {
+  std::vector<uint8_t> file = encodeCodeCacheFile(module);
+  return replaceFile(directory, name, file, shownPath);
+}
+
+Result<std::shared_ptr<const Module>> CodeCacheAccess::load(std::shared_ptr<Engine> engine, const TrustedFile& file,
+                                                            const std::string& path) {
+  int fd = file.fd.get();
+  auto fileSize = static_cast<uint64_t>(file.opened.st_size);
   CodeCacheHeader header;
-  std::memcpy(&header, file.data, sizeof header);
+  if (fileSize < sizeof header || readAt(fd, 0, &header, sizeof header) != sizeof header)
+    return cacheError(path, "truncated: shorter than a code-cache header");
   if (std::memcmp(header.magic, kCodeCacheMagic, 8) != 0) return cacheError(path, "not a Weft code-cache file");
   if (header.version != kCodeCacheVersion || header.headerSize != sizeof(CodeCacheHeader))
     return cacheError(path, "code-cache format version " + std::to_string(header.version) + ", this Weft reads " +
@@ -230,14 +206,19 @@ Result<std::shared_ptr<const Module>> CodeCacheAccess::load(std::shared_ptr<Engi
                   header.codeOffset >= header.functionsOffset + header.functionsSize && header.codeOffset % page == 0 &&
                   header.codeOffset <= fileSize && header.codeSize == fileSize - header.codeOffset;
   if (!layoutOk) return cacheError(path, "truncated or malformed (sections do not fit the file)");
-  // The code is checked through the executable mapping itself (below): what
-  // runs is what was checked, even if the file changed in between.
-  uint64_t checksum = checksum64(file.data + header.headerSize, header.codeOffset - header.headerSize);
-  std::span<const uint8_t> bytecode(file.data + header.bytecodeOffset, header.bytecodeSize);
+
+  // Bytecode and function table are read into memory and checked there:
+  // what is decoded is what was checksummed, whatever happens to the file.
+  std::vector<uint8_t> metadata(header.codeOffset - header.headerSize);
+  if (readAt(fd, header.headerSize, metadata.data(), metadata.size()) != metadata.size())
+    return cacheError(path, "truncated while being read");
+  uint64_t checksum = checksum64(metadata.data(), metadata.size());
+  const uint8_t* bytecode = metadata.data() + (header.bytecodeOffset - header.headerSize);
+  const uint8_t* functionTable = metadata.data() + (header.functionsOffset - header.headerSize);
 
   std::shared_ptr<Module> module(new Module());
   module->engine_ = engine;
-  module->bytes_.assign(bytecode.begin(), bytecode.end());
+  module->bytes_.assign(bytecode, bytecode + header.bytecodeSize);
   Result<ModuleInfo> info = decodeModule(module->bytes_);
   if (!info) return cacheError(path, "its module does not decode: " + info.error().describe());
   module->info_ = std::move(info.value());
@@ -246,20 +227,26 @@ Result<std::shared_ptr<const Module>> CodeCacheAccess::load(std::shared_ptr<Engi
   for (const FuncType& type : module->info_.types) module->signatureIds_.push_back(engine->signatureId(type));
   std::vector<ModuleCode::FunctionRange> functions;
   uint32_t defined = static_cast<uint32_t>(module->info_.functions.size()) - module->info_.numImportedFunctions;
-  if (!readFunctions(file.data + header.functionsOffset, header.functionsSize, defined, header.codeSize, functions))
+  if (!readFunctions(functionTable, header.functionsSize, defined, header.codeSize, functions))
     return cacheError(path, "malformed function table");
 
   // The code itself: mapped from the file, never copied; pages shared with
-  // every other process that maps the same file.
+  // every other process that maps the same file. Its checksum is taken
+  // through the executable mapping itself: what runs is what was checked.
   size_t codeMapped = std::max<size_t>(page, (header.codeSize + page - 1) / page * page);
-  void* code = mmap(nullptr, codeMapped, PROT_READ | PROT_EXEC, MAP_PRIVATE, file.fd,
-                    static_cast<off_t>(header.codeOffset));
+  void* code = mmap(nullptr, codeMapped, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, static_cast<off_t>(header.codeOffset));
   if (code == MAP_FAILED)
     return cacheError(path, std::string("cannot map the code executable (") + std::strerror(errno) +
                                 "; is the file on a noexec filesystem?)", ErrorKind::LimitExceeded);
   if (checksum64(static_cast<const uint8_t*>(code), header.codeSize, checksum) != header.contentChecksum) {
     munmap(code, codeMapped);
     return cacheError(path, "corrupted (content checksum mismatch)");
+  }
+  // A second look: a write (or a chmod to make one) since the file was
+  // opened moves its ctime, which nobody can set back.
+  if (!unchangedSinceOpened(file)) {
+    munmap(code, codeMapped);
+    return cacheError(path, "changed while it was being loaded; refusing to run code from it");
   }
   module->code_ = ModuleCode::adopt(module->info_, CodeMemory::adopt(static_cast<uint8_t*>(code), header.codeSize,
                                                                      codeMapped),
@@ -268,10 +255,25 @@ Result<std::shared_ptr<const Module>> CodeCacheAccess::load(std::shared_ptr<Engi
   return std::shared_ptr<const Module>(std::move(module));
 }
 
-Status Module::serialize(const std::string& path) const { return CodeCacheAccess::store(*this, path); }
+Status Module::serialize(const std::string& path) const {
+  auto [directoryPath, name] = splitDirectoryAndName(path);
+  FileDescriptor directory(open(directoryPath.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (directory.get() < 0)
+    return cacheError(path, "cannot open its directory: " + std::string(std::strerror(errno)), ErrorKind::LimitExceeded);
+  return CodeCacheAccess::store(*this, directory.get(), name, path);
+}
 
 Result<std::shared_ptr<const Module>> Module::deserialize(std::shared_ptr<Engine> engine, const std::string& path) {
-  return CodeCacheAccess::load(std::move(engine), path);
+  auto [directoryPath, name] = splitDirectoryAndName(path);
+  // The named directory may be reached through a symlink: it is checked
+  // through its descriptor, which is where the file is then opened.
+  Result<std::optional<FileDescriptor>> directory = openTrustedDirectory(directoryPath, DirectorySymlink::Follow);
+  if (!directory) return cacheError(path, directory.error().message);
+  if (!directory.value()) return cacheError(path, "cannot open: its directory does not exist");
+  Result<std::optional<TrustedFile>> file = openTrustedFile(directory.value()->get(), name, path);
+  if (!file) return file.error();
+  if (!file.value()) return cacheError(path, "cannot open: no such file");
+  return CodeCacheAccess::load(std::move(engine), *file.value(), path);
 }
 
 }  // namespace weft

@@ -9,11 +9,38 @@
 //              segments, names for traces)
 //   functions  per defined function: code range and site table
 //   code       page-aligned, mapped read+execute straight from the file
+//
+// Trust (DESIGN 11, the rule in cache_trust.h). A file is loaded only when
+// it, and the directory holding it, could have been written by nobody but the
+// running user or root; the checksums detect accidents, not attacks. Loading
+// reads the header, bytecode and function table into memory and checks them
+// there, maps the code read+execute and checks its checksum through that
+// executable mapping, then looks at the file again (fstat: same inode, size,
+// mtime, ctime, mode, owner) and refuses it if it changed meanwhile.
+//
+// What this does not do: make the mapped code immutable. The mapping is
+// MAP_PRIVATE but shares the file's page-cache pages (that is the point: one
+// physical copy of the code for every process), and Linux shows a later write
+// to the file in those pages. Whoever may write the file, you or root, can
+// therefore still change the code an already-running process executes. The
+// defence is that nobody else may write it, and that Weft itself never
+// writes a cache file in place: its writers create a new file exclusively,
+// mode 0444, and rename it over the old one, which leaves existing mappings
+// on the old, unchanged inode.
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "support/error.h"
 
 namespace weft {
+
+class Engine;
+class Module;
+struct TrustedFile;
 
 // Features the baseline tier's code uses; a file whose code needs one the CPU
 // lacks is refused (and compiling refuses too).
@@ -58,5 +85,24 @@ uint64_t checksum64(const uint8_t* data, uint64_t size, uint64_t seed = 0x9e3779
 
 // The value CodeCacheHeader::headerChecksum must hold.
 uint64_t codeCacheHeaderChecksum(const CodeCacheHeader& header);
+
+// Reads just the header of {path} (O_NOFOLLOW|O_NONBLOCK, regular files only).
+// nullopt: not a cache file (no magic) or unreadable. Nothing but the magic is
+// checked (Module::deserialize checks the rest); a file shorter than a header
+// comes back zero-filled past its end.
+std::optional<CodeCacheHeader> peekCodeCacheHeader(const std::string& path);
+
+// Reading and writing cache files; Module::serialize/deserialize and the
+// engine's cache directory (cache_directory.h) go through these.
+struct CodeCacheAccess {
+  // Maps {file}, which openTrustedFile() opened and checked. Any mismatch
+  // (format, build, CPU features, strategy, tier), damage or change while
+  // loading is an error naming {shownPath}.
+  static Result<std::shared_ptr<const Module>> load(std::shared_ptr<Engine> engine, const TrustedFile& file,
+                                                    const std::string& shownPath);
+  // Writes {module} as {name} in {directory} (replaceFile(): a new 0444 file
+  // renamed into place).
+  static Status store(const Module& module, int directory, const std::string& name, const std::string& shownPath);
+};
 
 }  // namespace weft

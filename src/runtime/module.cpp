@@ -1,47 +1,20 @@
 #include "runtime/module.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <atomic>
-#include <cstdio>
-#include <cstring>
 #include <thread>
 
 #include "compiler/baseline/baseline_compiler.h"
 #include "format/module_decoder.h"
+#include "runtime/cache_directory.h"
 #include "runtime/code_cache.h"
 
 namespace weft {
 
-namespace {
-
-// The cache file for {bytes} under the engine's cache directory.
-std::string cachePath(const Engine& engine, std::span<const uint8_t> bytes) {
-  char key[96];
-  std::snprintf(key, sizeof key, "%016llx-%08zx-%016llx-%s.cwasm",
-                static_cast<unsigned long long>(checksum64(bytes.data(), bytes.size())), bytes.size(),
-                static_cast<unsigned long long>(
-                    checksum64(reinterpret_cast<const uint8_t*>(engineBuildId()), std::strlen(engineBuildId()))),
-                memoryStrategyName(engine.config().memoryStrategy));
-  return engine.config().cacheDirectory + "/" + key;
-}
-
-}  // namespace
-
 Result<std::shared_ptr<const Module>> Module::compile(std::shared_ptr<Engine> engine,
                                                       std::span<const uint8_t> bytes) {
   if (engine->config().cacheDirectory.empty()) return compileUncached(engine, bytes);
-  std::string path = cachePath(*engine, bytes);
-  Result<std::shared_ptr<const Module>> cached = deserialize(engine, path);
-  if (cached && std::equal(bytes.begin(), bytes.end(), cached.value()->bytes().begin(), cached.value()->bytes().end()))
-    return cached;
-  Result<std::shared_ptr<const Module>> compiled = compileUncached(engine, bytes);
-  if (compiled) {
-    mkdir(engine->config().cacheDirectory.c_str(), 0755);
-    (void)compiled.value()->serialize(path);  // a cache that cannot be written only costs time
-  }
-  return compiled;
+  return compileThroughCacheDirectory(std::move(engine), bytes);
 }
 
 Result<std::shared_ptr<const Module>> Module::compileUncached(std::shared_ptr<Engine> engine,

@@ -21,17 +21,22 @@ namespace weft {
 class Module {
  public:
   // With EngineConfig::cacheDirectory set, maps the module's code from the
-  // cache when a matching file is there, and fills the cache otherwise.
+  // cache when a matching, trusted file is there, and fills the cache
+  // otherwise; a cache that cannot be used is one warning, never a failure
+  // (runtime/cache_directory.h).
   static Result<std::shared_ptr<const Module>> compile(std::shared_ptr<Engine> engine,
                                                        std::span<const uint8_t> bytes);
   static Result<std::shared_ptr<const Module>> compileUncached(std::shared_ptr<Engine> engine,
                                                                std::span<const uint8_t> bytes);
 
   // The code cache (runtime/code_cache.h): a file that any later process maps
-  // instead of compiling. Writes go to a temporary file renamed into place.
+  // instead of compiling. Writes go to a new file, created exclusively with
+  // mode 0444, renamed into place; nothing at {path} is followed or written.
   Status serialize(const std::string& path) const;
-  // Maps a file written by serialize(). Any mismatch (format, build, CPU
-  // features, strategy, tier) or damage is an error; nothing unchecked runs.
+  // Maps a file written by serialize(). The file and its directory must pass
+  // the trust rule (runtime/cache_trust.h: owned by you or root, writable by
+  // nobody else, not a symlink, a regular file); any mismatch (format, build,
+  // CPU features, strategy, tier) or damage is an error; nothing unchecked runs.
   static Result<std::shared_ptr<const Module>> deserialize(std::shared_ptr<Engine> engine, const std::string& path);
 
   const ModuleInfo& info() const { return info_; }

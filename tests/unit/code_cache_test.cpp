@@ -1,18 +1,26 @@
 // The code cache: a compiled module written to a file and mapped back, by this
-// process or another, without relocation; damaged or mismatched files refused.
+// process or another, without relocation; damaged or mismatched files refused;
+// files and directories that anyone but you or root could have written
+// refused (DESIGN 11), as one warning when an engine's cache directory is
+// involved.
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <sstream>
 #include <thread>
 
+#include "runtime/cache_trust.h"
 #include "runtime/code_cache.h"
 #include "runtime_test_support.h"
 
@@ -40,9 +48,13 @@ class CodeCache : public ::testing::Test {
     std::ifstream in(path, std::ios::binary);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   }
+  // Mode 0644 whatever the umask: only the mode under test may make a file untrusted.
   void writeAll(const std::string& path, const std::vector<uint8_t>& bytes) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    {
+      std::ofstream out(path, std::ios::binary | std::ios::trunc);
+      out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    }
+    chmod(path.c_str(), 0644);
   }
   // Rewrites a header field and fixes the header checksum, so that only the
   // check under test can fail.
@@ -231,6 +243,337 @@ TEST_F(CodeCache, TwoProcessesShareTheCodePages) {
   for (pid_t pid : pids) {
     kill(pid, SIGKILL);
     waitpid(pid, nullptr, 0);
+  }
+}
+
+
+// ---- Trust (DESIGN 11): who could have written the file ----
+
+constexpr uid_t kNobody = 65534;
+
+// The /proc/self/maps line of the mapping that holds {address}.
+std::string mappingOf(const void* address) {
+  auto at = reinterpret_cast<uintptr_t>(address);
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  while (std::getline(maps, line)) {
+    uintptr_t start = 0, end = 0;
+    if (std::sscanf(line.c_str(), "%lx-%lx", &start, &end) == 2 && at >= start && at < end) return line;
+  }
+  return "";
+}
+
+mode_t modeOf(const std::string& path) {
+  struct stat status {};
+  EXPECT_EQ(lstat(path.c_str(), &status), 0) << path;
+  return status.st_mode & 07777;
+}
+
+ino_t inodeOf(const std::string& path) {
+  struct stat status {};
+  EXPECT_EQ(lstat(path.c_str(), &status), 0) << path;
+  return status.st_ino;
+}
+
+// An engine with a cache directory whose warnings are collected.
+struct WarnedEngine {
+  explicit WarnedEngine(const std::string& cacheDirectory) {
+    EngineConfig config = EngineConfig::with(MemoryStrategy::Guard, 1);
+    config.cacheDirectory = cacheDirectory;
+    config.onWarning = [warnings = warnings](const std::string& message) { warnings->push_back(message); };
+    engine = std::make_shared<Engine>(config);
+  }
+  std::shared_ptr<std::vector<std::string>> warnings = std::make_shared<std::vector<std::string>>();
+  std::shared_ptr<Engine> engine;
+};
+
+// The counter module compiled through {engine}'s cache; it must work.
+void expectWorkingCounter(const std::shared_ptr<const Module>& module) {
+  ASSERT_TRUE(module);
+  auto instance = instantiateOk(module);
+  ASSERT_TRUE(instance);
+  EXPECT_EQ(call(exported(instance, "bump"), {}).results.at(0), Value::i32(1001));
+}
+
+class CodeCacheTrust : public CodeCache {
+ protected:
+  // A cache directory filled by a first engine; returns the path of its one file.
+  std::string filledCacheDirectory(const std::string& directory) {
+    WarnedEngine first(directory);
+    EXPECT_TRUE(compileTestModule(first.engine, "counter"));
+    EXPECT_TRUE(first.warnings->empty());
+    for (const auto& entry : fs::directory_iterator(directory))
+      if (entry.path().extension() == ".cwasm") return entry.path().string();
+    ADD_FAILURE() << "the first compile left no cache file in " << directory;
+    return "";
+  }
+  // Compiles the counter through {directory} with a fresh engine: it must
+  // work, warn exactly once with {reason}, and not run code from the cache.
+  void expectOneWarningAndACompile(const std::string& directory, const std::string& reason) {
+    WarnedEngine second(directory);
+    std::shared_ptr<const Module> module = compileTestModule(second.engine, "counter");
+    expectWorkingCounter(module);
+    ASSERT_EQ(second.warnings->size(), 1u) << "exactly one warning for " << directory;
+    EXPECT_NE(second.warnings->front().find(reason), std::string::npos) << second.warnings->front();
+    if (module) {
+      EXPECT_EQ(mappingOf(module->code().memory().data()).find(".cwasm"), std::string::npos)
+          << "compiled, not mapped from a refused file";
+    }
+  }
+  static bool runningAsRoot() { return geteuid() == 0; }
+};
+
+TEST_F(CodeCacheTrust, AFileOthersOrItsGroupCanWriteIsRefusedWithTheReason) {
+  ASSERT_EQ(chmod(path_.c_str(), 0446), 0);
+  EXPECT_NE(refusal(path_).find("is writable by others; refusing to run code from it"), std::string::npos)
+      << refusal(path_);
+  ASSERT_EQ(chmod(path_.c_str(), 0464), 0);
+  EXPECT_NE(refusal(path_).find("is writable by its group; refusing to run code from it"), std::string::npos)
+      << refusal(path_);
+  ASSERT_EQ(chmod(path_.c_str(), 0644), 0);
+  EXPECT_EQ(refusal(path_), "") << "writable by its owner only: trusted";
+}
+
+TEST_F(CodeCacheTrust, AFileOwnedByAnotherUserIsRefused) {
+  if (!runningAsRoot()) GTEST_SKIP() << "giving a file to another user needs root";
+  ASSERT_EQ(chown(path_.c_str(), kNobody, kNobody), 0);
+  EXPECT_NE(refusal(path_).find("is owned by uid 65534, not by you or root"), std::string::npos) << refusal(path_);
+}
+
+TEST_F(CodeCacheTrust, ASymlinkIsRefusedNotFollowed) {
+  std::string link = (dir_ / "link.cwasm").string();
+  ASSERT_EQ(symlink(path_.c_str(), link.c_str()), 0);
+  EXPECT_NE(refusal(link).find("is a symlink"), std::string::npos) << refusal(link);
+  EXPECT_EQ(refusal(path_), "") << "its target, named directly, loads";
+}
+
+TEST_F(CodeCacheTrust, ADirectoryOthersCanWriteMakesItsFilesUntrusted) {
+  ASSERT_EQ(chmod(dir_.c_str(), 0777), 0);
+  EXPECT_NE(refusal(path_).find("is writable by others"), std::string::npos) << refusal(path_);
+  ASSERT_EQ(chmod(dir_.c_str(), 0770), 0);
+  EXPECT_NE(refusal(path_).find("is writable by its group"), std::string::npos) << refusal(path_);
+  // Sticky, as /tmp: others may add files but not rename or remove yours.
+  ASSERT_EQ(chmod(dir_.c_str(), 01777), 0);
+  EXPECT_EQ(refusal(path_), "") << "your own file in a sticky directory";
+  if (runningAsRoot()) {
+    std::string planted = (dir_ / "planted.cwasm").string();
+    writeAll(planted, readAll(path_));
+    ASSERT_EQ(chown(planted.c_str(), kNobody, kNobody), 0);
+    EXPECT_NE(refusal(planted).find("is owned by uid 65534"), std::string::npos) << "another's file in it";
+  }
+  ASSERT_EQ(chmod(dir_.c_str(), 0700), 0);
+}
+
+// O_NONBLOCK: a FIFO would otherwise block the open until someone writes.
+TEST_F(CodeCacheTrust, AFifoADeviceOrADirectoryIsRefusedWithoutBlocking) {
+  std::string fifo = (dir_ / "fifo.cwasm").string();
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  std::future<std::string> refused = std::async(std::launch::async, [&] { return refusal(fifo); });
+  if (refused.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+    ADD_FAILURE() << "deserialize blocked on a FIFO";
+    int unblock = open(fifo.c_str(), O_RDWR);  // lets the blocked open return
+    refused.wait();
+    close(unblock);
+  }
+  EXPECT_NE(refused.get().find("is not a regular file"), std::string::npos);
+  EXPECT_NE(refusal("/dev/null").find("is not a regular file"), std::string::npos);
+  EXPECT_NE(refusal(dir_.string() + "/").find("is not a regular file"), std::string::npos);
+}
+
+TEST_F(CodeCacheTrust, PeekReadsTheHeaderOfRegularCacheFilesOnly) {
+  std::optional<CodeCacheHeader> header = peekCodeCacheHeader(path_);
+  ASSERT_TRUE(header);
+  EXPECT_EQ(std::memcmp(header->magic, kCodeCacheMagic, 8), 0);
+  EXPECT_EQ(header->memoryStrategy, static_cast<uint8_t>(MemoryStrategy::Guard));
+  EXPECT_FALSE(peekCodeCacheHeader(std::string(WEFT_TEST_WASM_DIR) + "/traps.wasm")) << "a .wasm";
+  EXPECT_FALSE(peekCodeCacheHeader((dir_ / "missing.cwasm").string()));
+  EXPECT_FALSE(peekCodeCacheHeader(dir_.string())) << "a directory";
+  std::string link = (dir_ / "link.cwasm").string();
+  ASSERT_EQ(symlink(path_.c_str(), link.c_str()), 0);
+  EXPECT_FALSE(peekCodeCacheHeader(link)) << "a symlink is not followed";
+  std::string fifo = (dir_ / "fifo.cwasm").string();
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  std::future<bool> peeked = std::async(std::launch::async, [&] { return peekCodeCacheHeader(fifo).has_value(); });
+  if (peeked.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+    ADD_FAILURE() << "peekCodeCacheHeader blocked on a FIFO";
+    int unblock = open(fifo.c_str(), O_RDWR);
+    peeked.wait();
+    close(unblock);
+  }
+  EXPECT_FALSE(peeked.get()) << "a FIFO";
+}
+
+TEST_F(CodeCacheTrust, WrittenFilesAreReadOnlyAndACreatedCacheDirectoryIsPrivate) {
+  mode_t previous = umask(0);  // a careless umask must not widen either mode
+  std::string written = (dir_ / "written.cwasm").string();
+  EXPECT_TRUE(module_->serialize(written));
+  std::string cacheDirectory = (dir_ / "new-cache").string();
+  std::string cached = filledCacheDirectory(cacheDirectory);
+  umask(previous);
+  EXPECT_EQ(modeOf(written), 0444u);
+  EXPECT_EQ(modeOf(cacheDirectory), 0700u);
+  EXPECT_EQ(modeOf(cached), 0444u);
+}
+
+// Each writer creates a new file exclusively and renames it into place, so a
+// process that has mapped the old file keeps running the code it checked.
+TEST_F(CodeCacheTrust, RewritingAFileNeverChangesCodeAlreadyMappedFromIt) {
+  Result<std::shared_ptr<const Module>> loaded = Module::deserialize(engine_, path_);
+  ASSERT_TRUE(loaded);
+  const CodeMemory& code = loaded.value()->code().memory();
+  std::vector<uint8_t> before(code.data(), code.data() + code.size());
+  ino_t inode = inodeOf(path_);
+  std::shared_ptr<const Module> other = compileTestModule(engine_, "counter");
+  ASSERT_TRUE(other);
+  ASSERT_TRUE(other->serialize(path_));
+  EXPECT_NE(inodeOf(path_), inode) << "a new file, not the old one rewritten";
+  EXPECT_EQ(std::memcmp(before.data(), code.data(), before.size()), 0) << "the mapped code changed";
+  auto instance = instantiateOk(loaded.value());
+  ASSERT_TRUE(instance);
+  EXPECT_EQ(call(exported(instance, "divide"), std::vector{Value::i32(42), Value::i32(6)}).results.at(0),
+            Value::i32(7));
+}
+
+// Between open and the last check: a write moves mtime and ctime, and ctime
+// cannot be set back, so even an edit that restores mtime is seen.
+TEST_F(CodeCacheTrust, AFileChangedAfterItWasOpenedIsSeen) {
+  auto [directoryPath, name] = splitDirectoryAndName(path_);
+  Result<std::optional<FileDescriptor>> directory = openTrustedDirectory(directoryPath, DirectorySymlink::Follow);
+  ASSERT_TRUE(directory && directory.value());
+  Result<std::optional<TrustedFile>> file = openTrustedFile(directory.value()->get(), name, path_);
+  ASSERT_TRUE(file && file.value());
+  EXPECT_TRUE(unchangedSinceOpened(*file.value()));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const struct stat& opened = file.value()->opened;
+  timespec times[2] = {opened.st_atim, opened.st_mtim};
+  ASSERT_EQ(chmod(path_.c_str(), 0644), 0);
+  ASSERT_EQ(chmod(path_.c_str(), opened.st_mode & 07777), 0);
+  ASSERT_EQ(utimensat(AT_FDCWD, path_.c_str(), times, 0), 0);  // mode and times as they were
+  EXPECT_FALSE(unchangedSinceOpened(*file.value()));
+}
+
+// The regression: temporaries were opened O_CREAT | O_TRUNC under a
+// predictable name, so a symlink planted there made Weft overwrite its target.
+TEST_F(CodeCacheTrust, WritingNeverFollowsOrTruncatesWhatIsPlantedAtItsNames) {
+  std::string victim = (dir_ / "victim").string();
+  writeAll(victim, {'k', 'e', 'e', 'p'});
+  std::string target = (dir_ / "out.cwasm").string();
+  // At the target itself, and at every name the old writer would have used.
+  ASSERT_EQ(symlink(victim.c_str(), target.c_str()), 0);
+  for (int serial = 0; serial < 64; ++serial) {
+    std::string old = target + ".tmp." + std::to_string(getpid()) + "." + std::to_string(serial);
+    ASSERT_EQ(symlink(victim.c_str(), old.c_str()), 0);
+  }
+  FileDescriptor directory(open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  for (TemporaryKind kind : {TemporaryKind::AnonymousFirst, TemporaryKind::NamedOnly}) {
+    std::vector<uint8_t> bytes(100, 0xab);
+    ASSERT_TRUE(replaceFile(directory.get(), "out.cwasm", bytes, target, kind));
+    EXPECT_EQ(readAll(target), bytes);
+  }
+  ASSERT_TRUE(module_->serialize(target));
+  EXPECT_EQ(readAll(victim), (std::vector<uint8_t>{'k', 'e', 'e', 'p'})) << "the symlinks' target was written";
+  EXPECT_EQ(modeOf(victim), 0644u);
+  EXPECT_FALSE(fs::is_symlink(target)) << "the link itself is replaced by the new file";
+  EXPECT_EQ(refusal(target), "");
+
+  // The exclusive create under the writer: anything at the name makes it fail.
+  std::string link = (dir_ / "planted-link").string(), dangling = (dir_ / "dangling").string();
+  ASSERT_EQ(symlink(victim.c_str(), link.c_str()), 0);
+  ASSERT_EQ(symlink((dir_ / "would-be-created").c_str(), dangling.c_str()), 0);
+  EXPECT_FALSE(createExclusively(directory.get(), "planted-link", link));
+  EXPECT_FALSE(createExclusively(directory.get(), "dangling", dangling));
+  EXPECT_FALSE(createExclusively(directory.get(), "victim", victim));
+  EXPECT_FALSE(fs::exists(dir_ / "would-be-created")) << "a dangling symlink was followed";
+  EXPECT_EQ(readAll(victim), (std::vector<uint8_t>{'k', 'e', 'e', 'p'}));
+  for (const auto& entry : fs::directory_iterator(dir_))
+    EXPECT_EQ(entry.path().filename().string().find(".weft.tmp."), std::string::npos) << "left: " << entry.path();
+}
+
+// The regression: another user who can write a shared --cache directory
+// plants a file for a module they know, and Weft ran it.
+TEST_F(CodeCacheTrust, APlantedFileInADirectoryOthersCanWriteIsNeverRun) {
+  std::string directory = (dir_ / "shared-cache").string();
+  std::string planted = filledCacheDirectory(directory);  // valid in every way but who could write it
+  ino_t inode = inodeOf(planted);
+  ASSERT_EQ(chmod(directory.c_str(), 0777), 0);
+  expectOneWarningAndACompile(directory, "is writable by others");
+  EXPECT_EQ(inodeOf(planted), inode) << "nothing is written into an untrusted directory";
+  ASSERT_EQ(chmod(directory.c_str(), 0700), 0);
+}
+
+TEST_F(CodeCacheTrust, AnUntrustedCacheFileIsOneWarningAndIsReplaced) {
+  std::string directory = (dir_ / "cache").string();
+  std::string planted = filledCacheDirectory(directory);
+  ASSERT_EQ(chmod(planted.c_str(), 0666), 0);
+  expectOneWarningAndACompile(directory, "is writable by others");
+  EXPECT_EQ(modeOf(planted), 0444u) << "the directory is trusted, so the file was replaced";
+  if (runningAsRoot()) {
+    ASSERT_EQ(chown(planted.c_str(), kNobody, kNobody), 0);
+    expectOneWarningAndACompile(directory, "is owned by uid 65534, not by you or root");
+  }
+  WarnedEngine third(directory);
+  std::shared_ptr<const Module> module = compileTestModule(third.engine, "counter");
+  expectWorkingCounter(module);
+  EXPECT_TRUE(third.warnings->empty()) << third.warnings->front();
+  EXPECT_NE(mappingOf(module->code().memory().data()).find(".cwasm"), std::string::npos) << "mapped again";
+}
+
+TEST_F(CodeCacheTrust, ASymlinkAtTheCacheFileIsNotFollowed) {
+  std::string directory = (dir_ / "cache").string();
+  std::string file = filledCacheDirectory(directory);
+  std::string elsewhere = (dir_ / "elsewhere.cwasm").string();
+  ASSERT_EQ(rename(file.c_str(), elsewhere.c_str()), 0);  // a valid file, reached through a link
+  ASSERT_EQ(symlink(elsewhere.c_str(), file.c_str()), 0);
+  std::vector<uint8_t> before = readAll(elsewhere);
+  expectOneWarningAndACompile(directory, "is a symlink");
+  EXPECT_EQ(readAll(elsewhere), before);
+  EXPECT_FALSE(fs::is_symlink(file)) << "replaced by a file of our own";
+}
+
+TEST_F(CodeCacheTrust, AFifoAtTheCacheFileDoesNotBlockACompile) {
+  std::string directory = (dir_ / "cache").string();
+  std::string file = filledCacheDirectory(directory);
+  ASSERT_EQ(unlink(file.c_str()), 0);
+  ASSERT_EQ(mkfifo(file.c_str(), 0600), 0);
+  std::future<void> compiled = std::async(std::launch::async, [&] {
+    expectOneWarningAndACompile(directory, "is not a regular file");
+  });
+  if (compiled.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+    ADD_FAILURE() << "compiling blocked on a FIFO";
+    int unblock = open(file.c_str(), O_RDWR);
+    compiled.wait();
+    close(unblock);
+  }
+}
+
+TEST_F(CodeCacheTrust, ADamagedCacheFileIsOneWarningAndIsReplaced) {
+  std::string directory = (dir_ / "cache").string();
+  std::string file = filledCacheDirectory(directory);
+  std::vector<uint8_t> bytes = readAll(file);
+  bytes.back() ^= 0x10;
+  ASSERT_EQ(unlink(file.c_str()), 0);
+  writeAll(file, bytes);
+  expectOneWarningAndACompile(directory, "checksum");
+  EXPECT_EQ(refusal(file), "") << "replaced by a good file";
+}
+
+// A cache that cannot be used costs time, never the compile: one warning each.
+TEST_F(CodeCacheTrust, AnUnusableCacheDirectoryIsOneWarningNeverAFailure) {
+  std::string regularFile = (dir_ / "a-file").string();
+  writeAll(regularFile, {'x'});
+  expectOneWarningAndACompile(regularFile, "is not a directory");
+  expectOneWarningAndACompile("/dev/null/cache", "/dev/null/cache: cannot open");
+  std::string dangling = (dir_ / "dangling").string();
+  ASSERT_EQ(symlink((dir_ / "nowhere").c_str(), dangling.c_str()), 0);
+  expectOneWarningAndACompile(dangling, "is a symlink");
+  expectOneWarningAndACompile(dangling + "/", "is a symlink");
+  EXPECT_FALSE(fs::exists(dir_ / "nowhere")) << "the dangling symlink was followed";
+  // Trusted (root's, 0555) but not writable, even by root.
+  expectOneWarningAndACompile("/proc", "cannot store");
+  if (!runningAsRoot()) {
+    std::string readOnly = (dir_ / "read-only").string();
+    ASSERT_EQ(mkdir(readOnly.c_str(), 0500), 0);
+    expectOneWarningAndACompile(readOnly, "cannot store");
   }
 }
 

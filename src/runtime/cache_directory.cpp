@@ -1,0 +1,97 @@
+// The engine's cache directory (see cache_directory.h): look up, compile on a
+// miss, store, and turn every problem into one warning.
+#include "runtime/cache_directory.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "runtime/cache_trust.h"
+#include "runtime/code_cache.h"
+
+namespace weft {
+
+namespace {
+
+// The file name for {bytes}: its hash and size, the engine build and the
+// memory strategy (what a file must match to be usable at all).
+std::string cacheFileName(const Engine& engine, std::span<const uint8_t> bytes) {
+  char key[96];
+  std::snprintf(key, sizeof key, "%016llx-%08zx-%016llx-%s.cwasm",
+                static_cast<unsigned long long>(checksum64(bytes.data(), bytes.size())), bytes.size(),
+                static_cast<unsigned long long>(
+                    checksum64(reinterpret_cast<const uint8_t*>(engineBuildId()), std::strlen(engineBuildId()))),
+                memoryStrategyName(engine.config().memoryStrategy));
+  return key;
+}
+
+// Opens the cache directory, creating it (0700: nobody else may add files)
+// when missing. Its last component must not be a symlink (cache_trust.h).
+Result<FileDescriptor> openCacheDirectory(const std::string& path) {
+  Result<std::optional<FileDescriptor>> opened = openTrustedDirectory(path, DirectorySymlink::Refuse);
+  if (opened && !opened.value()) {
+    // EEXIST: another process created it meanwhile; it is checked below like any other.
+    if (mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
+      Error error;
+      error.kind = ErrorKind::LimitExceeded;
+      error.message = "directory " + path + ": cannot create: " + std::strerror(errno);
+      return error;
+    }
+    opened = openTrustedDirectory(path, DirectorySymlink::Refuse);
+  }
+  if (!opened) return opened.error();
+  if (!opened.value()) {
+    Error error;
+    error.message = "directory " + path + ": disappeared after it was created";
+    return error;
+  }
+  return std::move(*opened.value());
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const Module>> compileThroughCacheDirectory(std::shared_ptr<Engine> engine,
+                                                                   std::span<const uint8_t> bytes) {
+  // "dir/" would resolve a symlink at "dir" even with O_NOFOLLOW: drop the slashes.
+  std::string directoryPath = engine->config().cacheDirectory;
+  while (directoryPath.size() > 1 && directoryPath.back() == '/') directoryPath.pop_back();
+  Result<FileDescriptor> directory = openCacheDirectory(directoryPath);
+  if (!directory) {
+    // Nothing is read from or written to a directory that cannot be trusted.
+    engine->warn("code cache not used: " + directory.error().message);
+    return Module::compileUncached(engine, bytes);
+  }
+  std::string name = cacheFileName(*engine, bytes);
+  std::string shownPath = directoryPath + "/" + name;
+
+  // At most one warning, however many steps go wrong.
+  std::string refused, unstored;
+  Result<std::optional<TrustedFile>> file = openTrustedFile(directory.value().get(), name, shownPath);
+  if (!file) {
+    refused = file.error().message;
+  } else if (file.value()) {
+    Result<std::shared_ptr<const Module>> cached = CodeCacheAccess::load(engine, *file.value(), shownPath);
+    if (cached && std::equal(bytes.begin(), bytes.end(), cached.value()->bytes().begin(),
+                             cached.value()->bytes().end()))
+      return cached;
+    refused = cached ? shownPath + ": holds another module with the same key" : cached.error().message;
+  }
+  Result<std::shared_ptr<const Module>> compiled = Module::compileUncached(engine, bytes);
+  if (compiled) {
+    // The directory is trusted, so whatever sits at {name} is ours to replace.
+    Status stored = CodeCacheAccess::store(*compiled.value(), directory.value().get(), name, shownPath);
+    if (!stored) unstored = stored.error().message;
+  }
+  std::string warning;
+  if (!refused.empty()) warning = "code cache file refused: " + refused + " (compiled instead)";
+  if (!unstored.empty())
+    warning += (warning.empty() ? "code cache: " : "; ") + std::string("cannot store the compiled module: ") + unstored;
+  if (!warning.empty()) engine->warn(warning);
+  return compiled;
+}
+
+}  // namespace weft
