@@ -11,6 +11,9 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/load_module.h"
+#include "format/limits.h"
+#include "runtime/code_cache.h"
 #include "support/file.h"
 #include "validation/validator.h"
 #include "wast/wast_runner.h"
@@ -20,7 +23,7 @@ namespace weft::cli {
 std::optional<std::vector<uint8_t>> readFile(const std::string& path) {
   std::vector<uint8_t> bytes;
   std::string error;
-  if (!readWholeFile(path, bytes, error)) {
+  if (!readWholeFile(path, bytes, error, limits::kMaxModuleBytes)) {
     std::fprintf(stderr, "%s: error: cannot read: %s\n", path.c_str(), error.c_str());
     return std::nullopt;
   }
@@ -43,9 +46,9 @@ constexpr const char* kUsage =
     "  validate FILE.wasm...        decode and validate modules; prints FILE:0xOFFSET: reason\n"
     "                               for each invalid one (exit 0: all valid, 1: some invalid)\n"
     "  inspect [--all] FILE.wasm    print sections, imports, exports and functions\n"
-    "  run [--invoke FUNC] [--memory guard|bounds-checked] FILE.wasm [ARGS...]\n"
-    "                               compile and instantiate FILE.wasm; with --invoke, call FUNC\n"
-    "                               with ARGS and print its results (see weft run --help)\n"
+    "  run [OPTIONS] [--] FILE.wasm|FILE.cwasm [ARGS...]\n"
+    "                               run a WASI program, or instantiate FILE and with --invoke\n"
+    "                               call FUNC with ARGS and print its results (weft run --help)\n"
     "  compile [--memory S] FILE.wasm -o FILE.cwasm\n"
     "                               compile once into a code-cache file that weft run maps\n"
     "  wast [OPTIONS] FILE.wast...  run official spec-test scripts (needs wabt's wast2json)\n"
@@ -54,7 +57,8 @@ constexpr const char* kUsage =
     "      --superseded LINE        an assertion a later standard overturned: count it as skipped\n"
     "      --memory STRATEGY        guard (default) or bounds-checked linear memories\n"
     "      -v, --verbose            report every command, not only failures\n"
-    "  help                         this text\n";
+    "  help                         this text\n"
+    "  --version                    the engine build (code-cache files name the build they need)\n";
 
 bool isWatFile(const std::string& path) {
   return path.size() > 4 && path.compare(path.size() - 4, 4, ".wat") == 0;
@@ -75,15 +79,7 @@ int validateCommand(const std::vector<std::string>& args) {
       continue;
     }
     allValid = false;
-    const Error& error = module.error();
-    std::string where;
-    if (error.functionIndex) {
-      where = "in function " + std::to_string(*error.functionIndex) + ": ";
-    } else if (error.section) {
-      where = "in section " + std::to_string(*error.section) + ": ";
-    }
-    std::printf("%s:0x%llx: %s: %s%s\n", path.c_str(), static_cast<unsigned long long>(error.offset),
-                errorKindName(error.kind), where.c_str(), error.message.c_str());
+    std::printf("%s\n", describeModuleError(path, module.error()).c_str());
     if (isWatFile(path))
       std::printf("%s: note: this looks like the text format; weft reads binary modules: convert it with "
                   "`wat2wasm %s`\n", path.c_str(), path.c_str());
@@ -157,6 +153,10 @@ int main(int argc, char** argv) {
   if (command == "run") return runCommand(args);
   if (command == "compile") return compileCommand(args);
   if (command == "wast") return wastCommand(args);
+  if (command == "--version" || command == "version") {
+    std::printf("weft %s\n", weft::engineBuildId());
+    return 0;
+  }
   if (command == "help" || command == "--help" || command == "-h") {
     std::fputs(kUsage, stdout);
     return 0;

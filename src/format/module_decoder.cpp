@@ -54,6 +54,15 @@ int sectionRank(uint8_t id) {
 }
 
 class ModuleDecoder {
+  // Backtraces of modules without a name section fall back to export names.
+  void indexExportedFunctionNames() {
+    for (const Export& exp : module_.exports)
+      if (exp.kind == ExternKind::Func) module_.exportedFunctionNames.push_back({exp.index, exp.name});
+    // Stable: a function exported twice keeps its first name.
+    std::stable_sort(module_.exportedFunctionNames.begin(), module_.exportedFunctionNames.end(),
+                     [](const NameAssoc& a, const NameAssoc& b) { return a.index < b.index; });
+  }
+
  public:
   explicit ModuleDecoder(std::span<const uint8_t> bytes)
       : bytes_(bytes), reader_(bytes.data(), bytes.data() + bytes.size()) {}
@@ -67,6 +76,7 @@ class ModuleDecoder {
       if (currentSection_ >= 0) error.section = static_cast<uint8_t>(currentSection_);
       return error;
     }
+    indexExportedFunctionNames();
     return std::move(module_);
   }
 

@@ -28,11 +28,23 @@ const char* externKindName(ExternKind kind) {
   return "<bad kind>";
 }
 
-const std::string* ModuleInfo::functionName(uint32_t functionIndex) const {
-  auto it = std::lower_bound(names.functionNames.begin(), names.functionNames.end(), functionIndex,
-                             [](const NameAssoc& a, uint32_t index) { return a.index < index; });
-  if (it == names.functionNames.end() || it->index != functionIndex) return nullptr;
+namespace {
+
+const std::string* findName(const std::vector<NameAssoc>& sorted, uint32_t index) {
+  auto it = std::lower_bound(sorted.begin(), sorted.end(), index,
+                             [](const NameAssoc& a, uint32_t wanted) { return a.index < wanted; });
+  if (it == sorted.end() || it->index != index) return nullptr;
   return &it->name;
+}
+
+}  // namespace
+
+const std::string* ModuleInfo::functionName(uint32_t functionIndex) const {
+  return findName(names.functionNames, functionIndex);
+}
+
+const std::string* ModuleInfo::exportedFunctionName(uint32_t functionIndex) const {
+  return findName(exportedFunctionNames, functionIndex);
 }
 
 }  // namespace weft

@@ -133,12 +133,16 @@ struct ModuleInfo {
   // Functions that may be the operand of ref.func in a body: those referenced
   // outside function bodies (element segments, exports, global initializers).
   std::vector<bool> declaredFunctionRefs;
+  // The first export name of each exported function, sorted by index.
+  std::vector<NameAssoc> exportedFunctionNames;
 
   const FuncType& functionType(uint32_t functionIndex) const {
     return types[functions[functionIndex].typeIndex];
   }
   // The function's name from the name section, or null.
   const std::string* functionName(uint32_t functionIndex) const;
+  // The name it is first exported under, or null.
+  const std::string* exportedFunctionName(uint32_t functionIndex) const;
 };
 
 }  // namespace weft

@@ -122,18 +122,6 @@ std::optional<Result<std::string>> writeAnonymousTemporary(int directory, std::s
 
 }  // namespace
 
-FileDescriptor& FileDescriptor::operator=(FileDescriptor&& other) noexcept {
-  if (this != &other) {
-    if (fd_ >= 0) close(fd_);
-    fd_ = std::exchange(other.fd_, -1);
-  }
-  return *this;
-}
-
-FileDescriptor::~FileDescriptor() {
-  if (fd_ >= 0) close(fd_);
-}
-
 std::optional<std::string> whyUntrusted(const struct stat& status, bool isDirectory) {
   const char* inIt = isDirectory ? "; refusing to run code from files in it" : kRefusal;
   if (status.st_uid != geteuid() && status.st_uid != 0)

@@ -38,24 +38,9 @@
 #include <utility>
 
 #include "support/error.h"
+#include "support/file_descriptor.h"
 
 namespace weft {
-
-// Owns one file descriptor; closes it when destroyed.
-class FileDescriptor {
- public:
-  FileDescriptor() = default;
-  explicit FileDescriptor(int fd) : fd_(fd) {}
-  FileDescriptor(FileDescriptor&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  FileDescriptor& operator=(FileDescriptor&& other) noexcept;
-  FileDescriptor(const FileDescriptor&) = delete;
-  FileDescriptor& operator=(const FileDescriptor&) = delete;
-  ~FileDescriptor();
-  int get() const { return fd_; }
-
- private:
-  int fd_ = -1;
-};
 
 // nullopt when {status} (of a file, or of a directory when {isDirectory})
 // passes the rule above; otherwise the reason, as "is writable by others;

@@ -45,7 +45,8 @@ std::string Trap::describe() const {
     char offset[32];
     std::snprintf(offset, sizeof offset, "0x%x", frame.bytecodeOffset);
     text += "\n  at function " + std::to_string(frame.functionIndex);
-    if (!frame.functionName.empty()) text += " \"" + frame.functionName + "\"";
+    if (frame.nameFromExport) text += " (export \"" + frame.functionName + "\")";
+    else if (!frame.functionName.empty()) text += " \"" + frame.functionName + "\"";
     text += " (module offset " + std::string(offset) + ")";
     if (run > 1) text += " x" + std::to_string(run);
     ++shown;

@@ -39,7 +39,8 @@ struct TrapFrame {
   Instance* instance = nullptr;
   uint32_t functionIndex = 0;
   uint32_t bytecodeOffset = 0;  // module offset of the operator executing in this frame
-  std::string functionName;     // empty without a name section entry
+  std::string functionName;     // from the name section, else an export name, else empty
+  bool nameFromExport = false;  // functionName is the name it is exported under
 };
 
 struct Trap {

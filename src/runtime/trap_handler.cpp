@@ -222,7 +222,12 @@ void fillTrapDetails(Trap& trap, uint32_t kind, uint32_t bytecodeOffset, uintptr
     if (first && bytecodeOffset == UINT32_MAX && trap.kind == TrapKind::MemoryOutOfBounds &&
         !location.hasBytecodeOffset)
       trap.kind = TrapKind::UnknownFault;
-    if (const std::string* name = code->info().functionName(location.functionIndex)) frame.functionName = *name;
+    if (const std::string* name = code->info().functionName(location.functionIndex)) {
+      frame.functionName = *name;
+    } else if (const std::string* exported = code->info().exportedFunctionName(location.functionIndex)) {
+      frame.functionName = *exported;
+      frame.nameFromExport = true;
+    }
     trap.backtrace.push_back(std::move(frame));
     first = false;
     // Next frame: [fp] is the caller's fp, [fp+8] the return address into it.

@@ -5,7 +5,11 @@
 // Capability safety: every path a guest names is resolved with openat2
 // RESOLVE_BENEATH relative to a preopen's descriptor, so "..", absolute paths
 // and symlinks cannot leave it (the kernel refuses with EXDEV, reported as
-// ENOTCAPABLE).
+// ENOTCAPABLE). Each descriptor carries WASI rights that gate its calls and
+// that the guest can only drop. The only network a guest sees is the listening
+// sockets the embedder grants (tcpListen); preview 1 cannot create sockets.
+//
+// The implementation is split by concern; src/host/wasi/wasi_internal.h maps it.
 #pragma once
 
 #include <cstdint>
@@ -28,16 +32,20 @@ struct WasiConfig {
     std::string guestPath;
   };
   std::vector<Preopen> preopens;
+  std::vector<std::string> tcpListen;  // "HOST:PORT" listening sockets granted to the guest, as wasmtime's --tcplisten
 };
 
 class WasiContext {
  public:
-  // Opens the preopened directories; an error names the one that failed.
+  // Opens the preopened directories, then binds and listens on each tcpListen
+  // address; an error names the one that failed. Guest descriptors: 0-2 stdio,
+  // then the preopens in order, then the listeners in order.
   static Result<std::shared_ptr<WasiContext>> create(WasiConfig config);
   ~WasiContext();
 
   // The module's imports, in order: wasi_snapshot_preview1 functions from this
-  // context. Any other import, or an unknown WASI name, is a link error. The
+  // context. Any other import, an unknown WASI name or a WASI function imported
+  // with the wrong signature is a link error; one error lists them all. The
   // context must outlive the instances that use these functions.
   Result<std::vector<Extern>> imports(Engine& engine, const ModuleInfo& module);
 

@@ -1,0 +1,43 @@
+// `weft compile`: compile a module once into a code-cache file that `weft run`
+// maps (the code is position-independent, so the file is the code as it runs).
+#include <cstdio>
+
+#include "cli/commands.h"
+#include "cli/load_module.h"
+
+namespace weft::cli {
+
+int compileCommand(const std::vector<std::string>& args) {
+  std::string input, output;
+  EngineConfig config;
+  bool strategyGiven = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "-o" && i + 1 < args.size()) {
+      output = args[++i];
+    } else if (args[i] == "--memory" && i + 1 < args.size()) {
+      std::optional<MemoryStrategy> strategy = parseMemoryStrategy("compile", args[++i]);
+      if (!strategy) return 2;
+      config.memoryStrategy = *strategy;
+      strategyGiven = true;
+    } else if (!args[i].empty() && args[i][0] == '-') {
+      std::fprintf(stderr, "weft compile: unknown option %s\n", args[i].c_str());
+      return 2;
+    } else {
+      input = args[i];
+    }
+  }
+  if (input.empty() || output.empty()) {
+    std::fputs("usage: weft compile [--memory guard|bounds-checked] FILE.wasm -o FILE.cwasm\n", stderr);
+    return 2;
+  }
+  std::optional<LoadedModule> loaded = loadModule(input, config, strategyGiven);
+  if (!loaded) return 1;
+  Status written = loaded->module->serialize(output);
+  if (!written) {
+    std::fprintf(stderr, "weft compile: %s\n", written.error().message.c_str());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace weft::cli
