@@ -47,7 +47,7 @@ Bucket buckets[kBuckets];
 
 Bucket& bucketOf(uintptr_t cell) { return buckets[(cell >> 2) * 0x9e3779b97f4a7c15ull >> 56]; }
 
-uint64_t trap(TrapKind kind) { return kHelperTrapBit | static_cast<uint64_t>(kind); }
+uint64_t trap(TrapKind kind) { return kBuiltinTrapBit | static_cast<uint64_t>(kind); }
 
 // The awaited cell, or a trap: misaligned, out of bounds.
 uint64_t locate(void* vmctx, uint32_t offset, uint32_t address, uint32_t size, uint8_t*& cell) {

@@ -1,14 +1,14 @@
 // memory.atomic.wait32 / wait64 / notify (threads proposal): a process-wide
 // parking lot keyed by the host address of the awaited cell, so waiters and
 // notifiers in different instances sharing one memory find each other.
-// Helpers return their i32 result, or kHelperTrapBit | TrapKind.
+// Helpers return their i32 result, or kBuiltinTrapBit | TrapKind.
 #pragma once
 
 #include <cstdint>
 
-namespace weft {
+#include "abi/builtins.h"
 
-constexpr uint64_t kHelperTrapBit = uint64_t{1} << 63;
+namespace weft {
 
 uint64_t atomicNotify(void* vmctx, uint32_t offset, uint32_t address, uint32_t count);
 uint64_t atomicWait32(void* vmctx, uint32_t offset, uint32_t address, uint32_t expected, int64_t timeoutNs);

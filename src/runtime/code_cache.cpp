@@ -1,7 +1,6 @@
 // Writing and mapping code-cache files (format in code_cache.h).
 #include "runtime/code_cache.h"
 
-#include <cpuid.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -31,19 +30,6 @@ uint64_t checksum64(const uint8_t* data, uint64_t size, uint64_t seed) {
   }
   for (; i < size; ++i) hash = ((hash ^ data[i]) * 1099511628211ull);
   return hash;
-}
-
-uint64_t hostCpuFeatures() {
-  unsigned a, b, c, d;
-  uint64_t features = 0;
-  if (__get_cpuid(1, &a, &b, &c, &d)) {
-    if (c & (1u << 19)) features |= kCpuSse41;
-    if (c & (1u << 20)) features |= kCpuSse42;
-    if (c & (1u << 23)) features |= kCpuPopcnt;
-  }
-  if (__get_cpuid(0x80000001, &a, &b, &c, &d) && (c & (1u << 5))) features |= kCpuLzcnt;
-  if (__get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 3))) features |= kCpuBmi1;
-  return features;
 }
 
 const char* engineBuildId() { return WEFT_BUILD_ID; }
@@ -83,7 +69,7 @@ size_t readAt(int fd, uint64_t offset, void* out, size_t size) {
 }
 
 // Reads the function table; false when it does not fit the module.
-bool readFunctions(const uint8_t* data, uint64_t size, uint32_t expected, uint64_t codeSize,
+bool readFunctions(const uint8_t* data, uint64_t size, uint32_t firstIndex, uint32_t expected, uint64_t codeSize,
                    std::vector<ModuleCode::FunctionRange>& out) {
   uint64_t at = 0;
   auto read32 = [&](uint32_t& value) {
@@ -97,6 +83,7 @@ bool readFunctions(const uint8_t* data, uint64_t size, uint32_t expected, uint64
   out.resize(count);
   uint32_t previousEnd = 0;
   for (ModuleCode::FunctionRange& range : out) {
+    range.functionIndex = firstIndex + static_cast<uint32_t>(&range - out.data());
     uint32_t sites;
     if (!read32(range.start) || !read32(range.end) || !read32(sites)) return false;
     if (range.start < previousEnd || range.end < range.start || range.end > codeSize) return false;
@@ -133,9 +120,9 @@ std::vector<uint8_t> encodeCodeCacheFile(const Module& module) {
   header.version = kCodeCacheVersion;
   header.headerSize = sizeof(CodeCacheHeader);
   std::strncpy(header.buildId, engineBuildId(), sizeof header.buildId - 1);
-  header.cpuFeatures = kBaselineCpuFeatures;
+  header.cpuFeatures = module.data()->cpuFeatures;
   header.memoryStrategy = static_cast<uint8_t>(module.memoryStrategy());
-  header.tier = static_cast<uint8_t>(Tier::Baseline);
+  header.tier = static_cast<uint8_t>(module.data()->tier);
   header.bytecodeHash = checksum64(module.bytes().data(), module.bytes().size());
   header.bytecodeOffset = sizeof(CodeCacheHeader);
   header.bytecodeSize = module.bytes().size();
@@ -216,18 +203,14 @@ Result<std::shared_ptr<const Module>> CodeCacheAccess::load(std::shared_ptr<Engi
   const uint8_t* bytecode = metadata.data() + (header.bytecodeOffset - header.headerSize);
   const uint8_t* functionTable = metadata.data() + (header.functionsOffset - header.headerSize);
 
-  std::shared_ptr<Module> module(new Module());
-  module->engine_ = engine;
-  module->bytes_.assign(bytecode, bytecode + header.bytecodeSize);
-  Result<ModuleInfo> info = decodeModule(module->bytes_);
-  if (!info) return cacheError(path, "its module does not decode: " + info.error().describe());
-  module->info_ = std::move(info.value());
-  module->layout_ = VmctxLayout(module->info_);
-  module->strategy_ = engine->config().memoryStrategy;
-  for (const FuncType& type : module->info_.types) module->signatureIds_.push_back(engine->signatureId(type));
+  Result<std::shared_ptr<Module>> assembled =
+      Module::assemble(engine, std::vector<uint8_t>(bytecode, bytecode + header.bytecodeSize));
+  if (!assembled) return cacheError(path, "its module does not decode: " + assembled.error().describe());
+  std::shared_ptr<Module> module = std::move(assembled.value());
   std::vector<ModuleCode::FunctionRange> functions;
-  uint32_t defined = static_cast<uint32_t>(module->info_.functions.size()) - module->info_.numImportedFunctions;
-  if (!readFunctions(functionTable, header.functionsSize, defined, header.codeSize, functions))
+  uint32_t first = module->info().numImportedFunctions;
+  uint32_t defined = static_cast<uint32_t>(module->info().functions.size()) - first;
+  if (!readFunctions(functionTable, header.functionsSize, first, defined, header.codeSize, functions))
     return cacheError(path, "malformed function table");
 
   // The code itself: mapped from the file, never copied; pages shared with
@@ -248,10 +231,10 @@ Result<std::shared_ptr<const Module>> CodeCacheAccess::load(std::shared_ptr<Engi
     munmap(code, codeMapped);
     return cacheError(path, "changed while it was being loaded; refusing to run code from it");
   }
-  module->code_ = ModuleCode::adopt(module->info_, CodeMemory::adopt(static_cast<uint8_t*>(code), header.codeSize,
-                                                                     codeMapped),
-                                    std::move(functions));
-  engine->track(module.get());
+  module->attachCode(ModuleCode::adopt(module->info(),
+                                       CodeMemory::adopt(static_cast<uint8_t*>(code), header.codeSize, codeMapped),
+                                       std::move(functions)),
+                     static_cast<Tier>(header.tier), header.cpuFeatures);
   return std::shared_ptr<const Module>(std::move(module));
 }
 

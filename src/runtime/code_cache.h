@@ -30,6 +30,8 @@
 #pragma once
 
 #include <cstdint>
+
+#include "abi/cpu_features.h"
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,23 +44,11 @@ class Engine;
 class Module;
 struct TrustedFile;
 
-// Features the baseline tier's code uses; a file whose code needs one the CPU
-// lacks is refused (and compiling refuses too).
-enum CpuFeature : uint64_t {
-  kCpuSse41 = 1 << 0,
-  kCpuSse42 = 1 << 1,
-  kCpuPopcnt = 1 << 2,
-  kCpuLzcnt = 1 << 3,
-  kCpuBmi1 = 1 << 4,
-};
-constexpr uint64_t kBaselineCpuFeatures = kCpuSse41 | kCpuSse42 | kCpuPopcnt | kCpuLzcnt | kCpuBmi1;
-uint64_t hostCpuFeatures();
-
 // The engine's build id (cmake/build_id.cmake): files from other builds are refused.
 const char* engineBuildId();
 
 constexpr char kCodeCacheMagic[8] = {'W', 'E', 'F', 'T', 'C', 'O', 'D', 'E'};
-constexpr uint32_t kCodeCacheVersion = 1;
+constexpr uint32_t kCodeCacheVersion = 2;  // 2: calls through the entry table
 
 struct CodeCacheHeader {
   char magic[8];

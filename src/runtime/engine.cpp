@@ -1,6 +1,7 @@
 #include "runtime/engine.h"
 
 #include <cstdio>
+#include <thread>
 
 #include "runtime/instance.h"
 #include "runtime/module.h"
@@ -36,6 +37,14 @@ EngineMemoryUsage Engine::memoryUsage() const {
   usage.modules = static_cast<uint32_t>(modules_.size());
   usage.instances = static_cast<uint32_t>(instances_.size());
   return usage;
+}
+
+JobQueue& Engine::backgroundJobs() {
+  std::call_once(jobsOnce_, [this] {
+    uint32_t threads = config_.compileThreads ? config_.compileThreads : std::thread::hardware_concurrency();
+    jobs_ = std::make_unique<JobQueue>(threads);
+  });
+  return *jobs_;
 }
 
 void Engine::warn(const std::string& message) const {

@@ -11,19 +11,20 @@
 #include <set>
 #include <string>
 
-#include "compiler/compiled_code.h"
+#include "abi/memory_strategy.h"
+#include "abi/tier.h"
 #include "format/types.h"
+#include "runtime/job_queue.h"
 #include "runtime/resource_budget.h"
 
 namespace weft {
 
-// DESIGN 8. Only the baseline tier exists so far; asking for the optimizing
-// tier is an "unsupported" error, not a silent fallback.
-enum class Tier : uint8_t { Baseline, Optimizing };
 
 struct EngineConfig {
   MemoryStrategy memoryStrategy = MemoryStrategy::Guard;
   uint32_t compileThreads = 0;  // 0: one per hardware thread
+  // DESIGN 8. Only the baseline tier exists so far; asking for the optimizing
+  // tier is an "unsupported" error, not a silent fallback.
   Tier tier = Tier::Baseline;
   // Limits, enforced as errors (instantiation) or failed growth (-1):
   uint64_t maxMemoryPages = 65536;        // per linear memory (64 KiB pages)
@@ -83,6 +84,8 @@ class Engine {
   EngineMemoryUsage memoryUsage() const;
   // Shared with the memories and tables of its instances.
   const std::shared_ptr<ResourceBudget>& resourceBudget() const { return budget_; }
+  // Background work (tier-up compiles), on up to compileThreads threads.
+  JobQueue& backgroundJobs();
 
   // Reports a recovered problem through EngineConfig::onWarning.
   void warn(const std::string& message) const;
@@ -106,6 +109,9 @@ class Engine {
   mutable std::mutex liveLock_;
   std::set<const Module*> modules_;
   std::set<const Instance*> instances_;
+  // Last, so destroyed first: waits for running jobs while the rest is intact.
+  std::once_flag jobsOnce_;
+  std::unique_ptr<JobQueue> jobs_;
 };
 
 }  // namespace weft

@@ -13,7 +13,7 @@
 
 #include "format/types.h"
 #include "runtime/value.h"
-#include "runtime/vmctx_layout.h"
+#include "abi/vmctx_layout.h"
 
 namespace weft {
 
@@ -50,6 +50,7 @@ using HostCallback = std::function<HostOutcome(Caller&, std::span<const Value> a
 // comes first (the stack limit is copied into it on every call).
 struct HostFunction {
   VmctxHeader header;
+  const void* code = nullptr;  // the host-call stub: what record.entry points at
   FuncRef record;
   FuncType type;
   HostCallback callback;

@@ -10,7 +10,8 @@ namespace weft {
 
 Func makeHostFunction(Engine& engine, FuncType type, HostCallback callback) {
   auto host = std::make_shared<HostFunction>();
-  host->record.code = hostCallStub();
+  host->code = hostCallStub();
+  host->record.entry = &host->code;
   host->record.vmctx = host.get();
   host->record.sigId = engine.signatureId(type);
   host->type = type;

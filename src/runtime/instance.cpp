@@ -4,18 +4,14 @@
 #include <cstring>
 #include <new>
 
-#include "runtime/helpers.h"
+#include "abi/calling_convention.h"
+#include "runtime/builtins.h"
 #include "runtime/trap_handler.h"
 
 namespace weft {
 namespace {
 
-Error linkError(std::string message) {
-  Error error;
-  error.kind = ErrorKind::Invalid;
-  error.message = std::move(message);
-  return error;
-}
+Error linkError(std::string message) { return makeError(ErrorKind::Invalid, std::move(message)); }
 
 Trap instantiationTrap(TrapKind kind) {
   Trap trap;
@@ -55,7 +51,7 @@ FuncRef* Instance::record(uint32_t functionIndex) const {
 FuncRef Instance::localRecord(uint32_t functionIndex) const {
   if (module_->layout().isReferenceable(functionIndex)) return *record(functionIndex);
   FuncRef ref;  // a defined function that does not escape
-  ref.code = module_->code().entry(functionIndex);
+  ref.entry = module_->entrySlot(functionIndex);
   ref.vmctx = vmctx_;
   ref.sigId = module_->signatureIds()[module_->info().functions[functionIndex].typeIndex];
   return ref;
@@ -97,7 +93,8 @@ std::optional<Error> Instance::link(std::span<const Extern> imports) {
   const ModuleInfo& info = module_->info();
   const VmctxLayout& layout = module_->layout();
   auto* header = static_cast<VmctxHeader*>(vmctx_);
-  header->helpers = helperTable();
+  header->helpers = builtinTable();
+  header->entryTable = module_->entryTable();
   header->instance = this;
   for (uint32_t i = 0; i < info.types.size(); ++i)
     *reinterpret_cast<uint32_t*>(at(layout.sigId(i))) = module_->signatureIds()[i];
@@ -139,7 +136,7 @@ std::optional<Error> Instance::link(std::span<const Extern> imports) {
   for (uint32_t f = info.numImportedFunctions; f < info.functions.size(); ++f) {
     if (!layout.hasRecord(f)) continue;
     auto* rec = reinterpret_cast<FuncRef*>(at(layout.funcRecord(f)));
-    rec->code = module_->code().entry(f);
+    rec->entry = module_->entrySlot(f);
     rec->vmctx = vmctx_;
     rec->sigId = module_->signatureIds()[info.functions[f].typeIndex];
     *reinterpret_cast<FuncRef**>(at(layout.funcRefPtr(f))) = rec;
@@ -310,7 +307,7 @@ CallOutcome call(const Func& func, std::span<const Value> args) {
   Trap trap;
   uint64_t maxStack = 0;
   if (Instance* owner = Instance::fromVmctx(func.ref->vmctx)) maxStack = owner->module().engine().config().maxWasmStackBytes;
-  if (!invokeWasm(func.ref->vmctx, func.ref->code, slots, static_cast<uint32_t>(numSlots), trap, maxStack)) {
+  if (!invokeWasm(func.ref->vmctx, *func.ref->entry, slots, static_cast<uint32_t>(numSlots), trap, maxStack)) {
     outcome.trap = std::move(trap);
     return outcome;
   }

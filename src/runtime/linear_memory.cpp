@@ -9,12 +9,7 @@
 namespace weft {
 namespace {
 
-Error tooLarge(std::string message) {
-  Error error;
-  error.kind = ErrorKind::LimitExceeded;
-  error.message = std::move(message);
-  return error;
-}
+Error tooLarge(std::string message) { return makeError(ErrorKind::LimitExceeded, std::move(message)); }
 
 std::string pagesText(uint64_t pages) {
   return std::to_string(pages) + " pages (" + std::to_string(pages * kPageSize) + " bytes)";

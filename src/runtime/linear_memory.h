@@ -14,10 +14,10 @@
 #include <memory>
 #include <optional>
 
-#include "compiler/compiled_code.h"
+#include "abi/memory_strategy.h"
 #include "format/types.h"
 #include "runtime/resource_budget.h"
-#include "runtime/vmctx_layout.h"
+#include "abi/vmctx_layout.h"
 #include "support/error.h"
 
 namespace weft {

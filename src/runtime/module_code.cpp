@@ -7,22 +7,22 @@
 
 namespace weft {
 
-Result<std::unique_ptr<ModuleCode>> ModuleCode::link(const ModuleInfo& module,
+Result<std::unique_ptr<ModuleCode>> ModuleCode::link(const ModuleInfo& module, const std::vector<uint32_t>& indices,
                                                      std::vector<CompiledFunction> functions,
                                                      const std::function<void()>& onLowMemory) {
   std::unique_ptr<ModuleCode> code(new ModuleCode());
   code->info_ = &module;
-  code->numImported_ = module.numImportedFunctions;
   // Lay out first, then write every function straight into the mapping.
   uint32_t size = 0;
   code->functions_.reserve(functions.size());
-  for (CompiledFunction& function : functions) {
+  for (size_t i = 0; i < functions.size(); ++i) {
     size = (size + 15) & ~15u;
     FunctionRange range;
+    range.functionIndex = indices[i];
     range.start = size;
-    size += static_cast<uint32_t>(function.code.size());
+    size += static_cast<uint32_t>(functions[i].code.size());
     range.end = size;
-    range.sites = std::move(function.sites);
+    range.sites = std::move(functions[i].sites);
     code->functions_.push_back(std::move(range));
   }
   Result<CodeMemory> memory = CodeMemory::allocate(size);
@@ -35,20 +35,12 @@ Result<std::unique_ptr<ModuleCode>> ModuleCode::link(const ModuleInfo& module,
   std::memset(image, 0xcc, size);  // int3 in the padding between functions
   for (size_t i = 0; i < functions.size(); ++i) {
     std::memcpy(image + code->functions_[i].start, functions[i].code.data(), functions[i].code.size());
-    // Direct calls: rel32 from the end of the call instruction to the callee.
-    for (const CompiledFunction::CallFixup& call : functions[i].calls) {
-      int64_t site = code->functions_[i].start + call.rel32Offset;
-      int64_t target = code->functions_[call.callee - module.numImportedFunctions].start;
-      int32_t rel = static_cast<int32_t>(target - (site + 4));
-      std::memcpy(image + site, &rel, 4);
-    }
     functions[i] = {};  // release as we go
   }
   Status sealed = memory.value().seal();
   if (!sealed) return sealed.error();
   code->memory_ = std::move(memory.value());
-  auto start = reinterpret_cast<uintptr_t>(code->memory_.data());
-  code_registry::add(start, start + std::max<size_t>(code->memory_.size(), 1), code.get());
+  code->registerRange();
   return code;
 }
 
@@ -56,12 +48,15 @@ std::unique_ptr<ModuleCode> ModuleCode::adopt(const ModuleInfo& module, CodeMemo
                                               std::vector<FunctionRange> functions) {
   std::unique_ptr<ModuleCode> code(new ModuleCode());
   code->info_ = &module;
-  code->numImported_ = module.numImportedFunctions;
   code->functions_ = std::move(functions);
   code->memory_ = std::move(memory);
-  auto start = reinterpret_cast<uintptr_t>(code->memory_.data());
-  code_registry::add(start, start + std::max<size_t>(code->memory_.size(), 1), code.get());
+  code->registerRange();
   return code;
+}
+
+void ModuleCode::registerRange() {
+  auto start = reinterpret_cast<uintptr_t>(memory_.data());
+  code_registry::add(start, start + std::max<size_t>(memory_.size(), 1), this);
 }
 
 ModuleCode::~ModuleCode() {
@@ -77,7 +72,7 @@ bool ModuleCode::locate(uintptr_t pc, Location& out) const {
   if (it == functions_.begin()) return false;
   --it;
   if (offset >= it->end) return false;
-  out.functionIndex = numImported_ + static_cast<uint32_t>(it - functions_.begin());
+  out.functionIndex = it->functionIndex;
   uint32_t local = offset - it->start;
   auto site = std::lower_bound(it->sites.begin(), it->sites.end(), local,
                                [](const CodeSite& s, uint32_t value) { return s.codeOffset < value; });

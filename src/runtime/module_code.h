@@ -1,7 +1,11 @@
-// A module's machine code once laid out: every defined function placed in one
-// executable mapping, direct calls linked PC-relative, and the tables that map
-// a PC back to (function, bytecode offset) for traps and backtraces.
-// Registered in the process-wide code registry for its whole lifetime.
+// A code image: machine code of some of a module's functions placed in one
+// executable mapping, and the tables that map a PC back to (function,
+// bytecode offset) for traps and backtraces. A Module has one from compiling
+// or from its code-cache file, and one more for each later batch of code (a
+// tier-up); all stay mapped, and registered in the process-wide code registry,
+// until the Module dies. Code needs no linking: calls go through the module's
+// entry table (abi/entry_table.h), so an image is the compilers' bytes as they
+// are, laid end to end.
 #pragma once
 
 #include <cstdint>
@@ -9,7 +13,7 @@
 #include <memory>
 #include <vector>
 
-#include "compiler/compiled_code.h"
+#include "abi/compiled_code.h"
 #include "format/module_info.h"
 #include "runtime/code_memory.h"
 #include "support/error.h"
@@ -18,24 +22,28 @@ namespace weft {
 
 class ModuleCode {
  public:
-  // Lays out and links {functions} (one per defined function, in order).
-  static Result<std::unique_ptr<ModuleCode>> link(const ModuleInfo& module, std::vector<CompiledFunction> functions,
+  // Places {functions[i]}, the code of function {indices[i]}, in a new
+  // executable mapping. {onLowMemory} runs once if the mapping cannot be
+  // made, before one more try (DESIGN 10).
+  static Result<std::unique_ptr<ModuleCode>> link(const ModuleInfo& module, const std::vector<uint32_t>& indices,
+                                                  std::vector<CompiledFunction> functions,
                                                   const std::function<void()>& onLowMemory = {});
 
   struct FunctionRange {
+    uint32_t functionIndex = 0;
     uint32_t start = 0;
     uint32_t end = 0;
     std::vector<CodeSite> sites;  // codeOffset relative to the function's start
   };
-  // Code that is already mapped executable (from a code-cache file).
+  // Code that is already mapped executable (from a code-cache file); ranges in
+  // ascending order of start.
   static std::unique_ptr<ModuleCode> adopt(const ModuleInfo& module, CodeMemory memory,
                                            std::vector<FunctionRange> functions);
   const std::vector<FunctionRange>& functions() const { return functions_; }
   ~ModuleCode();
 
-  const void* entry(uint32_t functionIndex) const {
-    return memory_.data() + functions_[functionIndex - numImported_].start;
-  }
+  // The code of each function in this image, by position in functions().
+  const void* code(size_t position) const { return memory_.data() + functions_[position].start; }
   const CodeMemory& memory() const { return memory_; }
   const ModuleInfo& info() const { return *info_; }
 
@@ -50,10 +58,10 @@ class ModuleCode {
 
  private:
   ModuleCode() = default;
+  void registerRange();
 
   CodeMemory memory_;
   std::vector<FunctionRange> functions_;
-  uint32_t numImported_ = 0;
   const ModuleInfo* info_ = nullptr;
 };
 

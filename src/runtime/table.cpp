@@ -6,12 +6,7 @@
 namespace weft {
 namespace {
 
-Error tooLarge(std::string message) {
-  Error error;
-  error.kind = ErrorKind::LimitExceeded;
-  error.message = std::move(message);
-  return error;
-}
+Error tooLarge(std::string message) { return makeError(ErrorKind::LimitExceeded, std::move(message)); }
 
 }  // namespace
 

@@ -13,7 +13,7 @@
 
 #include "format/types.h"
 #include "runtime/resource_budget.h"
-#include "runtime/vmctx_layout.h"
+#include "abi/vmctx_layout.h"
 #include "support/error.h"
 
 namespace weft {

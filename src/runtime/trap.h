@@ -7,29 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "abi/trap_kind.h"
+
 namespace weft {
-
-enum class TrapKind : uint8_t {
-  None = 0,
-  Unreachable,
-  IntegerDivideByZero,
-  IntegerOverflow,
-  InvalidConversion,
-  MemoryOutOfBounds,
-  TableOutOfBounds,
-  UndefinedElement,         // call_indirect index past the table's end
-  UninitializedElement,     // call_indirect through a null entry
-  IndirectCallTypeMismatch,
-  StackExhausted,
-  HostTrap,                 // a host function reported a trap
-  NullReference,
-  UnalignedAtomic,          // an atomic access off its natural alignment
-  WaitOnUnsharedMemory,     // memory.atomic.wait on a memory that is not shared
-  UnknownFault,             // a fault in wasm code at no recorded trap site (a Weft bug)
-};
-
-// The spec test suite's wording for each kind ("out of bounds memory access").
-const char* trapKindMessage(TrapKind kind);
 
 class Instance;
 

@@ -14,7 +14,7 @@
 #include "runtime/code_memory.h"
 #include "runtime/code_registry.h"
 #include "runtime/module_code.h"
-#include "runtime/vmctx_layout.h"
+#include "abi/vmctx_layout.h"
 
 namespace weft {
 

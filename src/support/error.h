@@ -32,6 +32,14 @@ struct Error {
   std::string describe() const;
 };
 
+// An error that is not about a place in a module (offset 0).
+inline Error makeError(ErrorKind kind, std::string message) {
+  Error error;
+  error.kind = kind;
+  error.message = std::move(message);
+  return error;
+}
+
 template <typename T>
 class [[nodiscard]] Result {
  public:

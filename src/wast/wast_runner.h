@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "compiler/compiled_code.h"
+#include "abi/memory_strategy.h"
 
 namespace weft {
 

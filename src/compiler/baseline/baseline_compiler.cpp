@@ -8,8 +8,10 @@
 #include <string>
 
 #include "compiler/baseline/value_stack.h"
-#include "runtime/helpers.h"
-#include "runtime/trap.h"
+#include "abi/builtins.h"
+#include "abi/calling_convention.h"
+#include "abi/entry_table.h"
+#include "abi/trap_kind.h"
 
 namespace weft {
 namespace {
@@ -239,12 +241,12 @@ class FunctionCompiler {
       a_.mov(x86::rdx, x86::rbp);
       a_.lea(x86::rcx, x86::ptr(stub.label));
       a_.and_(x86::rsp, -16);  // the prologue's stack check jumps here before the frame is aligned
-      callHelperAddress(HelperId::RaiseTrap);
+      callHelperAddress(BuiltinId::RaiseTrap);
     }
   }
-  void callHelperAddress(HelperId id) {
+  void callHelperAddress(BuiltinId id) {
     a_.mov(x86::rax, x86::qword_ptr(kVmctx, vmctx::kHelpers));
-    a_.call(x86::qword_ptr(x86::rax, static_cast<int32_t>(8 * static_cast<uint32_t>(id))));
+    a_.call(x86::qword_ptr(x86::rax, builtinTableOffset(id)));
     memBaseValid_ = false;  // memory.grow may have moved the memory
   }
   // Binds a label other paths jump to: nothing cached survives it.
@@ -488,7 +490,8 @@ class FunctionCompiler {
     a_.mov(x86::rcx, x86::qword_ptr(kVmctx, vmctx::kStackLimit));
     a_.mov(kVmctx, x86::qword_ptr(x86::rax, vmctx::kFuncRefVmctx));
     a_.mov(x86::qword_ptr(kVmctx, vmctx::kStackLimit), x86::rcx);
-    a_.call(x86::qword_ptr(x86::rax, vmctx::kFuncRefCode));
+    a_.mov(x86::rax, x86::qword_ptr(x86::rax, vmctx::kFuncRefEntry));
+    a_.call(x86::qword_ptr(x86::rax));
     memBaseValid_ = false;
   }
 
@@ -501,9 +504,9 @@ class FunctionCompiler {
       recordSite(op.offset);
       a_.mov(kVmctx, x86::qword_ptr(x86::rbp, vmctx::kFrameSlot));
     } else {
-      a_.db(0xe8);
-      out_.calls.push_back({static_cast<uint32_t>(a_.offset()), op.index});
-      a_.dd(0);
+      // Through the module's entry table: the callee's current code (abi/entry_table.h).
+      a_.mov(x86::rax, x86::qword_ptr(kVmctx, vmctx::kEntryTable));
+      a_.call(x86::qword_ptr(x86::rax, entryTableOffset(op.index, module_.numImportedFunctions)));
       memBaseValid_ = false;
       recordSite(op.offset);
     }
@@ -536,7 +539,7 @@ class FunctionCompiler {
   // Calls a runtime helper with vmctx, then {immediates}, then the top
   // {stackArgs} operands (all spilled first, so no argument register is live).
   // Returns with the operands popped; the result is in rax / xmm0.
-  void emitHelperCall(HelperId id, std::initializer_list<uint64_t> immediates, uint32_t stackArgs) {
+  void emitHelperCall(BuiltinId id, std::initializer_list<uint64_t> immediates, uint32_t stackArgs) {
     values().spillAll();
     static const x86::Gp kArgs[] = {x86::rdi, x86::rsi, x86::rdx, x86::rcx, x86::r8, x86::r9};
     uint32_t next = 0;
@@ -552,7 +555,7 @@ class FunctionCompiler {
     a_.jnz(trapLabel(TrapKind::None, bytecodeOffset));
   }
   // A pure numeric helper: one float/double or integer argument, no vmctx.
-  void emitNumericHelper(HelperId id, ValType argType, ValType resultType) {
+  void emitNumericHelper(BuiltinId id, ValType argType, ValType resultType) {
     values().spillAll();
     x86::Mem arg = values().slotMem(values().size() - 1);
     if (argType == ValType::F32) a_.movss(x86::xmm0, arg);
@@ -1082,7 +1085,7 @@ class FunctionCompiler {
     a_.lea(x86::rdx, values().slotMem(first));
     for (uint32_t i = 0; i < 3; ++i) a_.lea(kOperandRegs[i], values().slotMem(first + std::min<uint32_t>(i, sig.numParams - 1u)));
     values().truncate(first);
-    callHelperAddress(HelperId::SimdOperation);
+    callHelperAddress(BuiltinId::SimdOperation);
     if (sig.result != ValType::Bottom) values().pushSlot(sig.result);
   }
 
@@ -1224,7 +1227,7 @@ bool FunctionCompiler::emit(const Operator& op) {
       return true;
     }
     case O::MemoryGrow: {
-      emitHelperCall(HelperId::MemoryGrow, {0}, 1);
+      emitHelperCall(BuiltinId::MemoryGrow, {0}, 1);
       x86::Gp r = v.allocGpr();
       a_.mov(r.r32(), x86::eax);
       v.pushGpr(I32, r);
@@ -1366,8 +1369,8 @@ bool FunctionCompiler::emit(const Operator& op) {
     case O::F64ConvertI32S: emitIntToFloat(I32, F64, true); return true;
     case O::F64ConvertI32U: emitIntToFloat(I32, F64, false); return true;
     case O::F64ConvertI64S: emitIntToFloat(I64, F64, true); return true;
-    case O::F32ConvertI64U: emitNumericHelper(HelperId::F32ConvertI64U, I64, F32); return true;
-    case O::F64ConvertI64U: emitNumericHelper(HelperId::F64ConvertI64U, I64, F64); return true;
+    case O::F32ConvertI64U: emitNumericHelper(BuiltinId::F32ConvertI64U, I64, F32); return true;
+    case O::F64ConvertI64U: emitNumericHelper(BuiltinId::F64ConvertI64U, I64, F64); return true;
     case O::F32DemoteF64: case O::F64PromoteF32: {
       x86::Xmm x = v.popToXmm();
       if (op.opcode == O::F32DemoteF64) a_.cvtsd2ss(x, x);
@@ -1393,14 +1396,14 @@ bool FunctionCompiler::emit(const Operator& op) {
       v.pushXmm(op.opcode == O::F32ReinterpretI32 ? F32 : F64, x);
       return true;
     }
-    case O::I32TruncSatF32S: emitNumericHelper(HelperId::I32TruncSatF32S, F32, I32); return true;
-    case O::I32TruncSatF32U: emitNumericHelper(HelperId::I32TruncSatF32U, F32, I32); return true;
-    case O::I32TruncSatF64S: emitNumericHelper(HelperId::I32TruncSatF64S, F64, I32); return true;
-    case O::I32TruncSatF64U: emitNumericHelper(HelperId::I32TruncSatF64U, F64, I32); return true;
-    case O::I64TruncSatF32S: emitNumericHelper(HelperId::I64TruncSatF32S, F32, I64); return true;
-    case O::I64TruncSatF32U: emitNumericHelper(HelperId::I64TruncSatF32U, F32, I64); return true;
-    case O::I64TruncSatF64S: emitNumericHelper(HelperId::I64TruncSatF64S, F64, I64); return true;
-    case O::I64TruncSatF64U: emitNumericHelper(HelperId::I64TruncSatF64U, F64, I64); return true;
+    case O::I32TruncSatF32S: emitNumericHelper(BuiltinId::I32TruncSatF32S, F32, I32); return true;
+    case O::I32TruncSatF32U: emitNumericHelper(BuiltinId::I32TruncSatF32U, F32, I32); return true;
+    case O::I32TruncSatF64S: emitNumericHelper(BuiltinId::I32TruncSatF64S, F64, I32); return true;
+    case O::I32TruncSatF64U: emitNumericHelper(BuiltinId::I32TruncSatF64U, F64, I32); return true;
+    case O::I64TruncSatF32S: emitNumericHelper(BuiltinId::I64TruncSatF32S, F32, I64); return true;
+    case O::I64TruncSatF32U: emitNumericHelper(BuiltinId::I64TruncSatF32U, F32, I64); return true;
+    case O::I64TruncSatF64S: emitNumericHelper(BuiltinId::I64TruncSatF64S, F64, I64); return true;
+    case O::I64TruncSatF64U: emitNumericHelper(BuiltinId::I64TruncSatF64U, F64, I64); return true;
 
     case O::RefNull: v.pushConst(op.type, 0); return true;
     case O::RefIsNull: {
@@ -1419,29 +1422,29 @@ bool FunctionCompiler::emit(const Operator& op) {
     }
 
     case O::MemoryInit:
-      emitHelperCall(HelperId::MemoryInit, {0, op.index}, 3);
+      emitHelperCall(BuiltinId::MemoryInit, {0, op.index}, 3);
       checkHelperTrap(op.offset);
       return true;
-    case O::DataDrop: emitHelperCall(HelperId::DataDrop, {op.index}, 0); return true;
+    case O::DataDrop: emitHelperCall(BuiltinId::DataDrop, {op.index}, 0); return true;
     case O::MemoryCopy:
-      emitHelperCall(HelperId::MemoryCopy, {0, 0}, 3);
+      emitHelperCall(BuiltinId::MemoryCopy, {0, 0}, 3);
       checkHelperTrap(op.offset);
       return true;
     case O::MemoryFill:
-      emitHelperCall(HelperId::MemoryFill, {0}, 3);
+      emitHelperCall(BuiltinId::MemoryFill, {0}, 3);
       checkHelperTrap(op.offset);
       return true;
     case O::TableInit:
-      emitHelperCall(HelperId::TableInit, {op.index2, op.index}, 3);
+      emitHelperCall(BuiltinId::TableInit, {op.index2, op.index}, 3);
       checkHelperTrap(op.offset);
       return true;
-    case O::ElemDrop: emitHelperCall(HelperId::ElemDrop, {op.index}, 0); return true;
+    case O::ElemDrop: emitHelperCall(BuiltinId::ElemDrop, {op.index}, 0); return true;
     case O::TableCopy:
-      emitHelperCall(HelperId::TableCopy, {op.index, op.index2}, 3);
+      emitHelperCall(BuiltinId::TableCopy, {op.index, op.index2}, 3);
       checkHelperTrap(op.offset);
       return true;
     case O::TableGrow: {
-      emitHelperCall(HelperId::TableGrow, {op.index}, 2);
+      emitHelperCall(BuiltinId::TableGrow, {op.index}, 2);
       x86::Gp r = v.allocGpr();
       a_.mov(r.r32(), x86::eax);
       v.pushGpr(I32, r);
@@ -1455,7 +1458,7 @@ bool FunctionCompiler::emit(const Operator& op) {
       return true;
     }
     case O::TableFill:
-      emitHelperCall(HelperId::TableFill, {op.index}, 3);
+      emitHelperCall(BuiltinId::TableFill, {op.index}, 3);
       checkHelperTrap(op.offset);
       return true;
     default:
@@ -1754,15 +1757,15 @@ bool FunctionCompiler::emitAtomic(const Operator& op) {
       a_.mfence();
       return true;
     case O::MemoryAtomicNotify:
-      emitHelperCall(HelperId::AtomicNotify, {op.memarg.offset}, 2);
+      emitHelperCall(BuiltinId::AtomicNotify, {op.memarg.offset}, 2);
       helperResult();
       return true;
     case O::MemoryAtomicWait32:
-      emitHelperCall(HelperId::AtomicWait32, {op.memarg.offset}, 3);
+      emitHelperCall(BuiltinId::AtomicWait32, {op.memarg.offset}, 3);
       helperResult();
       return true;
     case O::MemoryAtomicWait64:
-      emitHelperCall(HelperId::AtomicWait64, {op.memarg.offset}, 3);
+      emitHelperCall(BuiltinId::AtomicWait64, {op.memarg.offset}, 3);
       helperResult();
       return true;
     default:
@@ -1842,10 +1845,6 @@ bool FunctionCompiler::emitAtomic(const Operator& op) {
 
 }  // namespace
 
-const char* memoryStrategyName(MemoryStrategy strategy) {
-  return strategy == MemoryStrategy::Guard ? "guard" : "bounds-checked";
-}
-
 BaselineScratch::BaselineScratch() : reused(std::make_unique<Reused>()) {}
 BaselineScratch::~BaselineScratch() = default;
 
@@ -1854,6 +1853,24 @@ Result<CompiledFunction> compileBaselineFunction(const ModuleInfo& module, std::
                                                  const BaselineOptions& options, BaselineScratch& scratch) {
   FunctionCompiler compiler(module, bytes, functionIndex, layout, options, scratch);
   return compiler.compile();
+}
+
+namespace {
+struct BaselineThreadState final : TierThreadState {
+  BaselineScratch scratch;
+};
+}  // namespace
+
+std::unique_ptr<TierThreadState> BaselineTier::newThreadState() const {
+  return std::make_unique<BaselineThreadState>();
+}
+
+Result<CompiledFunction> BaselineTier::compile(const CompileInput& input, uint32_t functionIndex,
+                                               TierThreadState& state) const {
+  BaselineOptions options;
+  options.memoryStrategy = input.strategy;
+  return compileBaselineFunction(input.module, input.bytes, functionIndex, input.layout, options,
+                                 static_cast<BaselineThreadState&>(state).scratch);
 }
 
 }  // namespace weft

@@ -19,9 +19,12 @@
 #include <memory>
 #include <span>
 
-#include "compiler/compiled_code.h"
+#include "abi/compiled_code.h"
+#include "abi/cpu_features.h"
+#include "abi/memory_strategy.h"
 #include "format/module_info.h"
-#include "runtime/vmctx_layout.h"
+#include "abi/vmctx_layout.h"
+#include "compiler/tier_compiler.h"
 #include "support/error.h"
 #include "validation/operator_iterator.h"
 
@@ -46,5 +49,19 @@ struct BaselineScratch {
 Result<CompiledFunction> compileBaselineFunction(const ModuleInfo& module, std::span<const uint8_t> bytes,
                                                  uint32_t functionIndex, const VmctxLayout& layout,
                                                  const BaselineOptions& options, BaselineScratch& scratch);
+
+// The CPU features the baseline's code uses (SSE4.1 for SIMD and rounding,
+// POPCNT, LZCNT, BMI1's TZCNT).
+constexpr uint64_t kBaselineCpuFeatures = kCpuSse41 | kCpuSse42 | kCpuPopcnt | kCpuLzcnt | kCpuBmi1;
+
+// The baseline as the compile driver sees it.
+class BaselineTier final : public TierCompiler {
+ public:
+  Tier tier() const override { return Tier::Baseline; }
+  uint64_t cpuFeatures() const override { return kBaselineCpuFeatures; }
+  std::unique_ptr<TierThreadState> newThreadState() const override;
+  Result<CompiledFunction> compile(const CompileInput& input, uint32_t functionIndex,
+                                   TierThreadState& state) const override;
+};
 
 }  // namespace weft

@@ -43,12 +43,7 @@ CallTable WasiCalls::table() {
 
 namespace {
 
-Error invalid(std::string message) {
-  Error error;
-  error.kind = ErrorKind::Invalid;
-  error.message = std::move(message);
-  return error;
-}
+Error invalid(std::string message) { return makeError(ErrorKind::Invalid, std::move(message)); }
 
 // Rights of an inherited stdio descriptor, from what it is on the host.
 // Streams get seek and tell only when the host can seek them: wasi-libc's

@@ -12,7 +12,7 @@
 // bound, globals, tables, imported functions, signature ids, stack limit) lives
 // here, never in code (DESIGN 1).
 //
-//   header            helpers table, stack limit, interrupt flag, instance
+//   header            builtin table, entry table, stack limit, interrupt flag, instance
 //   sigIds            uint32 per type index: the engine's canonical signature id
 //   funcRefs          FuncRef* per function that can be referenced: imports and
 //                     functions that escape (exported, in element segments, named
@@ -39,7 +39,11 @@ namespace weft {
 // call_indirect checks. Records of defined functions live in the defining
 // instance's vmctx; host functions own theirs.
 struct FuncRef {
-  const void* code = nullptr;  // entry point, Weft's wasm calling convention
+  // The slot holding the function's current code (Weft's wasm calling
+  // convention): a defined function's entry in its module's entry table, so a
+  // tier-up that replaces the entry reaches every FuncRef with no write to any
+  // instance; a host function's own slot holding the host-call stub.
+  const void* const* entry = nullptr;
   void* vmctx = nullptr;       // instance data the callee runs with
   uint32_t sigId = 0;          // canonical signature id (engine-wide)
   uint32_t padding = 0;
@@ -64,7 +68,11 @@ struct TableDefinition {
 
 // The fixed header. Field order is part of the code-cache format.
 struct VmctxHeader {
-  const void* const* helpers = nullptr;  // runtime helper table (runtime/helpers.h)
+  const void* const* helpers = nullptr;  // the builtin table (abi/builtins.h)
+  // The module's entry table: the current code of each defined function, by
+  // index - numImportedFunctions. One per Module, shared by all its instances,
+  // in read+write memory outside the code (abi/entry_table.h).
+  const void* const* entryTable = nullptr;
   uintptr_t stackLimit = 0;              // prologues trap when sp would fall below
   uint32_t interruptFlag = 0;
   uint32_t padding = 0;
@@ -73,12 +81,13 @@ struct VmctxHeader {
 
 namespace vmctx {
 constexpr int32_t kHelpers = offsetof(VmctxHeader, helpers);
+constexpr int32_t kEntryTable = offsetof(VmctxHeader, entryTable);
 constexpr int32_t kStackLimit = offsetof(VmctxHeader, stackLimit);
 constexpr int32_t kInterruptFlag = offsetof(VmctxHeader, interruptFlag);
 constexpr int32_t kInstance = offsetof(VmctxHeader, instance);
 constexpr int32_t kHeaderSize = sizeof(VmctxHeader);
 
-constexpr int32_t kFuncRefCode = offsetof(FuncRef, code);
+constexpr int32_t kFuncRefEntry = offsetof(FuncRef, entry);
 constexpr int32_t kFuncRefVmctx = offsetof(FuncRef, vmctx);
 constexpr int32_t kFuncRefSigId = offsetof(FuncRef, sigId);
 constexpr int32_t kMemoryBase = offsetof(MemoryDefinition, base);

@@ -1,6 +1,6 @@
 // The engine's cache directory (see cache_directory.h): look up, compile on a
 // miss, store, and turn every problem into one warning.
-#include "runtime/cache_directory.h"
+#include "driver/cache_directory.h"
 
 #include <sys/stat.h>
 
@@ -17,15 +17,15 @@ namespace weft {
 
 namespace {
 
-// The file name for {bytes}: its hash and size, the engine build and the
-// memory strategy (what a file must match to be usable at all).
+// The file name for {bytes}: its hash and size, the engine build, the memory
+// strategy and the tier (what a file must match to be usable at all).
 std::string cacheFileName(const Engine& engine, std::span<const uint8_t> bytes) {
-  char key[96];
-  std::snprintf(key, sizeof key, "%016llx-%08zx-%016llx-%s.cwasm",
+  char key[128];
+  std::snprintf(key, sizeof key, "%016llx-%08zx-%016llx-%s-%s.cwasm",
                 static_cast<unsigned long long>(checksum64(bytes.data(), bytes.size())), bytes.size(),
                 static_cast<unsigned long long>(
                     checksum64(reinterpret_cast<const uint8_t*>(engineBuildId()), std::strlen(engineBuildId()))),
-                memoryStrategyName(engine.config().memoryStrategy));
+                memoryStrategyName(engine.config().memoryStrategy), tierName(engine.config().tier));
   return key;
 }
 

@@ -1,0 +1,24 @@
+// What a compiler tier hands to the linker for one function: its machine code
+// and the sites that map a code offset back to a bytecode offset (trap sites
+// and call return addresses, for traps and backtraces). The code is complete:
+// it reaches other functions through the module's entry table and the runtime
+// through the helper table, both found from the vmctx, so nothing in it is
+// patched at link time (DESIGN 3) and it may be placed anywhere.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace weft {
+
+struct CodeSite {
+  uint32_t codeOffset = 0;      // from the function's first byte
+  uint32_t bytecodeOffset = 0;  // module offset of the operator
+};
+
+struct CompiledFunction {
+  std::vector<uint8_t> code;
+  std::vector<CodeSite> sites;  // sorted by codeOffset
+};
+
+}  // namespace weft

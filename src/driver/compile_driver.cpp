@@ -1,0 +1,194 @@
+#include "driver/compile_driver.h"
+
+#include <algorithm>
+#include <atomic>
+#include <new>
+#include <thread>
+
+#include "compiler/baseline/baseline_compiler.h"
+#include "driver/cache_directory.h"
+
+namespace weft {
+
+const TierCompiler* tierCompiler(Tier tier) {
+  static const BaselineTier baseline;
+  return tier == Tier::Baseline ? &baseline : nullptr;
+}
+
+Result<std::vector<CompiledFunction>> compileFunctions(const TierCompiler& tier, const CompileInput& input,
+                                                       const std::vector<uint32_t>& indices, uint32_t threads) {
+  auto count = static_cast<uint32_t>(indices.size());
+  std::vector<std::optional<Result<CompiledFunction>>> results(count);
+  std::atomic<uint32_t> next{0};
+  auto worker = [&] {
+    std::unique_ptr<TierThreadState> state = tier.newThreadState();
+    for (uint32_t i = next++; i < count; i = next++) results[i].emplace(tier.compile(input, indices[i], *state));
+  };
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  threads = std::min(threads, std::max(1u, count / 4));
+  if (threads <= 1) {
+    worker();
+  } else {
+    std::vector<std::thread> pool;
+    for (uint32_t t = 0; t < threads; ++t) pool.emplace_back(worker);
+    for (std::thread& t : pool) t.join();
+  }
+  std::vector<CompiledFunction> compiled;
+  compiled.reserve(count);
+  for (auto& result : results) {
+    if (!result->ok()) return result->error();
+    compiled.push_back(std::move(result->value()));
+  }
+  return compiled;
+}
+
+Result<std::shared_ptr<const Module>> Module::compile(std::shared_ptr<Engine> engine,
+                                                      std::span<const uint8_t> bytes) {
+  if (engine->config().cacheDirectory.empty()) return compileUncached(engine, bytes);
+  return compileThroughCacheDirectory(std::move(engine), bytes);
+}
+
+namespace {
+
+Error unsupported(std::string message) { return makeError(ErrorKind::Unsupported, std::move(message)); }
+
+Result<std::shared_ptr<const Module>> compileWith(const TierCompiler& tier, std::shared_ptr<Engine> engine,
+                                                  std::span<const uint8_t> bytes) {
+  if (uint64_t missing = tier.cpuFeatures() & ~hostCpuFeatures())
+    return unsupported(std::string("unsupported: this CPU lacks features the ") + tierName(tier.tier()) +
+                       " tier needs (SSE4.1, SSE4.2, POPCNT, LZCNT, BMI1; missing mask 0x" +
+                       std::to_string(missing) + ")");
+  Result<std::shared_ptr<Module>> assembled = Module::assemble(engine, std::vector<uint8_t>(bytes.begin(), bytes.end()));
+  if (!assembled) return assembled.error();
+  std::shared_ptr<Module> module = std::move(assembled.value());
+  const ModuleInfo& info = module->info();
+  std::vector<uint32_t> indices;
+  for (auto f = static_cast<uint32_t>(info.numImportedFunctions); f < info.functions.size(); ++f) indices.push_back(f);
+  CompileInput input{info, module->bytes(), module->layout(), module->memoryStrategy()};
+  Result<std::vector<CompiledFunction>> compiled =
+      compileFunctions(tier, input, indices, engine->config().compileThreads);
+  if (!compiled) return compiled.error();
+  Result<std::unique_ptr<ModuleCode>> code =
+      ModuleCode::link(info, indices, std::move(compiled.value()), engine->config().onLowMemory);
+  if (!code) return code.error();
+  module->attachCode(std::move(code.value()), tier.tier(), tier.cpuFeatures());
+  return std::shared_ptr<const Module>(std::move(module));
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const Module>> Module::compileUncached(std::shared_ptr<Engine> engine,
+                                                              std::span<const uint8_t> bytes) {
+  const TierCompiler* tier = tierCompiler(engine->config().tier);
+  if (!tier) return unsupported("unsupported: the optimizing tier is not built yet; use the baseline tier");
+  try {
+    return compileWith(*tier, std::move(engine), bytes);
+  } catch (const std::bad_alloc&) {
+    Error error;
+    error.kind = ErrorKind::LimitExceeded;
+    error.message = "out of host memory while compiling";
+    return error;
+  }
+}
+
+// ---- background compiles ----
+
+BackgroundCompile::State BackgroundCompile::wait() {
+  std::unique_lock guard(lock_);
+  ended_.wait(guard, [&] { return state_ != State::Queued && state_ != State::Running; });
+  return state_;
+}
+
+BackgroundCompile::State BackgroundCompile::state() {
+  std::lock_guard guard(lock_);
+  return state_;
+}
+
+std::optional<Error> BackgroundCompile::error() {
+  std::lock_guard guard(lock_);
+  return error_;
+}
+
+void BackgroundCompile::start() {
+  std::lock_guard guard(lock_);
+  state_ = State::Running;
+}
+
+void BackgroundCompile::finish(State state, std::optional<Error> error) {
+  {
+    std::lock_guard guard(lock_);
+    state_ = state;
+    error_ = std::move(error);
+  }
+  ended_.notify_all();
+}
+
+namespace {
+
+// One background compile. It holds the module's data (bytes, decoded info,
+// layout) and its lifeline, never the Module itself. Destroyed without having
+// run (the engine's queue dropped it), it reports Cancelled.
+class TierUpJob {
+ public:
+  TierUpJob(std::shared_ptr<const ModuleData> data, std::shared_ptr<ModuleLifeline> lifeline, const TierCompiler& tier,
+            std::vector<uint32_t> functions, std::shared_ptr<BackgroundCompile> handle)
+      : data_(std::move(data)), lifeline_(std::move(lifeline)), tier_(tier), functions_(std::move(functions)),
+        handle_(std::move(handle)) {}
+  ~TierUpJob() {
+    if (handle_ && !ran_) handle_->finish(BackgroundCompile::State::Cancelled);
+  }
+
+  void operator()(const std::atomic<bool>& stopping) {
+    ran_ = true;
+    handle_->start();
+    CompileInput input{data_->info, data_->bytes, data_->layout, data_->strategy};
+    std::unique_ptr<TierThreadState> state = tier_.newThreadState();
+    std::vector<CompiledFunction> compiled;
+    compiled.reserve(functions_.size());
+    for (uint32_t index : functions_) {
+      if (stopping || !lifeline_->alive) return handle_->finish(BackgroundCompile::State::Cancelled);
+      Result<CompiledFunction> function = tier_.compile(input, index, *state);
+      if (!function) return handle_->finish(BackgroundCompile::State::Failed, function.error());
+      compiled.push_back(std::move(function.value()));
+    }
+    std::lock_guard guard(lifeline_->lock);  // the Module cannot die while this is held
+    if (!lifeline_->module) return handle_->finish(BackgroundCompile::State::Cancelled);
+    Status installed = lifeline_->module->replaceCode(functions_, std::move(compiled));
+    if (!installed) return handle_->finish(BackgroundCompile::State::Failed, installed.error());
+    handle_->finish(BackgroundCompile::State::Installed);
+  }
+
+ private:
+  std::shared_ptr<const ModuleData> data_;
+  std::shared_ptr<ModuleLifeline> lifeline_;
+  const TierCompiler& tier_;
+  std::vector<uint32_t> functions_;
+  std::shared_ptr<BackgroundCompile> handle_;
+  bool ran_ = false;
+};
+
+}  // namespace
+
+std::shared_ptr<BackgroundCompile> compileInBackground(const std::shared_ptr<const Module>& module,
+                                                       const TierCompiler& tier, std::vector<uint32_t> functions) {
+  auto handle = std::make_shared<BackgroundCompile>();
+  const ModuleInfo& info = module->info();
+  if (functions.empty())
+    for (auto f = static_cast<uint32_t>(info.numImportedFunctions); f < info.functions.size(); ++f)
+      functions.push_back(f);
+  for (uint32_t f : functions) {
+    if (f < info.numImportedFunctions || f >= info.functions.size()) {
+      Error error;
+      error.kind = ErrorKind::Invalid;
+      error.message = "function " + std::to_string(f) + " is not a function the module defines";
+      handle->finish(BackgroundCompile::State::Failed, error);
+      return handle;
+    }
+  }
+  // std::function needs a copyable callable: share the job.
+  auto job = std::make_shared<TierUpJob>(module->data(), module->lifeline(), tier, std::move(functions), handle);
+  module->engine().backgroundJobs().submit([job](const std::atomic<bool>& stopping) { (*job)(stopping); });
+  return handle;
+}
+
+}  // namespace weft
