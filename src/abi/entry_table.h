@@ -34,4 +34,9 @@ constexpr int32_t entryTableOffset(uint32_t functionIndex, uint32_t numImportedF
   return static_cast<int32_t>(8 * (functionIndex - numImportedFunctions));
 }
 
+// The code an entry holds now, for host code about to call through it. An
+// acquire load: it pairs with the release store of a tier-up, so the code
+// behind the pointer is seen sealed.
+inline const void* loadEntry(const void* const* entry) { return __atomic_load_n(entry, __ATOMIC_ACQUIRE); }
+
 }  // namespace weft
