@@ -6,6 +6,7 @@
 
 #include "format/limits.h"
 #include "format/name_section.h"
+#include "format/opcodes.h"
 #include "support/byte_reader.h"
 #include "support/utf8.h"
 
@@ -205,45 +206,45 @@ class ModuleDecoder {
     uint8_t opcode;
     if (!reader_.readByte(opcode)) return false;
     switch (opcode) {
-      case 0x41: {
+      case opcodeCode(Opcode::I32Const): {
         int32_t v;
         if (!reader_.readVarS32(v)) return false;
         out.kind = ConstExpr::Kind::I32Const, out.type = ValType::I32, out.bits = static_cast<uint32_t>(v);
         break;
       }
-      case 0x42: {
+      case opcodeCode(Opcode::I64Const): {
         int64_t v;
         if (!reader_.readVarS64(v)) return false;
         out.kind = ConstExpr::Kind::I64Const, out.type = ValType::I64, out.bits = static_cast<uint64_t>(v);
         break;
       }
-      case 0x43: {
+      case opcodeCode(Opcode::F32Const): {
         uint32_t v;
         if (!reader_.readFixedU32(v)) return false;
         out.kind = ConstExpr::Kind::F32Const, out.type = ValType::F32, out.bits = v;
         break;
       }
-      case 0x44: {
+      case opcodeCode(Opcode::F64Const): {
         uint64_t v;
         if (!reader_.readFixedU64(v)) return false;
         out.kind = ConstExpr::Kind::F64Const, out.type = ValType::F64, out.bits = v;
         break;
       }
-      case 0xfd: {
+      case opcodePrefix(Opcode::V128Const): {
         uint32_t sub;
         if (!reader_.readVarU32(sub)) return false;
-        if (sub != 0x0c) return invalidAt(at, "constant expression required");
+        if (sub != opcodeCode(Opcode::V128Const)) return invalidAt(at, "constant expression required");
         if (!reader_.readFixedU64(out.bits) || !reader_.readFixedU64(out.bitsHigh)) return false;
         out.kind = ConstExpr::Kind::V128Const, out.type = ValType::V128;
         break;
       }
-      case 0xd0: {
+      case opcodeCode(Opcode::RefNull): {
         ValType t;
         if (!readRefType(t)) return false;
         out.kind = ConstExpr::Kind::RefNull, out.type = t;
         break;
       }
-      case 0xd2: {
+      case opcodeCode(Opcode::RefFunc): {
         uint32_t index;
         const uint8_t* indexAt = reader_.pos();
         if (!reader_.readVarU32(index)) return false;
@@ -253,7 +254,7 @@ class ModuleDecoder {
         out.kind = ConstExpr::Kind::RefFunc, out.type = ValType::FuncRef, out.bits = index;
         break;
       }
-      case 0x23: {
+      case opcodeCode(Opcode::GlobalGet): {
         uint32_t index;
         const uint8_t* indexAt = reader_.pos();
         if (!reader_.readVarU32(index)) return false;
@@ -264,7 +265,7 @@ class ModuleDecoder {
         out.kind = ConstExpr::Kind::GlobalGet, out.type = type.type, out.bits = index;
         break;
       }
-      case 0x0b:
+      case opcodeCode(Opcode::End):
         return invalidAt(at, "type mismatch: constant expression is empty");
       default:
         return invalidAt(at, "constant expression required");
@@ -272,7 +273,7 @@ class ModuleDecoder {
     const uint8_t* endAt = reader_.pos();
     uint8_t end;
     if (!reader_.readByte(end)) return false;
-    if (end != 0x0b) return invalidAt(endAt, "constant expression required");
+    if (end != opcodeCode(Opcode::End)) return invalidAt(endAt, "constant expression required");
     if (out.type != expected)
       return invalidAt(at, std::string("type mismatch: constant expression has type ") + valTypeName(out.type) +
                                ", expected " + valTypeName(expected));

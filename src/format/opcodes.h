@@ -33,6 +33,15 @@ enum class Opcode : uint16_t {
 #undef WEFT_DEFINE_OPCODE
 };
 
+// An opcode's encoding: its prefix byte (0 for a one-byte opcode) and its code
+// (the byte itself, or the LEB128 sub-opcode after the prefix), so decoders
+// spell opcodes by name rather than by number.
+constexpr uint8_t opcodePrefix(Opcode op) {
+  auto key = static_cast<uint16_t>(op);
+  return key < 0x100 ? 0 : key < 0x200 ? 0xfc : key < 0x300 ? 0xfd : 0xfe;
+}
+constexpr uint8_t opcodeCode(Opcode op) { return static_cast<uint8_t>(static_cast<uint16_t>(op) & 0xff); }
+
 // The layout of an operator's immediates.
 enum class ImmKind : uint8_t {
   None,
