@@ -308,7 +308,7 @@ CallOutcome call(const Func& func, std::span<const Value> args) {
   Trap trap;
   uint64_t maxStack = 0;
   if (Instance* owner = Instance::fromVmctx(func.ref->vmctx)) maxStack = owner->module().engine().config().maxWasmStackBytes;
-  if (!invokeWasm(func.ref->vmctx, loadEntry(func.ref->entry), slots, static_cast<uint32_t>(numSlots), trap, maxStack)) {
+  if (!invokeWasm(func.ref->vmctx, loadEntry(func.ref->entry), type, slots, trap, maxStack)) {
     outcome.trap = std::move(trap);
     return outcome;
   }

@@ -51,7 +51,8 @@ CallOutcome call(const Func& func, std::span<const Value> args);
 // results; it must have max(params, results) entries. The caller is
 // responsible for the types (check func.type once). Returns false on a trap.
 inline bool callUnchecked(const Func& func, uint64_t* slots, uint32_t numSlots, Trap& trap) {
-  return invokeWasm(func.ref->vmctx, loadEntry(func.ref->entry), slots, numSlots, trap);
+  (void)numSlots;
+  return invokeWasm(func.ref->vmctx, loadEntry(func.ref->entry), func.type, slots, trap);
 }
 
 // What an instance holds, by kind (DESIGN 9); code is the Module's, not here.

@@ -8,19 +8,21 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <memory>
 #include <mutex>
 #include <new>
 
 #include "runtime/code_memory.h"
 #include "runtime/code_registry.h"
 #include "runtime/module_code.h"
+#include "runtime/wasm_call_frame.h"
 #include "abi/vmctx_layout.h"
 
 namespace weft {
 
 // Implemented with the host-function objects: runs the host callback.
 // Returns 0, or a TrapKind after setPendingHostTrap.
-uint32_t hostDispatch(void* hostContext, uint64_t* slots, void* callerVmctx);
+uint32_t hostDispatch(void* hostContext, WasmCallFrame* frame, void* callerVmctx);
 
 namespace {
 
@@ -35,7 +37,7 @@ thread_local Activation* tActivation = nullptr;
 thread_local std::string tPendingHostTrap;
 thread_local uintptr_t tStackLimit = 0;
 
-using EnterFn = void (*)(void* vmctx, const void* code, uint64_t* slots, uint64_t numSlots);
+using EnterFn = void (*)(void* vmctx, const void* code, WasmCallFrame* frame);
 
 struct Stubs {
   CodeMemory memory;
@@ -43,72 +45,65 @@ struct Stubs {
   const void* hostCall = nullptr;
 };
 
-// The host <-> wasm transitions, assembled once per process.
+// The host <-> wasm transitions, assembled once per process. Both follow the
+// wasm calling convention (abi/calling_convention.h) on their wasm side and
+// move registers to and from a WasmCallFrame on their host side.
 const Stubs& stubs() {
   static const Stubs* built = [] {
     using namespace asmjit;
     CodeHolder code;
     code.init(Environment::host());
     x86::Assembler a(&code);
+    static const x86::Gp kIntegerArgs[call_abi::kIntegerArgRegisters] = {x86::rsi, x86::rdx, x86::rcx, x86::r8,
+                                                                         x86::r9};
 
     Label enter = a.newLabel(), hostCall = a.newLabel();
-    // enter(vmctx=rdi, code=rsi, slots=rdx, numSlots=rcx)
-    a.bind(enter);
+    // enter(vmctx=rdi, code=rsi, frame=rdx): loads the frame's arguments into
+    // their registers and stack slots, calls, stores rax and xmm0 back.
     // Its frame looks like a wasm frame to a host function called directly:
     // [rbp-8] holds the vmctx.
+    a.bind(enter);
     a.push(x86::rbp);
     a.mov(x86::rbp, x86::rsp);
-    a.sub(x86::rsp, 64);
-    a.mov(x86::qword_ptr(x86::rbp, vmctx::kFrameSlot), x86::rdi);
-    a.mov(x86::qword_ptr(x86::rbp, -16), x86::rbx);
-    a.mov(x86::qword_ptr(x86::rbp, -24), x86::r12);
-    a.mov(x86::qword_ptr(x86::rbp, -32), x86::r13);
-    a.mov(x86::qword_ptr(x86::rbp, -40), x86::r14);
-    a.mov(x86::qword_ptr(x86::rbp, -48), x86::r15);
-    a.mov(x86::qword_ptr(x86::rbp, -56), x86::rdx);  // wasm code clobbers every register but r14
-    a.mov(x86::qword_ptr(x86::rbp, -64), x86::rcx);
-    a.mov(x86::r14, x86::rdi);
-    a.mov(x86::r12, x86::rdx);
-    a.mov(x86::r13, x86::rcx);
-    a.mov(x86::rax, x86::rcx);
-    a.shl(x86::rax, 3);
-    a.add(x86::rax, 15);
-    a.and_(x86::rax, -16);
-    a.sub(x86::rsp, x86::rax);
-    // Copies r13 slots between [from] and [to].
-    auto copySlots = [&](const x86::Gp& from, const x86::Gp& to) {
-      Label loop = a.newLabel(), done = a.newLabel();
-      a.xor_(x86::ecx, x86::ecx);
-      a.bind(loop);
-      a.cmp(x86::rcx, x86::r13);
-      a.jae(done);
-      a.mov(x86::rax, x86::qword_ptr(from, x86::rcx, 3));
-      a.mov(x86::qword_ptr(to, x86::rcx, 3), x86::rax);
-      a.inc(x86::rcx);
-      a.jmp(loop);
-      a.bind(done);
-    };
-    copySlots(x86::r12, x86::rsp);
-    a.call(x86::rsi);
-    a.mov(x86::r12, x86::qword_ptr(x86::rbp, -56));
-    a.mov(x86::r13, x86::qword_ptr(x86::rbp, -64));
-    copySlots(x86::rsp, x86::r12);
+    a.push(x86::rdi);
+    a.push(x86::rbx);  // the convention preserves rbx: it holds the frame across the call
+    a.mov(x86::rbx, x86::rdx);
+    a.mov(x86::r10, x86::rsi);
+    a.mov(x86::rcx, x86::qword_ptr(x86::rbx, call_frame::kStackBytes));  // a multiple of 16: rsp stays aligned
+    a.sub(x86::rsp, x86::rcx);
+    a.mov(x86::rsi, x86::qword_ptr(x86::rbx, call_frame::kStack));
+    a.mov(x86::rdi, x86::rsp);
+    a.rep().movsb();
+    for (uint32_t i = 0; i < call_abi::kFloatArgRegisters; ++i)
+      a.movdqa(x86::xmm(i), x86::xmmword_ptr(x86::rbx, call_frame::kFloats + 16 * static_cast<int32_t>(i)));
+    for (uint32_t i = 0; i < call_abi::kIntegerArgRegisters; ++i)
+      a.mov(kIntegerArgs[i], x86::qword_ptr(x86::rbx, call_frame::kInteger + 8 * static_cast<int32_t>(i)));
+    a.mov(x86::rdi, x86::qword_ptr(x86::rbp, vmctx::kFrameSlot));
+    a.call(x86::r10);
+    a.mov(x86::qword_ptr(x86::rbx, call_frame::kResultInteger), x86::rax);
+    a.movdqa(x86::xmmword_ptr(x86::rbx, call_frame::kResultFloat), x86::xmm0);
     a.mov(x86::rbx, x86::qword_ptr(x86::rbp, -16));
-    a.mov(x86::r12, x86::qword_ptr(x86::rbp, -24));
-    a.mov(x86::r13, x86::qword_ptr(x86::rbp, -32));
-    a.mov(x86::r14, x86::qword_ptr(x86::rbp, -40));
-    a.mov(x86::r15, x86::qword_ptr(x86::rbp, -48));
     a.mov(x86::rsp, x86::rbp);
     a.pop(x86::rbp);
     a.ret();
 
-    // Called like a wasm function with r14 = the host function's context.
+    // Called like a wasm function with rdi = the host function's context:
+    // stores the argument registers into a WasmCallFrame on its stack and
+    // has hostDispatch run the callback, then loads the result registers.
     a.align(AlignMode::kCode, 16);
     a.bind(hostCall);
     a.push(x86::rbp);
     a.mov(x86::rbp, x86::rsp);
-    a.mov(x86::rdi, x86::r14);
-    a.lea(x86::rsi, x86::ptr(x86::rbp, 16));
+    a.push(x86::rdi);  // [rbp-8]: a frame slot like any wasm frame's
+    constexpr int32_t kFrameBytes = (call_frame::kSize + 15) / 16 * 16 + 8;  // keeps rsp 16-aligned
+    a.sub(x86::rsp, kFrameBytes);
+    for (uint32_t i = 0; i < call_abi::kIntegerArgRegisters; ++i)
+      a.mov(x86::qword_ptr(x86::rsp, call_frame::kInteger + 8 * static_cast<int32_t>(i)), kIntegerArgs[i]);
+    for (uint32_t i = 0; i < call_abi::kFloatArgRegisters; ++i)
+      a.movdqa(x86::xmmword_ptr(x86::rsp, call_frame::kFloats + 16 * static_cast<int32_t>(i)), x86::xmm(i));
+    a.lea(x86::rax, x86::ptr(x86::rbp, 16));  // the caller's stack arguments
+    a.mov(x86::qword_ptr(x86::rsp, call_frame::kStack), x86::rax);
+    a.mov(x86::rsi, x86::rsp);
     a.mov(x86::rdx, x86::qword_ptr(x86::rbp));
     a.mov(x86::rdx, x86::qword_ptr(x86::rdx, vmctx::kFrameSlot));  // the caller's vmctx slot
     a.mov(x86::rax, reinterpret_cast<uint64_t>(&hostDispatch));
@@ -116,6 +111,9 @@ const Stubs& stubs() {
     Label trapped = a.newLabel();
     a.test(x86::eax, x86::eax);
     a.jnz(trapped);
+    a.mov(x86::rax, x86::qword_ptr(x86::rsp, call_frame::kResultInteger));
+    a.movdqa(x86::xmm0, x86::xmmword_ptr(x86::rsp, call_frame::kResultFloat));
+    a.mov(x86::rsp, x86::rbp);
     a.pop(x86::rbp);
     a.ret();
     a.bind(trapped);
@@ -258,8 +256,28 @@ void installTrapHandlers() {
   });
 }
 
-bool invokeWasm(void* vmctx, const void* code, uint64_t* slots, uint32_t numSlots, Trap& trap,
+bool invokeWasm(void* vmctx, const void* code, const FuncType& type, uint64_t* slots, Trap& trap,
                 uint64_t maxStackBytes) {
+  // Arguments into registers and stack slots; small areas on this stack.
+  alignas(16) uint8_t inlineStack[256], inlineResults[256];
+  uint32_t stackBytes = stackArgumentBytes(type), resultBytes = resultsBufferBytes(type);
+  using AlignedBytes = std::unique_ptr<uint8_t, decltype(&std::free)>;
+  AlignedBytes largeStack(nullptr, &std::free), largeResults(nullptr, &std::free);
+  uint8_t* stackArea = inlineStack;
+  uint8_t* resultsBuffer = inlineResults;
+  if (stackBytes > sizeof inlineStack) {  // both sizes are multiples of 16
+    largeStack.reset(static_cast<uint8_t*>(std::aligned_alloc(16, stackBytes)));
+    if (!largeStack) throw std::bad_alloc();
+    stackArea = largeStack.get();
+  }
+  if (resultBytes > sizeof inlineResults) {
+    largeResults.reset(static_cast<uint8_t*>(std::aligned_alloc(16, resultBytes)));
+    if (!largeResults) throw std::bad_alloc();
+    resultsBuffer = largeResults.get();
+  }
+  WasmCallFrame frame;
+  argumentsIntoFrame(type, slots, frame, stackArea, resultsBuffer);
+
   Activation activation;
   if (tActivation) {
     activation.stackLimit = tActivation->stackLimit;
@@ -274,8 +292,9 @@ bool invokeWasm(void* vmctx, const void* code, uint64_t* slots, uint32_t numSlot
   activation.previous = tActivation;
   tActivation = &activation;
   if (sigsetjmp(activation.jump, 0) == 0) {
-    stubs().enter(vmctx, code, slots, numSlots);
+    stubs().enter(vmctx, code, &frame);
     tActivation = activation.previous;
+    resultsFromFrame(type, frame, resultsBuffer, slots);
     return true;
   }
   tActivation = activation.previous;

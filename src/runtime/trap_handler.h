@@ -14,6 +14,7 @@
 
 #include <cstdint>
 
+#include "format/types.h"
 #include "runtime/trap.h"
 
 namespace weft {
@@ -21,12 +22,13 @@ namespace weft {
 // Installs the process-wide handlers once; later calls do nothing.
 void installTrapHandlers();
 
-// Calls {code} (Weft's wasm calling convention) with {slots} as its argument /
-// result area of {numSlots} 8-byte slots. Returns false with {trap} filled if
-// it trapped.
+// Calls {code} (the wasm calling convention) of type {type} with the
+// embedding API's {slots} (8 bytes per value, a v128 takes two): the arguments
+// on the way in, the results on the way out, so it must hold
+// max(params, results) slots. Returns false with {trap} filled if it trapped.
 // {maxStackBytes} (0: no extra limit) bounds the stack wasm may use below the
 // outermost entry on this thread; nested entries keep the outer limit.
-bool invokeWasm(void* vmctx, const void* code, uint64_t* slots, uint32_t numSlots, Trap& trap,
+bool invokeWasm(void* vmctx, const void* code, const FuncType& type, uint64_t* slots, Trap& trap,
                 uint64_t maxStackBytes = 0);
 
 // The RaiseTrap helper: never returns. {bytecodeOffset} of UINT32_MAX means

@@ -107,11 +107,7 @@ TEST_P(Atomics, ConcurrentAddsAreNotLost) {
             Value::i32(kThreads * kAdds));
 }
 
-INSTANTIATE_TEST_SUITE_P(Strategies, Atomics,
-                         ::testing::Values(MemoryStrategy::Guard, MemoryStrategy::BoundsChecked),
-                         [](const auto& info) {
-                           return std::string(info.param == MemoryStrategy::Guard ? "Guard" : "BoundsChecked");
-                         });
+WEFT_FOR_EACH_STRATEGY(Atomics);
 
 }  // namespace
 }  // namespace weft::test

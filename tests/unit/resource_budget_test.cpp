@@ -84,11 +84,7 @@ TEST_P(ResourceBudgetTest, ExtremeGrowthRequestsReturnMinusOneWithoutABudget) {
   EXPECT_EQ(call(exported(instance, "table_size"), {}).results.at(0), Value::i32(4));
 }
 
-INSTANTIATE_TEST_SUITE_P(Strategies, ResourceBudgetTest,
-                         ::testing::Values(MemoryStrategy::Guard, MemoryStrategy::BoundsChecked),
-                         [](const auto& info) {
-                           return std::string(info.param == MemoryStrategy::Guard ? "Guard" : "BoundsChecked");
-                         });
+WEFT_FOR_EACH_STRATEGY(ResourceBudgetTest);
 
 }  // namespace
 }  // namespace weft::test

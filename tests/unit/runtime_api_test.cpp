@@ -206,11 +206,7 @@ TEST_P(RuntimeApi, ImportedMemoryFollowsGrowthAndMustMatchTheStrategy) {
   EXPECT_EQ(past.trap->kind, TrapKind::MemoryOutOfBounds);
 }
 
-INSTANTIATE_TEST_SUITE_P(Strategies, RuntimeApi,
-                         ::testing::Values(MemoryStrategy::Guard, MemoryStrategy::BoundsChecked),
-                         [](const auto& info) {
-                           return std::string(info.param == MemoryStrategy::Guard ? "Guard" : "BoundsChecked");
-                         });
+WEFT_FOR_EACH_STRATEGY(RuntimeApi);
 
 }  // namespace
 }  // namespace weft::test

@@ -43,4 +43,13 @@ inline Func exported(const std::shared_ptr<Instance>& instance, const char* name
   return func.value_or(Func{});
 }
 
+// Instantiates the parameterized suite {suite} once per memory strategy, as
+// Strategies/suite.Test/Guard and .../BoundsChecked (TSan runs Strategies/*).
+#define WEFT_FOR_EACH_STRATEGY(suite)                                                                    \
+  INSTANTIATE_TEST_SUITE_P(Strategies, suite,                                                            \
+                           ::testing::Values(MemoryStrategy::Guard, MemoryStrategy::BoundsChecked),     \
+                           [](const auto& info) {                                                        \
+                             return std::string(info.param == MemoryStrategy::Guard ? "Guard" : "BoundsChecked"); \
+                           })
+
 }  // namespace weft::test

@@ -237,10 +237,7 @@ TEST_P(TierSwap, AnEngineDestroyedWithJobsQueuedCancelsThem) {
   EXPECT_EQ(jobs[2]->wait(), BackgroundCompile::State::Cancelled);
 }
 
-INSTANTIATE_TEST_SUITE_P(Strategies, TierSwap, ::testing::Values(MemoryStrategy::Guard, MemoryStrategy::BoundsChecked),
-                         [](const auto& info) {
-                           return std::string(info.param == MemoryStrategy::Guard ? "Guard" : "BoundsChecked");
-                         });
+WEFT_FOR_EACH_STRATEGY(TierSwap);
 
 }  // namespace
 }  // namespace weft::test

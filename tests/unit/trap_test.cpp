@@ -123,11 +123,7 @@ TEST_P(Traps, DeepRecursionTrapsOnASmallThreadStack) {
   EXPECT_EQ(job.out.trap->kind, TrapKind::StackExhausted);
 }
 
-INSTANTIATE_TEST_SUITE_P(Strategies, Traps,
-                         ::testing::Values(MemoryStrategy::Guard, MemoryStrategy::BoundsChecked),
-                         [](const auto& info) {
-                           return std::string(info.param == MemoryStrategy::Guard ? "Guard" : "BoundsChecked");
-                         });
+WEFT_FOR_EACH_STRATEGY(Traps);
 
 // A fault outside wasm code is not Weft's: the handler that was installed
 // before Weft's runs (here the default, which kills the process).

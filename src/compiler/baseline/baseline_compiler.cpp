@@ -152,35 +152,63 @@ class FunctionCompiler {
   }
 
   // ---- frame layout ----
-  // [rbp+16+8k] parameters, in 8-byte units (a v128 takes two)
-  // [rbp-8] vmctx; below it the declared locals (8 bytes, 16 for v128);
-  // below those one 16-byte slot per operand-stack depth (ValueStack),
-  // then the outgoing-argument area at [rsp].
+  // [rbp+16+k] parameters passed on the stack (abi/calling_convention.h)
+  // [rbp+8] return address, [rbp] the caller's rbp
+  // [rbp-8] vmctx (vmctx::kFrameSlot), [rbp-16..-48] the caller's r14, r13,
+  // r12, rbx, r15 (preserved by the convention; the baseline uses them),
+  // [rbp-56] the results buffer when there are two or more results;
+  // below kFrameHeaderBytes the locals (8 bytes, 16 for v128; parameters that
+  // arrive in registers are stored here too), one 16-byte slot per
+  // operand-stack depth (ValueStack), then the outgoing area at [rsp]:
+  // stack arguments, then the results buffer of a call.
+  static constexpr int32_t kFrameHeaderBytes = 64;
+  static constexpr int32_t kResultsBufferSlot = -56;
+  struct SavedRegister {
+    x86::Gp reg;
+    int32_t offset;
+  };
+  static constexpr SavedRegister kSaved[] = {
+      {x86::r14, -16}, {x86::r13, -24}, {x86::r12, -32}, {x86::rbx, -40}, {x86::r15, -48}};
   uint32_t numParams() const { return static_cast<uint32_t>(type_.params.size()); }
   x86::Mem localMem(uint32_t index) const { return x86::qword_ptr(x86::rbp, localOffsets_[index]); }
   ValType localType(uint32_t index) const { return it_.locals()[index]; }
   static uint32_t slotUnits(ValType t) { return argumentSlotUnits(t); }
+  static x86::Gp integerArgRegister(uint32_t index) {
+    static const x86::Gp kRegisters[call_abi::kIntegerArgRegisters] = {x86::rsi, x86::rdx, x86::rcx, x86::r8,
+                                                                       x86::r9};
+    return kRegisters[index];
+  }
 
   bool emitPrologue() {
     std::span<const ValType> locals = it_.locals();
     localOffsets_.resize(locals.size());
-    uint32_t paramUnits = 0;
+    call_abi::ArgumentAssigner arguments(call_abi::usesResultsBuffer(type_));
+    std::vector<call_abi::Location> paramAt(numParams());
+    uint32_t below = kFrameHeaderBytes;
     for (uint32_t i = 0; i < numParams(); ++i) {
-      localOffsets_[i] = static_cast<int32_t>(16 + 8 * paramUnits);
-      paramUnits += slotUnits(locals[i]);
+      paramAt[i] = arguments.next(locals[i]);
+      if (paramAt[i].where == call_abi::Where::Stack) {
+        localOffsets_[i] = static_cast<int32_t>(16 + paramAt[i].stackOffset);
+      } else {
+        below += 8 * slotUnits(locals[i]);
+        localOffsets_[i] = -static_cast<int32_t>(below);
+      }
     }
-    uint32_t below = 8;  // the vmctx slot
+    uint32_t firstDeclared = below;
     for (uint32_t i = numParams(); i < locals.size(); ++i) {
       below += 8 * slotUnits(locals[i]);
       localOffsets_[i] = -static_cast<int32_t>(below);
     }
-    declaredBytes_ = below - 8;
-    uint32_t numDeclaredQwords = declaredBytes_ / 8;
+    localsBytes_ = below - kFrameHeaderBytes;
+    uint32_t numDeclaredQwords = (below - firstDeclared) / 8;
     values().setSlotBase(-static_cast<int32_t>(below + ValueStack::kSlotSize));
     a_.push(x86::rbp);
     a_.mov(x86::rbp, x86::rsp);
-    a_.push(kVmctx);  // the frame's vmctx slot, at vmctx::kFrameSlot
+    a_.push(x86::rdi);  // the frame's vmctx slot, at vmctx::kFrameSlot
     static_assert(vmctx::kFrameSlot == -8, "the push above must land on the slot");
+    for (const SavedRegister& saved : kSaved) a_.push(saved.reg);
+    static_assert(kSaved[4].offset == -48, "the pushes above must land on the save slots");
+    a_.mov(kVmctx, x86::rdi);
     a_.mov(x86::rax, x86::rsp);
     // Frame size is known at the end; force the imm32 form and patch it.
     a_.sub(x86::rax, Imm(0x7fffff00));
@@ -188,14 +216,26 @@ class FunctionCompiler {
     a_.cmp(x86::rax, x86::qword_ptr(kVmctx, vmctx::kStackLimit));
     a_.jb(trapLabel(TrapKind::StackExhausted, module_.functions[functionIndex_].body.offset));
     a_.mov(x86::rsp, x86::rax);
+    if (call_abi::usesResultsBuffer(type_)) a_.mov(x86::qword_ptr(x86::rbp, kResultsBufferSlot), x86::rsi);
+    for (uint32_t i = 0; i < numParams(); ++i) {
+      x86::Mem local = localMem(i);
+      if (paramAt[i].where == call_abi::Where::IntegerRegister) {
+        a_.mov(local, integerArgRegister(paramAt[i].index));
+      } else if (paramAt[i].where == call_abi::Where::FloatRegister) {
+        x86::Xmm x = x86::xmm(paramAt[i].index);
+        if (locals[i] == ValType::F32) a_.movss(local, x);
+        else if (locals[i] == ValType::F64) a_.movsd(local, x);
+        else a_.movdqu(x86::xmmword_ptr(x86::rbp, localOffsets_[i]), x);
+      }
+    }
     if (numDeclaredQwords > 0) {
       if (numDeclaredQwords <= 8) {
         a_.xor_(x86::eax, x86::eax);
         for (uint32_t j = 0; j < numDeclaredQwords; ++j)
-          a_.mov(x86::qword_ptr(x86::rbp, -static_cast<int32_t>(16 + 8 * j)), x86::rax);
+          a_.mov(x86::qword_ptr(x86::rbp, -static_cast<int32_t>(below - 8 * j)), x86::rax);
       } else {
-        // rdi, rcx, rax are free: nothing is live yet.
-        a_.lea(x86::rdi, x86::ptr(x86::rbp, -static_cast<int32_t>(8 + declaredBytes_)));
+        // rdi, rcx, rax are free: the arguments are stored.
+        a_.lea(x86::rdi, x86::ptr(x86::rbp, -static_cast<int32_t>(below)));
         a_.mov(x86::ecx, numDeclaredQwords);
         a_.xor_(x86::eax, x86::eax);
         a_.rep().stosq();
@@ -211,9 +251,10 @@ class FunctionCompiler {
   }
 
   void patchFrameSize() {
-    uint32_t below = 8 + declaredBytes_ + ValueStack::kSlotSize * values().maxDepth() + 8 * maxOutgoingSlots_;
+    uint32_t below = kFrameHeaderBytes + localsBytes_ + ValueStack::kSlotSize * values().maxDepth() + maxOutgoingBytes_;
     uint32_t frameSize = (below + 15) & ~15u;
-    int32_t subtract = static_cast<int32_t>(frameSize - 8);  // the vmctx push is already below rbp
+    // The pushes of the frame header are already below rbp.
+    int32_t subtract = static_cast<int32_t>(frameSize - 48);
     std::memcpy(code_.textSection()->buffer().data() + frameSizePatch_, &subtract, 4);
   }
 
@@ -277,15 +318,42 @@ class FunctionCompiler {
   void emitReturn() {
     uint32_t count = static_cast<uint32_t>(type_.results.size());
     uint32_t from = values().size() - count;
-    uint32_t units = 0;
-    for (uint32_t i = 0; i < count; ++i) {
-      values().storeTo(from + i, x86::qword_ptr(x86::rbp, static_cast<int32_t>(16 + 8 * units)));
-      units += slotUnits(type_.results[i]);
+    if (count == 1) {
+      ValType type = type_.results[0];
+      if (inXmm(type)) moveToXmm0(from, type);
+      else moveToRax(from, type);
+    } else if (count > 1) {
+      // rdx: storeTo may use rax and xmm0, and no value lives in rdx.
+      a_.mov(x86::rdx, x86::qword_ptr(x86::rbp, kResultsBufferSlot));
+      call_abi::ResultAssigner results;
+      for (uint32_t i = 0; i < count; ++i)
+        values().storeTo(from + i, x86::qword_ptr(x86::rdx, static_cast<int32_t>(results.next(type_.results[i]))));
     }
-    // fp is repointed to the caller before the frame is popped (DESIGN 4).
+    for (const SavedRegister& saved : kSaved) a_.mov(saved.reg, x86::qword_ptr(x86::rbp, saved.offset));
     a_.mov(x86::rsp, x86::rbp);
     a_.pop(x86::rbp);
     a_.ret();
+  }
+  // The value at {depth} into rax (an i32 zero-extended) or xmm0.
+  void moveToRax(uint32_t depth, ValType type) {
+    const Val& v = values().at(depth);
+    bool wide = type != ValType::I32;
+    if (v.loc == Loc::Gpr) {
+      a_.mov(sized(x86::rax, wide), sized(x86::gpq(v.reg), wide));
+    } else if (v.loc == Loc::Const) {
+      if (wide) a_.mov(x86::rax, v.bits);
+      else a_.mov(x86::eax, static_cast<uint32_t>(v.bits));
+    } else {
+      x86::Mem slot = values().slotMem(depth);
+      slot.setSize(wide ? 8 : 4);
+      a_.mov(sized(x86::rax, wide), slot);
+    }
+  }
+  void moveToXmm0(uint32_t depth, ValType type) {
+    const Val& v = values().at(depth);
+    if (v.loc == Loc::Xmm) a_.movaps(x86::xmm0, x86::xmm(v.reg));
+    else if (v.loc == Loc::Slot) values().loadXmm(x86::xmm0, type, values().slotMem(depth));
+    else values().materializeXmm(x86::xmm0, v);
   }
 
   // Jumps to the label of {depth} with the values it expects; values spilled.
@@ -461,78 +529,115 @@ class FunctionCompiler {
   }
 
   // ---- calls ----
-  // Moves the top {count} values to the outgoing area and spills the rest.
-  static uint32_t unitsOf(const std::vector<ValType>& types) {
-    uint32_t units = 0;
-    for (ValType t : types) units += slotUnits(t);
-    return units;
-  }
-  void prepareCallArgs(const FuncType& callee) {
-    maxOutgoingSlots_ = std::max(maxOutgoingSlots_, std::max(unitsOf(callee.params), unitsOf(callee.results)));
-    uint32_t from = values().size() - static_cast<uint32_t>(callee.params.size());
-    uint32_t units = 0;
-    for (uint32_t i = 0; i < callee.params.size(); ++i) {
-      values().storeTo(from + i, x86::qword_ptr(x86::rsp, static_cast<int32_t>(8 * units)));
-      units += slotUnits(callee.params[i]);
-    }
-    values().truncate(from);
+  // Everything to its slot, then the top {callee.params} values from their
+  // slots to where the convention wants them: argument registers, or the
+  // outgoing stack area at [rsp]. The results buffer, if any, follows the
+  // stack arguments. Leaves rdi for the caller to set (the callee's vmctx).
+  struct OutgoingCall {
+    uint32_t stackBytes = 0;
+  };
+  OutgoingCall prepareCallArgs(const FuncType& callee) {
     values().spillAll();
-  }
-  void pushCallResults(const std::vector<ValType>& results) {
-    uint32_t units = 0;
-    for (uint32_t i = 0; i < results.size(); ++i) {
-      values().pushLoaded(results[i], x86::qword_ptr(x86::rsp, static_cast<int32_t>(8 * units)));
-      units += slotUnits(results[i]);
+    OutgoingCall call;
+    bool buffer = call_abi::usesResultsBuffer(callee);
+    call_abi::ArgumentAssigner arguments(buffer);
+    uint32_t from = values().size() - static_cast<uint32_t>(callee.params.size());
+    std::vector<call_abi::Location> at(callee.params.size());
+    for (uint32_t i = 0; i < callee.params.size(); ++i) at[i] = arguments.next(callee.params[i]);
+    call.stackBytes = arguments.stackBytes();
+    uint32_t bufferBytes = 0;
+    if (buffer) {
+      call_abi::ResultAssigner results;
+      for (ValType t : callee.results) results.next(t);
+      bufferBytes = results.bufferBytes();
     }
+    maxOutgoingBytes_ = std::max(maxOutgoingBytes_, call.stackBytes + bufferBytes);
+    // Stack arguments first: copying them goes through rax/xmm0 only.
+    for (uint32_t i = 0; i < callee.params.size(); ++i)
+      if (at[i].where == call_abi::Where::Stack)
+        values().storeTo(from + i, x86::qword_ptr(x86::rsp, static_cast<int32_t>(at[i].stackOffset)));
+    for (uint32_t i = 0; i < callee.params.size(); ++i) {
+      x86::Mem slot = values().slotMem(from + i);
+      ValType type = callee.params[i];
+      if (at[i].where == call_abi::Where::IntegerRegister) {
+        x86::Gp reg = integerArgRegister(at[i].index);
+        slot.setSize(type == ValType::I32 ? 4 : 8);
+        a_.mov(type == ValType::I32 ? reg.r32() : reg, slot);
+      } else if (at[i].where == call_abi::Where::FloatRegister) {
+        values().loadXmm(x86::xmm(at[i].index), type, slot);
+      }
+    }
+    if (buffer) a_.lea(x86::rsi, x86::ptr(x86::rsp, static_cast<int32_t>(call.stackBytes)));
+    values().truncate(from);
+    return call;
   }
-  // The callee runs on this thread's stack: it inherits the stack limit.
-  void switchToCalleeInstance() {  // FuncRef* in rax
-    a_.mov(x86::rcx, x86::qword_ptr(kVmctx, vmctx::kStackLimit));
-    a_.mov(kVmctx, x86::qword_ptr(x86::rax, vmctx::kFuncRefVmctx));
-    a_.mov(x86::qword_ptr(kVmctx, vmctx::kStackLimit), x86::rcx);
-    a_.mov(x86::rax, x86::qword_ptr(x86::rax, vmctx::kFuncRefEntry));
+  void pushCallResults(const std::vector<ValType>& results, const OutgoingCall& call) {
+    if (results.size() == 1) {
+      if (inXmm(results[0])) {
+        x86::Xmm x = values().allocXmm();
+        a_.movaps(x, x86::xmm0);
+        values().pushXmm(results[0], x);
+      } else {
+        x86::Gp r = values().allocGpr();
+        if (results[0] == ValType::I32) a_.mov(r.r32(), x86::eax);  // the convention leaves bits 32-63 open
+        else a_.mov(r, x86::rax);
+        values().pushGpr(results[0], r);
+      }
+      return;
+    }
+    call_abi::ResultAssigner offsets;
+    for (ValType type : results)
+      values().pushLoaded(type, x86::qword_ptr(x86::rsp, static_cast<int32_t>(call.stackBytes + offsets.next(type))));
+  }
+  // Calls through the FuncRef in r11: its instance (rdi) runs on this
+  // thread's stack, so it inherits the stack limit.
+  void callFuncRef() {
+    a_.mov(x86::rdi, x86::qword_ptr(x86::r11, vmctx::kFuncRefVmctx));
+    a_.mov(x86::rax, x86::qword_ptr(kVmctx, vmctx::kStackLimit));
+    a_.mov(x86::qword_ptr(x86::rdi, vmctx::kStackLimit), x86::rax);
+    a_.mov(x86::rax, x86::qword_ptr(x86::r11, vmctx::kFuncRefEntry));
     a_.call(x86::qword_ptr(x86::rax));
     memBaseValid_ = false;
   }
 
   bool emitCall(const Operator& op) {
     const FuncType& callee = module_.functionType(op.index);
-    prepareCallArgs(callee);
+    OutgoingCall call = prepareCallArgs(callee);
     if (op.index < module_.numImportedFunctions) {
-      a_.mov(x86::rax, x86::qword_ptr(kVmctx, layout_.funcRefPtr(op.index)));
-      switchToCalleeInstance();
-      recordSite(op.offset);
-      a_.mov(kVmctx, x86::qword_ptr(x86::rbp, vmctx::kFrameSlot));
+      a_.mov(x86::r11, x86::qword_ptr(kVmctx, layout_.funcRefPtr(op.index)));
+      callFuncRef();
     } else {
       // Through the module's entry table: the callee's current code (abi/entry_table.h).
+      a_.mov(x86::rdi, kVmctx);
       a_.mov(x86::rax, x86::qword_ptr(kVmctx, vmctx::kEntryTable));
       a_.call(x86::qword_ptr(x86::rax, entryTableOffset(op.index, module_.numImportedFunctions)));
       memBaseValid_ = false;
-      recordSite(op.offset);
     }
-    pushCallResults(callee.results);
+    recordSite(op.offset);
+    pushCallResults(callee.results, call);
     return true;
   }
 
   bool emitCallIndirect(const Operator& op) {
     const FuncType& callee = module_.types[op.index];
+    // The FuncRef is found and checked first, into r11: no argument register
+    // is loaded yet, and loading them does not touch r11.
     x86::Gp index = values().popToGpr();
-    prepareCallArgs(callee);
     a_.mov(x86::rax, x86::qword_ptr(kVmctx, layout_.table(op.index2)));
     a_.cmp(index.r32(), x86::dword_ptr(x86::rax, vmctx::kTableLength));
     a_.jae(trapLabel(TrapKind::UndefinedElement, op.offset));
     a_.mov(x86::rax, x86::qword_ptr(x86::rax, vmctx::kTableElements));
-    a_.mov(x86::rax, x86::qword_ptr(x86::rax, index.r64(), 3));
+    a_.mov(x86::r11, x86::qword_ptr(x86::rax, index.r64(), 3));
     values().release(index);
-    a_.test(x86::rax, x86::rax);
+    a_.test(x86::r11, x86::r11);
     a_.jz(trapLabel(TrapKind::UninitializedElement, op.offset));
     a_.mov(x86::ecx, x86::dword_ptr(kVmctx, layout_.sigId(op.index)));
-    a_.cmp(x86::ecx, x86::dword_ptr(x86::rax, vmctx::kFuncRefSigId));
+    a_.cmp(x86::ecx, x86::dword_ptr(x86::r11, vmctx::kFuncRefSigId));
     a_.jne(trapLabel(TrapKind::IndirectCallTypeMismatch, op.offset));
-    switchToCalleeInstance();
+    OutgoingCall call = prepareCallArgs(callee);
+    callFuncRef();
     recordSite(op.offset);
-    a_.mov(kVmctx, x86::qword_ptr(x86::rbp, vmctx::kFrameSlot));
-    pushCallResults(callee.results);
+    pushCallResults(callee.results, call);
     return true;
   }
 
@@ -1117,8 +1222,8 @@ class FunctionCompiler {
   std::vector<JumpTable> jumpTables_;
   bool reachable_ = true;
   uint32_t frameSizePatch_ = 0;
-  uint32_t maxOutgoingSlots_ = 0;  // 8-byte units
-  uint32_t declaredBytes_ = 0;
+  uint32_t maxOutgoingBytes_ = 0;
+  uint32_t localsBytes_ = 0;
   bool memBaseValid_ = false;  // kMemBase holds memory 0's base
   std::vector<int32_t> localOffsets_;
   std::optional<Error> failure_;

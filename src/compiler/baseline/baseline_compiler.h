@@ -5,14 +5,14 @@
 //
 // The code it emits is instance-invariant (DESIGN 1): every instance value is
 // loaded through the vmctx register (r14) at offsets from VmctxLayout, calls to
-// the module's own functions are rel32, runtime helpers are called through the
-// vmctx's helper table.
+// the module's own functions go through its entry table, runtime builtins
+// through the vmctx's builtin table.
 //
-// Calling convention (Weft's own, shared with runtime/stubs):
-//   r14 = callee vmctx; arguments in 8-byte slots at [rsp+8*i] on entry to the
-//   callee (the caller's outgoing area, sized max(params, results)); results are
-//   written back to the same slots. Everything but rbp, rsp and r14 is
-//   clobbered. Frame: [rbp] caller's rbp, [rbp+8] return address, [rbp-8] vmctx.
+// It follows the one wasm calling convention (abi/calling_convention.h): the
+// vmctx arrives in rdi and is pinned in r14 (callee-saved, so it survives
+// calls); parameters arriving in registers are stored into the frame, where
+// the baseline keeps every local; the callee-saved registers it allocates
+// (rbx, r12, r13, r15) and r14 are saved in the frame header.
 #pragma once
 
 #include <cstdint>

@@ -129,26 +129,29 @@ class ValueStack {
   asmjit::x86::Xmm toXmm(const Val& v) {
     if (v.loc == Loc::Xmm) return asmjit::x86::xmm(v.reg);
     asmjit::x86::Xmm x = allocXmm();
-    if (v.loc == Loc::Const) {
-      if (v.bits == 0 && v.bitsHigh == 0) {
-        a_.xorps(x, x);
-      } else if (v.type == ValType::V128) {
-        a_.mov(asmjit::x86::rax, v.bits);
-        a_.movq(x, asmjit::x86::rax);
-        a_.mov(asmjit::x86::rax, v.bitsHigh);
-        a_.pinsrq(x, asmjit::x86::rax, 1);
-      } else if (v.type == ValType::F32) {
-        a_.mov(asmjit::x86::eax, static_cast<uint32_t>(v.bits));
-        a_.movd(x, asmjit::x86::eax);
-      } else {
-        a_.mov(asmjit::x86::rax, v.bits);
-        a_.movq(x, asmjit::x86::rax);
-      }
-    } else {
-      loadXmm(x, v.type, slotMem(v.depth));
-    }
+    if (v.loc == Loc::Const) materializeXmm(x, v);
+    else loadXmm(x, v.type, slotMem(v.depth));
     return x;
   }
+  // A constant float or vector into {x} (through rax).
+  void materializeXmm(const asmjit::x86::Xmm& x, const Val& v) {
+    if (v.bits == 0 && v.bitsHigh == 0) {
+      a_.xorps(x, x);
+    } else if (v.type == ValType::V128) {
+      a_.mov(asmjit::x86::rax, v.bits);
+      a_.movq(x, asmjit::x86::rax);
+      a_.mov(asmjit::x86::rax, v.bitsHigh);
+      a_.pinsrq(x, asmjit::x86::rax, 1);
+    } else if (v.type == ValType::F32) {
+      a_.mov(asmjit::x86::eax, static_cast<uint32_t>(v.bits));
+      a_.movd(x, asmjit::x86::eax);
+    } else {
+      a_.mov(asmjit::x86::rax, v.bits);
+      a_.movq(x, asmjit::x86::rax);
+    }
+  }
+  // The value at {depth}, where it is.
+  const Val& at(uint32_t depth) const { return stack_[depth]; }
   void loadXmm(const asmjit::x86::Xmm& x, ValType type, asmjit::x86::Mem source) {
     if (type == ValType::F32) {
       source.setSize(4);
