@@ -112,6 +112,7 @@ class FunctionCompiler {
     emitTrapStubs();
     emitJumpTables();
     patchFrameSize();
+    patchUnusedSaves();
     if (errors_.failed) return internalError(0, "assembler: " + errors_.text);
 
     CodeBuffer& buffer = code_.textSection()->buffer();
@@ -167,6 +168,7 @@ class FunctionCompiler {
     x86::Gp reg;
     int32_t offset;
   };
+  static inline const x86::Gp kFrameBase = x86::rbp;
   static constexpr SavedRegister kSaved[] = {
       {x86::r14, -16}, {x86::r13, -24}, {x86::r12, -32}, {x86::rbx, -40}, {x86::r15, -48}};
   uint32_t numParams() const { return static_cast<uint32_t>(type_.params.size()); }
@@ -206,8 +208,10 @@ class FunctionCompiler {
     a_.mov(x86::rbp, x86::rsp);
     a_.push(x86::rdi);  // the frame's vmctx slot, at vmctx::kFrameSlot
     static_assert(vmctx::kFrameSlot == -8, "the push above must land on the slot");
-    for (const SavedRegister& saved : kSaved) a_.push(saved.reg);
-    static_assert(kSaved[4].offset == -48, "the pushes above must land on the save slots");
+    // Below rsp, inside the 128-byte red zone that signal delivery respects,
+    // and before anything may trap: the trap path reaches the builtins
+    // through r14, which must be this function's vmctx by then.
+    saveOrRestoreCalleeSaved(true);
     a_.mov(kVmctx, x86::rdi);
     a_.mov(x86::rax, x86::rsp);
     // Frame size is known at the end; force the imm32 form and patch it.
@@ -253,9 +257,31 @@ class FunctionCompiler {
   void patchFrameSize() {
     uint32_t below = kFrameHeaderBytes + localsBytes_ + ValueStack::kSlotSize * values().maxDepth() + maxOutgoingBytes_;
     uint32_t frameSize = (below + 15) & ~15u;
-    // The pushes of the frame header are already below rbp.
-    int32_t subtract = static_cast<int32_t>(frameSize - 48);
+    // The vmctx push is already below rbp.
+    int32_t subtract = static_cast<int32_t>(frameSize - 8);
     std::memcpy(code_.textSection()->buffer().data() + frameSizePatch_, &subtract, 4);
+  }
+
+  // Saves (prologue) or restores (each return) every callee-saved register
+  // the baseline might use, as 4-byte movs; patchUnusedSaves() turns those of
+  // registers the function never used into 4-byte nops once the body is done.
+  void saveOrRestoreCalleeSaved(bool save) {
+    for (uint32_t i = 0; i < std::size(kSaved); ++i) {
+      uint32_t at = static_cast<uint32_t>(a_.offset());
+      x86::Mem slot = x86::qword_ptr(kFrameBase, kSaved[i].offset);
+      if (save) a_.mov(slot, kSaved[i].reg);
+      else a_.mov(kSaved[i].reg, slot);
+      saveSites_.push_back({at, i});
+    }
+  }
+  void patchUnusedSaves() {
+    uint32_t used = values().gprsUsed() | (1u << kVmctx.id()) | (memBaseUsed_ ? 1u << kMemBase.id() : 0u);
+    uint8_t* code = code_.textSection()->buffer().data();
+    for (const SaveSite& site : saveSites_) {
+      if (used & (1u << kSaved[site.saved].reg.id())) continue;
+      static const uint8_t kNop4[4] = {0x0f, 0x1f, 0x40, 0x00};
+      std::memcpy(code + site.codeOffset, kNop4, 4);
+    }
   }
 
   // ---- traps ----
@@ -329,7 +355,7 @@ class FunctionCompiler {
       for (uint32_t i = 0; i < count; ++i)
         values().storeTo(from + i, x86::qword_ptr(x86::rdx, static_cast<int32_t>(results.next(type_.results[i]))));
     }
-    for (const SavedRegister& saved : kSaved) a_.mov(saved.reg, x86::qword_ptr(x86::rbp, saved.offset));
+    saveOrRestoreCalleeSaved(false);
     a_.mov(x86::rsp, x86::rbp);
     a_.pop(x86::rbp);
     a_.ret();
@@ -706,6 +732,7 @@ class FunctionCompiler {
       base.addOffset(vmctx::kMemoryBase);
       a_.mov(kMemBase, base);
       memBaseValid_ = true;
+      memBaseUsed_ = true;
     }
     if (op.memarg.offset <= INT32_MAX)
       return x86::ptr(kMemBase, index.r64(), 0, static_cast<int32_t>(op.memarg.offset));
@@ -1225,6 +1252,12 @@ class FunctionCompiler {
   uint32_t maxOutgoingBytes_ = 0;
   uint32_t localsBytes_ = 0;
   bool memBaseValid_ = false;  // kMemBase holds memory 0's base
+  bool memBaseUsed_ = false;   // kMemBase was ever loaded: the prologue must save it
+  struct SaveSite {
+    uint32_t codeOffset;
+    uint32_t saved;  // index into kSaved
+  };
+  std::vector<SaveSite> saveSites_;
   std::vector<int32_t> localOffsets_;
   std::optional<Error> failure_;
   CompiledFunction out_;

@@ -65,12 +65,19 @@ class ValueStack {
   }
 
   // ---- registers ----
+  // Caller-saved registers first: a function that never needs rbx, r12 or
+  // r15 need not save them (the convention preserves them for its caller).
+  static constexpr uint32_t kCallerSavedGprs = (1u << 6) | (1u << 7) | (1u << 8) | (1u << 9) | (1u << 10);
   asmjit::x86::Gp allocGpr() {
     if ((gprFree_ & kAllocatableGprs) == 0) spillOne(Loc::Gpr);
-    uint32_t id = static_cast<uint32_t>(std::countr_zero(gprFree_ & kAllocatableGprs));
+    uint32_t free = gprFree_ & kAllocatableGprs;
+    uint32_t id = static_cast<uint32_t>(std::countr_zero((free & kCallerSavedGprs) ? free & kCallerSavedGprs : free));
     gprFree_ &= ~(1u << id);
+    gprsUsed_ |= 1u << id;
     return asmjit::x86::gpq(id);
   }
+  // Every general-purpose register handed out so far.
+  uint32_t gprsUsed() const { return gprsUsed_; }
   asmjit::x86::Xmm allocXmm() {
     if ((xmmFree_ & kAllocatableXmms) == 0) spillOne(Loc::Xmm);
     uint32_t id = static_cast<uint32_t>(std::countr_zero(xmmFree_ & kAllocatableXmms));
@@ -265,6 +272,7 @@ class ValueStack {
   asmjit::x86::Assembler& a_;
   std::vector<Val> stack_;
   uint32_t gprFree_ = kAllocatableGprs;
+  uint32_t gprsUsed_ = 0;
   uint32_t xmmFree_ = kAllocatableXmms;
   uint32_t maxDepth_ = 0;
   int32_t slotBase_ = 0;
