@@ -75,6 +75,10 @@ struct TrapStub {
 struct BaselineScratch::Reused {
   CodeHolder code;
   x86::Assembler assembler;
+  // The prologue, assembled last, once the frame size and the registers the
+  // body used are known, and placed before the body.
+  CodeHolder prologueCode;
+  x86::Assembler prologue;
 };
 
 namespace {
@@ -90,18 +94,27 @@ class FunctionCompiler {
         type_(module.functionType(functionIndex)),
         it_(module, bytes, functionIndex, scratch.validator),
         code_(scratch.reused->code),
-        a_(scratch.reused->assembler) {
+        a_(scratch.reused->assembler),
+        prologueCode_(scratch.reused->prologueCode),
+        prologue_(scratch.reused->prologue) {
     code_.reset(ResetPolicy::kSoft);  // keeps its zone memory for the next body
     code_.init(Environment::host());
     code_.setErrorHandler(&errors_);
     code_.attach(&a_);
+    prologueCode_.reset(ResetPolicy::kSoft);
+    prologueCode_.init(Environment::host());
+    prologueCode_.setErrorHandler(&errors_);
+    prologueCode_.attach(&prologue_);
     values_.emplace(a_);
   }
-  ~FunctionCompiler() { code_.detach(&a_); }
+  ~FunctionCompiler() {
+    code_.detach(&a_);
+    prologueCode_.detach(&prologue_);
+  }
 
   Result<CompiledFunction> compile() {
     if (!it_.readLocals()) return it_.error();
-    if (!emitPrologue()) return it_.error();
+    if (!emitEntry()) return it_.error();
     Operator op;
     while (it_.next(op)) {
       if (!reachable_ && !isControl(op.opcode)) continue;
@@ -111,12 +124,16 @@ class FunctionCompiler {
     if (it_.failed()) return it_.error();
     emitTrapStubs();
     emitJumpTables();
-    patchFrameSize();
-    patchUnusedSaves();
+    uint32_t prologueSize = emitPrologueLast();
     if (errors_.failed) return internalError(0, "assembler: " + errors_.text);
 
-    CodeBuffer& buffer = code_.textSection()->buffer();
-    out_.code.assign(buffer.data(), buffer.data() + buffer.size());
+    // The prologue, then the body: the body refers to nothing before it, so
+    // placing it after the prologue changes none of its bytes.
+    CodeBuffer& head = prologueCode_.textSection()->buffer();
+    CodeBuffer& body = code_.textSection()->buffer();
+    out_.code.assign(head.data(), head.data() + head.size());
+    out_.code.insert(out_.code.end(), body.data(), body.data() + body.size());
+    for (CodeSite& site : out_.sites) site.codeOffset += prologueSize;
     std::sort(out_.sites.begin(), out_.sites.end(),
               [](const CodeSite& x, const CodeSite& y) { return x.codeOffset < y.codeOffset; });
     return std::move(out_);
@@ -168,7 +185,6 @@ class FunctionCompiler {
     x86::Gp reg;
     int32_t offset;
   };
-  static inline const x86::Gp kFrameBase = x86::rbp;
   static constexpr SavedRegister kSaved[] = {
       {x86::r14, -16}, {x86::r13, -24}, {x86::r12, -32}, {x86::rbx, -40}, {x86::r15, -48}};
   uint32_t numParams() const { return static_cast<uint32_t>(type_.params.size()); }
@@ -181,7 +197,10 @@ class FunctionCompiler {
     return kRegisters[index];
   }
 
-  bool emitPrologue() {
+  // The start of the body: parameters that arrived in registers go to their
+  // local slots, declared locals are zeroed. The frame itself is set up by
+  // the prologue (emitPrologueLast), which runs first.
+  bool emitEntry() {
     std::span<const ValType> locals = it_.locals();
     localOffsets_.resize(locals.size());
     call_abi::ArgumentAssigner arguments(call_abi::usesResultsBuffer(type_));
@@ -204,22 +223,7 @@ class FunctionCompiler {
     localsBytes_ = below - kFrameHeaderBytes;
     uint32_t numDeclaredQwords = (below - firstDeclared) / 8;
     values().setSlotBase(-static_cast<int32_t>(below + ValueStack::kSlotSize));
-    a_.push(x86::rbp);
-    a_.mov(x86::rbp, x86::rsp);
-    a_.push(x86::rdi);  // the frame's vmctx slot, at vmctx::kFrameSlot
-    static_assert(vmctx::kFrameSlot == -8, "the push above must land on the slot");
-    // Below rsp, inside the 128-byte red zone that signal delivery respects,
-    // and before anything may trap: the trap path reaches the builtins
-    // through r14, which must be this function's vmctx by then.
-    saveOrRestoreCalleeSaved(true);
-    a_.mov(kVmctx, x86::rdi);
-    a_.mov(x86::rax, x86::rsp);
-    // Frame size is known at the end; force the imm32 form and patch it.
-    a_.sub(x86::rax, Imm(0x7fffff00));
-    frameSizePatch_ = static_cast<uint32_t>(a_.offset()) - 4;
-    a_.cmp(x86::rax, x86::qword_ptr(kVmctx, vmctx::kStackLimit));
-    a_.jb(trapLabel(TrapKind::StackExhausted, module_.functions[functionIndex_].body.offset));
-    a_.mov(x86::rsp, x86::rax);
+    stackOverflow_ = trapLabel(TrapKind::StackExhausted, module_.functions[functionIndex_].body.offset);
     if (call_abi::usesResultsBuffer(type_)) a_.mov(x86::qword_ptr(x86::rbp, kResultsBufferSlot), x86::rsi);
     for (uint32_t i = 0; i < numParams(); ++i) {
       x86::Mem local = localMem(i);
@@ -245,6 +249,7 @@ class FunctionCompiler {
         a_.rep().stosq();
       }
     }
+    epilogue_ = a_.newLabel();
     ControlState function;
     function.kind = ControlKind::Function;
     function.label = a_.newLabel();
@@ -254,34 +259,55 @@ class FunctionCompiler {
     return true;
   }
 
-  void patchFrameSize() {
-    uint32_t below = kFrameHeaderBytes + localsBytes_ + ValueStack::kSlotSize * values().maxDepth() + maxOutgoingBytes_;
-    uint32_t frameSize = (below + 15) & ~15u;
-    // The vmctx push is already below rbp.
-    int32_t subtract = static_cast<int32_t>(frameSize - 8);
-    std::memcpy(code_.textSection()->buffer().data() + frameSizePatch_, &subtract, 4);
+  // The callee-saved registers the body used (the vmctx register always).
+  std::vector<SavedRegister> usedCalleeSaved() {
+    uint32_t used = values().gprsUsed() | (1u << kVmctx.id()) | (memBaseUsed_ ? 1u << kMemBase.id() : 0u);
+    std::vector<SavedRegister> saved;
+    for (const SavedRegister& candidate : kSaved)
+      if (used & (1u << candidate.reg.id())) saved.push_back(candidate);
+    return saved;
   }
 
-  // Saves (prologue) or restores (each return) every callee-saved register
-  // the baseline might use, as 4-byte movs; patchUnusedSaves() turns those of
-  // registers the function never used into 4-byte nops once the body is done.
-  void saveOrRestoreCalleeSaved(bool save) {
-    for (uint32_t i = 0; i < std::size(kSaved); ++i) {
-      uint32_t at = static_cast<uint32_t>(a_.offset());
-      x86::Mem slot = x86::qword_ptr(kFrameBase, kSaved[i].offset);
-      if (save) a_.mov(slot, kSaved[i].reg);
-      else a_.mov(kSaved[i].reg, slot);
-      saveSites_.push_back({at, i});
-    }
+  // The shared exit every return jumps to (the function's own end falls into
+  // it): restores what the prologue saved, pops the frame.
+  void emitEpilogue() {
+    bindMerge(epilogue_);
+    for (const SavedRegister& saved : usedCalleeSaved()) a_.mov(saved.reg, x86::qword_ptr(x86::rbp, saved.offset));
+    a_.mov(x86::rsp, x86::rbp);
+    a_.pop(x86::rbp);
+    a_.ret();
   }
-  void patchUnusedSaves() {
-    uint32_t used = values().gprsUsed() | (1u << kVmctx.id()) | (memBaseUsed_ ? 1u << kMemBase.id() : 0u);
-    uint8_t* code = code_.textSection()->buffer().data();
-    for (const SaveSite& site : saveSites_) {
-      if (used & (1u << kSaved[site.saved].reg.id())) continue;
-      static const uint8_t kNop4[4] = {0x0f, 0x1f, 0x40, 0x00};
-      std::memcpy(code + site.codeOffset, kNop4, 4);
-    }
+
+  // Assembled after the body, when the frame size and the registers it used
+  // are known; placed before it. Returns its size.
+  uint32_t emitPrologueLast() {
+    x86::Assembler& p = prologue_;
+    p.push(x86::rbp);
+    p.mov(x86::rbp, x86::rsp);
+    p.push(x86::rdi);  // the frame's vmctx slot, at vmctx::kFrameSlot
+    static_assert(vmctx::kFrameSlot == -8, "the push above must land on the slot");
+    // Below rsp, inside the 128-byte red zone that signal delivery respects,
+    // and before anything may trap: the trap path reaches the builtins
+    // through r14, which must be this function's vmctx by then.
+    for (const SavedRegister& saved : usedCalleeSaved()) p.mov(x86::qword_ptr(x86::rbp, saved.offset), saved.reg);
+    p.mov(kVmctx, x86::rdi);
+    uint32_t below = kFrameHeaderBytes + localsBytes_ + ValueStack::kSlotSize * values().maxDepth() + maxOutgoingBytes_;
+    uint32_t frameSize = (below + 15) & ~15u;
+    p.mov(x86::rax, x86::rsp);
+    p.sub(x86::rax, Imm(static_cast<int32_t>(frameSize - 8)));  // the vmctx push is already below rbp
+    p.cmp(x86::rax, x86::qword_ptr(kVmctx, vmctx::kStackLimit));
+    // jb rel32 to the body's stack-overflow stub, written by hand: the stub
+    // is in the other buffer.
+    p.db(0x0f);
+    p.db(0x82);
+    uint32_t rel32At = static_cast<uint32_t>(p.offset());
+    p.dd(0);
+    p.mov(x86::rsp, x86::rax);
+    uint32_t size = static_cast<uint32_t>(p.offset());
+    auto target = static_cast<int64_t>(size + code_.labelOffset(stackOverflow_));
+    auto rel32 = static_cast<int32_t>(target - (rel32At + 4));
+    std::memcpy(prologueCode_.textSection()->buffer().data() + rel32At, &rel32, 4);
+    return size;
   }
 
   // ---- traps ----
@@ -342,6 +368,11 @@ class FunctionCompiler {
 
   // Leaves the function with the top results. Values may be anywhere.
   void emitReturn() {
+    emitReturnValues();
+    a_.jmp(epilogue_);
+  }
+  // The top results where the convention wants them.
+  void emitReturnValues() {
     uint32_t count = static_cast<uint32_t>(type_.results.size());
     uint32_t from = values().size() - count;
     if (count == 1) {
@@ -355,10 +386,6 @@ class FunctionCompiler {
       for (uint32_t i = 0; i < count; ++i)
         values().storeTo(from + i, x86::qword_ptr(x86::rdx, static_cast<int32_t>(results.next(type_.results[i]))));
     }
-    saveOrRestoreCalleeSaved(false);
-    a_.mov(x86::rsp, x86::rbp);
-    a_.pop(x86::rbp);
-    a_.ret();
   }
   // The value at {depth} into rax (an i32 zero-extended) or xmm0.
   void moveToRax(uint32_t depth, ValType type) {
@@ -461,7 +488,8 @@ class FunctionCompiler {
   bool emitEnd() {
     ControlState state = controls_.back();
     if (state.kind == ControlKind::Function) {
-      if (reachable_) emitReturn();
+      if (reachable_) emitReturnValues();
+      emitEpilogue();
       controls_.pop_back();
       return true;
     }
@@ -1242,22 +1270,20 @@ class FunctionCompiler {
   OperatorIterator it_;
   CodeHolder& code_;
   x86::Assembler& a_;
+  CodeHolder& prologueCode_;
+  x86::Assembler& prologue_;
   RecordingErrorHandler errors_;
   std::optional<ValueStack> values_;
   std::vector<ControlState> controls_;
   std::vector<TrapStub> traps_;
   std::vector<JumpTable> jumpTables_;
   bool reachable_ = true;
-  uint32_t frameSizePatch_ = 0;
   uint32_t maxOutgoingBytes_ = 0;
   uint32_t localsBytes_ = 0;
   bool memBaseValid_ = false;  // kMemBase holds memory 0's base
   bool memBaseUsed_ = false;   // kMemBase was ever loaded: the prologue must save it
-  struct SaveSite {
-    uint32_t codeOffset;
-    uint32_t saved;  // index into kSaved
-  };
-  std::vector<SaveSite> saveSites_;
+  Label epilogue_;
+  Label stackOverflow_;
   std::vector<int32_t> localOffsets_;
   std::optional<Error> failure_;
   CompiledFunction out_;
