@@ -1,6 +1,7 @@
 // Host functions: creation, and the dispatch the host-call stub runs.
 #include <algorithm>
 #include <exception>
+#include <iterator>
 
 #include "runtime/engine.h"
 #include "runtime/func.h"
@@ -28,7 +29,7 @@ Func makeHostFunction(Engine& engine, FuncType type, HostCallback callback) {
 namespace {
 
 // The callback's outcome for arguments in {slots}; results written back to them.
-HostOutcome runCallback(HostFunction& host, Caller& caller, std::vector<uint64_t>& slots) {
+HostOutcome runCallback(HostFunction& host, Caller& caller, uint64_t* slots) {
   const FuncType& type = host.type;
   std::vector<Value> args(type.params.size());
   for (size_t i = 0, unit = 0; i < args.size(); ++i) {
@@ -64,10 +65,16 @@ uint32_t hostDispatch(void* hostContext, WasmCallFrame* frame, void* callerVmctx
     size_t units = 0, resultUnits = 0;
     for (ValType t : type.params) units += argumentSlotUnits(t);
     for (ValType t : type.results) resultUnits += argumentSlotUnits(t);
-    std::vector<uint64_t> slots(std::max(units, resultUnits));
-    argumentsFromFrame(type, *frame, slots.data());
+    uint64_t inlineSlots[16];
+    std::vector<uint64_t> heapSlots;
+    uint64_t* slots = inlineSlots;
+    if (std::max(units, resultUnits) > std::size(inlineSlots)) {
+      heapSlots.resize(std::max(units, resultUnits));
+      slots = heapSlots.data();
+    }
+    argumentsFromFrame(type, *frame, slots);
     outcome = runCallback(*host, caller, slots);
-    if (!outcome.trap) resultsIntoFrame(type, slots.data(), *frame);
+    if (!outcome.trap) resultsIntoFrame(type, slots, *frame);
   } catch (const std::exception& e) {
     outcome = HostOutcome::trapWith(std::string("host function threw: ") + e.what());
   } catch (...) {

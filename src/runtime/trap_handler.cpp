@@ -70,10 +70,14 @@ const Stubs& stubs() {
     a.mov(x86::rbx, x86::rdx);
     a.mov(x86::r10, x86::rsi);
     a.mov(x86::rcx, x86::qword_ptr(x86::rbx, call_frame::kStackBytes));  // a multiple of 16: rsp stays aligned
+    Label noStackArguments = a.newLabel();
+    a.test(x86::rcx, x86::rcx);
+    a.jz(noStackArguments);  // the common case; rep movsb costs dozens of cycles even for nothing
     a.sub(x86::rsp, x86::rcx);
     a.mov(x86::rsi, x86::qword_ptr(x86::rbx, call_frame::kStack));
     a.mov(x86::rdi, x86::rsp);
     a.rep().movsb();
+    a.bind(noStackArguments);
     for (uint32_t i = 0; i < call_abi::kFloatArgRegisters; ++i)
       a.movdqa(x86::xmm(i), x86::xmmword_ptr(x86::rbx, call_frame::kFloats + 16 * static_cast<int32_t>(i)));
     for (uint32_t i = 0; i < call_abi::kIntegerArgRegisters; ++i)
@@ -256,28 +260,11 @@ void installTrapHandlers() {
   });
 }
 
-bool invokeWasm(void* vmctx, const void* code, const FuncType& type, uint64_t* slots, Trap& trap,
-                uint64_t maxStackBytes) {
-  // Arguments into registers and stack slots; small areas on this stack.
-  alignas(16) uint8_t inlineStack[256], inlineResults[256];
-  uint32_t stackBytes = stackArgumentBytes(type), resultBytes = resultsBufferBytes(type);
-  using AlignedBytes = std::unique_ptr<uint8_t, decltype(&std::free)>;
-  AlignedBytes largeStack(nullptr, &std::free), largeResults(nullptr, &std::free);
-  uint8_t* stackArea = inlineStack;
-  uint8_t* resultsBuffer = inlineResults;
-  if (stackBytes > sizeof inlineStack) {  // both sizes are multiples of 16
-    largeStack.reset(static_cast<uint8_t*>(std::aligned_alloc(16, stackBytes)));
-    if (!largeStack) throw std::bad_alloc();
-    stackArea = largeStack.get();
-  }
-  if (resultBytes > sizeof inlineResults) {
-    largeResults.reset(static_cast<uint8_t*>(std::aligned_alloc(16, resultBytes)));
-    if (!largeResults) throw std::bad_alloc();
-    resultsBuffer = largeResults.get();
-  }
-  WasmCallFrame frame;
-  argumentsIntoFrame(type, slots, frame, stackArea, resultsBuffer);
+namespace {
 
+// The activation around one call into wasm: kept apart from the marshalling
+// so that nothing of the caller's lives across sigsetjmp.
+bool enter(void* vmctx, const void* code, WasmCallFrame& frame, Trap& trap, uint64_t maxStackBytes) {
   Activation activation;
   if (tActivation) {
     activation.stackLimit = tActivation->stackLimit;
@@ -294,11 +281,40 @@ bool invokeWasm(void* vmctx, const void* code, const FuncType& type, uint64_t* s
   if (sigsetjmp(activation.jump, 0) == 0) {
     stubs().enter(vmctx, code, &frame);
     tActivation = activation.previous;
-    resultsFromFrame(type, frame, resultsBuffer, slots);
     return true;
   }
   tActivation = activation.previous;
   return false;
+}
+
+}  // namespace
+
+bool invokeWasm(void* vmctx, const void* code, const FuncType& type, uint64_t* slots, Trap& trap,
+                uint64_t maxStackBytes) {
+  // Arguments into registers and stack slots; small areas on this stack.
+  alignas(16) uint8_t inlineStack[256], inlineResults[256];
+  using AlignedBytes = std::unique_ptr<uint8_t, decltype(&std::free)>;
+  AlignedBytes largeStack(nullptr, &std::free), largeResults(nullptr, &std::free);
+  uint8_t* stackArea = inlineStack;
+  uint8_t* resultsBuffer = inlineResults;
+  if (!fitsInlineAreas(type, sizeof inlineStack)) {  // both sizes are multiples of 16
+    uint32_t stackBytes = stackArgumentBytes(type), resultBytes = resultsBufferBytes(type);
+    if (stackBytes > sizeof inlineStack) {
+      largeStack.reset(static_cast<uint8_t*>(std::aligned_alloc(16, stackBytes)));
+      if (!largeStack) throw std::bad_alloc();
+      stackArea = largeStack.get();
+    }
+    if (resultBytes > sizeof inlineResults) {
+      largeResults.reset(static_cast<uint8_t*>(std::aligned_alloc(16, resultBytes)));
+      if (!largeResults) throw std::bad_alloc();
+      resultsBuffer = largeResults.get();
+    }
+  }
+  WasmCallFrame frame;
+  argumentsIntoFrame(type, slots, frame, stackArea, resultsBuffer);
+  if (!enter(vmctx, code, frame, trap, maxStackBytes)) return false;
+  resultsFromFrame(type, frame, resultsBuffer, slots);
+  return true;
 }
 
 void raiseTrap(uint32_t kind, uint32_t bytecodeOffset, uintptr_t fp, uintptr_t pc) {
