@@ -124,6 +124,50 @@ inline constexpr std::array<OpcodeInfo, kOpcodeSpace> kOpcodeInfo = [] {
 inline const OpcodeInfo& opcodeInfo(Opcode op) { return kOpcodeInfo[static_cast<uint16_t>(op)]; }
 inline const char* opcodeName(Opcode op) { return opcodeInfo(op).name; }
 
+// Operator families, read off the opcode list (prefix, immediate, signature,
+// name), so that consumers never pick them by numeric ranges.
+enum class OpcodeFamily : uint8_t { Core, Misc, Simd, Atomic };
+constexpr OpcodeFamily opcodeFamily(Opcode op) {
+  switch (opcodePrefix(op)) {
+    case 0xfc: return OpcodeFamily::Misc;
+    case 0xfd: return OpcodeFamily::Simd;
+    case 0xfe: return OpcodeFamily::Atomic;
+    default: return OpcodeFamily::Core;
+  }
+}
+
+enum class AtomicShape : uint8_t { Load, Store, ReadModifyWrite, CompareExchange, Wait, Notify, Fence };
+enum class AtomicRmwOp : uint8_t { Add, Sub, And, Or, Xor, Xchg };
+
+// What an atomic operator does: from its name and signature in the list.
+constexpr AtomicShape atomicShape(Opcode op) {
+  const OpcodeInfo& info = kOpcodeInfo[static_cast<uint16_t>(op)];
+  std::string_view name = info.name;
+  if (info.imm == ImmKind::Fence) return AtomicShape::Fence;
+  if (name.starts_with("memory.atomic.wait")) return AtomicShape::Wait;
+  if (name == "memory.atomic.notify") return AtomicShape::Notify;
+  if (info.sig.numParams == 1) return AtomicShape::Load;
+  if (info.sig.result == ValType::Bottom) return AtomicShape::Store;
+  return info.sig.numParams == 3 ? AtomicShape::CompareExchange : AtomicShape::ReadModifyWrite;
+}
+// The operation of a read-modify-write: the name's last word ("rmw16.xor_u").
+constexpr AtomicRmwOp atomicRmwOp(Opcode op) {
+  std::string_view name = kOpcodeInfo[static_cast<uint16_t>(op)].name;
+  name = name.substr(name.rfind('.') + 1);
+  if (name.ends_with("_u")) name.remove_suffix(2);
+  return name == "add"   ? AtomicRmwOp::Add
+         : name == "sub" ? AtomicRmwOp::Sub
+         : name == "and" ? AtomicRmwOp::And
+         : name == "or"  ? AtomicRmwOp::Or
+         : name == "xor" ? AtomicRmwOp::Xor
+                         : AtomicRmwOp::Xchg;
+}
+static_assert(atomicShape(Opcode::I64AtomicRmw32CmpxchgU) == AtomicShape::CompareExchange);
+static_assert(atomicShape(Opcode::I32AtomicStore16) == AtomicShape::Store);
+static_assert(atomicShape(Opcode::MemoryAtomicWait64) == AtomicShape::Wait);
+static_assert(atomicRmwOp(Opcode::I64AtomicRmw16XorU) == AtomicRmwOp::Xor);
+static_assert(atomicRmwOp(Opcode::I32AtomicRmwXchg) == AtomicRmwOp::Xchg);
+
 // For an opcode Weft does not decode: the post-2.0 proposal it belongs to, so the
 // error can say "unsupported feature" instead of "illegal opcode". Null when the
 // byte sequence is not an opcode of any proposal Weft knows of.

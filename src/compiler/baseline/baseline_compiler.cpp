@@ -1628,9 +1628,8 @@ bool FunctionCompiler::emit(const Operator& op) {
     default:
       break;
   }
-  uint16_t key = static_cast<uint16_t>(op.opcode);
-  if (key >= 0x200 && key < 0x300) return emitSimd(op);
-  if (key >= 0x300) return emitAtomic(op);
+  if (opcodeFamily(op.opcode) == OpcodeFamily::Simd) return emitSimd(op);
+  if (opcodeFamily(op.opcode) == OpcodeFamily::Atomic) return emitAtomic(op);
   return unsupported(op, std::string("operator ") + opcodeName(op.opcode) + " in the baseline compiler");
 }
 
@@ -1915,7 +1914,7 @@ bool FunctionCompiler::emitAtomic(const Operator& op) {
     a_.mov(r.r32(), x86::eax);
     v.pushGpr(ValType::I32, r);
   };
-  uint16_t code = static_cast<uint16_t>(op.opcode) - 0x300;
+  AtomicShape shape = atomicShape(op.opcode);
   switch (op.opcode) {
     case O::AtomicFence:
       a_.mfence();
@@ -1935,7 +1934,7 @@ bool FunctionCompiler::emitAtomic(const Operator& op) {
     default:
       break;
   }
-  if (code >= 0x10 && code <= 0x16) {  // loads: aligned x86 loads are atomic
+  if (shape == AtomicShape::Load) {  // aligned x86 loads are atomic
     x86::Gp index = v.popToGpr();
     x86::Mem m = atomicOperand(op, index, size);
     recordSite(op.offset);
@@ -1945,7 +1944,7 @@ bool FunctionCompiler::emitAtomic(const Operator& op) {
     v.pushGpr(result, index);
     return true;
   }
-  if (code >= 0x17 && code <= 0x1d) {  // stores: xchg is a sequentially consistent store
+  if (shape == AtomicShape::Store) {  // xchg is a sequentially consistent store
     x86::Gp value = v.popToGpr();
     x86::Gp index = v.popToGpr();
     x86::Mem m = atomicOperand(op, index, size);
@@ -1955,7 +1954,7 @@ bool FunctionCompiler::emitAtomic(const Operator& op) {
     v.release(index);
     return true;
   }
-  if (code >= 0x48 && code <= 0x4e) {  // cmpxchg: [address, expected, replacement]
+  if (shape == AtomicShape::CompareExchange) {  // [address, expected, replacement]
     x86::Gp replacement = v.popToGpr();
     x86::Gp expected = v.popToGpr();
     x86::Gp index = v.popToGpr();
@@ -1970,30 +1969,34 @@ bool FunctionCompiler::emitAtomic(const Operator& op) {
     v.pushGpr(result, expected);
     return true;
   }
-  // Read-modify-write: six families of seven from 0x1e: add sub and or xor xchg.
-  uint32_t family = (code - 0x1e) / 7;
+  // Read-modify-write: add, sub, and, or, xor, xchg.
+  AtomicRmwOp operation = atomicRmwOp(op.opcode);
   x86::Gp value = v.popToGpr();
   x86::Gp index = v.popToGpr();
   x86::Mem m = atomicOperand(op, index, size);
-  switch (family) {
-    case 0:  // add
-    case 1:  // sub
-      if (family == 1) a_.neg(value.r64());
+  switch (operation) {
+    case AtomicRmwOp::Add:
+    case AtomicRmwOp::Sub:
+      if (operation == AtomicRmwOp::Sub) a_.neg(value.r64());
       recordSite(op.offset);
       a_.lock().xadd(m, sized(value));
       break;
-    case 5:  // xchg
+    case AtomicRmwOp::Xchg:
       recordSite(op.offset);
       a_.xchg(m, sized(value));
       break;
-    default: {  // and, or, xor: a compare-and-swap loop
+    case AtomicRmwOp::And:
+    case AtomicRmwOp::Or:
+    case AtomicRmwOp::Xor: {  // a compare-and-swap loop
       Label retry = a_.newLabel();
       recordSite(op.offset);
       if (size <= 2) a_.movzx(x86::eax, m);
       else a_.mov(sized(x86::rax), m);
       a_.bind(retry);
       a_.mov(x86::rdx, x86::rax);
-      InstId inst = family == 2 ? x86::Inst::kIdAnd : family == 3 ? x86::Inst::kIdOr : x86::Inst::kIdXor;
+      InstId inst = operation == AtomicRmwOp::And  ? x86::Inst::kIdAnd
+                    : operation == AtomicRmwOp::Or ? x86::Inst::kIdOr
+                                                   : x86::Inst::kIdXor;
       a_.emit(inst, x86::rdx, value.r64());
       a_.lock().cmpxchg(m, sized(x86::rdx), sized(x86::rax));
       a_.jnz(retry);
