@@ -1,18 +1,19 @@
 // The baseline tier (DESIGN 8): one pass over the validating operator iterator,
-// no IR, x86-64 machine code emitted with asmjit. Operand-stack values stay in
-// registers or as constants and are spilled lazily, at control-flow merges and
-// calls, as V8's Liftoff does.
+// no IR. Operand-stack values stay in registers or as constants and are
+// spilled lazily, at control-flow merges and calls, as V8's Liftoff does.
+// The pass is arch-neutral (function_compiler.h); the instructions come from
+// the target's macro-assembler (macro_assembler.h: x86-64 with asmjit today).
 //
 // The code it emits is instance-invariant (DESIGN 1): every instance value is
-// loaded through the vmctx register (r14) at offsets from VmctxLayout, calls to
-// the module's own functions go through its entry table, runtime builtins
-// through the vmctx's builtin table.
+// loaded through the vmctx register at offsets from VmctxLayout, calls to the
+// module's own functions go through its entry table, runtime builtins through
+// the vmctx's builtin table.
 //
 // It follows the one wasm calling convention (abi/calling_convention.h): the
-// vmctx arrives in rdi and is pinned in r14 (callee-saved, so it survives
-// calls); parameters arriving in registers are stored into the frame, where
-// the baseline keeps every local; the callee-saved registers it allocates
-// (rbx, r12, r13, r15) and r14 are saved in the frame header.
+// vmctx arrives as the first integer argument and is pinned in a callee-saved
+// register; parameters arriving in registers are stored into the frame, where
+// the baseline keeps every local; the callee-saved registers it allocates are
+// saved in the frame header, only those.
 #pragma once
 
 #include <cstdint>

@@ -1,0 +1,214 @@
+// The memory and table operator families: loads and stores, memory.size and
+// memory.grow, bulk memory and table operations (builtins), table accesses,
+// and the threads proposal's atomics (shapes and operations read off the
+// opcode list, format/opcodes.h).
+#include "abi/trap_kind.h"
+#include "abi/vmctx_layout.h"
+#include "compiler/baseline/function_compiler.h"
+
+namespace weft {
+namespace {
+
+bool fitsInt32(uint64_t bits) {
+  auto v = static_cast<int64_t>(bits);
+  return v >= INT32_MIN && v <= INT32_MAX;
+}
+
+// The access size of a memarg operator, from its natural alignment.
+uint32_t accessSize(Opcode op) {
+  ImmKind imm = opcodeInfo(op).imm;
+  if (imm >= ImmKind::Mem1 && imm <= ImmKind::Mem16)
+    return 1u << (static_cast<uint32_t>(imm) - static_cast<uint32_t>(ImmKind::Mem1));
+  return 1u << (static_cast<uint32_t>(imm) - static_cast<uint32_t>(ImmKind::Atomic1));
+}
+
+}  // namespace
+
+bool FunctionCompiler::emitLoad(const Operator& op, uint32_t size, ValType type, bool signExtend) {
+  GpReg index = values_.popToGpr();
+  MacroAssembler::MemOperand m = masm_.wasmMemory(op, index, size);
+  if (inFpr(type)) {
+    values_.release(index);
+    FpReg result = values_.allocFpr();
+    masm_.recordSite(op.offset);
+    masm_.loadFpr(result, type, m);
+    values_.pushFpr(type, result);
+    return true;
+  }
+  masm_.recordSite(op.offset);
+  masm_.loadInteger(index, m, size, type, signExtend);  // the index register takes the value
+  values_.pushGpr(type, index);
+  return true;
+}
+
+bool FunctionCompiler::emitStore(const Operator& op, uint32_t size, ValType type) {
+  Val value = values_.pop();
+  GpReg valueReg;
+  FpReg valueFpr;
+  bool immediate = value.loc == Loc::Const && !inFpr(type) && fitsInt32(value.bits);
+  if (inFpr(type)) valueFpr = values_.toFpr(value);
+  else if (!immediate) valueReg = values_.toGpr(value);
+  GpReg index = values_.popToGpr();
+  MacroAssembler::MemOperand m = masm_.wasmMemory(op, index, size);
+  masm_.recordSite(op.offset);
+  if (inFpr(type)) {
+    masm_.storeFpr(m, valueFpr, type);
+    values_.release(valueFpr);
+  } else if (immediate) {
+    masm_.storeImmediate(m, size, static_cast<int64_t>(value.bits));
+  } else {
+    masm_.storeInteger(m, valueReg, size);
+    values_.release(valueReg);
+  }
+  values_.release(index);
+  return true;
+}
+
+bool FunctionCompiler::emitMemory(const Operator& op) {
+  using O = Opcode;
+  constexpr ValType I32 = ValType::I32, I64 = ValType::I64, F32 = ValType::F32, F64 = ValType::F64;
+  ValueStack& v = values_;
+  switch (op.opcode) {
+    case O::I32Load: case O::I64Load: case O::F32Load: case O::F64Load:
+    case O::I32Load8U: case O::I32Load16U: case O::I64Load8U: case O::I64Load16U: case O::I64Load32U:
+      return emitLoad(op, accessSize(op.opcode), opcodeInfo(op.opcode).sig.result, false);
+    case O::I32Load8S: case O::I32Load16S: case O::I64Load8S: case O::I64Load16S: case O::I64Load32S:
+      return emitLoad(op, accessSize(op.opcode), opcodeInfo(op.opcode).sig.result, true);
+    case O::I32Store: case O::F32Store: case O::I32Store8: case O::I32Store16: return emitStore(op, accessSize(op.opcode), op.opcode == O::F32Store ? F32 : I32);
+    case O::I64Store: case O::F64Store: case O::I64Store8: case O::I64Store16: case O::I64Store32:
+      return emitStore(op, accessSize(op.opcode), op.opcode == O::F64Store ? F64 : I64);
+    case O::MemorySize: {
+      MacroAssembler::MemOperand length = masm_.memoryField(0, vmctx::kMemoryByteLength);
+      GpReg r = v.allocGpr();
+      masm_.memoryPages(r, length);
+      v.pushGpr(I32, r);
+      return true;
+    }
+    case O::MemoryGrow:
+      emitBuiltinCall(BuiltinId::MemoryGrow, {0}, 1);
+      pushBuiltinResultI32();
+      return true;
+    case O::MemoryInit:
+      emitBuiltinCall(BuiltinId::MemoryInit, {0, op.index}, 3);
+      masm_.trapIfResultNonZero(op.offset);
+      return true;
+    case O::DataDrop: emitBuiltinCall(BuiltinId::DataDrop, {op.index}, 0); return true;
+    case O::MemoryCopy:
+      emitBuiltinCall(BuiltinId::MemoryCopy, {0, 0}, 3);
+      masm_.trapIfResultNonZero(op.offset);
+      return true;
+    case O::MemoryFill:
+      emitBuiltinCall(BuiltinId::MemoryFill, {0}, 3);
+      masm_.trapIfResultNonZero(op.offset);
+      return true;
+    case O::TableGet: {
+      GpReg index = v.popToGpr();
+      masm_.tableElements(index, layout_.table(op.index), op.offset);
+      masm_.tableGet(index);
+      v.pushGpr(module_.tables[op.index].type.element, index);
+      return true;
+    }
+    case O::TableSet: {
+      GpReg value = v.popToGpr();
+      GpReg index = v.popToGpr();
+      masm_.tableElements(index, layout_.table(op.index), op.offset);
+      masm_.tableSet(index, value);
+      v.release(value);
+      v.release(index);
+      return true;
+    }
+    case O::TableInit:
+      emitBuiltinCall(BuiltinId::TableInit, {op.index2, op.index}, 3);
+      masm_.trapIfResultNonZero(op.offset);
+      return true;
+    case O::ElemDrop: emitBuiltinCall(BuiltinId::ElemDrop, {op.index}, 0); return true;
+    case O::TableCopy:
+      emitBuiltinCall(BuiltinId::TableCopy, {op.index, op.index2}, 3);
+      masm_.trapIfResultNonZero(op.offset);
+      return true;
+    case O::TableGrow:
+      emitBuiltinCall(BuiltinId::TableGrow, {op.index}, 2);
+      pushBuiltinResultI32();
+      return true;
+    case O::TableSize: {
+      GpReg r = v.allocGpr();
+      masm_.tableSize(r, layout_.table(op.index));
+      v.pushGpr(I32, r);
+      return true;
+    }
+    case O::TableFill:
+      emitBuiltinCall(BuiltinId::TableFill, {op.index}, 3);
+      masm_.trapIfResultNonZero(op.offset);
+      return true;
+    default:
+      return unsupported(op, std::string("operator ") + opcodeName(op.opcode) + " in the baseline compiler");
+  }
+}
+
+bool FunctionCompiler::emitAtomic(const Operator& op) {
+  ValueStack& v = values_;
+  const OpcodeInfo& info = opcodeInfo(op.opcode);
+  ValType result = info.sig.result;
+  // wait and notify: an i32, or a trap kind flagged in bit 63.
+  auto builtinResult = [&]() {
+    masm_.trapIfResultNegative(op.offset);
+    pushBuiltinResultI32();
+  };
+  switch (atomicShape(op.opcode)) {
+    case AtomicShape::Fence:
+      masm_.fence();
+      return true;
+    case AtomicShape::Notify:
+      emitBuiltinCall(BuiltinId::AtomicNotify, {op.memarg.offset}, 2);
+      builtinResult();
+      return true;
+    case AtomicShape::Wait:
+      emitBuiltinCall(op.opcode == Opcode::MemoryAtomicWait32 ? BuiltinId::AtomicWait32 : BuiltinId::AtomicWait64,
+                      {op.memarg.offset}, 3);
+      builtinResult();
+      return true;
+    case AtomicShape::Load: {
+      uint32_t size = accessSize(op.opcode);
+      GpReg index = v.popToGpr();
+      MacroAssembler::MemOperand m = masm_.atomicMemory(op, index, size);
+      masm_.atomicLoad(op.offset, index, m, size);
+      v.pushGpr(result, index);
+      return true;
+    }
+    case AtomicShape::Store: {
+      uint32_t size = accessSize(op.opcode);
+      GpReg value = v.popToGpr();
+      GpReg index = v.popToGpr();
+      MacroAssembler::MemOperand m = masm_.atomicMemory(op, index, size);
+      masm_.atomicStore(op.offset, m, value, size);
+      v.release(value);
+      v.release(index);
+      return true;
+    }
+    case AtomicShape::CompareExchange: {  // [address, expected, replacement]
+      uint32_t size = accessSize(op.opcode);
+      GpReg replacement = v.popToGpr();
+      GpReg expected = v.popToGpr();
+      GpReg index = v.popToGpr();
+      MacroAssembler::MemOperand m = masm_.atomicMemory(op, index, size);
+      masm_.atomicCompareExchange(op.offset, m, expected, replacement, size);
+      v.release(replacement);
+      v.release(index);
+      v.pushGpr(result, expected);
+      return true;
+    }
+    case AtomicShape::ReadModifyWrite: {
+      uint32_t size = accessSize(op.opcode);
+      GpReg value = v.popToGpr();
+      GpReg index = v.popToGpr();
+      MacroAssembler::MemOperand m = masm_.atomicMemory(op, index, size);
+      masm_.atomicRmw(op.offset, atomicRmwOp(op.opcode), m, value, size);
+      v.release(index);
+      v.pushGpr(result, value);
+      return true;
+    }
+  }
+  return unsupported(op, std::string("operator ") + opcodeName(op.opcode) + " in the baseline compiler");
+}
+
+}  // namespace weft

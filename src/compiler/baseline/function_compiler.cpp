@@ -1,0 +1,559 @@
+// The function compiler's pass, frame, control flow, calls, locals and
+// globals, and the dispatch to the operator families (see the header).
+#include "compiler/baseline/function_compiler.h"
+
+#include "abi/calling_convention.h"
+#include "abi/entry_table.h"
+#include "abi/trap_kind.h"
+
+namespace weft {
+namespace {
+
+bool isControl(Opcode op) {
+  switch (op) {
+    case Opcode::Block: case Opcode::Loop: case Opcode::If: case Opcode::Else: case Opcode::End:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Operators on memories and tables, known by their immediates in the opcode
+// list (a memarg, a memory, table, data or element index).
+bool isMemoryOrTableOperator(Opcode op) {
+  switch (opcodeInfo(op).imm) {
+    case ImmKind::Table:
+    case ImmKind::Mem1: case ImmKind::Mem2: case ImmKind::Mem4: case ImmKind::Mem8: case ImmKind::Mem16:
+    case ImmKind::MemIdx: case ImmKind::DataMem: case ImmKind::Data: case ImmKind::MemMem:
+    case ImmKind::ElemTable: case ImmKind::Elem: case ImmKind::TableTable:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+FunctionCompiler::FunctionCompiler(const ModuleInfo& module, std::span<const uint8_t> bytes, uint32_t functionIndex,
+                                   const VmctxLayout& layout, const BaselineOptions& options,
+                                   BaselineScratch& scratch)
+    : module_(module),
+      layout_(layout),
+      functionIndex_(functionIndex),
+      type_(module.functionType(functionIndex)),
+      it_(module, bytes, functionIndex, scratch.validator),
+      masm_(scratch.reused->buffers, layout, options.memoryStrategy),
+      values_(masm_) {}
+
+Result<CompiledFunction> FunctionCompiler::compile() {
+  if (!it_.readLocals()) return it_.error();
+  if (!emitEntry()) return it_.error();
+  Operator op;
+  while (it_.next(op)) {
+    if (!reachable_ && !isControl(op.opcode)) continue;
+    if (!emit(op)) return failure_ ? *failure_ : it_.error();
+    if (masm_.failed()) return internalError(op.offset, "assembler: " + masm_.errorText());
+  }
+  if (it_.failed()) return it_.error();
+  uint32_t frameBytes = MacroAssembler::kFrameHeaderBytes + localsBytes_ +
+                        ValueStack::kSlotSize * values_.maxDepth() + maxOutgoingBytes_;
+  CompiledFunction out;
+  masm_.finish(values_.gprsUsed(), frameBytes, out);
+  if (masm_.failed()) return internalError(0, "assembler: " + masm_.errorText());
+  return out;
+}
+
+Error FunctionCompiler::internalError(uint32_t offset, std::string message) const {
+  Error error;
+  error.kind = ErrorKind::LimitExceeded;
+  error.offset = offset;
+  error.functionIndex = functionIndex_;
+  error.message = "baseline compiler: " + std::move(message);
+  return error;
+}
+
+bool FunctionCompiler::unsupported(const Operator& op, const std::string& what) {
+  Error error;
+  error.kind = ErrorKind::Unsupported;
+  error.offset = op.offset;
+  error.functionIndex = functionIndex_;
+  error.message = "unsupported: " + what;
+  failure_ = error;
+  return false;
+}
+
+// ---- frame ----
+
+// The start of the body: parameters that arrived in registers go to their
+// local slots, declared locals are zeroed. Below the frame header: the locals
+// (8 bytes, 16 for v128), then one slot per operand-stack depth, then the
+// outgoing area. The frame itself is set up by the prologue, which the
+// macro-assembler assembles last and places first.
+bool FunctionCompiler::emitEntry() {
+  std::span<const ValType> locals = it_.locals();
+  localOffsets_.resize(locals.size());
+  call_abi::ArgumentAssigner arguments(call_abi::usesResultsBuffer(type_));
+  std::vector<call_abi::Location> paramAt(numParams());
+  uint32_t below = MacroAssembler::kFrameHeaderBytes;
+  for (uint32_t i = 0; i < numParams(); ++i) {
+    paramAt[i] = arguments.next(locals[i]);
+    if (paramAt[i].where == call_abi::Where::Stack) {
+      localOffsets_[i] = static_cast<int32_t>(MacroAssembler::kIncomingStackArgsOffset + paramAt[i].stackOffset);
+    } else {
+      below += 8 * argumentSlotUnits(locals[i]);
+      localOffsets_[i] = -static_cast<int32_t>(below);
+    }
+  }
+  uint32_t firstDeclared = below;
+  for (uint32_t i = numParams(); i < locals.size(); ++i) {
+    below += 8 * argumentSlotUnits(locals[i]);
+    localOffsets_[i] = -static_cast<int32_t>(below);
+  }
+  localsBytes_ = below - MacroAssembler::kFrameHeaderBytes;
+  values_.setSlotBase(-static_cast<int32_t>(below + ValueStack::kSlotSize));
+  masm_.beginFunction(module_.functions[functionIndex_].body.offset, call_abi::usesResultsBuffer(type_));
+  for (uint32_t i = 0; i < numParams(); ++i) masm_.storeRegisterParameter(paramAt[i], locals[i], local(i));
+  masm_.zeroLocals(-static_cast<int32_t>(below), (below - firstDeclared) / 8);
+  ControlState function;
+  function.kind = ControlKind::Function;
+  function.label = masm_.newLabel();
+  function.signature.results = type_.results.data();
+  function.signature.numResults = static_cast<uint32_t>(type_.results.size());
+  controls_.push_back(function);
+  return true;
+}
+
+// ---- control flow ----
+
+void FunctionCompiler::becomeUnreachable() {
+  values_.truncate(controls_.back().baseHeight);
+  reachable_ = false;
+}
+
+// Moves the top {count} values (all in slots) to the slots from {height}.
+void FunctionCompiler::moveTopTo(uint32_t count, uint32_t height) {
+  uint32_t from = values_.size() - count;
+  if (from == height) return;
+  for (uint32_t i = 0; i < count; ++i) values_.copySlot(from + i, height + i);
+}
+
+// Leaves the function with the top results. Values may be anywhere.
+void FunctionCompiler::emitReturn() {
+  emitReturnValues();
+  masm_.jumpToEpilogue();
+}
+
+// The top results where the convention wants them.
+void FunctionCompiler::emitReturnValues() {
+  uint32_t count = static_cast<uint32_t>(type_.results.size());
+  uint32_t from = values_.size() - count;
+  if (count == 1) {
+    ValType type = type_.results[0];
+    const Val& v = values_.at(from);
+    if (inFpr(type)) {
+      FpReg result = MacroAssembler::returnFpr();
+      if (v.loc == Loc::Fpr) masm_.moveFpr(result, FpReg{v.reg});
+      else if (v.loc == Loc::Slot) masm_.loadFpr(result, type, masm_.operand(values_.slot(from)));
+      else masm_.loadConstant(result, type, v.bits, v.bitsHigh);
+    } else {
+      GpReg result = MacroAssembler::returnGpr();
+      if (v.loc == Loc::Gpr) masm_.moveGpr(result, GpReg{v.reg}, type != ValType::I32);
+      else if (v.loc == Loc::Const) masm_.loadConstant(result, type, v.bits);
+      else masm_.loadGpr(result, type, masm_.operand(values_.slot(from)));
+    }
+  } else if (count > 1) {
+    GpReg buffer = masm_.loadResultsBufferPointer();
+    call_abi::ResultAssigner results;
+    for (uint32_t i = 0; i < count; ++i)
+      values_.storeTo(from + i, {buffer, static_cast<int32_t>(results.next(type_.results[i]))});
+  }
+}
+
+// Jumps to the label of {depth} with the values it expects; values spilled.
+void FunctionCompiler::emitBranchTo(uint32_t depth) {
+  ControlState& target = control(depth);
+  if (target.kind == ControlKind::Function) {
+    emitReturn();
+    return;
+  }
+  uint32_t count = static_cast<uint32_t>(target.kind == ControlKind::Loop ? target.signature.numParams
+                                                                           : target.signature.numResults);
+  moveTopTo(count, target.mergeHeight);
+  if (target.kind != ControlKind::Loop) target.endTargeted = true;
+  masm_.jump(target.label);
+}
+
+bool FunctionCompiler::branchNeedsMoves(uint32_t depth) {
+  ControlState& target = control(depth);
+  if (target.kind == ControlKind::Function) return true;
+  uint32_t count = static_cast<uint32_t>(target.kind == ControlKind::Loop ? target.signature.numParams
+                                                                           : target.signature.numResults);
+  return values_.size() - count != target.mergeHeight;
+}
+
+bool FunctionCompiler::emitBlockStart(const Operator& op) {
+  ControlState state;
+  state.kind = op.opcode == Opcode::Block ? ControlKind::Block
+               : op.opcode == Opcode::Loop ? ControlKind::Loop
+                                           : ControlKind::If;
+  state.signature = op.block;
+  state.label = masm_.newLabel();
+  if (!reachable_) {
+    state.entryReachable = false;
+    state.mergeHeight = state.baseHeight = values_.size();
+    controls_.push_back(state);
+    return true;
+  }
+  GpReg condition;
+  if (state.kind == ControlKind::If) condition = values_.popToGpr();
+  values_.spillAll();
+  uint32_t params = op.block.numParams;
+  state.mergeHeight = state.baseHeight = values_.size() - params;
+  if (state.kind == ControlKind::Loop) masm_.bindMerge(state.label);
+  if (state.kind == ControlKind::If) {
+    state.elseLabel = masm_.newLabel();
+    masm_.branchIfZero(condition, state.elseLabel);
+    values_.release(condition);
+    // The else branch needs the parameters as they were: the then branch
+    // works on copies above them.
+    for (uint32_t i = 0; i < params; ++i) {
+      uint32_t from = state.mergeHeight + i;
+      values_.pushSlotCopyOf(from);
+      values_.copySlot(from, values_.size() - 1);
+    }
+    state.baseHeight = state.mergeHeight + params;
+  }
+  controls_.push_back(state);
+  return true;
+}
+
+bool FunctionCompiler::emitElse() {
+  ControlState& state = controls_.back();
+  state.hasElse = true;
+  if (!state.entryReachable) return true;
+  if (reachable_) {
+    values_.spillAll();
+    moveTopTo(state.signature.numResults, state.mergeHeight);
+    state.endTargeted = true;
+    masm_.jump(state.label);
+  }
+  masm_.bindMerge(state.elseLabel);
+  values_.truncate(state.mergeHeight);
+  for (uint32_t i = 0; i < state.signature.numParams; ++i) values_.pushSlot(state.signature.params[i]);
+  state.baseHeight = state.mergeHeight;
+  reachable_ = true;
+  return true;
+}
+
+bool FunctionCompiler::emitEnd() {
+  ControlState state = controls_.back();
+  if (state.kind == ControlKind::Function) {
+    if (reachable_) emitReturnValues();
+    masm_.emitEpilogue(values_.gprsUsed());
+    controls_.pop_back();
+    return true;
+  }
+  controls_.pop_back();
+  if (!state.entryReachable) return true;  // still unreachable
+  if (reachable_) {
+    values_.spillAll();
+    moveTopTo(state.signature.numResults, state.mergeHeight);
+  }
+  bool endReachable = reachable_ || state.endTargeted;
+  if (state.kind == ControlKind::If && !state.hasElse) {
+    if (reachable_) masm_.jump(state.label);
+    masm_.bindMerge(state.elseLabel);  // parameters equal results: already in place
+    endReachable = true;
+  }
+  if (state.kind != ControlKind::Loop) masm_.bindMerge(state.label);
+  values_.truncate(state.mergeHeight);
+  reachable_ = endReachable;
+  if (reachable_)
+    for (uint32_t i = 0; i < state.signature.numResults; ++i) values_.pushSlot(state.signature.results[i]);
+  return true;
+}
+
+bool FunctionCompiler::emitBr(const Operator& op) {
+  values_.spillAll();
+  emitBranchTo(op.index);
+  becomeUnreachable();
+  return true;
+}
+
+bool FunctionCompiler::emitBrIf(const Operator& op) {
+  GpReg condition = values_.popToGpr();
+  values_.spillAll();
+  values_.release(condition);
+  if (!branchNeedsMoves(op.index)) {
+    ControlState& target = control(op.index);
+    if (target.kind != ControlKind::Loop) target.endTargeted = true;
+    masm_.branchIfNonZero(condition, target.label);
+    return true;
+  }
+  Label skip = masm_.newLabel();
+  masm_.branchIfZero(condition, skip);
+  emitBranchTo(op.index);
+  masm_.bind(skip);
+  return true;
+}
+
+bool FunctionCompiler::emitBrTable() {
+  GpReg index = values_.popToGpr();
+  values_.spillAll();
+  std::span<const uint32_t> targets = it_.brTableTargets();
+  // One stub per distinct depth: each moves values and jumps.
+  std::vector<std::pair<uint32_t, Label>> stubs;
+  std::vector<int32_t> stubOfDepth(controls_.size(), -1);
+  auto stubFor = [&](uint32_t depth) {
+    if (stubOfDepth[depth] < 0) {
+      stubOfDepth[depth] = static_cast<int32_t>(stubs.size());
+      stubs.emplace_back(depth, masm_.newLabel());
+    }
+    return stubs[stubOfDepth[depth]].second;
+  };
+  uint32_t numCases = static_cast<uint32_t>(targets.size()) - 1;
+  Label defaultLabel = stubFor(targets.back());
+  if (numCases <= 4) {
+    for (uint32_t i = 0; i < numCases; ++i) masm_.branchIfEqual(index, i, stubFor(targets[i]));
+    masm_.jump(defaultLabel);
+  } else {
+    std::vector<Label> caseLabels;
+    caseLabels.reserve(numCases);
+    for (uint32_t i = 0; i < numCases; ++i) caseLabels.push_back(stubFor(targets[i]));
+    masm_.jumpTable(index, caseLabels, defaultLabel);
+  }
+  values_.release(index);
+  for (auto& [depth, label] : stubs) {
+    masm_.bind(label);
+    emitBranchTo(depth);
+  }
+  becomeUnreachable();
+  return true;
+}
+
+bool FunctionCompiler::emitSelect() {
+  GpReg condition = values_.popToGpr();
+  Val b = values_.pop();
+  Val a = values_.pop();
+  if (inFpr(a.type)) {
+    FpReg xb = values_.toFpr(b);
+    FpReg xa = values_.toFpr(a);
+    masm_.select(condition, xa, xb);
+    values_.release(xb);
+    values_.release(condition);
+    values_.pushFpr(a.type, xa);
+  } else {
+    GpReg rb = values_.toGpr(b);
+    GpReg ra = values_.toGpr(a);
+    masm_.select(condition, ra, rb);
+    values_.release(rb);
+    values_.release(condition);
+    values_.pushGpr(a.type, ra);
+  }
+  return true;
+}
+
+// ---- calls ----
+
+// Everything to its slot, then the top {callee.params} values from their
+// slots to where the convention wants them: argument registers, or the
+// outgoing stack area. The results buffer, if any, follows the stack
+// arguments. The callee's vmctx is left for the call itself to pass.
+FunctionCompiler::OutgoingCall FunctionCompiler::prepareCallArgs(const FuncType& callee) {
+  values_.spillAll();
+  OutgoingCall call;
+  bool buffer = call_abi::usesResultsBuffer(callee);
+  call_abi::ArgumentAssigner arguments(buffer);
+  uint32_t from = values_.size() - static_cast<uint32_t>(callee.params.size());
+  std::vector<call_abi::Location> at(callee.params.size());
+  for (uint32_t i = 0; i < callee.params.size(); ++i) at[i] = arguments.next(callee.params[i]);
+  call.stackBytes = arguments.stackBytes();
+  uint32_t bufferBytes = 0;
+  if (buffer) {
+    call_abi::ResultAssigner results;
+    for (ValType t : callee.results) results.next(t);
+    bufferBytes = results.bufferBytes();
+  }
+  maxOutgoingBytes_ = std::max(maxOutgoingBytes_, call.stackBytes + bufferBytes);
+  // Stack arguments first: copying them goes through the scratch registers only.
+  for (uint32_t i = 0; i < callee.params.size(); ++i)
+    if (at[i].where == call_abi::Where::Stack)
+      values_.storeTo(from + i, {MacroAssembler::kStackPointer, static_cast<int32_t>(at[i].stackOffset)});
+  for (uint32_t i = 0; i < callee.params.size(); ++i)
+    if (at[i].where != call_abi::Where::Stack) masm_.loadArgument(at[i], callee.params[i], values_.slot(from + i));
+  if (buffer) masm_.passResultsBuffer(call.stackBytes);
+  values_.truncate(from);
+  return call;
+}
+
+void FunctionCompiler::pushCallResults(const std::vector<ValType>& results, const OutgoingCall& call) {
+  if (results.size() == 1) {
+    if (inFpr(results[0])) {
+      FpReg x = values_.allocFpr();
+      masm_.moveFromReturnFpr(x);
+      values_.pushFpr(results[0], x);
+    } else {
+      GpReg r = values_.allocGpr();
+      masm_.moveFromReturnGpr(r, results[0] != ValType::I32);
+      values_.pushGpr(results[0], r);
+    }
+    return;
+  }
+  call_abi::ResultAssigner offsets;
+  for (ValType type : results)
+    values_.pushLoaded(type, {MacroAssembler::kStackPointer, static_cast<int32_t>(call.stackBytes + offsets.next(type))});
+}
+
+bool FunctionCompiler::emitCall(const Operator& op) {
+  const FuncType& callee = module_.functionType(op.index);
+  OutgoingCall call = prepareCallArgs(callee);
+  if (op.index < module_.numImportedFunctions) {
+    masm_.loadFuncRef(layout_.funcRefPtr(op.index));
+    masm_.callFuncRef();
+  } else {
+    masm_.callThroughEntryTable(entryTableOffset(op.index, module_.numImportedFunctions));
+  }
+  masm_.recordSite(op.offset);
+  pushCallResults(callee.results, call);
+  return true;
+}
+
+// The FuncRef is found and checked before any argument is placed.
+bool FunctionCompiler::emitCallIndirect(const Operator& op) {
+  const FuncType& callee = module_.types[op.index];
+  GpReg index = values_.popToGpr();
+  masm_.loadIndirectFuncRef(index, layout_.table(op.index2), layout_.sigId(op.index), op.offset);
+  values_.release(index);
+  OutgoingCall call = prepareCallArgs(callee);
+  masm_.callFuncRef();
+  masm_.recordSite(op.offset);
+  pushCallResults(callee.results, call);
+  return true;
+}
+
+void FunctionCompiler::emitBuiltinCall(BuiltinId id, std::initializer_list<uint64_t> immediates,
+                                       uint32_t stackArgs) {
+  values_.spillAll();
+  uint32_t from = values_.size() - stackArgs;
+  Address operands[3];
+  for (uint32_t i = 0; i < stackArgs; ++i) operands[i] = values_.slot(from + i);
+  masm_.builtinArguments(immediates, std::span<const Address>(operands, stackArgs));
+  values_.truncate(from);
+  masm_.callBuiltin(id);
+}
+
+void FunctionCompiler::pushBuiltinResultI32() {
+  GpReg r = values_.allocGpr();
+  masm_.moveFromReturnGpr(r, false);
+  values_.pushGpr(ValType::I32, r);
+}
+
+void FunctionCompiler::emitNumericBuiltin(BuiltinId id, ValType argType, ValType resultType) {
+  values_.spillAll();
+  masm_.numericBuiltinArgument(argType, values_.slot(values_.size() - 1));
+  values_.truncate(values_.size() - 1);
+  masm_.callBuiltin(id);
+  if (inFpr(resultType)) {
+    FpReg result = values_.allocFpr();
+    masm_.moveFromReturnFpr(result);
+    values_.pushFpr(resultType, result);
+  } else {
+    GpReg result = values_.allocGpr();
+    masm_.moveFromReturnGpr(result, true);
+    values_.pushGpr(resultType, result);
+  }
+}
+
+// ---- locals and globals ----
+
+bool FunctionCompiler::emitLocalGet(const Operator& op) {
+  values_.pushLoaded(localType(op.index), local(op.index));
+  return true;
+}
+
+bool FunctionCompiler::emitLocalSet(const Operator& op, bool tee) {
+  uint32_t top = values_.size() - 1;
+  values_.storeTo(top, local(op.index));
+  if (!tee) values_.truncate(top);
+  return true;
+}
+
+// An imported global is reached through its pointer, loaded into {scratch}.
+Address FunctionCompiler::globalAddress(uint32_t index, GpReg scratch) {
+  Address inVmctx{MacroAssembler::kVmctx, layout_.global(index)};
+  if (!layout_.globalIsImported(index)) return inVmctx;
+  masm_.loadPointer(scratch, inVmctx);
+  return {scratch, 0};
+}
+
+bool FunctionCompiler::emitGlobalGet(const Operator& op) {
+  ValType type = module_.globals[op.index].type.type;
+  values_.pushLoaded(type, globalAddress(op.index, MacroAssembler::kScratchGpr));
+  return true;
+}
+
+// The store may need the scratch register for a constant: the address of an
+// imported global goes to the other one.
+bool FunctionCompiler::emitGlobalSet(const Operator& op) {
+  uint32_t top = values_.size() - 1;
+  values_.storeTo(top, globalAddress(op.index, MacroAssembler::kAddressScratchGpr));
+  values_.truncate(top);
+  return true;
+}
+
+// ---- the dispatch ----
+
+bool FunctionCompiler::emit(const Operator& op) {
+  using O = Opcode;
+  switch (op.opcode) {
+    case O::Unreachable:
+      masm_.trap(TrapKind::Unreachable, op.offset);
+      becomeUnreachable();
+      return true;
+    case O::Nop: return true;
+    case O::Block: case O::Loop: case O::If: return emitBlockStart(op);
+    case O::Else: return emitElse();
+    case O::End: return emitEnd();
+    case O::Br: return emitBr(op);
+    case O::BrIf: return emitBrIf(op);
+    case O::BrTable: return emitBrTable();
+    case O::Return:
+      emitReturn();
+      becomeUnreachable();
+      return true;
+    case O::Call: return emitCall(op);
+    case O::CallIndirect: return emitCallIndirect(op);
+    case O::Drop: values_.truncate(values_.size() - 1); return true;
+    case O::Select: case O::SelectTyped: return emitSelect();
+    case O::LocalGet: return emitLocalGet(op);
+    case O::LocalSet: return emitLocalSet(op, false);
+    case O::LocalTee: return emitLocalSet(op, true);
+    case O::GlobalGet: return emitGlobalGet(op);
+    case O::GlobalSet: return emitGlobalSet(op);
+    case O::RefNull: values_.pushConst(op.type, 0); return true;
+    case O::RefIsNull: {
+      GpReg r = values_.popToGpr();
+      masm_.isNull(r);
+      values_.pushGpr(ValType::I32, r);
+      return true;
+    }
+    case O::RefFunc: {
+      GpReg r = values_.allocGpr();
+      masm_.loadPointer(r, {MacroAssembler::kVmctx, layout_.funcRefPtr(op.index)});
+      values_.pushGpr(ValType::FuncRef, r);
+      return true;
+    }
+    default:
+      break;
+  }
+  switch (opcodeFamily(op.opcode)) {
+    case OpcodeFamily::Simd: return emitSimd(op);
+    case OpcodeFamily::Atomic: return emitAtomic(op);
+    case OpcodeFamily::Core:
+    case OpcodeFamily::Misc:
+      return isMemoryOrTableOperator(op.opcode) ? emitMemory(op) : emitNumeric(op);
+  }
+  return unsupported(op, std::string("operator ") + opcodeName(op.opcode) + " in the baseline compiler");
+}
+
+}  // namespace weft

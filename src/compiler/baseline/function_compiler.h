@@ -1,0 +1,134 @@
+// The baseline's arch-neutral function compiler: one pass over the validating
+// operator iterator that decides control flow, calls, where each operand value
+// lives (value_stack.h) and which operator family an operator belongs to, and
+// leaves every instruction to the MacroAssembler of the target (DESIGN 8: the
+// baseline tier). The families have a file each: emit_numeric.cpp,
+// emit_memory.cpp (memory, tables, bulk operations, atomics), emit_simd.cpp;
+// control flow and calls are here, in function_compiler.cpp.
+//
+// Nothing here names an instruction, a register or an instruction set: those
+// are the backend's (x64/macro_assembler_x64.h).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "abi/builtins.h"
+#include "abi/compiled_code.h"
+#include "abi/vmctx_layout.h"
+#include "compiler/baseline/baseline_compiler.h"
+#include "compiler/baseline/macro_assembler.h"
+#include "compiler/baseline/value_stack.h"
+#include "format/module_info.h"
+#include "support/error.h"
+#include "validation/operator_iterator.h"
+
+namespace weft {
+
+struct BaselineScratch::Reused {
+  MacroAssembler::Buffers buffers;
+};
+
+class FunctionCompiler {
+ public:
+  FunctionCompiler(const ModuleInfo& module, std::span<const uint8_t> bytes, uint32_t functionIndex,
+                   const VmctxLayout& layout, const BaselineOptions& options, BaselineScratch& scratch);
+  Result<CompiledFunction> compile();
+
+ private:
+  struct ControlState {
+    ControlKind kind = ControlKind::Block;
+    Label label;      // block/if: the end; loop: the head
+    Label elseLabel;  // if: the false path
+    uint32_t mergeHeight = 0;  // where the block's parameters start; branch values land here
+    uint32_t baseHeight = 0;   // the stack height the body may not pop below
+    BlockSignature signature;
+    bool entryReachable = true;
+    bool endTargeted = false;  // a branch goes to the end
+    bool hasElse = false;
+  };
+  // Stack bytes of a call's arguments (its results buffer follows them).
+  struct OutgoingCall {
+    uint32_t stackBytes = 0;
+  };
+
+  Error internalError(uint32_t offset, std::string message) const;
+  bool unsupported(const Operator& op, const std::string& what);
+
+  // ---- frame ----
+  uint32_t numParams() const { return static_cast<uint32_t>(type_.params.size()); }
+  Address local(uint32_t index) const { return {MacroAssembler::kFramePointer, localOffsets_[index]}; }
+  ValType localType(uint32_t index) const { return it_.locals()[index]; }
+  bool emitEntry();
+
+  // ---- control flow ----
+  ControlState& control(uint32_t depth) { return controls_[controls_.size() - 1 - depth]; }
+  void becomeUnreachable();
+  void moveTopTo(uint32_t count, uint32_t height);
+  void emitReturn();
+  void emitReturnValues();
+  void emitBranchTo(uint32_t depth);
+  bool branchNeedsMoves(uint32_t depth);
+  bool emitBlockStart(const Operator& op);
+  bool emitElse();
+  bool emitEnd();
+  bool emitBr(const Operator& op);
+  bool emitBrIf(const Operator& op);
+  bool emitBrTable();
+  bool emitSelect();
+
+  // ---- calls ----
+  OutgoingCall prepareCallArgs(const FuncType& callee);
+  void pushCallResults(const std::vector<ValType>& results, const OutgoingCall& call);
+  bool emitCall(const Operator& op);
+  bool emitCallIndirect(const Operator& op);
+  // A runtime builtin with the vmctx, then {immediates}, then the top
+  // {stackArgs} operands (all spilled first, so no argument register is
+  // live). Returns with the operands popped; the result is in the return
+  // register.
+  void emitBuiltinCall(BuiltinId id, std::initializer_list<uint64_t> immediates, uint32_t stackArgs);
+  // A builtin's i32 result onto the stack.
+  void pushBuiltinResultI32();
+  // A pure numeric builtin: one float/double or integer argument, no vmctx.
+  void emitNumericBuiltin(BuiltinId id, ValType argType, ValType resultType);
+
+  // ---- locals and globals ----
+  bool emitLocalGet(const Operator& op);
+  bool emitLocalSet(const Operator& op, bool tee);
+  Address globalAddress(uint32_t index, GpReg scratch);
+  bool emitGlobalGet(const Operator& op);
+  bool emitGlobalSet(const Operator& op);
+
+  // ---- the operator families (one file each) ----
+  bool emit(const Operator& op);
+  bool emitNumeric(const Operator& op);  // emit_numeric.cpp
+  void emitIntBinary(IntBinaryOp op, ValType type);
+  void emitShift(ShiftOp op, ValType type);
+  void emitCompare(IntCondition condition, ValType type);
+  void emitTruncate(const Operator& op, ValType from, ValType to, bool isSigned);
+  bool emitMemory(const Operator& op);   // emit_memory.cpp
+  bool emitLoad(const Operator& op, uint32_t size, ValType type, bool signExtend);
+  bool emitStore(const Operator& op, uint32_t size, ValType type);
+  bool emitAtomic(const Operator& op);
+  bool emitSimd(const Operator& op);     // emit_simd.cpp
+  void emitSimdBuiltin(const Operator& op);
+
+  const ModuleInfo& module_;
+  const VmctxLayout& layout_;
+  uint32_t functionIndex_;
+  const FuncType& type_;
+  OperatorIterator it_;
+  MacroAssembler masm_;
+  ValueStack values_;
+  std::vector<ControlState> controls_;
+  bool reachable_ = true;
+  uint32_t maxOutgoingBytes_ = 0;
+  uint32_t localsBytes_ = 0;
+  std::vector<int32_t> localOffsets_;
+  std::optional<Error> failure_;
+};
+
+}  // namespace weft

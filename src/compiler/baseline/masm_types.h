@@ -1,0 +1,58 @@
+// The words the baseline's arch-neutral function compiler and an
+// architecture's macro-assembler share: register handles, frame and vmctx
+// addresses, and the operations of each operator family. Nothing here names an
+// instruction set; a backend (x64/macro_assembler_x64.h) gives each word its
+// instructions, so that another architecture is a new macro-assembler, not a
+// second compiler (issue 10, item 5).
+#pragma once
+
+#include <asmjit/core.h>
+
+#include <cstdint>
+
+namespace weft {
+
+// A general-purpose or a floating-point/vector register, by its number in the
+// backend's encoding. Which numbers operands may use, and which are scratch,
+// is the backend's to say (MacroAssembler::kAllocatableGprs and friends).
+struct GpReg {
+  uint8_t code = 0;
+  friend bool operator==(GpReg, GpReg) = default;
+};
+struct FpReg {
+  uint8_t code = 0;
+  friend bool operator==(FpReg, FpReg) = default;
+};
+
+// base + offset: a frame slot (base = the frame pointer), a vmctx field (the
+// vmctx register), the outgoing argument area (the stack pointer), or a
+// pointer the compiler loaded into a scratch register.
+struct Address {
+  GpReg base;
+  int32_t offset = 0;
+};
+
+// Branch targets; asmjit's labels are architecture-independent.
+using Label = asmjit::Label;
+
+// The second operand of an integer operation, where it already is.
+struct IntOperand {
+  enum class Kind : uint8_t { Register, Immediate, Slot };
+  Kind kind = Kind::Register;
+  GpReg reg;
+  int32_t immediate = 0;
+  Address slot;
+  static IntOperand ofRegister(GpReg r) { return {Kind::Register, r, 0, {}}; }
+  static IntOperand ofImmediate(int32_t value) { return {Kind::Immediate, {}, value, {}}; }
+  static IntOperand ofSlot(Address a) { return {Kind::Slot, {}, 0, a}; }
+};
+
+enum class IntBinaryOp : uint8_t { Add, Sub, Mul, And, Or, Xor };
+enum class ShiftOp : uint8_t { Shl, ShrS, ShrU, Rotl, Rotr };
+enum class IntUnaryOp : uint8_t { Clz, Ctz, Popcnt };
+enum class IntCondition : uint8_t { Eq, Ne, LtS, LtU, GtS, GtU, LeS, LeU, GeS, GeU };
+enum class FloatBinaryOp : uint8_t { Add, Sub, Mul, Div };
+enum class FloatCondition : uint8_t { Eq, Ne, Lt, Le, Gt, Ge };
+enum class Rounding : uint8_t { Nearest, Floor, Ceil, Trunc };
+
+}  // namespace weft

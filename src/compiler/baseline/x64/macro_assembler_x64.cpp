@@ -1,0 +1,1281 @@
+// x86-64 instruction selection for the baseline (see the header for the
+// register roles and the frame).
+#include "compiler/baseline/x64/macro_assembler_x64.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "abi/entry_table.h"
+
+namespace weft {
+namespace {
+
+using namespace asmjit;
+
+const x86::Gp kVmctxReg = x86::r14;
+// Memory 0's base, loaded on first use after each merge point or call and
+// reused until then (wasm callees clobber it; memory.grow may move it).
+const x86::Gp kMemBase = x86::r13;
+// An imported memory's definition.
+const x86::Gp kMemDef = x86::r11;
+
+x86::Gp gp(GpReg r) { return x86::gpq(r.code); }
+x86::Xmm xmm(FpReg r) { return x86::xmm(r.code); }
+// The 64-bit or the 32-bit view of a general-purpose register.
+x86::Gp sized(const x86::Gp& reg, bool wide) { return wide ? x86::Gp(reg.r64()) : x86::Gp(reg.r32()); }
+// The view of {size} bytes.
+x86::Gp sizedTo(const x86::Gp& r, uint32_t size) {
+  switch (size) {
+    case 1: return r.r8();
+    case 2: return r.r16();
+    case 4: return r.r32();
+    default: return r.r64();
+  }
+}
+bool is64Type(ValType t) { return t != ValType::I32 && t != ValType::F32; }
+bool fitsInt32(uint64_t bits) {
+  auto v = static_cast<int64_t>(bits);
+  return v >= INT32_MIN && v <= INT32_MAX;
+}
+
+// The frame-header slots of the callee-saved registers the baseline may use.
+struct SaveSlot {
+  x86::Gp reg;
+  int32_t offset;
+};
+const SaveSlot kSaveSlots[] = {{x86::r14, -16}, {x86::r13, -24}, {x86::r12, -32}, {x86::rbx, -40}, {x86::r15, -48}};
+constexpr int32_t kResultsBufferSlot = -56;
+
+x86::Gp integerArgRegister(uint32_t index) {
+  static const x86::Gp kRegisters[call_abi::kIntegerArgRegisters] = {x86::rsi, x86::rdx, x86::rcx, x86::r8,
+                                                                     x86::r9};
+  return kRegisters[index];
+}
+
+InstId intBinaryInst(IntBinaryOp op) {
+  switch (op) {
+    case IntBinaryOp::Add: return x86::Inst::kIdAdd;
+    case IntBinaryOp::Sub: return x86::Inst::kIdSub;
+    case IntBinaryOp::Mul: return x86::Inst::kIdImul;
+    case IntBinaryOp::And: return x86::Inst::kIdAnd;
+    case IntBinaryOp::Or: return x86::Inst::kIdOr;
+    case IntBinaryOp::Xor: return x86::Inst::kIdXor;
+  }
+  return x86::Inst::kIdNone;
+}
+InstId shiftInst(ShiftOp op) {
+  switch (op) {
+    case ShiftOp::Shl: return x86::Inst::kIdShl;
+    case ShiftOp::ShrS: return x86::Inst::kIdSar;
+    case ShiftOp::ShrU: return x86::Inst::kIdShr;
+    case ShiftOp::Rotl: return x86::Inst::kIdRol;
+    case ShiftOp::Rotr: return x86::Inst::kIdRor;
+  }
+  return x86::Inst::kIdNone;
+}
+x86::CondCode condition(IntCondition c) {
+  switch (c) {
+    case IntCondition::Eq: return x86::CondCode::kE;
+    case IntCondition::Ne: return x86::CondCode::kNE;
+    case IntCondition::LtS: return x86::CondCode::kL;
+    case IntCondition::LtU: return x86::CondCode::kB;
+    case IntCondition::GtS: return x86::CondCode::kG;
+    case IntCondition::GtU: return x86::CondCode::kA;
+    case IntCondition::LeS: return x86::CondCode::kLE;
+    case IntCondition::LeU: return x86::CondCode::kBE;
+    case IntCondition::GeS: return x86::CondCode::kGE;
+    case IntCondition::GeU: return x86::CondCode::kAE;
+  }
+  return x86::CondCode::kE;
+}
+// roundss/roundsd immediates (with bit 3: no precision exception).
+uint32_t roundingImmediate(Rounding mode) {
+  switch (mode) {
+    case Rounding::Nearest: return 0 | 8;
+    case Rounding::Floor: return 1 | 8;
+    case Rounding::Ceil: return 2 | 8;
+    case Rounding::Trunc: return 3 | 8;
+  }
+  return 8;
+}
+
+// Whole-vector binary operators with one SSE instruction; {swapped}: the
+// instruction computes op(rhs, lhs).
+struct VectorInst {
+  InstId inst = x86::Inst::kIdNone;
+  bool swapped = false;
+};
+VectorInst vectorBinaryInst(Opcode op) {
+  using O = Opcode;
+  switch (op) {
+    case O::V128And: return {x86::Inst::kIdPand};
+    case O::V128Or: return {x86::Inst::kIdPor};
+    case O::V128Xor: return {x86::Inst::kIdPxor};
+    case O::V128AndNot: return {x86::Inst::kIdPandn, true};  // ~b & a
+    case O::I8x16Add: return {x86::Inst::kIdPaddb};
+    case O::I16x8Add: return {x86::Inst::kIdPaddw};
+    case O::I32x4Add: return {x86::Inst::kIdPaddd};
+    case O::I64x2Add: return {x86::Inst::kIdPaddq};
+    case O::I8x16Sub: return {x86::Inst::kIdPsubb};
+    case O::I16x8Sub: return {x86::Inst::kIdPsubw};
+    case O::I32x4Sub: return {x86::Inst::kIdPsubd};
+    case O::I64x2Sub: return {x86::Inst::kIdPsubq};
+    case O::I16x8Mul: return {x86::Inst::kIdPmullw};
+    case O::I32x4Mul: return {x86::Inst::kIdPmulld};
+    case O::I8x16AddSatS: return {x86::Inst::kIdPaddsb};
+    case O::I8x16AddSatU: return {x86::Inst::kIdPaddusb};
+    case O::I8x16SubSatS: return {x86::Inst::kIdPsubsb};
+    case O::I8x16SubSatU: return {x86::Inst::kIdPsubusb};
+    case O::I16x8AddSatS: return {x86::Inst::kIdPaddsw};
+    case O::I16x8AddSatU: return {x86::Inst::kIdPaddusw};
+    case O::I16x8SubSatS: return {x86::Inst::kIdPsubsw};
+    case O::I16x8SubSatU: return {x86::Inst::kIdPsubusw};
+    case O::I8x16MinS: return {x86::Inst::kIdPminsb};
+    case O::I8x16MinU: return {x86::Inst::kIdPminub};
+    case O::I8x16MaxS: return {x86::Inst::kIdPmaxsb};
+    case O::I8x16MaxU: return {x86::Inst::kIdPmaxub};
+    case O::I16x8MinS: return {x86::Inst::kIdPminsw};
+    case O::I16x8MinU: return {x86::Inst::kIdPminuw};
+    case O::I16x8MaxS: return {x86::Inst::kIdPmaxsw};
+    case O::I16x8MaxU: return {x86::Inst::kIdPmaxuw};
+    case O::I32x4MinS: return {x86::Inst::kIdPminsd};
+    case O::I32x4MinU: return {x86::Inst::kIdPminud};
+    case O::I32x4MaxS: return {x86::Inst::kIdPmaxsd};
+    case O::I32x4MaxU: return {x86::Inst::kIdPmaxud};
+    case O::I8x16AvgrU: return {x86::Inst::kIdPavgb};
+    case O::I16x8AvgrU: return {x86::Inst::kIdPavgw};
+    case O::I8x16NarrowI16x8S: return {x86::Inst::kIdPacksswb};
+    case O::I8x16NarrowI16x8U: return {x86::Inst::kIdPackuswb};
+    case O::I16x8NarrowI32x4S: return {x86::Inst::kIdPackssdw};
+    case O::I16x8NarrowI32x4U: return {x86::Inst::kIdPackusdw};
+    case O::I32x4DotI16x8S: return {x86::Inst::kIdPmaddwd};
+    case O::I8x16Eq: return {x86::Inst::kIdPcmpeqb};
+    case O::I16x8Eq: return {x86::Inst::kIdPcmpeqw};
+    case O::I32x4Eq: return {x86::Inst::kIdPcmpeqd};
+    case O::I64x2Eq: return {x86::Inst::kIdPcmpeqq};
+    case O::I8x16GtS: return {x86::Inst::kIdPcmpgtb};
+    case O::I16x8GtS: return {x86::Inst::kIdPcmpgtw};
+    case O::I32x4GtS: return {x86::Inst::kIdPcmpgtd};
+    case O::I64x2GtS: return {x86::Inst::kIdPcmpgtq};
+    case O::I8x16LtS: return {x86::Inst::kIdPcmpgtb, true};
+    case O::I16x8LtS: return {x86::Inst::kIdPcmpgtw, true};
+    case O::I32x4LtS: return {x86::Inst::kIdPcmpgtd, true};
+    case O::I64x2LtS: return {x86::Inst::kIdPcmpgtq, true};
+    // Float arithmetic is IEEE in both: NaN results are quiet NaNs, which
+    // the spec accepts as arithmetic NaNs.
+    case O::F32x4Add: return {x86::Inst::kIdAddps};
+    case O::F32x4Sub: return {x86::Inst::kIdSubps};
+    case O::F32x4Mul: return {x86::Inst::kIdMulps};
+    case O::F32x4Div: return {x86::Inst::kIdDivps};
+    case O::F64x2Add: return {x86::Inst::kIdAddpd};
+    case O::F64x2Sub: return {x86::Inst::kIdSubpd};
+    case O::F64x2Mul: return {x86::Inst::kIdMulpd};
+    case O::F64x2Div: return {x86::Inst::kIdDivpd};
+    // pmin(a, b) = b < a ? b : a, which is minps(b, a) exactly (NaNs included).
+    case O::F32x4Pmin: return {x86::Inst::kIdMinps, true};
+    case O::F32x4Pmax: return {x86::Inst::kIdMaxps, true};
+    case O::F64x2Pmin: return {x86::Inst::kIdMinpd, true};
+    case O::F64x2Pmax: return {x86::Inst::kIdMaxpd, true};
+    default: return {};
+  }
+}
+
+}  // namespace
+
+void MacroAssemblerX64::RecordingErrorHandler::handleError(asmjit::Error err, const char* message, BaseEmitter*) {
+  if (!failed) {
+    failed = true;
+    text = message ? message : DebugUtils::errorAsString(err);
+  }
+}
+
+MacroAssemblerX64::MacroAssemblerX64(Buffers& buffers, const VmctxLayout& layout, MemoryStrategy strategy)
+    : buffers_(buffers), a_(buffers.assembler), layout_(layout), strategy_(strategy) {
+  buffers_.code.reset(ResetPolicy::kSoft);  // keeps its zone memory for the next body
+  buffers_.code.init(Environment::host());
+  buffers_.code.setErrorHandler(&errors_);
+  buffers_.code.attach(&a_);
+  buffers_.prologueCode.reset(ResetPolicy::kSoft);
+  buffers_.prologueCode.init(Environment::host());
+  buffers_.prologueCode.setErrorHandler(&errors_);
+  buffers_.prologueCode.attach(&buffers_.prologue);
+}
+
+MacroAssemblerX64::~MacroAssemblerX64() {
+  buffers_.code.detach(&a_);
+  buffers_.prologueCode.detach(&buffers_.prologue);
+}
+
+void MacroAssemblerX64::recordSite(uint32_t bytecodeOffset) {
+  sites_.push_back({static_cast<uint32_t>(a_.offset()), bytecodeOffset});
+}
+
+// ---- frame ----
+
+void MacroAssemblerX64::beginFunction(uint32_t bodyBytecodeOffset, bool usesResultsBuffer) {
+  stackOverflow_ = trapLabel(TrapKind::StackExhausted, bodyBytecodeOffset);
+  epilogue_ = a_.newLabel();
+  if (usesResultsBuffer) a_.mov(x86::qword_ptr(x86::rbp, kResultsBufferSlot), x86::rsi);
+}
+
+void MacroAssemblerX64::storeRegisterParameter(call_abi::Location at, ValType type, Address local) {
+  if (at.where == call_abi::Where::IntegerRegister) {
+    a_.mov(x86::qword_ptr(gp(local.base), local.offset), integerArgRegister(at.index));
+  } else if (at.where == call_abi::Where::FloatRegister) {
+    x86::Xmm x = x86::xmm(at.index);
+    if (type == ValType::F32) a_.movss(x86::qword_ptr(gp(local.base), local.offset), x);
+    else if (type == ValType::F64) a_.movsd(x86::qword_ptr(gp(local.base), local.offset), x);
+    else a_.movdqu(x86::xmmword_ptr(gp(local.base), local.offset), x);
+  }
+}
+
+void MacroAssemblerX64::zeroLocals(int32_t lowestOffset, uint32_t qwords) {
+  if (qwords == 0) return;
+  if (qwords <= 8) {
+    a_.xor_(x86::eax, x86::eax);
+    for (uint32_t j = 0; j < qwords; ++j)
+      a_.mov(x86::qword_ptr(x86::rbp, lowestOffset + static_cast<int32_t>(8 * j)), x86::rax);
+  } else {
+    // rdi, rcx, rax are free: the arguments are stored.
+    a_.lea(x86::rdi, x86::ptr(x86::rbp, lowestOffset));
+    a_.mov(x86::ecx, qwords);
+    a_.xor_(x86::eax, x86::eax);
+    a_.rep().stosq();
+  }
+}
+
+void MacroAssemblerX64::jumpToEpilogue() { a_.jmp(epilogue_); }
+
+std::vector<MacroAssemblerX64::SavedRegister> MacroAssemblerX64::usedCalleeSaved(uint32_t gprsUsed) const {
+  uint32_t used = gprsUsed | (1u << kVmctxReg.id()) | (memBaseUsed_ ? 1u << kMemBase.id() : 0u);
+  std::vector<SavedRegister> saved;
+  for (const SaveSlot& candidate : kSaveSlots)
+    if (used & (1u << candidate.reg.id())) saved.push_back({candidate.reg, candidate.offset});
+  return saved;
+}
+
+// The shared exit every return jumps to (the function's own end falls into
+// it): restores what the prologue saved, pops the frame.
+void MacroAssemblerX64::emitEpilogue(uint32_t gprsUsed) {
+  bindMerge(epilogue_);
+  for (const SavedRegister& saved : usedCalleeSaved(gprsUsed))
+    a_.mov(saved.reg, x86::qword_ptr(x86::rbp, saved.offset));
+  a_.mov(x86::rsp, x86::rbp);
+  a_.pop(x86::rbp);
+  a_.ret();
+}
+
+// Assembled after the body, when the frame size and the registers it used
+// are known; placed before it. Returns its size.
+uint32_t MacroAssemblerX64::assemblePrologue(uint32_t gprsUsed, uint32_t frameBytes) {
+  x86::Assembler& p = buffers_.prologue;
+  p.push(x86::rbp);
+  p.mov(x86::rbp, x86::rsp);
+  p.push(x86::rdi);  // the frame's vmctx slot, at vmctx::kFrameSlot
+  static_assert(vmctx::kFrameSlot == -8, "the push above must land on the slot");
+  // Below rsp, inside the 128-byte red zone that signal delivery respects,
+  // and before anything may trap: the trap path reaches the builtins
+  // through r14, which must be this function's vmctx by then.
+  for (const SavedRegister& saved : usedCalleeSaved(gprsUsed))
+    p.mov(x86::qword_ptr(x86::rbp, saved.offset), saved.reg);
+  p.mov(kVmctxReg, x86::rdi);
+  uint32_t frameSize = (frameBytes + 15) & ~15u;
+  p.mov(x86::rax, x86::rsp);
+  p.sub(x86::rax, Imm(static_cast<int32_t>(frameSize - 8)));  // the vmctx push is already below rbp
+  p.cmp(x86::rax, x86::qword_ptr(kVmctxReg, vmctx::kStackLimit));
+  // jb rel32 to the body's stack-overflow stub, written by hand: the stub
+  // is in the other buffer.
+  p.db(0x0f);
+  p.db(0x82);
+  uint32_t rel32At = static_cast<uint32_t>(p.offset());
+  p.dd(0);
+  p.mov(x86::rsp, x86::rax);
+  uint32_t size = static_cast<uint32_t>(p.offset());
+  auto target = static_cast<int64_t>(size + buffers_.code.labelOffset(stackOverflow_));
+  auto rel32 = static_cast<int32_t>(target - (rel32At + 4));
+  std::memcpy(buffers_.prologueCode.textSection()->buffer().data() + rel32At, &rel32, 4);
+  return size;
+}
+
+void MacroAssemblerX64::finish(uint32_t gprsUsed, uint32_t frameBytes, CompiledFunction& out) {
+  for (const TrapStub& stub : traps_) {
+    a_.bind(stub.label);
+    if (stub.kind == TrapKind::None)
+      a_.mov(x86::edi, x86::eax);
+    else
+      a_.mov(x86::edi, static_cast<uint32_t>(stub.kind));
+    a_.mov(x86::esi, stub.bytecodeOffset);
+    a_.mov(x86::rdx, x86::rbp);
+    a_.lea(x86::rcx, x86::ptr(stub.label));
+    a_.and_(x86::rsp, -16);  // the prologue's stack check jumps here before the frame is aligned
+    callBuiltin(BuiltinId::RaiseTrap);
+  }
+  for (const JumpTable& table : jumpTables_) {
+    a_.align(AlignMode::kData, 4);
+    a_.bind(table.label);
+    for (const Label& target : table.targets) a_.embedLabelDelta(target, table.label, 4);
+  }
+  uint32_t prologueSize = assemblePrologue(gprsUsed, frameBytes);
+  if (errors_.failed) return;
+  // The prologue, then the body: the body refers to nothing before it, so
+  // placing it after the prologue changes none of its bytes.
+  CodeBuffer& head = buffers_.prologueCode.textSection()->buffer();
+  CodeBuffer& body = buffers_.code.textSection()->buffer();
+  out.code.assign(head.data(), head.data() + head.size());
+  out.code.insert(out.code.end(), body.data(), body.data() + body.size());
+  out.sites = std::move(sites_);
+  for (CodeSite& site : out.sites) site.codeOffset += prologueSize;
+  std::sort(out.sites.begin(), out.sites.end(),
+            [](const CodeSite& x, const CodeSite& y) { return x.codeOffset < y.codeOffset; });
+}
+
+// ---- moves ----
+
+MacroAssemblerX64::MemOperand MacroAssemblerX64::operand(Address address) const {
+  return x86::qword_ptr(gp(address.base), address.offset);
+}
+
+void MacroAssemblerX64::loadGpr(GpReg dst, ValType type, MemOperand source) {
+  if (is64Type(type)) {
+    source.setSize(8);
+    a_.mov(gp(dst), source);
+  } else {
+    source.setSize(4);
+    a_.mov(gp(dst).r32(), source);
+  }
+}
+
+void MacroAssemblerX64::loadFpr(FpReg dst, ValType type, MemOperand source) {
+  if (type == ValType::F32) {
+    source.setSize(4);
+    a_.movss(xmm(dst), source);
+  } else if (type == ValType::F64) {
+    source.setSize(8);
+    a_.movsd(xmm(dst), source);
+  } else {
+    source.setSize(16);
+    a_.movdqu(xmm(dst), source);
+  }
+}
+
+void MacroAssemblerX64::storeGpr(MemOperand dest, GpReg src, ValType type) {
+  bool wide = is64Type(type);
+  dest.setSize(wide ? 8 : 4);
+  a_.mov(dest, sized(gp(src), wide));
+}
+
+void MacroAssemblerX64::storeFpr(MemOperand dest, FpReg src, ValType type) {
+  if (type == ValType::F32) {
+    dest.setSize(4);
+    a_.movss(dest, xmm(src));
+  } else if (type == ValType::F64) {
+    dest.setSize(8);
+    a_.movsd(dest, xmm(src));
+  } else {
+    dest.setSize(16);
+    a_.movdqu(dest, xmm(src));
+  }
+}
+
+void MacroAssemblerX64::storeConstant(MemOperand dest, ValType type, uint64_t bits, uint64_t bitsHigh) {
+  auto storeConst64 = [&](const x86::Mem& to, uint64_t value) {
+    if (fitsInt32(value)) {
+      a_.mov(to, static_cast<int64_t>(value));
+    } else {
+      a_.mov(x86::rax, value);
+      a_.mov(to, x86::rax);
+    }
+  };
+  if (type == ValType::V128) {
+    dest.setSize(8);
+    storeConst64(dest, bits);
+    x86::Mem high = dest;
+    high.addOffset(8);
+    storeConst64(high, bitsHigh);
+  } else if (!is64Type(type)) {
+    dest.setSize(4);
+    a_.mov(dest, static_cast<int32_t>(static_cast<uint32_t>(bits)));
+  } else {
+    dest.setSize(8);
+    storeConst64(dest, bits);
+  }
+}
+
+void MacroAssemblerX64::copySlotValue(MemOperand dest, Address slot, ValType type) {
+  if (type == ValType::V128) {
+    dest.setSize(16);
+    a_.movups(x86::xmm0, x86::xmmword_ptr(gp(slot.base), slot.offset));
+    a_.movups(dest, x86::xmm0);
+  } else {
+    dest.setSize(8);
+    a_.mov(x86::rax, operand(slot));
+    a_.mov(dest, x86::rax);
+  }
+}
+
+void MacroAssemblerX64::copySlot(Address from, Address to) {
+  a_.movups(x86::xmm0, x86::xmmword_ptr(gp(from.base), from.offset));
+  a_.movups(x86::xmmword_ptr(gp(to.base), to.offset), x86::xmm0);
+}
+
+void MacroAssemblerX64::loadConstant(GpReg dst, ValType type, uint64_t bits) {
+  if (is64Type(type)) a_.mov(gp(dst), bits);
+  else a_.mov(gp(dst).r32(), static_cast<uint32_t>(bits));
+}
+
+// Through rax.
+void MacroAssemblerX64::loadConstant(FpReg dst, ValType type, uint64_t bits, uint64_t bitsHigh) {
+  x86::Xmm x = xmm(dst);
+  if (bits == 0 && bitsHigh == 0) {
+    a_.xorps(x, x);
+  } else if (type == ValType::V128) {
+    a_.mov(x86::rax, bits);
+    a_.movq(x, x86::rax);
+    a_.mov(x86::rax, bitsHigh);
+    a_.pinsrq(x, x86::rax, 1);
+  } else if (type == ValType::F32) {
+    a_.mov(x86::eax, static_cast<uint32_t>(bits));
+    a_.movd(x, x86::eax);
+  } else {
+    a_.mov(x86::rax, bits);
+    a_.movq(x, x86::rax);
+  }
+}
+
+void MacroAssemblerX64::moveGpr(GpReg dst, GpReg src, bool wide) { a_.mov(sized(gp(dst), wide), sized(gp(src), wide)); }
+void MacroAssemblerX64::moveFpr(FpReg dst, FpReg src) { a_.movaps(xmm(dst), xmm(src)); }
+void MacroAssemblerX64::loadPointer(GpReg dst, Address source) { a_.mov(gp(dst), operand(source)); }
+
+// The convention leaves bits 32-63 of an i32 result open: the move zero-extends.
+void MacroAssemblerX64::moveFromReturnGpr(GpReg dst, bool wide) {
+  if (wide) a_.mov(gp(dst), x86::rax);
+  else a_.mov(gp(dst).r32(), x86::eax);
+}
+void MacroAssemblerX64::moveFromReturnFpr(FpReg dst) { a_.movaps(xmm(dst), x86::xmm0); }
+
+// rdx: the stores that follow may use rax and xmm0, and no value lives in rdx.
+GpReg MacroAssemblerX64::loadResultsBufferPointer() {
+  a_.mov(x86::rdx, x86::qword_ptr(x86::rbp, kResultsBufferSlot));
+  return kAddressScratchGpr;
+}
+
+// ---- control ----
+
+Label MacroAssemblerX64::newLabel() { return a_.newLabel(); }
+void MacroAssemblerX64::bind(Label label) { a_.bind(label); }
+void MacroAssemblerX64::bindMerge(Label label) {
+  a_.bind(label);
+  memBaseValid_ = false;
+}
+void MacroAssemblerX64::jump(Label label) { a_.jmp(label); }
+void MacroAssemblerX64::branchIfZero(GpReg condition, Label label) {
+  a_.test(gp(condition).r32(), gp(condition).r32());
+  a_.jz(label);
+}
+void MacroAssemblerX64::branchIfNonZero(GpReg condition, Label label) {
+  a_.test(gp(condition).r32(), gp(condition).r32());
+  a_.jnz(label);
+}
+void MacroAssemblerX64::branchIfEqual(GpReg value, uint32_t immediate, Label label) {
+  a_.cmp(gp(value).r32(), immediate);
+  a_.je(label);
+}
+
+void MacroAssemblerX64::jumpTable(GpReg index, std::span<const Label> targets, Label defaultLabel) {
+  Label table = a_.newLabel();
+  a_.cmp(gp(index).r32(), static_cast<uint32_t>(targets.size()));
+  a_.jae(defaultLabel);
+  a_.lea(x86::rax, x86::ptr(table));
+  a_.movsxd(x86::rcx, x86::dword_ptr(x86::rax, gp(index), 2));
+  a_.add(x86::rax, x86::rcx);
+  a_.jmp(x86::rax);
+  // Emitted after the body, once every target label is bound.
+  jumpTables_.push_back({table, std::vector<Label>(targets.begin(), targets.end())});
+}
+
+Label MacroAssemblerX64::trapLabel(TrapKind kind, uint32_t bytecodeOffset) {
+  TrapStub stub{a_.newLabel(), kind, bytecodeOffset};
+  traps_.push_back(stub);
+  return stub.label;
+}
+void MacroAssemblerX64::trap(TrapKind kind, uint32_t bytecodeOffset) { a_.jmp(trapLabel(kind, bytecodeOffset)); }
+
+// ---- calls ----
+
+void MacroAssemblerX64::loadArgument(call_abi::Location at, ValType type, Address slot) {
+  x86::Mem source = operand(slot);
+  if (at.where == call_abi::Where::IntegerRegister) {
+    x86::Gp reg = integerArgRegister(at.index);
+    source.setSize(type == ValType::I32 ? 4 : 8);
+    a_.mov(type == ValType::I32 ? reg.r32() : reg, source);
+  } else if (at.where == call_abi::Where::FloatRegister) {
+    loadFpr(FpReg{static_cast<uint8_t>(at.index)}, type, source);
+  }
+}
+
+void MacroAssemblerX64::passResultsBuffer(uint32_t stackArgumentBytes) {
+  a_.lea(x86::rsi, x86::ptr(x86::rsp, static_cast<int32_t>(stackArgumentBytes)));
+}
+
+// Through the module's entry table: the callee's current code (abi/entry_table.h).
+void MacroAssemblerX64::callThroughEntryTable(int32_t entryOffset) {
+  a_.mov(x86::rdi, kVmctxReg);
+  a_.mov(x86::rax, x86::qword_ptr(kVmctxReg, vmctx::kEntryTable));
+  a_.call(x86::qword_ptr(x86::rax, entryOffset));
+  memBaseValid_ = false;
+}
+
+void MacroAssemblerX64::loadFuncRef(int32_t vmctxOffset) { a_.mov(x86::r11, x86::qword_ptr(kVmctxReg, vmctxOffset)); }
+
+// Into r11: no argument register is loaded yet, and loading them does not touch r11.
+void MacroAssemblerX64::loadIndirectFuncRef(GpReg index, int32_t tableOffset, int32_t sigIdOffset,
+                                            uint32_t bytecodeOffset) {
+  a_.mov(x86::rax, x86::qword_ptr(kVmctxReg, tableOffset));
+  a_.cmp(gp(index).r32(), x86::dword_ptr(x86::rax, vmctx::kTableLength));
+  a_.jae(trapLabel(TrapKind::UndefinedElement, bytecodeOffset));
+  a_.mov(x86::rax, x86::qword_ptr(x86::rax, vmctx::kTableElements));
+  a_.mov(x86::r11, x86::qword_ptr(x86::rax, gp(index), 3));
+  a_.test(x86::r11, x86::r11);
+  a_.jz(trapLabel(TrapKind::UninitializedElement, bytecodeOffset));
+  a_.mov(x86::ecx, x86::dword_ptr(kVmctxReg, sigIdOffset));
+  a_.cmp(x86::ecx, x86::dword_ptr(x86::r11, vmctx::kFuncRefSigId));
+  a_.jne(trapLabel(TrapKind::IndirectCallTypeMismatch, bytecodeOffset));
+}
+
+// Calls through the FuncRef in r11: its instance (rdi) runs on this thread's
+// stack, so it inherits the stack limit.
+void MacroAssemblerX64::callFuncRef() {
+  a_.mov(x86::rdi, x86::qword_ptr(x86::r11, vmctx::kFuncRefVmctx));
+  a_.mov(x86::rax, x86::qword_ptr(kVmctxReg, vmctx::kStackLimit));
+  a_.mov(x86::qword_ptr(x86::rdi, vmctx::kStackLimit), x86::rax);
+  a_.mov(x86::rax, x86::qword_ptr(x86::r11, vmctx::kFuncRefEntry));
+  a_.call(x86::qword_ptr(x86::rax));
+  memBaseValid_ = false;
+}
+
+void MacroAssemblerX64::builtinArguments(std::initializer_list<uint64_t> immediates, std::span<const Address> operands) {
+  static const x86::Gp kArgs[] = {x86::rdi, x86::rsi, x86::rdx, x86::rcx, x86::r8, x86::r9};
+  uint32_t next = 0;
+  a_.mov(kArgs[next++], kVmctxReg);
+  for (uint64_t imm : immediates) a_.mov(kArgs[next++], imm);
+  for (const Address& operandSlot : operands) a_.mov(kArgs[next++], operand(operandSlot));
+}
+
+void MacroAssemblerX64::numericBuiltinArgument(ValType type, Address operandSlot) {
+  x86::Mem arg = operand(operandSlot);
+  if (type == ValType::F32) a_.movss(x86::xmm0, arg);
+  else if (type == ValType::F64) a_.movsd(x86::xmm0, arg);
+  else a_.mov(x86::rdi, arg);
+}
+
+void MacroAssemblerX64::simdBuiltinArguments(Opcode op, uint8_t lane, Address firstOperand,
+                                             std::span<const Address, 3> operands) {
+  static const x86::Gp kOperandRegs[] = {x86::rcx, x86::r8, x86::r9};
+  a_.mov(x86::edi, static_cast<uint32_t>(op));
+  a_.mov(x86::esi, static_cast<uint32_t>(lane));
+  a_.lea(x86::rdx, operand(firstOperand));
+  for (uint32_t i = 0; i < 3; ++i) a_.lea(kOperandRegs[i], operand(operands[i]));
+}
+
+void MacroAssemblerX64::callBuiltin(BuiltinId id) {
+  a_.mov(x86::rax, x86::qword_ptr(kVmctxReg, vmctx::kHelpers));
+  a_.call(x86::qword_ptr(x86::rax, builtinTableOffset(id)));
+  memBaseValid_ = false;  // memory.grow may have moved the memory
+}
+
+void MacroAssemblerX64::trapIfResultNonZero(uint32_t bytecodeOffset) {
+  a_.test(x86::eax, x86::eax);
+  a_.jnz(trapLabel(TrapKind::None, bytecodeOffset));
+}
+void MacroAssemblerX64::trapIfResultNegative(uint32_t bytecodeOffset) {
+  a_.test(x86::rax, x86::rax);
+  a_.js(trapLabel(TrapKind::None, bytecodeOffset));
+}
+
+// ---- linear memory, globals, tables ----
+
+MacroAssemblerX64::MemOperand MacroAssemblerX64::wasmMemory(const Operator& op, GpReg indexReg, uint32_t accessSize) {
+  x86::Gp index = gp(indexReg);
+  uint64_t end = static_cast<uint64_t>(op.memarg.offset) + accessSize;
+  bool imported = layout_.memoryIsImported(0);
+  bool loadDef = imported && (!memBaseValid_ || strategy_ == MemoryStrategy::BoundsChecked);
+  if (loadDef) a_.mov(kMemDef, x86::qword_ptr(kVmctxReg, layout_.memoryPtr(0)));
+  x86::Mem def = imported ? x86::qword_ptr(kMemDef, 0) : x86::qword_ptr(kVmctxReg, layout_.memoryDef(0));
+  if (strategy_ == MemoryStrategy::BoundsChecked) {
+    if (fitsInt32(end)) {
+      a_.lea(x86::rax, x86::ptr(index, static_cast<int32_t>(end)));
+    } else {
+      a_.mov(x86::rax, end);
+      a_.add(x86::rax, index);
+    }
+    x86::Mem length = def;
+    length.addOffset(vmctx::kMemoryByteLength);
+    a_.cmp(x86::rax, length);
+    a_.ja(trapLabel(TrapKind::MemoryOutOfBounds, op.offset));
+  }
+  if (!memBaseValid_) {
+    x86::Mem base = def;
+    base.addOffset(vmctx::kMemoryBase);
+    a_.mov(kMemBase, base);
+    memBaseValid_ = true;
+    memBaseUsed_ = true;
+  }
+  x86::Mem m;
+  if (op.memarg.offset <= INT32_MAX) {
+    m = x86::ptr(kMemBase, index, 0, static_cast<int32_t>(op.memarg.offset));
+  } else {
+    // An offset past a disp32 is added into the index register, which the
+    // caller owns until the access is emitted. Never into a scratch register:
+    // the access sequence that follows may use rax (cmpxchg's accumulator, the
+    // retry loop of and/or/xor), and an address left there would be replaced by
+    // a guest-chosen value between the bounds check and the access.
+    a_.mov(x86::eax, static_cast<uint32_t>(op.memarg.offset));  // zero-extends
+    a_.add(index, x86::rax);
+    m = x86::ptr(kMemBase, index);
+  }
+  m.setSize(accessSize);
+  return m;
+}
+
+MacroAssemblerX64::MemOperand MacroAssemblerX64::atomicMemory(const Operator& op, GpReg indexReg, uint32_t size) {
+  x86::Gp index = gp(indexReg);
+  if (size > 1) {
+    if (op.memarg.offset % size == 0) {
+      a_.test(index.r32(), size - 1);
+    } else {
+      a_.lea(x86::eax, x86::ptr(index, static_cast<int32_t>(op.memarg.offset % size)));
+      a_.test(x86::eax, size - 1);
+    }
+    a_.jnz(trapLabel(TrapKind::UnalignedAtomic, op.offset));
+  }
+  return wasmMemory(op, indexReg, size);
+}
+
+void MacroAssemblerX64::loadInteger(GpReg dstReg, MemOperand m, uint32_t size, ValType type, bool signExtend) {
+  x86::Gp result = gp(dstReg);
+  bool wide = type == ValType::I64;
+  switch (size) {
+    case 1:
+    case 2:
+      if (signExtend) a_.movsx(sized(result, wide), m);
+      else a_.movzx(result.r32(), m);
+      break;
+    case 4:
+      if (signExtend && wide) a_.movsxd(result.r64(), m);
+      else a_.mov(result.r32(), m);
+      break;
+    default:
+      a_.mov(result.r64(), m);
+  }
+}
+
+void MacroAssemblerX64::storeInteger(MemOperand m, GpReg src, uint32_t size) { a_.mov(m, sizedTo(gp(src), size)); }
+
+void MacroAssemblerX64::storeImmediate(MemOperand m, uint32_t size, int64_t value) {
+  if (size == 1) value = static_cast<int8_t>(value);
+  else if (size == 2) value = static_cast<int16_t>(value);
+  else if (size == 4) value = static_cast<int32_t>(value);
+  a_.mov(m, value);
+}
+
+MacroAssemblerX64::MemOperand MacroAssemblerX64::memoryField(uint32_t memory, int32_t field) {
+  if (layout_.memoryIsImported(memory)) {
+    a_.mov(x86::rax, x86::qword_ptr(kVmctxReg, layout_.memoryPtr(memory)));
+    return x86::qword_ptr(x86::rax, field);
+  }
+  return x86::qword_ptr(kVmctxReg, layout_.memoryDef(memory) + field);
+}
+
+void MacroAssemblerX64::memoryPages(GpReg dst, MemOperand byteLength) {
+  a_.mov(gp(dst), byteLength);
+  a_.shr(gp(dst), 16);
+}
+
+void MacroAssemblerX64::tableElements(GpReg index, int32_t tableOffset, uint32_t bytecodeOffset) {
+  a_.mov(x86::rax, x86::qword_ptr(kVmctxReg, tableOffset));
+  a_.cmp(gp(index).r32(), x86::dword_ptr(x86::rax, vmctx::kTableLength));
+  a_.jae(trapLabel(TrapKind::TableOutOfBounds, bytecodeOffset));
+  a_.mov(x86::rax, x86::qword_ptr(x86::rax, vmctx::kTableElements));
+}
+void MacroAssemblerX64::tableGet(GpReg indexAndResult) {
+  a_.mov(gp(indexAndResult), x86::qword_ptr(x86::rax, gp(indexAndResult), 3));
+}
+void MacroAssemblerX64::tableSet(GpReg index, GpReg value) {
+  a_.mov(x86::qword_ptr(x86::rax, gp(index), 3), gp(value));
+}
+void MacroAssemblerX64::tableSize(GpReg dst, int32_t tableOffset) {
+  a_.mov(x86::rax, x86::qword_ptr(kVmctxReg, tableOffset));
+  a_.mov(gp(dst).r32(), x86::dword_ptr(x86::rax, vmctx::kTableLength));
+}
+
+// ---- numeric ----
+
+void MacroAssemblerX64::intBinary(IntBinaryOp op, ValType type, GpReg lhs, const IntOperand& rhs) {
+  bool wide = type != ValType::I32;
+  x86::Gp dst = sized(gp(lhs), wide);
+  InstId inst = intBinaryInst(op);
+  switch (rhs.kind) {
+    case IntOperand::Kind::Immediate:
+      a_.emit(inst, dst, Imm(static_cast<int64_t>(rhs.immediate)));
+      break;
+    case IntOperand::Kind::Slot: {
+      x86::Mem m = operand(rhs.slot);
+      m.setSize(wide ? 8 : 4);
+      a_.emit(inst, dst, m);
+      break;
+    }
+    case IntOperand::Kind::Register:
+      a_.emit(inst, dst, sized(gp(rhs.reg), wide));
+      break;
+  }
+}
+
+// A register count goes through cl.
+void MacroAssemblerX64::shift(ShiftOp op, ValType type, GpReg lhs, const IntOperand& count) {
+  x86::Gp dst = sized(gp(lhs), type != ValType::I32);
+  if (count.kind == IntOperand::Kind::Immediate) {
+    a_.emit(shiftInst(op), dst, Imm(count.immediate));
+  } else {
+    a_.mov(x86::ecx, gp(count.reg).r32());
+    a_.emit(shiftInst(op), dst, x86::cl);
+  }
+}
+
+void MacroAssemblerX64::compare(IntCondition c, ValType type, GpReg lhsReg, const IntOperand& rhs) {
+  bool wide = type != ValType::I32;
+  x86::Gp lhs = sized(gp(lhsReg), wide);
+  if (rhs.kind == IntOperand::Kind::Immediate) a_.cmp(lhs, Imm(static_cast<int64_t>(rhs.immediate)));
+  else a_.cmp(lhs, sized(gp(rhs.reg), wide));
+  a_.set(condition(c), gp(lhsReg).r8());
+  a_.movzx(gp(lhsReg).r32(), gp(lhsReg).r8());
+}
+
+void MacroAssemblerX64::eqz(ValType type, GpReg reg) {
+  x86::Gp r = gp(reg);
+  if (type == ValType::I32) a_.test(r.r32(), r.r32());
+  else a_.test(r.r64(), r.r64());
+  a_.sete(r.r8());
+  a_.movzx(r.r32(), r.r8());
+}
+
+void MacroAssemblerX64::intUnary(IntUnaryOp op, ValType type, GpReg reg) {
+  x86::Gp r = sized(gp(reg), type != ValType::I32);
+  InstId inst = op == IntUnaryOp::Clz ? x86::Inst::kIdLzcnt : op == IntUnaryOp::Ctz ? x86::Inst::kIdTzcnt
+                                                                                     : x86::Inst::kIdPopcnt;
+  a_.emit(inst, r, r);
+}
+
+void MacroAssemblerX64::divRem(uint32_t bytecodeOffset, ValType type, bool isSigned, bool remainder, GpReg lhs,
+                               GpReg rhs) {
+  bool wide = type == ValType::I64;
+  x86::Gp b = sized(gp(rhs), wide);
+  x86::Gp aReg = sized(gp(lhs), wide);
+  x86::Gp acc = sized(x86::rax, wide);
+  x86::Gp high = sized(x86::rdx, wide);
+  a_.test(b, b);
+  a_.jz(trapLabel(TrapKind::IntegerDivideByZero, bytecodeOffset));
+  Label done = a_.newLabel();
+  if (isSigned) {
+    Label normal = a_.newLabel();
+    a_.cmp(b, -1);
+    a_.jne(normal);
+    if (remainder) {
+      a_.xor_(aReg.r32(), aReg.r32());  // x rem -1 = 0, and idiv would fault on MIN
+      a_.jmp(done);
+    } else {
+      if (wide) {
+        a_.mov(x86::rax, uint64_t{1} << 63);
+        a_.cmp(aReg, x86::rax);
+      } else {
+        a_.cmp(aReg, INT32_MIN);
+      }
+      a_.je(trapLabel(TrapKind::IntegerOverflow, bytecodeOffset));
+    }
+    a_.bind(normal);
+  }
+  a_.mov(acc, aReg);
+  if (isSigned) {
+    if (wide) a_.cqo();
+    else a_.cdq();
+    a_.idiv(b);
+  } else {
+    a_.xor_(x86::edx, x86::edx);
+    a_.div(b);
+  }
+  a_.mov(aReg, remainder ? high : acc);
+  a_.bind(done);
+}
+
+void MacroAssemblerX64::floatBinary(FloatBinaryOp op, ValType type, FpReg lhs, FpReg rhs) {
+  bool f32 = type == ValType::F32;
+  InstId inst;
+  switch (op) {
+    case FloatBinaryOp::Add: inst = f32 ? x86::Inst::kIdAddss : x86::Inst::kIdAddsd; break;
+    case FloatBinaryOp::Sub: inst = f32 ? x86::Inst::kIdSubss : x86::Inst::kIdSubsd; break;
+    case FloatBinaryOp::Mul: inst = f32 ? x86::Inst::kIdMulss : x86::Inst::kIdMulsd; break;
+    default: inst = f32 ? x86::Inst::kIdDivss : x86::Inst::kIdDivsd; break;
+  }
+  a_.emit(inst, xmm(lhs), xmm(rhs));
+}
+
+// Wasm min/max: NaN if either is NaN; -0 below +0.
+void MacroAssemblerX64::floatMinMax(ValType type, bool isMin, FpReg lhs, FpReg rhs) {
+  x86::Xmm ra = xmm(lhs), rb = xmm(rhs);
+  bool f32 = type == ValType::F32;
+  Label nan = a_.newLabel(), equal = a_.newLabel(), done = a_.newLabel();
+  if (f32) a_.ucomiss(ra, rb);
+  else a_.ucomisd(ra, rb);
+  a_.jp(nan);
+  a_.je(equal);
+  if (isMin) {
+    if (f32) a_.minss(ra, rb); else a_.minsd(ra, rb);
+  } else {
+    if (f32) a_.maxss(ra, rb); else a_.maxsd(ra, rb);
+  }
+  a_.jmp(done);
+  a_.bind(equal);  // equal values differ only in the sign of zero
+  if (isMin) a_.orps(ra, rb);
+  else a_.andps(ra, rb);
+  a_.jmp(done);
+  a_.bind(nan);
+  if (f32) a_.addss(ra, rb); else a_.addsd(ra, rb);  // propagates a quiet NaN
+  a_.bind(done);
+}
+
+// abs, neg and copysign work on the bits, through rax, rcx and rdx.
+void MacroAssemblerX64::floatCopysign(ValType type, FpReg lhs, FpReg rhs) {
+  x86::Xmm ra = xmm(lhs), rb = xmm(rhs);
+  if (type == ValType::F32) {
+    a_.movd(x86::eax, ra);
+    a_.movd(x86::ecx, rb);
+    a_.and_(x86::eax, 0x7fffffff);
+    a_.and_(x86::ecx, static_cast<int32_t>(0x80000000u));
+    a_.or_(x86::eax, x86::ecx);
+    a_.movd(ra, x86::eax);
+  } else {
+    a_.movq(x86::rax, ra);
+    a_.movq(x86::rcx, rb);
+    a_.mov(x86::rdx, 0x8000000000000000ull);
+    a_.and_(x86::rcx, x86::rdx);
+    a_.not_(x86::rdx);
+    a_.and_(x86::rax, x86::rdx);
+    a_.or_(x86::rax, x86::rcx);
+    a_.movq(ra, x86::rax);
+  }
+}
+
+void MacroAssemblerX64::floatAbsNeg(ValType type, bool isAbs, FpReg reg) {
+  x86::Xmm ra = xmm(reg);
+  if (type == ValType::F32) {
+    a_.movd(x86::eax, ra);
+    if (isAbs) a_.and_(x86::eax, 0x7fffffff);
+    else a_.xor_(x86::eax, static_cast<int32_t>(0x80000000u));
+    a_.movd(ra, x86::eax);
+  } else {
+    uint64_t signBit = 0x8000000000000000ull;
+    a_.movq(x86::rax, ra);
+    a_.mov(x86::rcx, isAbs ? ~signBit : signBit);
+    if (isAbs) a_.and_(x86::rax, x86::rcx);
+    else a_.xor_(x86::rax, x86::rcx);
+    a_.movq(ra, x86::rax);
+  }
+}
+
+void MacroAssemblerX64::floatRound(Rounding mode, ValType type, FpReg reg) {
+  if (type == ValType::F32) a_.roundss(xmm(reg), xmm(reg), roundingImmediate(mode));
+  else a_.roundsd(xmm(reg), xmm(reg), roundingImmediate(mode));
+}
+
+void MacroAssemblerX64::floatSqrt(ValType type, FpReg reg) {
+  if (type == ValType::F32) a_.sqrtss(xmm(reg), xmm(reg));
+  else a_.sqrtsd(xmm(reg), xmm(reg));
+}
+
+void MacroAssemblerX64::floatCompare(FloatCondition c, ValType type, GpReg resultReg, FpReg lhs, FpReg rhs) {
+  x86::Xmm ra = xmm(lhs), rb = xmm(rhs);
+  x86::Gp result = gp(resultReg);
+  bool f32 = type == ValType::F32;
+  auto ucomi = [&](x86::Xmm x, x86::Xmm y) {
+    if (f32) a_.ucomiss(x, y); else a_.ucomisd(x, y);
+  };
+  switch (c) {
+    case FloatCondition::Eq:
+      ucomi(ra, rb);
+      a_.sete(result.r8());
+      a_.setnp(x86::cl);
+      a_.and_(result.r8(), x86::cl);
+      break;
+    case FloatCondition::Ne:
+      ucomi(ra, rb);
+      a_.setne(result.r8());
+      a_.setp(x86::cl);
+      a_.or_(result.r8(), x86::cl);
+      break;
+    case FloatCondition::Lt: ucomi(rb, ra); a_.seta(result.r8()); break;
+    case FloatCondition::Le: ucomi(rb, ra); a_.setae(result.r8()); break;
+    case FloatCondition::Gt: ucomi(ra, rb); a_.seta(result.r8()); break;
+    case FloatCondition::Ge: ucomi(ra, rb); a_.setae(result.r8()); break;
+  }
+  a_.movzx(result.r32(), result.r8());
+}
+
+void MacroAssemblerX64::loadFloatConstant(const x86::Xmm& dst, bool f32, double value) {
+  if (f32) {
+    float f = static_cast<float>(value);
+    uint32_t bits;
+    std::memcpy(&bits, &f, 4);
+    a_.mov(x86::eax, bits);
+    a_.movd(dst, x86::eax);
+  } else {
+    uint64_t bits;
+    std::memcpy(&bits, &value, 8);
+    a_.mov(x86::rax, bits);
+    a_.movq(dst, x86::rax);
+  }
+}
+
+// NaN is an invalid conversion, a value whose truncation does not fit is an
+// overflow.
+void MacroAssemblerX64::checkTruncatable(uint32_t bytecodeOffset, ValType from, ValType to, bool isSigned,
+                                         FpReg value) {
+  bool f32 = from == ValType::F32;
+  x86::Xmm x = xmm(value);
+  auto ucomi = [&](x86::Xmm p, x86::Xmm q) {
+    if (f32) a_.ucomiss(p, q); else a_.ucomisd(p, q);
+  };
+  ucomi(x, x);
+  a_.jp(trapLabel(TrapKind::InvalidConversion, bytecodeOffset));
+  Label overflow = trapLabel(TrapKind::IntegerOverflow, bytecodeOffset);
+  // Lower bound: inclusive where it is exactly representable in the source.
+  double lower;
+  bool lowerInclusive;
+  if (!isSigned) {
+    lower = -1.0;
+    lowerInclusive = false;
+  } else if (to == ValType::I32) {
+    lower = f32 ? -2147483648.0 : -2147483649.0;
+    lowerInclusive = f32;
+  } else {
+    lower = -9223372036854775808.0;
+    lowerInclusive = true;
+  }
+  double upper = to == ValType::I32 ? (isSigned ? 2147483648.0 : 4294967296.0)
+                                    : (isSigned ? 9223372036854775808.0 : 18446744073709551616.0);
+  loadFloatConstant(x86::xmm0, f32, lower);
+  ucomi(x, x86::xmm0);
+  if (lowerInclusive) a_.jb(overflow);
+  else a_.jbe(overflow);
+  loadFloatConstant(x86::xmm0, f32, upper);
+  ucomi(x, x86::xmm0);
+  a_.jae(overflow);
+}
+
+void MacroAssemblerX64::truncate(ValType from, ValType to, bool isSigned, FpReg value, GpReg resultReg) {
+  bool f32 = from == ValType::F32;
+  x86::Xmm x = xmm(value);
+  x86::Gp result = gp(resultReg);
+  auto cvtt = [&](x86::Gp dst) {
+    if (f32) a_.cvttss2si(dst, x); else a_.cvttsd2si(dst, x);
+  };
+  if (to == ValType::I32) {
+    if (isSigned) {
+      cvtt(result.r32());
+    } else {
+      cvtt(result.r64());
+      a_.mov(result.r32(), result.r32());
+    }
+  } else if (isSigned) {
+    cvtt(result.r64());
+  } else {
+    Label big = a_.newLabel(), done = a_.newLabel();
+    loadFloatConstant(x86::xmm0, f32, 9223372036854775808.0);
+    if (f32) a_.ucomiss(x, x86::xmm0); else a_.ucomisd(x, x86::xmm0);
+    a_.jae(big);
+    cvtt(result.r64());
+    a_.jmp(done);
+    a_.bind(big);
+    if (f32) a_.subss(x, x86::xmm0); else a_.subsd(x, x86::xmm0);
+    cvtt(result.r64());
+    a_.btc(result.r64(), 63);
+    a_.bind(done);
+  }
+}
+
+void MacroAssemblerX64::intToFloat(ValType from, ValType to, bool isSigned, GpReg sourceReg, FpReg resultReg) {
+  x86::Xmm x = xmm(resultReg);
+  a_.xorps(x, x);
+  x86::Gp source = sized(gp(sourceReg), !(from == ValType::I32 && isSigned));  // u32 is zero-extended
+  if (to == ValType::F32) a_.cvtsi2ss(x, source);
+  else a_.cvtsi2sd(x, source);
+}
+
+void MacroAssemblerX64::convertInteger(Opcode op, GpReg reg) {
+  using O = Opcode;
+  x86::Gp r = gp(reg);
+  switch (op) {
+    case O::I32WrapI64: case O::I64ExtendI32U: a_.mov(r.r32(), r.r32()); break;
+    case O::I64ExtendI32S: case O::I64Extend32S: a_.movsxd(r.r64(), r.r32()); break;
+    case O::I32Extend8S: a_.movsx(r.r32(), r.r8()); break;
+    case O::I32Extend16S: a_.movsx(r.r32(), r.r16()); break;
+    case O::I64Extend8S: a_.movsx(r.r64(), r.r8()); break;
+    default: a_.movsx(r.r64(), r.r16()); break;  // i64.extend16_s
+  }
+}
+
+void MacroAssemblerX64::convertFloat(Opcode op, FpReg reg) {
+  if (op == Opcode::F32DemoteF64) a_.cvtsd2ss(xmm(reg), xmm(reg));
+  else a_.cvtss2sd(xmm(reg), xmm(reg));
+}
+
+void MacroAssemblerX64::reinterpret(Opcode op, GpReg dst, FpReg src) {
+  if (op == Opcode::I32ReinterpretF32) a_.movd(gp(dst).r32(), xmm(src));
+  else a_.movq(gp(dst), xmm(src));
+}
+void MacroAssemblerX64::reinterpret(Opcode op, FpReg dst, GpReg src) {
+  if (op == Opcode::F32ReinterpretI32) a_.movd(xmm(dst), gp(src).r32());
+  else a_.movq(xmm(dst), gp(src));
+}
+
+void MacroAssemblerX64::select(GpReg condition, GpReg ifTrue, GpReg ifFalse) {
+  a_.test(gp(condition).r32(), gp(condition).r32());
+  a_.cmovz(gp(ifTrue), gp(ifFalse));
+}
+void MacroAssemblerX64::select(GpReg condition, FpReg ifTrue, FpReg ifFalse) {
+  Label keep = a_.newLabel();
+  a_.test(gp(condition).r32(), gp(condition).r32());
+  a_.jnz(keep);
+  a_.movaps(xmm(ifTrue), xmm(ifFalse));
+  a_.bind(keep);
+}
+
+void MacroAssemblerX64::isNull(GpReg reg) {
+  x86::Gp r = gp(reg);
+  a_.test(r, r);
+  a_.sete(r.r8());
+  a_.movzx(r.r32(), r.r8());
+}
+
+// ---- SIMD (SSE4.1) ----
+
+void MacroAssemblerX64::vectorLoad(Opcode op, FpReg dst, MemOperand m) {
+  using O = Opcode;
+  x86::Xmm x = xmm(dst);
+  switch (op) {
+    case O::V128Load8x8S: a_.pmovsxbw(x, m); break;
+    case O::V128Load8x8U: a_.pmovzxbw(x, m); break;
+    case O::V128Load16x4S: a_.pmovsxwd(x, m); break;
+    case O::V128Load16x4U: a_.pmovzxwd(x, m); break;
+    case O::V128Load32x2S: a_.pmovsxdq(x, m); break;
+    case O::V128Load32x2U: a_.pmovzxdq(x, m); break;
+    case O::V128Load8Splat:
+      a_.movzx(x86::eax, m);
+      a_.movd(x, x86::eax);
+      a_.pxor(x86::xmm0, x86::xmm0);
+      a_.pshufb(x, x86::xmm0);
+      break;
+    case O::V128Load16Splat:
+      a_.movzx(x86::eax, m);
+      a_.movd(x, x86::eax);
+      a_.pshuflw(x, x, 0);
+      a_.punpcklqdq(x, x);
+      break;
+    case O::V128Load32Splat:
+      a_.movd(x, m);
+      a_.pshufd(x, x, 0);
+      break;
+    case O::V128Load64Splat:
+      a_.movq(x, m);
+      a_.punpcklqdq(x, x);
+      break;
+    case O::V128Load32Zero: a_.movd(x, m); break;
+    default: a_.movq(x, m); break;  // load64_zero
+  }
+}
+
+void MacroAssemblerX64::laneLoadStore(bool isLoad, uint32_t size, FpReg vector, MemOperand m, uint8_t lane) {
+  x86::Xmm x = xmm(vector);
+  switch (size) {
+    case 1: if (isLoad) a_.pinsrb(x, m, lane); else a_.pextrb(m, x, lane); break;
+    case 2: if (isLoad) a_.pinsrw(x, m, lane); else a_.pextrw(m, x, lane); break;
+    case 4: if (isLoad) a_.pinsrd(x, m, lane); else a_.pextrd(m, x, lane); break;
+    default: if (isLoad) a_.pinsrq(x, m, lane); else a_.pextrq(m, x, lane); break;
+  }
+}
+
+// pshufb each source with its own mask (0x80 zeroes a lane), then or.
+void MacroAssemblerX64::shuffle(const uint8_t* lanes, FpReg lhs, FpReg rhs) {
+  uint8_t maskA[16], maskB[16];
+  for (int i = 0; i < 16; ++i) {
+    uint8_t lane = lanes[i];
+    maskA[i] = lane < 16 ? lane : 0x80;
+    maskB[i] = lane >= 16 ? static_cast<uint8_t>(lane - 16) : 0x80;
+  }
+  auto loadMask = [&](const x86::Xmm& dst, const uint8_t* mask) {
+    uint64_t low, high;
+    std::memcpy(&low, mask, 8);
+    std::memcpy(&high, mask + 8, 8);
+    a_.mov(x86::rax, low);
+    a_.movq(dst, x86::rax);
+    a_.mov(x86::rax, high);
+    a_.pinsrq(dst, x86::rax, 1);
+  };
+  loadMask(x86::xmm0, maskA);
+  a_.pshufb(xmm(lhs), x86::xmm0);
+  loadMask(x86::xmm0, maskB);
+  a_.pshufb(xmm(rhs), x86::xmm0);
+  a_.por(xmm(lhs), xmm(rhs));
+}
+
+void MacroAssemblerX64::gprToLowLane(bool wide, FpReg dst, GpReg src) {
+  if (wide) a_.movq(xmm(dst), gp(src));
+  else a_.movd(xmm(dst), gp(src).r32());
+}
+void MacroAssemblerX64::splatLowLane(bool wide, FpReg vector) {
+  if (wide) a_.punpcklqdq(xmm(vector), xmm(vector));
+  else a_.pshufd(xmm(vector), xmm(vector), 0);
+}
+
+void MacroAssemblerX64::extractLane(Opcode op, GpReg dst, FpReg src, uint8_t lane) {
+  using O = Opcode;
+  x86::Gp r = gp(dst);
+  x86::Xmm x = xmm(src);
+  switch (op) {
+    case O::I8x16ExtractLaneS: a_.pextrb(r.r32(), x, lane); a_.movsx(r.r32(), r.r8()); break;
+    case O::I8x16ExtractLaneU: a_.pextrb(r.r32(), x, lane); break;
+    case O::I16x8ExtractLaneS: a_.pextrw(r.r32(), x, lane); a_.movsx(r.r32(), r.r16()); break;
+    case O::I16x8ExtractLaneU: a_.pextrw(r.r32(), x, lane); break;
+    case O::I32x4ExtractLane: a_.pextrd(r.r32(), x, lane); break;
+    default: a_.pextrq(r.r64(), x, lane); break;
+  }
+}
+
+void MacroAssemblerX64::replaceLane(Opcode op, FpReg vector, GpReg value, uint8_t lane) {
+  using O = Opcode;
+  x86::Xmm x = xmm(vector);
+  x86::Gp r = gp(value);
+  switch (op) {
+    case O::I8x16ReplaceLane: a_.pinsrb(x, r.r32(), lane); break;
+    case O::I16x8ReplaceLane: a_.pinsrw(x, r.r32(), lane); break;
+    case O::I32x4ReplaceLane: a_.pinsrd(x, r.r32(), lane); break;
+    default: a_.pinsrq(x, r.r64(), lane); break;
+  }
+}
+
+bool MacroAssemblerX64::hasVectorUnary(Opcode op) {
+  using O = Opcode;
+  switch (op) {
+    case O::V128Not:
+    case O::F32x4Ceil: case O::F32x4Floor: case O::F32x4Trunc: case O::F32x4Nearest:
+    case O::F64x2Ceil: case O::F64x2Floor: case O::F64x2Trunc: case O::F64x2Nearest:
+    case O::F32x4Sqrt: case O::F64x2Sqrt:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void MacroAssemblerX64::vectorUnary(Opcode op, FpReg reg) {
+  using O = Opcode;
+  x86::Xmm x = xmm(reg);
+  switch (op) {
+    case O::V128Not:
+      a_.pcmpeqd(x86::xmm0, x86::xmm0);
+      a_.pxor(x, x86::xmm0);
+      return;
+    case O::F32x4Sqrt: a_.sqrtps(x, x); return;
+    case O::F64x2Sqrt: a_.sqrtpd(x, x); return;
+    default: break;
+  }
+  // roundps/roundpd also quiet signalling NaNs, as the spec asks.
+  uint32_t mode = (op == O::F32x4Ceil || op == O::F64x2Ceil)     ? 2
+                  : (op == O::F32x4Floor || op == O::F64x2Floor) ? 1
+                  : (op == O::F32x4Trunc || op == O::F64x2Trunc) ? 3
+                                                                 : 0;
+  bool f32 = op == O::F32x4Ceil || op == O::F32x4Floor || op == O::F32x4Trunc || op == O::F32x4Nearest;
+  if (f32) a_.roundps(x, x, mode | 8);
+  else a_.roundpd(x, x, mode | 8);
+}
+
+bool MacroAssemblerX64::hasVectorBinary(Opcode op) { return vectorBinaryInst(op).inst != x86::Inst::kIdNone; }
+
+FpReg MacroAssemblerX64::vectorBinary(Opcode op, FpReg lhs, FpReg rhs) {
+  VectorInst v = vectorBinaryInst(op);
+  if (v.swapped) std::swap(lhs, rhs);
+  a_.emit(v.inst, xmm(lhs), xmm(rhs));
+  return lhs;
+}
+
+// ---- atomics ----
+
+void MacroAssemblerX64::fence() { a_.mfence(); }
+
+// Aligned x86 loads are atomic.
+void MacroAssemblerX64::atomicLoad(uint32_t bytecodeOffset, GpReg dst, MemOperand m, uint32_t size) {
+  recordSite(bytecodeOffset);
+  if (size <= 2) a_.movzx(gp(dst).r32(), m);
+  else if (size == 4) a_.mov(gp(dst).r32(), m);
+  else a_.mov(gp(dst), m);
+}
+
+// xchg is a sequentially consistent store.
+void MacroAssemblerX64::atomicStore(uint32_t bytecodeOffset, MemOperand m, GpReg value, uint32_t size) {
+  recordSite(bytecodeOffset);
+  a_.xchg(m, sizedTo(gp(value), size));
+}
+
+namespace {
+// Narrow results are zero-extended; i32 results stay zero-extended too.
+void zeroExtend(x86::Assembler& a, const x86::Gp& r, uint32_t size) {
+  if (size == 1) a.movzx(r.r32(), r.r8());
+  else if (size == 2) a.movzx(r.r32(), r.r16());
+  else if (size == 4) a.mov(r.r32(), r.r32());
+}
+}  // namespace
+
+void MacroAssemblerX64::atomicCompareExchange(uint32_t bytecodeOffset, MemOperand m, GpReg expectedAndResult,
+                                              GpReg replacement, uint32_t size) {
+  x86::Gp expected = gp(expectedAndResult);
+  a_.mov(x86::rax, expected);
+  recordSite(bytecodeOffset);
+  a_.lock().cmpxchg(m, sizedTo(gp(replacement), size), sizedTo(x86::rax, size));
+  a_.mov(expected, x86::rax);
+  zeroExtend(a_, expected, size);
+}
+
+void MacroAssemblerX64::atomicRmw(uint32_t bytecodeOffset, AtomicRmwOp op, MemOperand m, GpReg valueAndResult,
+                                  uint32_t size) {
+  x86::Gp value = gp(valueAndResult);
+  switch (op) {
+    case AtomicRmwOp::Add:
+    case AtomicRmwOp::Sub:
+      if (op == AtomicRmwOp::Sub) a_.neg(value);
+      recordSite(bytecodeOffset);
+      a_.lock().xadd(m, sizedTo(value, size));
+      break;
+    case AtomicRmwOp::Xchg:
+      recordSite(bytecodeOffset);
+      a_.xchg(m, sizedTo(value, size));
+      break;
+    case AtomicRmwOp::And:
+    case AtomicRmwOp::Or:
+    case AtomicRmwOp::Xor: {  // a compare-and-swap loop
+      Label retry = a_.newLabel();
+      recordSite(bytecodeOffset);
+      if (size <= 2) a_.movzx(x86::eax, m);
+      else a_.mov(sizedTo(x86::rax, size), m);
+      a_.bind(retry);
+      a_.mov(x86::rdx, x86::rax);
+      InstId inst = op == AtomicRmwOp::And  ? x86::Inst::kIdAnd
+                    : op == AtomicRmwOp::Or ? x86::Inst::kIdOr
+                                            : x86::Inst::kIdXor;
+      a_.emit(inst, x86::rdx, value);
+      a_.lock().cmpxchg(m, sizedTo(x86::rdx, size), sizedTo(x86::rax, size));
+      a_.jnz(retry);
+      a_.mov(value, x86::rax);
+      break;
+    }
+  }
+  zeroExtend(a_, value, size);
+}
+
+}  // namespace weft

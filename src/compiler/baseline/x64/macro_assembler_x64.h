@@ -1,0 +1,257 @@
+// The baseline's x86-64 backend: every instruction the baseline emits on
+// x86-64 is chosen here, with asmjit as the encoder. The arch-neutral function
+// compiler (compiler/baseline/function_compiler.h) decides what happens to
+// values and control; this class decides how, for each operator family.
+// An arm64 backend is a second class with the same members.
+//
+// It keeps DESIGN 1 and 3: every instance value is read through the vmctx
+// register (r14), calls go through the module's entry table or a FuncRef,
+// builtins through the vmctx's builtin table; nothing absolute is embedded.
+//
+// Register roles: operands get rbx, rsi, rdi, r8-r10, r12, r15 and
+// xmm1-xmm14; rax, rcx (shift counts), rdx (division, results-buffer pointer),
+// r11 (FuncRef, an imported memory's definition), xmm0 and xmm15 are
+// scratch; r13 caches memory 0's base; r14 holds the vmctx; rbp, rsp the frame.
+//
+// Frame (abi/calling_convention.h): [rbp+16+k] stack parameters, [rbp+8]
+// return address, [rbp] the caller's rbp, [rbp-8] vmctx (vmctx::kFrameSlot),
+// [rbp-16..-48] r14, r13, r12, rbx, r15 when used, [rbp-56] the results
+// buffer pointer; then locals, one 16-byte slot per operand-stack depth, and
+// the outgoing area at [rsp].
+#pragma once
+
+#include <asmjit/x86.h>
+
+#include <cstdint>
+#include <initializer_list>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "abi/builtins.h"
+#include "abi/calling_convention.h"
+#include "abi/compiled_code.h"
+#include "abi/memory_strategy.h"
+#include "abi/trap_kind.h"
+#include "abi/vmctx_layout.h"
+#include "compiler/baseline/masm_types.h"
+#include "format/opcodes.h"
+#include "format/types.h"
+#include "validation/operator_iterator.h"
+
+namespace weft {
+
+class MacroAssemblerX64 {
+ public:
+  // What a compiling thread keeps from body to body: the body's and the
+  // prologue's code buffers (the prologue is assembled last, once the frame
+  // size and the registers the body used are known, and placed first).
+  struct Buffers {
+    asmjit::CodeHolder code;
+    asmjit::x86::Assembler assembler;
+    asmjit::CodeHolder prologueCode;
+    asmjit::x86::Assembler prologue;
+  };
+  // A wasm memory access's operand, opaque to the function compiler.
+  using MemOperand = asmjit::x86::Mem;
+
+  static constexpr GpReg kStackPointer{4};
+  static constexpr GpReg kFramePointer{5};
+  static constexpr GpReg kVmctx{14};
+  // Free for one instruction sequence; the value-stack moves may use it.
+  static constexpr GpReg kScratchGpr{0};
+  // Free, and never used by the value-stack moves: holds an address while a
+  // value is stored through it.
+  static constexpr GpReg kAddressScratchGpr{2};
+  static constexpr uint32_t kAllocatableGprs =
+      (1u << 3) | (1u << 6) | (1u << 7) | (1u << 8) | (1u << 9) | (1u << 10) | (1u << 12) | (1u << 15);
+  // Handed out first: a function that never needs rbx, r12 or r15 need not
+  // save them (the convention preserves them for its caller).
+  static constexpr uint32_t kCallerSavedGprs = (1u << 6) | (1u << 7) | (1u << 8) | (1u << 9) | (1u << 10);
+  static constexpr uint32_t kAllocatableFprs = 0x7ffe;  // xmm1..xmm14
+  static constexpr int32_t kFrameHeaderBytes = 64;
+  static constexpr int32_t kIncomingStackArgsOffset = 16;  // above the return address and saved rbp
+  static constexpr int32_t kSlotBytes = 16;                // an operand-stack slot: a v128 fits
+
+  MacroAssemblerX64(Buffers& buffers, const VmctxLayout& layout, MemoryStrategy strategy);
+  ~MacroAssemblerX64();
+  MacroAssemblerX64(const MacroAssemblerX64&) = delete;
+  MacroAssemblerX64& operator=(const MacroAssemblerX64&) = delete;
+
+  bool failed() const { return errors_.failed; }
+  const std::string& errorText() const { return errors_.text; }
+  // Marks the next instruction as the one for {bytecodeOffset} (a trap or a
+  // call's return address maps back to it).
+  void recordSite(uint32_t bytecodeOffset);
+
+  // ---- frame ----
+  void beginFunction(uint32_t bodyBytecodeOffset, bool usesResultsBuffer);
+  void storeRegisterParameter(call_abi::Location at, ValType type, Address local);
+  void zeroLocals(int32_t lowestOffset, uint32_t qwords);
+  void jumpToEpilogue();
+  void emitEpilogue(uint32_t gprsUsed);
+  // Trap stubs, jump tables, the prologue for a frame of {frameBytes}; the
+  // finished code (prologue first) and its sites.
+  void finish(uint32_t gprsUsed, uint32_t frameBytes, CompiledFunction& out);
+
+  // ---- moves between registers, frame slots and constants ----
+  MemOperand operand(Address address) const;
+  void loadGpr(GpReg dst, ValType type, MemOperand source);
+  void loadFpr(FpReg dst, ValType type, MemOperand source);
+  void storeGpr(MemOperand dest, GpReg src, ValType type);
+  void storeFpr(MemOperand dest, FpReg src, ValType type);
+  void storeConstant(MemOperand dest, ValType type, uint64_t bits, uint64_t bitsHigh);
+  // A value in its slot to {dest}, through the scratch registers.
+  void copySlotValue(MemOperand dest, Address slot, ValType type);
+  void copySlot(Address from, Address to);  // all 16 bytes
+  void loadConstant(GpReg dst, ValType type, uint64_t bits);
+  void loadConstant(FpReg dst, ValType type, uint64_t bits, uint64_t bitsHigh);
+  void moveGpr(GpReg dst, GpReg src, bool wide);
+  void moveFpr(FpReg dst, FpReg src);
+  void loadPointer(GpReg dst, Address source);
+  // The single-result registers of the convention.
+  static GpReg returnGpr() { return kScratchGpr; }
+  static FpReg returnFpr() { return FpReg{0}; }
+  void moveFromReturnGpr(GpReg dst, bool wide);
+  void moveFromReturnFpr(FpReg dst);
+  // Where a function with two or more results writes them.
+  GpReg loadResultsBufferPointer();
+
+  // ---- control ----
+  Label newLabel();
+  void bind(Label label);
+  // Binds a label other paths jump to: no cached value survives it.
+  void bindMerge(Label label);
+  void jump(Label label);
+  void branchIfZero(GpReg condition, Label label);
+  void branchIfNonZero(GpReg condition, Label label);
+  void branchIfEqual(GpReg value, uint32_t immediate, Label label);
+  // br_table with more than a few cases: bounds check, then a jump table.
+  void jumpTable(GpReg index, std::span<const Label> targets, Label defaultLabel);
+  Label trapLabel(TrapKind kind, uint32_t bytecodeOffset);
+  void trap(TrapKind kind, uint32_t bytecodeOffset);
+
+  // ---- calls ----
+  void loadArgument(call_abi::Location at, ValType type, Address slot);
+  void passResultsBuffer(uint32_t stackArgumentBytes);
+  void callThroughEntryTable(int32_t entryOffset);
+  void loadFuncRef(int32_t vmctxOffset);
+  // The FuncRef at {index} of a table, checked (bounds, null, signature).
+  void loadIndirectFuncRef(GpReg index, int32_t tableOffset, int32_t sigIdOffset, uint32_t bytecodeOffset);
+  void callFuncRef();
+  // vmctx, then {immediates}, then the values in {operands} as integers.
+  void builtinArguments(std::initializer_list<uint64_t> immediates, std::span<const Address> operands);
+  void numericBuiltinArgument(ValType type, Address operand);
+  void simdBuiltinArguments(Opcode op, uint8_t lane, Address firstOperand, std::span<const Address, 3> operands);
+  void callBuiltin(BuiltinId id);
+  void trapIfResultNonZero(uint32_t bytecodeOffset);  // the result is a trap kind
+  void trapIfResultNegative(uint32_t bytecodeOffset);  // bit 63 flags a trap kind
+
+  // ---- linear memory, globals, tables ----
+  // Bounds-checks (bounds-checked strategy) and addresses index + offset of
+  // memory 0; {index} may come back holding index + offset.
+  MemOperand wasmMemory(const Operator& op, GpReg index, uint32_t accessSize);
+  // Also traps unless the address is a multiple of {size}.
+  MemOperand atomicMemory(const Operator& op, GpReg index, uint32_t size);
+  void loadInteger(GpReg dst, MemOperand source, uint32_t size, ValType type, bool signExtend);
+  void storeInteger(MemOperand dest, GpReg src, uint32_t size);
+  void storeImmediate(MemOperand dest, uint32_t size, int64_t value);
+  MemOperand memoryField(uint32_t memory, int32_t field);
+  void memoryPages(GpReg dst, MemOperand byteLength);
+  // The scratch register = the table's elements, {index} checked.
+  void tableElements(GpReg index, int32_t tableOffset, uint32_t bytecodeOffset);
+  void tableGet(GpReg indexAndResult);
+  void tableSet(GpReg index, GpReg value);
+  void tableSize(GpReg dst, int32_t tableOffset);
+
+  // ---- numeric ----
+  void intBinary(IntBinaryOp op, ValType type, GpReg lhsAndResult, const IntOperand& rhs);
+  void shift(ShiftOp op, ValType type, GpReg lhsAndResult, const IntOperand& count);
+  void compare(IntCondition condition, ValType type, GpReg lhsAndResult, const IntOperand& rhs);
+  void eqz(ValType type, GpReg operandAndResult);
+  void intUnary(IntUnaryOp op, ValType type, GpReg operandAndResult);
+  void divRem(uint32_t bytecodeOffset, ValType type, bool isSigned, bool remainder, GpReg lhsAndResult, GpReg rhs);
+  void floatBinary(FloatBinaryOp op, ValType type, FpReg lhsAndResult, FpReg rhs);
+  void floatMinMax(ValType type, bool isMin, FpReg lhsAndResult, FpReg rhs);
+  void floatCopysign(ValType type, FpReg lhsAndResult, FpReg rhs);
+  void floatAbsNeg(ValType type, bool isAbs, FpReg operandAndResult);
+  void floatRound(Rounding mode, ValType type, FpReg operandAndResult);
+  void floatSqrt(ValType type, FpReg operandAndResult);
+  void floatCompare(FloatCondition condition, ValType type, GpReg result, FpReg lhs, FpReg rhs);
+  // float -> int with traps: first the checks, then the conversion.
+  void checkTruncatable(uint32_t bytecodeOffset, ValType from, ValType to, bool isSigned, FpReg value);
+  void truncate(ValType from, ValType to, bool isSigned, FpReg value, GpReg result);
+  void intToFloat(ValType from, ValType to, bool isSigned, GpReg source, FpReg result);
+  void convertInteger(Opcode op, GpReg operandAndResult);  // wrap, extend
+  void convertFloat(Opcode op, FpReg operandAndResult);    // demote, promote
+  void reinterpret(Opcode op, GpReg dst, FpReg src);       // float bits to an integer
+  void reinterpret(Opcode op, FpReg dst, GpReg src);       // integer bits to a float
+  void select(GpReg condition, GpReg ifTrueAndResult, GpReg ifFalse);
+  void select(GpReg condition, FpReg ifTrueAndResult, FpReg ifFalse);
+  void isNull(GpReg operandAndResult);
+
+  // ---- SIMD ----
+  // Extending, splatting and zero-filling loads.
+  void vectorLoad(Opcode op, FpReg dst, MemOperand source);
+  void laneLoadStore(bool isLoad, uint32_t size, FpReg vector, MemOperand memory, uint8_t lane);
+  void shuffle(const uint8_t* lanes, FpReg lhsAndResult, FpReg rhs);
+  void gprToLowLane(bool wide, FpReg dst, GpReg src);
+  void splatLowLane(bool wide, FpReg vector);
+  void extractLane(Opcode op, GpReg dst, FpReg src, uint8_t lane);
+  void replaceLane(Opcode op, FpReg vector, GpReg value, uint8_t lane);
+  // Whole-vector operators with an instruction sequence here; the rest go
+  // to the SIMD builtin.
+  static bool hasVectorUnary(Opcode op);
+  void vectorUnary(Opcode op, FpReg operandAndResult);
+  static bool hasVectorBinary(Opcode op);
+  // Returns the register that holds the result (one of the two).
+  FpReg vectorBinary(Opcode op, FpReg lhs, FpReg rhs);
+
+  // ---- atomics ----
+  void fence();
+  void atomicLoad(uint32_t bytecodeOffset, GpReg dst, MemOperand memory, uint32_t size);
+  void atomicStore(uint32_t bytecodeOffset, MemOperand memory, GpReg value, uint32_t size);
+  void atomicCompareExchange(uint32_t bytecodeOffset, MemOperand memory, GpReg expectedAndResult,
+                             GpReg replacement, uint32_t size);
+  void atomicRmw(uint32_t bytecodeOffset, AtomicRmwOp op, MemOperand memory, GpReg valueAndResult, uint32_t size);
+
+ private:
+  // Records the first assembler error instead of emitting bad code silently.
+  class RecordingErrorHandler : public asmjit::ErrorHandler {
+   public:
+    void handleError(asmjit::Error err, const char* message, asmjit::BaseEmitter*) override;
+    bool failed = false;
+    std::string text;
+  };
+  struct TrapStub {
+    Label label;
+    TrapKind kind = TrapKind::None;  // None: the kind is in eax (a builtin's result)
+    uint32_t bytecodeOffset = 0;
+  };
+  struct JumpTable {
+    Label label;
+    std::vector<Label> targets;  // entries hold target - label
+  };
+  struct SavedRegister {
+    asmjit::x86::Gp reg;
+    int32_t offset;
+  };
+  std::vector<SavedRegister> usedCalleeSaved(uint32_t gprsUsed) const;
+  uint32_t assemblePrologue(uint32_t gprsUsed, uint32_t frameBytes);
+  void loadFloatConstant(const asmjit::x86::Xmm& dst, bool f32, double value);
+
+  Buffers& buffers_;
+  asmjit::x86::Assembler& a_;
+  const VmctxLayout& layout_;
+  MemoryStrategy strategy_;
+  RecordingErrorHandler errors_;
+  std::vector<TrapStub> traps_;
+  std::vector<JumpTable> jumpTables_;
+  std::vector<CodeSite> sites_;
+  Label epilogue_;
+  Label stackOverflow_;
+  bool memBaseValid_ = false;  // r13 holds memory 0's base
+  bool memBaseUsed_ = false;   // r13 was ever loaded: the prologue must save it
+};
+
+}  // namespace weft
