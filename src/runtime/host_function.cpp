@@ -13,7 +13,7 @@ namespace weft {
 
 Func makeHostFunction(Engine& engine, FuncType type, HostCallback callback) {
   auto host = std::make_shared<HostFunction>();
-  host->code = hostCallStub();
+  host->code = hostCallStub(type);
   host->record.entry = &host->code;
   host->record.vmctx = host.get();
   host->record.sigId = engine.signatureId(type);
@@ -29,17 +29,34 @@ Func makeHostFunction(Engine& engine, FuncType type, HostCallback callback) {
 namespace {
 
 // The callback's outcome for arguments in {slots}; results written back to them.
-HostOutcome runCallback(HostFunction& host, Caller& caller, uint64_t* slots) {
+[[gnu::always_inline]] inline HostOutcome runCallback(HostFunction& host, Caller& caller, uint64_t* slots) {
   const FuncType& type = host.type;
-  std::vector<Value> args(type.params.size());
+  // Values on this stack for the common arities: a host call allocates nothing.
+  // Left uninitialized (every used element is assigned below): clearing 400
+  // bytes per call would cost more than the call.
+  constexpr size_t kInlineValues = 8;
+  union InlineValues {
+    InlineValues() {}
+    Value values[kInlineValues];
+  } inlineArgs, inlineResults;
+  std::vector<Value> heapArgs, heapResults;
+  std::span<Value> args(inlineArgs.values, type.params.size());
+  std::span<Value> results(inlineResults.values, type.results.size());
+  if (type.params.size() > kInlineValues) {
+    heapArgs.resize(type.params.size());
+    args = heapArgs;
+  }
+  if (type.results.size() > kInlineValues) {
+    heapResults.resize(type.results.size());
+    results = heapResults;
+  }
   for (size_t i = 0, unit = 0; i < args.size(); ++i) {
     ValType t = type.params[i];
     args[i] = {t, slots[unit]};
     if (t == ValType::V128) args[i].high = slots[++unit];
     ++unit;
   }
-  std::vector<Value> results(type.results.size());
-  for (size_t i = 0; i < results.size(); ++i) results[i].type = type.results[i];
+  for (size_t i = 0; i < results.size(); ++i) results[i] = Value{type.results[i], 0};
   HostOutcome outcome = host.callback(caller, args, results);
   if (outcome.trap) return outcome;
   for (size_t i = 0, unit = 0; i < results.size(); ++i) {
@@ -60,31 +77,34 @@ uint32_t hostDispatch(void* hostContext, WasmCallFrame* frame, void* callerVmctx
   auto* host = static_cast<HostFunction*>(hostContext);
   const FuncType& type = host->type;
   Caller caller(callerVmctx ? Instance::fromVmctx(callerVmctx) : nullptr);
-  HostOutcome outcome;
+  auto trapped = [](std::string message) {
+    setPendingHostTrap(std::move(message));
+    return static_cast<uint32_t>(TrapKind::HostTrap);
+  };
   try {
+    if (travelsInRegisters(type)) [[likely]] {
+      uint64_t slots[2 * call_abi::kIntegerArgRegisters];  // a v128 takes two
+      argumentsFromRegisters(type, *frame, slots);
+      HostOutcome outcome = runCallback(*host, caller, slots);
+      if (outcome.trap) [[unlikely]]
+        return trapped(std::move(*outcome.trap));
+      resultsIntoFrame(type, slots, *frame);
+      return 0;
+    }
     size_t units = 0, resultUnits = 0;
     for (ValType t : type.params) units += argumentSlotUnits(t);
     for (ValType t : type.results) resultUnits += argumentSlotUnits(t);
-    uint64_t inlineSlots[16];
-    std::vector<uint64_t> heapSlots;
-    uint64_t* slots = inlineSlots;
-    if (std::max(units, resultUnits) > std::size(inlineSlots)) {
-      heapSlots.resize(std::max(units, resultUnits));
-      slots = heapSlots.data();
-    }
-    argumentsFromFrame(type, *frame, slots);
-    outcome = runCallback(*host, caller, slots);
-    if (!outcome.trap) resultsIntoFrame(type, slots, *frame);
+    std::vector<uint64_t> slots(std::max(units, resultUnits));
+    argumentsFromFrame(type, *frame, slots.data());
+    HostOutcome outcome = runCallback(*host, caller, slots.data());
+    if (outcome.trap) return trapped(std::move(*outcome.trap));
+    resultsIntoFrame(type, slots.data(), *frame);
+    return 0;
   } catch (const std::exception& e) {
-    outcome = HostOutcome::trapWith(std::string("host function threw: ") + e.what());
+    return trapped(std::string("host function threw: ") + e.what());
   } catch (...) {
-    outcome = HostOutcome::trapWith("host function threw an exception");
+    return trapped("host function threw an exception");
   }
-  if (outcome.trap) {
-    setPendingHostTrap(std::move(*outcome.trap));
-    return static_cast<uint32_t>(TrapKind::HostTrap);
-  }
-  return 0;
 }
 
 }  // namespace weft

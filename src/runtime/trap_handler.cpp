@@ -2,12 +2,13 @@
 
 #include <asmjit/x86.h>
 #include <pthread.h>
-#include <setjmp.h>
 #include <signal.h>
 #include <ucontext.h>
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <new>
@@ -27,7 +28,7 @@ uint32_t hostDispatch(void* hostContext, WasmCallFrame* frame, void* callerVmctx
 namespace {
 
 struct Activation {
-  sigjmp_buf jump;
+  uintptr_t entrySp = 0;  // the entry stub's stack pointer once it saved the host's registers
   Trap* trap = nullptr;
   Activation* previous = nullptr;
   uintptr_t stackLimit = 0;
@@ -37,12 +38,18 @@ thread_local Activation* tActivation = nullptr;
 thread_local std::string tPendingHostTrap;
 thread_local uintptr_t tStackLimit = 0;
 
-using EnterFn = void (*)(void* vmctx, const void* code, WasmCallFrame* frame);
+// Returns 1, or 0 when the call was unwound by a trap. {entrySp} receives the
+// point that unwind() returns to.
+using EnterFn = uint32_t (*)(void* vmctx, const void* code, WasmCallFrame* frame, uintptr_t* entrySp);
+using UnwindFn = void (*)(uintptr_t entrySp);
 
 struct Stubs {
   CodeMemory memory;
   EnterFn enter = nullptr;
-  const void* hostCall = nullptr;
+  UnwindFn unwind = nullptr;
+  // By how many float argument registers the signature uses: storing an
+  // unused xmm register costs more than the rest of the stub.
+  const void* hostCall[call_abi::kFloatArgRegisters + 1] = {};
 };
 
 // The host <-> wasm transitions, assembled once per process. Both follow the
@@ -57,17 +64,28 @@ const Stubs& stubs() {
     static const x86::Gp kIntegerArgs[call_abi::kIntegerArgRegisters] = {x86::rsi, x86::rdx, x86::rcx, x86::r8,
                                                                          x86::r9};
 
-    Label enter = a.newLabel(), hostCall = a.newLabel();
-    // enter(vmctx=rdi, code=rsi, frame=rdx): loads the frame's arguments into
-    // their registers and stack slots, calls, stores rax and xmm0 back.
-    // Its frame looks like a wasm frame to a host function called directly:
-    // [rbp-8] holds the vmctx.
+    Label enter = a.newLabel(), unwind = a.newLabel();
+    Label hostCall[call_abi::kFloatArgRegisters + 1];
+    // The host's callee-saved registers below the frame's vmctx slot, in the
+    // order both exits pop them.
+    static const x86::Gp kHostSaved[] = {x86::rbx, x86::r12, x86::r13, x86::r14, x86::r15};
+    constexpr int32_t kSavedBottom = -8 - 8 * static_cast<int32_t>(std::size(kHostSaved));
+    auto popHostSaved = [&] {
+      for (size_t i = std::size(kHostSaved); i-- > 0;) a.pop(kHostSaved[i]);
+    };
+    // enter(vmctx=rdi, code=rsi, frame=rdx, entrySp=rcx): saves the host's
+    // callee-saved registers (a trap returns here through unwind() with
+    // whatever the wasm code left in them), loads the frame's arguments into
+    // their registers and stack slots, calls, stores rax and xmm0 back and
+    // returns 1. Its frame looks like a wasm frame to a host function called
+    // directly: [rbp-8] holds the vmctx.
     a.bind(enter);
     a.push(x86::rbp);
     a.mov(x86::rbp, x86::rsp);
     a.push(x86::rdi);
-    a.push(x86::rbx);  // the convention preserves rbx: it holds the frame across the call
-    a.mov(x86::rbx, x86::rdx);
+    for (const x86::Gp& reg : kHostSaved) a.push(reg);  // rsp is 16-byte aligned again
+    a.mov(x86::qword_ptr(x86::rcx), x86::rsp);
+    a.mov(x86::rbx, x86::rdx);  // the frame, across the call (the convention preserves rbx)
     a.mov(x86::r10, x86::rsi);
     a.mov(x86::rcx, x86::qword_ptr(x86::rbx, call_frame::kStackBytes));  // a multiple of 16: rsp stays aligned
     Label noStackArguments = a.newLabel();
@@ -86,47 +104,65 @@ const Stubs& stubs() {
     a.call(x86::r10);
     a.mov(x86::qword_ptr(x86::rbx, call_frame::kResultInteger), x86::rax);
     a.movdqa(x86::xmmword_ptr(x86::rbx, call_frame::kResultFloat), x86::xmm0);
-    a.mov(x86::rbx, x86::qword_ptr(x86::rbp, -16));
-    a.mov(x86::rsp, x86::rbp);
+    a.mov(x86::eax, 1);
+    a.lea(x86::rsp, x86::ptr(x86::rbp, kSavedBottom));
+    popHostSaved();
+    a.add(x86::rsp, 8);  // the vmctx slot
+    a.pop(x86::rbp);
+    a.ret();
+
+    // unwind(entrySp=rdi): back to the entry stub whose saves end at
+    // {entrySp}, restoring the host's registers; enter() returns 0. The
+    // frames in between (wasm code, the trap raiser) own nothing.
+    a.align(AlignMode::kCode, 16);
+    a.bind(unwind);
+    a.mov(x86::rsp, x86::rdi);
+    a.xor_(x86::eax, x86::eax);
+    popHostSaved();
+    a.add(x86::rsp, 8);
     a.pop(x86::rbp);
     a.ret();
 
     // Called like a wasm function with rdi = the host function's context:
     // stores the argument registers into a WasmCallFrame on its stack and
     // has hostDispatch run the callback, then loads the result registers.
-    a.align(AlignMode::kCode, 16);
-    a.bind(hostCall);
-    a.push(x86::rbp);
-    a.mov(x86::rbp, x86::rsp);
-    a.push(x86::rdi);  // [rbp-8]: a frame slot like any wasm frame's
-    constexpr int32_t kFrameBytes = (call_frame::kSize + 15) / 16 * 16 + 8;  // keeps rsp 16-aligned
-    a.sub(x86::rsp, kFrameBytes);
-    for (uint32_t i = 0; i < call_abi::kIntegerArgRegisters; ++i)
-      a.mov(x86::qword_ptr(x86::rsp, call_frame::kInteger + 8 * static_cast<int32_t>(i)), kIntegerArgs[i]);
-    for (uint32_t i = 0; i < call_abi::kFloatArgRegisters; ++i)
-      a.movdqa(x86::xmmword_ptr(x86::rsp, call_frame::kFloats + 16 * static_cast<int32_t>(i)), x86::xmm(i));
-    a.lea(x86::rax, x86::ptr(x86::rbp, 16));  // the caller's stack arguments
-    a.mov(x86::qword_ptr(x86::rsp, call_frame::kStack), x86::rax);
-    a.mov(x86::rsi, x86::rsp);
-    a.mov(x86::rdx, x86::qword_ptr(x86::rbp));
-    a.mov(x86::rdx, x86::qword_ptr(x86::rdx, vmctx::kFrameSlot));  // the caller's vmctx slot
-    a.mov(x86::rax, reinterpret_cast<uint64_t>(&hostDispatch));
-    a.call(x86::rax);
-    Label trapped = a.newLabel();
-    a.test(x86::eax, x86::eax);
-    a.jnz(trapped);
-    a.mov(x86::rax, x86::qword_ptr(x86::rsp, call_frame::kResultInteger));
-    a.movdqa(x86::xmm0, x86::xmmword_ptr(x86::rsp, call_frame::kResultFloat));
-    a.mov(x86::rsp, x86::rbp);
-    a.pop(x86::rbp);
-    a.ret();
-    a.bind(trapped);
-    a.mov(x86::edi, x86::eax);
-    a.mov(x86::esi, UINT32_MAX);
-    a.mov(x86::rdx, x86::qword_ptr(x86::rbp));     // the caller's frame
-    a.mov(x86::rcx, x86::qword_ptr(x86::rbp, 8));  // the return address into it
-    a.mov(x86::rax, reinterpret_cast<uint64_t>(&raiseTrap));
-    a.call(x86::rax);
+    // One variant per count of float argument registers to store.
+    for (uint32_t floatRegisters = 0; floatRegisters <= call_abi::kFloatArgRegisters; ++floatRegisters) {
+      hostCall[floatRegisters] = a.newLabel();
+      a.align(AlignMode::kCode, 16);
+      a.bind(hostCall[floatRegisters]);
+      a.push(x86::rbp);
+      a.mov(x86::rbp, x86::rsp);
+      a.push(x86::rdi);  // [rbp-8]: a frame slot like any wasm frame's
+      constexpr int32_t kFrameBytes = (call_frame::kSize + 15) / 16 * 16 + 8;  // keeps rsp 16-aligned
+      a.sub(x86::rsp, kFrameBytes);
+      for (uint32_t i = 0; i < call_abi::kIntegerArgRegisters; ++i)
+        a.mov(x86::qword_ptr(x86::rsp, call_frame::kInteger + 8 * static_cast<int32_t>(i)), kIntegerArgs[i]);
+      for (uint32_t i = 0; i < floatRegisters; ++i)
+        a.movdqa(x86::xmmword_ptr(x86::rsp, call_frame::kFloats + 16 * static_cast<int32_t>(i)), x86::xmm(i));
+      a.lea(x86::rax, x86::ptr(x86::rbp, 16));  // the caller's stack arguments
+      a.mov(x86::qword_ptr(x86::rsp, call_frame::kStack), x86::rax);
+      a.mov(x86::rsi, x86::rsp);
+      a.mov(x86::rdx, x86::qword_ptr(x86::rbp));
+      a.mov(x86::rdx, x86::qword_ptr(x86::rdx, vmctx::kFrameSlot));  // the caller's vmctx slot
+      a.mov(x86::rax, reinterpret_cast<uint64_t>(&hostDispatch));
+      a.call(x86::rax);
+      Label trapped = a.newLabel();
+      a.test(x86::eax, x86::eax);
+      a.jnz(trapped);
+      a.mov(x86::rax, x86::qword_ptr(x86::rsp, call_frame::kResultInteger));
+      a.movdqa(x86::xmm0, x86::xmmword_ptr(x86::rsp, call_frame::kResultFloat));
+      a.mov(x86::rsp, x86::rbp);
+      a.pop(x86::rbp);
+      a.ret();
+      a.bind(trapped);
+      a.mov(x86::edi, x86::eax);
+      a.mov(x86::esi, UINT32_MAX);
+      a.mov(x86::rdx, x86::qword_ptr(x86::rbp));     // the caller's frame
+      a.mov(x86::rcx, x86::qword_ptr(x86::rbp, 8));  // the return address into it
+      a.mov(x86::rax, reinterpret_cast<uint64_t>(&raiseTrap));
+      a.call(x86::rax);
+    }
 
     code.flatten();
     code.resolveUnresolvedLinks();
@@ -136,7 +172,9 @@ const Stubs& stubs() {
     auto* result = new Stubs();
     result->memory = std::move(memory.value());
     result->enter = reinterpret_cast<EnterFn>(const_cast<uint8_t*>(result->memory.data() + code.labelOffset(enter)));
-    result->hostCall = result->memory.data() + code.labelOffset(hostCall);
+    result->unwind = reinterpret_cast<UnwindFn>(const_cast<uint8_t*>(result->memory.data() + code.labelOffset(unwind)));
+    for (uint32_t i = 0; i <= call_abi::kFloatArgRegisters; ++i)
+      result->hostCall[i] = result->memory.data() + code.labelOffset(hostCall[i]);
     return result;
   }();
   return *built;
@@ -262,9 +300,9 @@ void installTrapHandlers() {
 
 namespace {
 
-// The activation around one call into wasm: kept apart from the marshalling
-// so that nothing of the caller's lives across sigsetjmp.
-bool enter(void* vmctx, const void* code, WasmCallFrame& frame, Trap& trap, uint64_t maxStackBytes) {
+// The activation around one call into wasm. A trap comes back as an ordinary
+// return of 0 from the entry stub (no setjmp: nothing here returns twice).
+inline bool enter(void* vmctx, const void* code, WasmCallFrame& frame, Trap& trap, uint64_t maxStackBytes) {
   Activation activation;
   if (tActivation) {
     activation.stackLimit = tActivation->stackLimit;
@@ -278,19 +316,27 @@ bool enter(void* vmctx, const void* code, WasmCallFrame& frame, Trap& trap, uint
   activation.trap = &trap;
   activation.previous = tActivation;
   tActivation = &activation;
-  if (sigsetjmp(activation.jump, 0) == 0) {
-    stubs().enter(vmctx, code, &frame);
-    tActivation = activation.previous;
-    return true;
-  }
+  bool returned = stubs().enter(vmctx, code, &frame, &activation.entrySp) != 0;
   tActivation = activation.previous;
-  return false;
+  return returned;
+}
+
+// The common signatures (travelsInRegisters): no stack area, no results buffer.
+inline bool invokeInRegisters(void* vmctx, const void* code, const FuncType& type, uint64_t* slots, Trap& trap,
+                              uint64_t maxStackBytes) {
+  WasmCallFrame frame;
+  argumentsIntoRegisters(type, slots, frame);
+  if (!enter(vmctx, code, frame, trap, maxStackBytes)) return false;
+  if (!type.results.empty()) resultsFromFrame(type, frame, nullptr, slots);
+  return true;
 }
 
 }  // namespace
 
 bool invokeWasm(void* vmctx, const void* code, const FuncType& type, uint64_t* slots, Trap& trap,
                 uint64_t maxStackBytes) {
+  if (travelsInRegisters(type)) [[likely]]
+    return invokeInRegisters(vmctx, code, type, slots, trap, maxStackBytes);
   // Arguments into registers and stack slots; small areas on this stack.
   alignas(16) uint8_t inlineStack[256], inlineResults[256];
   using AlignedBytes = std::unique_ptr<uint8_t, decltype(&std::free)>;
@@ -321,11 +367,20 @@ void raiseTrap(uint32_t kind, uint32_t bytecodeOffset, uintptr_t fp, uintptr_t p
   Activation* activation = tActivation;
   if (!activation) std::abort();  // compiled code runs only inside invokeWasm
   fillTrap(*activation->trap, kind, bytecodeOffset, fp, pc);
-  siglongjmp(activation->jump, 1);
+  stubs().unwind(activation->entrySp);
+  __builtin_unreachable();
 }
 
 void setPendingHostTrap(std::string message) { tPendingHostTrap = std::move(message); }
 
-const void* hostCallStub() { return stubs().hostCall; }
+const void* hostCallStub(const FuncType& type) {
+  call_abi::ArgumentAssigner arguments(call_abi::usesResultsBuffer(type));
+  uint32_t floatRegisters = 0;
+  for (ValType t : type.params) {
+    call_abi::Location at = arguments.next(t);
+    if (at.where == call_abi::Where::FloatRegister) floatRegisters = std::max<uint32_t>(floatRegisters, at.index + 1u);
+  }
+  return stubs().hostCall[floatRegisters];
+}
 
 }  // namespace weft

@@ -1,10 +1,12 @@
 // Entering wasm and getting back out when it traps.
 //
-// Every call from the host into wasm runs inside an activation (a sigsetjmp
-// point on the host's stack). A trap, whether raised by compiled code through
-// the RaiseTrap helper or by a fault the signal handler recognizes as a wasm
-// memory access, records its kind, bytecode offset and a backtrace, then jumps
-// back to the activation. Only wasm frames and Weft's entry stub lie between,
+// Every call from the host into wasm runs inside an activation: the entry
+// stub saves the host's callee-saved registers on its frame and records where.
+// A trap, whether raised by compiled code through the RaiseTrap helper or by a
+// fault the signal handler recognizes as a wasm memory access, records its
+// kind, bytecode offset and a backtrace, then unwinds to that point, where the
+// entry stub restores the registers and returns "trapped" (no setjmp per
+// call). Only wasm frames and Weft's entry stub lie between,
 // and they own nothing, so unwinding leaks nothing.
 //
 // Signal handler (SIGSEGV, SIGBUS): PC -> module via the code registry; if the
@@ -38,8 +40,8 @@ bool invokeWasm(void* vmctx, const void* code, const FuncType& type, uint64_t* s
 // A host function's trap message, set just before its stub raises HostTrap.
 void setPendingHostTrap(std::string message);
 
-// The address of the host-call stub (runtime/stubs), for FuncRef::code of host
-// functions.
-const void* hostCallStub();
+// The host-call stub for a host function of {type} (it stores just the
+// argument registers the type uses), for FuncRef::code of host functions.
+const void* hostCallStub(const FuncType& type);
 
 }  // namespace weft

@@ -59,6 +59,24 @@ inline uint8_t* placeOf(const call_abi::Location& location, WasmCallFrame& frame
 
 }  // namespace call_frame_detail
 
+// The signatures nearly every call has: at most five parameters, so all of
+// them travel in registers whatever their types, and at most one result.
+inline bool travelsInRegisters(const FuncType& type) {
+  static_assert(call_abi::kIntegerArgRegisters <= call_abi::kFloatArgRegisters);
+  return type.params.size() <= call_abi::kIntegerArgRegisters && type.results.size() <= 1;
+}
+
+// For those: the arguments into the frame's registers, no stack area.
+inline void argumentsIntoRegisters(const FuncType& type, const uint64_t* slots, WasmCallFrame& frame) {
+  uint32_t integers = 0, floats = 0;
+  for (ValType t : type.params) {
+    if (call_abi::inFloatRegister(t)) std::memcpy(frame.floats[floats++], slots, call_frame_detail::slotBytes(t));
+    else frame.integer[integers++] = *slots;
+    slots += argumentSlotUnits(t);
+  }
+  frame.stackBytes = 0;
+}
+
 inline uint32_t stackArgumentBytes(const FuncType& type) {
   call_abi::ArgumentAssigner arguments(call_abi::usesResultsBuffer(type));
   for (ValType t : type.params) arguments.next(t);
@@ -102,6 +120,17 @@ inline void resultsFromFrame(const FuncType& type, const WasmCallFrame& frame, c
   for (ValType t : type.results) {
     std::memcpy(slots, resultsBuffer + results.next(t), call_frame_detail::slotBytes(t));
     if (t == ValType::I32 || t == ValType::F32) slots[0] &= 0xffffffffu;
+    slots += argumentSlotUnits(t);
+  }
+}
+
+// For travelsInRegisters signatures: the arguments out of the registers.
+inline void argumentsFromRegisters(const FuncType& type, const WasmCallFrame& frame, uint64_t* slots) {
+  uint32_t integers = 0, floats = 0;
+  for (ValType t : type.params) {
+    if (call_abi::inFloatRegister(t)) std::memcpy(slots, frame.floats[floats++], call_frame_detail::slotBytes(t));
+    else slots[0] = frame.integer[integers++];
+    if (t == ValType::I32 || t == ValType::F32) slots[0] &= 0xffffffffu;  // the caller may leave high bits
     slots += argumentSlotUnits(t);
   }
 }

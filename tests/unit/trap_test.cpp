@@ -6,6 +6,7 @@
 
 #include <csignal>
 #include <limits>
+#include <optional>
 
 #include "runtime_test_support.h"
 
@@ -55,6 +56,43 @@ TEST_P(Traps, DivisionByZeroCarriesKindFunctionOffsetAndBacktrace) {
   const ByteRange& body = module_->info().functions[functionIndex("divide")].body;
   EXPECT_EQ(out.trap->backtrace[0].bytecodeOffset, body.end() - 2);
   EXPECT_NE(out.trap->describe().find("\"middle\""), std::string::npos);
+}
+
+// wasm -> host -> wasm, where the inner call traps: the trap unwinds to the
+// inner entry only, the host's registers are as they were (its locals live
+// across the call), and the outer wasm frame goes on with its values.
+TEST_P(Traps, NestedTrapUnwindsToItsOwnEntry) {
+  auto module = compileTestModule(engine_, "nested_traps");
+  ASSERT_TRUE(module);
+  std::optional<Func> trapper;
+  std::vector<TrapKind> seen;
+  Func reenter = makeHostFunction(*engine_, FuncType{{ValType::I32}, {ValType::I32}},
+                                  [&](Caller&, std::span<const Value> args, std::span<Value> results) {
+                                    uint32_t x = args[0].asI32();
+                                    uint64_t kept = 0x5a5a'0000'0000'0000ull | x;
+                                    double alsoKept = x * 0.5;
+                                    for (uint32_t kind = 0; kind < 3; ++kind) {
+                                      CallOutcome inner = call(*trapper, std::vector{Value::i32(kind)});
+                                      seen.push_back(inner.trap ? inner.trap->kind : TrapKind::None);
+                                      kept = kept * 3 + kind;
+                                    }
+                                    results[0] = Value::i32(static_cast<uint32_t>(kept) ^ static_cast<uint32_t>(alsoKept * 4));
+                                    return HostOutcome::ok();
+                                  });
+  std::vector<Extern> imports{Extern::of(reenter)};
+  auto instance = instantiateOk(module, imports);
+  ASSERT_TRUE(instance);
+  trapper = exported(instance, "trapper");
+  for (uint32_t x : {5u, 123456u}) {
+    seen.clear();
+    CallOutcome out = call(exported(instance, "outer"), std::vector{Value::i32(x)});
+    ASSERT_TRUE(out.ok()) << (out.trap ? out.trap->describe() : *out.error);
+    uint64_t kept = 0x5a5a'0000'0000'0000ull | x;
+    for (uint32_t kind = 0; kind < 3; ++kind) kept = kept * 3 + kind;
+    uint32_t fromHost = static_cast<uint32_t>(kept) ^ (2 * x);
+    EXPECT_EQ(out.results[0], Value::i32(x + 1000 + fromHost + 3 * x + x));
+    EXPECT_EQ(seen, (std::vector{TrapKind::IntegerDivideByZero, TrapKind::MemoryOutOfBounds, TrapKind::Unreachable}));
+  }
 }
 
 TEST_P(Traps, EachKind) {
