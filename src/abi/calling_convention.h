@@ -18,9 +18,12 @@
 //                    16, 16-aligned), in order
 //   one result       i32, i64 or a reference in rax (an i32 zero-extended),
 //                    f32, f64 or v128 in xmm0
-//   preserved        rbx, rbp, r12-r15 (so a caller's vmctx register survives
-//                    the call); everything else may be clobbered; rsp is
-//                    16-aligned at every call
+//   preserved        rbx, rbp, r12-r15; everything else may be clobbered;
+//                    rsp is 16-aligned at every call. A tier may keep its
+//                    vmctx in a caller-saved register and reload it from
+//                    its frame slot after each call (the baseline does:
+//                    saving a callee-saved one would cost every callee a
+//                    store and a dependent reload)
 //
 // Frame (every tier, and the host entry stub): [rbp] the caller's rbp,
 // [rbp+8] the return address, [rbp-8] the frame's own vmctx

@@ -3,7 +3,7 @@
 // baseline compiler reads offsets from here to emit loads; the runtime reads the
 // same offsets to fill the block in. Nothing else spells an offset.
 //
-// Compiled code holds the vmctx pointer in a fixed register (r14 on x86-64) and
+// Compiled code holds the vmctx pointer in a fixed register (r10 in the x86-64 baseline) and
 // in the frame slot just below the saved frame pointer, so a frame walker finds
 // an instance from any wasm frame (DESIGN 4).
 //

@@ -1,5 +1,5 @@
 // An instance: one module's state (DESIGN 2) — the vmctx block that compiled
-// code reaches through r14, and the memories, tables and globals it points at.
+// code reaches through its vmctx register, and the memories, tables and globals it points at.
 // It shares its Module's code with every other instance and costs only this.
 //
 // Instantiation follows the spec: match imports, build the vmctx, evaluate

@@ -209,7 +209,7 @@ bool FunctionCompiler::emitBlockStart(const Operator& op) {
   values_.spillAll();
   uint32_t params = op.block.numParams;
   state.mergeHeight = state.baseHeight = values_.size() - params;
-  if (state.kind == ControlKind::Loop) masm_.bindMerge(state.label);
+  if (state.kind == ControlKind::Loop) masm_.bindLoopHeader(state.label);
   if (state.kind == ControlKind::If) {
     state.elseLabel = masm_.newLabel();
     masm_.branchIfZero(condition, state.elseLabel);
@@ -409,11 +409,10 @@ bool FunctionCompiler::emitCall(const Operator& op) {
   OutgoingCall call = prepareCallArgs(callee);
   if (op.index < module_.numImportedFunctions) {
     masm_.loadFuncRef(layout_.funcRefPtr(op.index));
-    masm_.callFuncRef();
+    masm_.callFuncRef(op.offset);
   } else {
-    masm_.callThroughEntryTable(entryTableOffset(op.index, module_.numImportedFunctions));
+    masm_.callThroughEntryTable(entryTableOffset(op.index, module_.numImportedFunctions), op.offset);
   }
-  masm_.recordSite(op.offset);
   pushCallResults(callee.results, call);
   return true;
 }
@@ -425,8 +424,7 @@ bool FunctionCompiler::emitCallIndirect(const Operator& op) {
   masm_.loadIndirectFuncRef(index, layout_.table(op.index2), layout_.sigId(op.index), op.offset);
   values_.release(index);
   OutgoingCall call = prepareCallArgs(callee);
-  masm_.callFuncRef();
-  masm_.recordSite(op.offset);
+  masm_.callFuncRef(op.offset);
   pushCallResults(callee.results, call);
   return true;
 }

@@ -12,12 +12,14 @@ namespace {
 
 using namespace asmjit;
 
-const x86::Gp kVmctxReg = x86::r14;
+const x86::Gp kVmctxReg = x86::r10;
 // Memory 0's base, loaded on first use after each merge point or call and
-// reused until then (wasm callees clobber it; memory.grow may move it).
-const x86::Gp kMemBase = x86::r13;
-// An imported memory's definition.
-const x86::Gp kMemDef = x86::r11;
+// reused until then (callees clobber it; memory.grow may move it). A call
+// sequence borrows it for the FuncRef it calls through.
+const x86::Gp kMemBase = x86::r11;
+const x86::Gp kFuncRef = x86::r11;
+// An imported memory's definition, while one access is addressed.
+const x86::Gp kMemDef = x86::rcx;
 
 x86::Gp gp(GpReg r) { return x86::gpq(r.code); }
 x86::Xmm xmm(FpReg r) { return x86::xmm(r.code); }
@@ -43,8 +45,10 @@ struct SaveSlot {
   x86::Gp reg;
   int32_t offset;
 };
-const SaveSlot kSaveSlots[] = {{x86::r14, -16}, {x86::r13, -24}, {x86::r12, -32}, {x86::rbx, -40}, {x86::r15, -48}};
+const SaveSlot kSaveSlots[] = {{x86::r13, -24}, {x86::r12, -32}, {x86::rbx, -40}, {x86::r15, -48}};
 constexpr int32_t kResultsBufferSlot = -56;
+// Loop heads start a 32-byte fetch window (multi-byte nops pad to it).
+constexpr uint32_t kLoopAlignment = 32;
 
 x86::Gp integerArgRegister(uint32_t index) {
   static const x86::Gp kRegisters[call_abi::kIntegerArgRegisters] = {x86::rsi, x86::rdx, x86::rcx, x86::r8,
@@ -247,7 +251,7 @@ void MacroAssemblerX64::zeroLocals(int32_t lowestOffset, uint32_t qwords) {
 void MacroAssemblerX64::jumpToEpilogue() { a_.jmp(epilogue_); }
 
 std::vector<MacroAssemblerX64::SavedRegister> MacroAssemblerX64::usedCalleeSaved(uint32_t gprsUsed) const {
-  uint32_t used = gprsUsed | (1u << kVmctxReg.id()) | (memBaseUsed_ ? 1u << kMemBase.id() : 0u);
+  uint32_t used = gprsUsed;
   std::vector<SavedRegister> saved;
   for (const SaveSlot& candidate : kSaveSlots)
     if (used & (1u << candidate.reg.id())) saved.push_back({candidate.reg, candidate.offset});
@@ -267,19 +271,25 @@ void MacroAssemblerX64::emitEpilogue(uint32_t gprsUsed) {
 
 // Assembled after the body, when the frame size and the registers it used
 // are known; placed before it. Returns its size.
-uint32_t MacroAssemblerX64::assemblePrologue(uint32_t gprsUsed, uint32_t frameBytes) {
+uint32_t MacroAssemblerX64::assemblePrologue(uint32_t gprsUsed, uint32_t frameBytes, bool leaf) {
   x86::Assembler& p = buffers_.prologue;
   p.push(x86::rbp);
   p.mov(x86::rbp, x86::rsp);
   p.push(x86::rdi);  // the frame's vmctx slot, at vmctx::kFrameSlot
   static_assert(vmctx::kFrameSlot == -8, "the push above must land on the slot");
-  // Below rsp, inside the 128-byte red zone that signal delivery respects,
-  // and before anything may trap: the trap path reaches the builtins
-  // through r14, which must be this function's vmctx by then.
+  // Below rsp, inside the 128-byte red zone that signal delivery respects.
+  // Before anything may trap, the vmctx register must be set: the trap path
+  // reaches the builtins through it.
   for (const SavedRegister& saved : usedCalleeSaved(gprsUsed))
     p.mov(x86::qword_ptr(x86::rbp, saved.offset), saved.reg);
   p.mov(kVmctxReg, x86::rdi);
   uint32_t frameSize = (frameBytes + 15) & ~15u;
+  if (leaf && frameSize <= kLeafFrameWithoutStackCheck) {
+    // Calls nothing and needs little: the margin below every stack limit
+    // (threadStackLimit) holds this frame, and its callers checked theirs.
+    p.sub(x86::rsp, Imm(static_cast<int32_t>(frameSize - 8)));
+    return static_cast<uint32_t>(p.offset());
+  }
   p.mov(x86::rax, x86::rsp);
   p.sub(x86::rax, Imm(static_cast<int32_t>(frameSize - 8)));  // the vmctx push is already below rbp
   p.cmp(x86::rax, x86::qword_ptr(kVmctxReg, vmctx::kStackLimit));
@@ -298,6 +308,7 @@ uint32_t MacroAssemblerX64::assemblePrologue(uint32_t gprsUsed, uint32_t frameBy
 }
 
 void MacroAssemblerX64::finish(uint32_t gprsUsed, uint32_t frameBytes, CompiledFunction& out) {
+  bool leaf = !makesCalls_;  // the trap stubs' calls below never return
   for (const TrapStub& stub : traps_) {
     a_.bind(stub.label);
     if (stub.kind == TrapKind::None)
@@ -308,14 +319,15 @@ void MacroAssemblerX64::finish(uint32_t gprsUsed, uint32_t frameBytes, CompiledF
     a_.mov(x86::rdx, x86::rbp);
     a_.lea(x86::rcx, x86::ptr(stub.label));
     a_.and_(x86::rsp, -16);  // the prologue's stack check jumps here before the frame is aligned
-    callBuiltin(BuiltinId::RaiseTrap);
+    a_.mov(x86::rax, x86::qword_ptr(kVmctxReg, vmctx::kHelpers));
+    a_.call(x86::qword_ptr(x86::rax, builtinTableOffset(BuiltinId::RaiseTrap)));  // never returns
   }
   for (const JumpTable& table : jumpTables_) {
     a_.align(AlignMode::kData, 4);
     a_.bind(table.label);
     for (const Label& target : table.targets) a_.embedLabelDelta(target, table.label, 4);
   }
-  uint32_t prologueSize = assemblePrologue(gprsUsed, frameBytes);
+  uint32_t prologueSize = assemblePrologue(gprsUsed, frameBytes, leaf);
   if (errors_.failed) return;
   // The prologue, then the body: the body refers to nothing before it, so
   // placing it after the prologue changes none of its bytes.
@@ -467,6 +479,10 @@ void MacroAssemblerX64::bindMerge(Label label) {
   a_.bind(label);
   memBaseValid_ = false;
 }
+void MacroAssemblerX64::bindLoopHeader(Label label) {
+  a_.align(AlignMode::kCode, kLoopAlignment);
+  bindMerge(label);
+}
 void MacroAssemblerX64::jump(Label label) { a_.jmp(label); }
 void MacroAssemblerX64::branchIfZero(GpReg condition, Label label) {
   a_.test(gp(condition).r32(), gp(condition).r32());
@@ -518,14 +534,27 @@ void MacroAssemblerX64::passResultsBuffer(uint32_t stackArgumentBytes) {
 }
 
 // Through the module's entry table: the callee's current code (abi/entry_table.h).
-void MacroAssemblerX64::callThroughEntryTable(int32_t entryOffset) {
+void MacroAssemblerX64::callThroughEntryTable(int32_t entryOffset, uint32_t bytecodeOffset) {
   a_.mov(x86::rdi, kVmctxReg);
   a_.mov(x86::rax, x86::qword_ptr(kVmctxReg, vmctx::kEntryTable));
   a_.call(x86::qword_ptr(x86::rax, entryOffset));
+  recordSite(bytecodeOffset);  // the return address
+  reloadVmctx();
+  makesCalls_ = true;
+}
+
+// The vmctx register is caller-saved: every call is followed by its reload
+// from the frame's vmctx slot, a load off the critical path (a callee-saved
+// register cost a store and a dependent reload in every callee instead).
+void MacroAssemblerX64::reloadVmctx() {
+  a_.mov(kVmctxReg, x86::qword_ptr(x86::rbp, vmctx::kFrameSlot));
   memBaseValid_ = false;
 }
 
-void MacroAssemblerX64::loadFuncRef(int32_t vmctxOffset) { a_.mov(x86::r11, x86::qword_ptr(kVmctxReg, vmctxOffset)); }
+void MacroAssemblerX64::loadFuncRef(int32_t vmctxOffset) {
+  a_.mov(kFuncRef, x86::qword_ptr(kVmctxReg, vmctxOffset));
+  memBaseValid_ = false;  // the FuncRef takes the base's register
+}
 
 // Into r11: no argument register is loaded yet, and loading them does not touch r11.
 void MacroAssemblerX64::loadIndirectFuncRef(GpReg index, int32_t tableOffset, int32_t sigIdOffset,
@@ -534,23 +563,26 @@ void MacroAssemblerX64::loadIndirectFuncRef(GpReg index, int32_t tableOffset, in
   a_.cmp(gp(index).r32(), x86::dword_ptr(x86::rax, vmctx::kTableLength));
   a_.jae(trapLabel(TrapKind::UndefinedElement, bytecodeOffset));
   a_.mov(x86::rax, x86::qword_ptr(x86::rax, vmctx::kTableElements));
-  a_.mov(x86::r11, x86::qword_ptr(x86::rax, gp(index), 3));
-  a_.test(x86::r11, x86::r11);
+  a_.mov(kFuncRef, x86::qword_ptr(x86::rax, gp(index), 3));
+  memBaseValid_ = false;
+  a_.test(kFuncRef, kFuncRef);
   a_.jz(trapLabel(TrapKind::UninitializedElement, bytecodeOffset));
   a_.mov(x86::ecx, x86::dword_ptr(kVmctxReg, sigIdOffset));
-  a_.cmp(x86::ecx, x86::dword_ptr(x86::r11, vmctx::kFuncRefSigId));
+  a_.cmp(x86::ecx, x86::dword_ptr(kFuncRef, vmctx::kFuncRefSigId));
   a_.jne(trapLabel(TrapKind::IndirectCallTypeMismatch, bytecodeOffset));
 }
 
 // Calls through the FuncRef in r11: its instance (rdi) runs on this thread's
 // stack, so it inherits the stack limit.
-void MacroAssemblerX64::callFuncRef() {
-  a_.mov(x86::rdi, x86::qword_ptr(x86::r11, vmctx::kFuncRefVmctx));
+void MacroAssemblerX64::callFuncRef(uint32_t bytecodeOffset) {
+  a_.mov(x86::rdi, x86::qword_ptr(kFuncRef, vmctx::kFuncRefVmctx));
   a_.mov(x86::rax, x86::qword_ptr(kVmctxReg, vmctx::kStackLimit));
   a_.mov(x86::qword_ptr(x86::rdi, vmctx::kStackLimit), x86::rax);
-  a_.mov(x86::rax, x86::qword_ptr(x86::r11, vmctx::kFuncRefEntry));
+  a_.mov(x86::rax, x86::qword_ptr(kFuncRef, vmctx::kFuncRefEntry));
   a_.call(x86::qword_ptr(x86::rax));
-  memBaseValid_ = false;
+  recordSite(bytecodeOffset);  // the return address
+  reloadVmctx();
+  makesCalls_ = true;
 }
 
 void MacroAssemblerX64::builtinArguments(std::initializer_list<uint64_t> immediates, std::span<const Address> operands) {
@@ -580,7 +612,8 @@ void MacroAssemblerX64::simdBuiltinArguments(Opcode op, uint8_t lane, Address fi
 void MacroAssemblerX64::callBuiltin(BuiltinId id) {
   a_.mov(x86::rax, x86::qword_ptr(kVmctxReg, vmctx::kHelpers));
   a_.call(x86::qword_ptr(x86::rax, builtinTableOffset(id)));
-  memBaseValid_ = false;  // memory.grow may have moved the memory
+  reloadVmctx();  // memory.grow may also have moved the memory
+  makesCalls_ = true;
 }
 
 void MacroAssemblerX64::trapIfResultNonZero(uint32_t bytecodeOffset) {
@@ -618,7 +651,6 @@ MacroAssemblerX64::MemOperand MacroAssemblerX64::wasmMemory(const Operator& op, 
     base.addOffset(vmctx::kMemoryBase);
     a_.mov(kMemBase, base);
     memBaseValid_ = true;
-    memBaseUsed_ = true;
   }
   x86::Mem m;
   if (op.memarg.offset <= INT32_MAX) {

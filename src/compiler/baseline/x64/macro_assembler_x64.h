@@ -5,17 +5,22 @@
 // An arm64 backend is a second class with the same members.
 //
 // It keeps DESIGN 1 and 3: every instance value is read through the vmctx
-// register (r14), calls go through the module's entry table or a FuncRef,
+// register (r10), calls go through the module's entry table or a FuncRef,
 // builtins through the vmctx's builtin table; nothing absolute is embedded.
 //
-// Register roles: operands get rbx, rsi, rdi, r8-r10, r12, r15 and
-// xmm1-xmm14; rax, rcx (shift counts), rdx (division, results-buffer pointer),
-// r11 (FuncRef, an imported memory's definition), xmm0 and xmm15 are
-// scratch; r13 caches memory 0's base; r14 holds the vmctx; rbp, rsp the frame.
+// Register roles: operands get rsi, rdi, r8, r9 first, then the callee-saved
+// rbx, r12, r13, r15 (saved only when a function uses them), and xmm1-xmm14;
+// rax, rcx (shift counts, an imported memory's definition), rdx (division,
+// results-buffer pointer), xmm0 and xmm15 are scratch; r10 holds the vmctx
+// and r11 caches memory 0's base (or holds the FuncRef a call goes through);
+// rbp, rsp the frame. Both r10 and r11 are caller-saved and reloaded after
+// every call (the vmctx from the frame slot): a callee saves nothing for
+// them, and they are not argument registers, so they survive the argument
+// moves of a call.
 //
 // Frame (abi/calling_convention.h): [rbp+16+k] stack parameters, [rbp+8]
 // return address, [rbp] the caller's rbp, [rbp-8] vmctx (vmctx::kFrameSlot),
-// [rbp-16..-48] r14, r13, r12, rbx, r15 when used, [rbp-56] the results
+// [rbp-24..-48] r13, r12, rbx, r15 when used, [rbp-56] the results
 // buffer pointer; then locals, one 16-byte slot per operand-stack depth, and
 // the outgoing area at [rsp].
 #pragma once
@@ -57,21 +62,26 @@ class MacroAssemblerX64 {
 
   static constexpr GpReg kStackPointer{4};
   static constexpr GpReg kFramePointer{5};
-  static constexpr GpReg kVmctx{14};
+  static constexpr GpReg kVmctx{10};
   // Free for one instruction sequence; the value-stack moves may use it.
   static constexpr GpReg kScratchGpr{0};
   // Free, and never used by the value-stack moves: holds an address while a
   // value is stored through it.
   static constexpr GpReg kAddressScratchGpr{2};
   static constexpr uint32_t kAllocatableGprs =
-      (1u << 3) | (1u << 6) | (1u << 7) | (1u << 8) | (1u << 9) | (1u << 10) | (1u << 12) | (1u << 15);
+      (1u << 3) | (1u << 6) | (1u << 7) | (1u << 8) | (1u << 9) | (1u << 12) | (1u << 13) | (1u << 15);
   // Handed out first: a function that never needs rbx, r12 or r15 need not
   // save them (the convention preserves them for its caller).
-  static constexpr uint32_t kCallerSavedGprs = (1u << 6) | (1u << 7) | (1u << 8) | (1u << 9) | (1u << 10);
+  static constexpr uint32_t kCallerSavedGprs = (1u << 6) | (1u << 7) | (1u << 8) | (1u << 9);
   static constexpr uint32_t kAllocatableFprs = 0x7ffe;  // xmm1..xmm14
   static constexpr int32_t kFrameHeaderBytes = 64;
   static constexpr int32_t kIncomingStackArgsOffset = 16;  // above the return address and saved rbp
   static constexpr int32_t kSlotBytes = 16;                // an operand-stack slot: a v128 fits
+  // A function that calls nothing and whose frame is at most this big skips
+  // the stack-limit check: the limit leaves a larger margin below it (the
+  // trap raiser and signal handlers run there too); a --max-wasm-stack limit
+  // may be overshot by at most this much.
+  static constexpr uint32_t kLeafFrameWithoutStackCheck = 1024;
 
   MacroAssemblerX64(Buffers& buffers, const VmctxLayout& layout, MemoryStrategy strategy);
   ~MacroAssemblerX64();
@@ -122,6 +132,9 @@ class MacroAssemblerX64 {
   void bind(Label label);
   // Binds a label other paths jump to: no cached value survives it.
   void bindMerge(Label label);
+  // A loop's head: a merge point, aligned so that a hot loop's speed does not
+  // depend on where the code before it happened to end.
+  void bindLoopHeader(Label label);
   void jump(Label label);
   void branchIfZero(GpReg condition, Label label);
   void branchIfNonZero(GpReg condition, Label label);
@@ -134,11 +147,12 @@ class MacroAssemblerX64 {
   // ---- calls ----
   void loadArgument(call_abi::Location at, ValType type, Address slot);
   void passResultsBuffer(uint32_t stackArgumentBytes);
-  void callThroughEntryTable(int32_t entryOffset);
+  // Calls record {bytecodeOffset} at their return address.
+  void callThroughEntryTable(int32_t entryOffset, uint32_t bytecodeOffset);
   void loadFuncRef(int32_t vmctxOffset);
   // The FuncRef at {index} of a table, checked (bounds, null, signature).
   void loadIndirectFuncRef(GpReg index, int32_t tableOffset, int32_t sigIdOffset, uint32_t bytecodeOffset);
-  void callFuncRef();
+  void callFuncRef(uint32_t bytecodeOffset);
   // vmctx, then {immediates}, then the values in {operands} as integers.
   void builtinArguments(std::initializer_list<uint64_t> immediates, std::span<const Address> operands);
   void numericBuiltinArgument(ValType type, Address operand);
@@ -237,8 +251,9 @@ class MacroAssemblerX64 {
     int32_t offset;
   };
   std::vector<SavedRegister> usedCalleeSaved(uint32_t gprsUsed) const;
-  uint32_t assemblePrologue(uint32_t gprsUsed, uint32_t frameBytes);
+  uint32_t assemblePrologue(uint32_t gprsUsed, uint32_t frameBytes, bool leaf);
   void loadFloatConstant(const asmjit::x86::Xmm& dst, bool f32, double value);
+  void reloadVmctx();
 
   Buffers& buffers_;
   asmjit::x86::Assembler& a_;
@@ -250,8 +265,8 @@ class MacroAssemblerX64 {
   std::vector<CodeSite> sites_;
   Label epilogue_;
   Label stackOverflow_;
-  bool memBaseValid_ = false;  // r13 holds memory 0's base
-  bool memBaseUsed_ = false;   // r13 was ever loaded: the prologue must save it
+  bool memBaseValid_ = false;  // r10 holds memory 0's base
+  bool makesCalls_ = false;    // any call in the body: wasm, host or builtin
 };
 
 }  // namespace weft
