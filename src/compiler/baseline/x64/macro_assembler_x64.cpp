@@ -49,6 +49,7 @@ const SaveSlot kSaveSlots[] = {{x86::r13, -24}, {x86::r12, -32}, {x86::rbx, -40}
 constexpr int32_t kResultsBufferSlot = -56;
 // Loop heads start a 32-byte fetch window (multi-byte nops pad to it).
 constexpr uint32_t kLoopAlignment = 32;
+constexpr int32_t kFrameSizePlaceholder = 0x7ffffff0;
 
 x86::Gp integerArgRegister(uint32_t index) {
   static const x86::Gp kRegisters[call_abi::kIntegerArgRegisters] = {x86::rsi, x86::rdx, x86::rcx, x86::r8,
@@ -329,6 +330,11 @@ void MacroAssemblerX64::finish(uint32_t gprsUsed, uint32_t frameBytes, CompiledF
   }
   uint32_t prologueSize = assemblePrologue(gprsUsed, frameBytes, leaf);
   if (errors_.failed) return;
+  // In the body rsp = rbp - frameSize (the prologue's work), so the frame's
+  // vmctx slot, [rbp-8], is [rsp + frameSize - 8].
+  auto slotFromRsp = static_cast<int32_t>(((frameBytes + 15) & ~15u) + vmctx::kFrameSlot);
+  for (uint32_t at : vmctxReloads_)
+    std::memcpy(buffers_.code.textSection()->buffer().data() + at, &slotFromRsp, 4);
   // The prologue, then the body: the body refers to nothing before it, so
   // placing it after the prologue changes none of its bytes.
   CodeBuffer& head = buffers_.prologueCode.textSection()->buffer();
@@ -544,10 +550,14 @@ void MacroAssemblerX64::callThroughEntryTable(int32_t entryOffset, uint32_t byte
 }
 
 // The vmctx register is caller-saved: every call is followed by its reload
-// from the frame's vmctx slot, a load off the critical path (a callee-saved
-// register cost a store and a dependent reload in every callee instead).
+// from the frame's vmctx slot (a callee-saved register cost a store and a
+// dependent reload in every callee instead). Addressed from rsp, which is
+// known the moment the call returns, rather than from rbp, which the callee
+// has just popped off the stack: the reload then waits for no load. The
+// frame's size, and so the displacement, is patched in by finish().
 void MacroAssemblerX64::reloadVmctx() {
-  a_.mov(kVmctxReg, x86::qword_ptr(x86::rbp, vmctx::kFrameSlot));
+  a_.mov(kVmctxReg, x86::qword_ptr(x86::rsp, kFrameSizePlaceholder));  // forces a disp32
+  vmctxReloads_.push_back(static_cast<uint32_t>(a_.offset()) - 4);
   memBaseValid_ = false;
 }
 

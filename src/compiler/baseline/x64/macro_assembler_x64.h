@@ -267,6 +267,7 @@ class MacroAssemblerX64 {
   Label stackOverflow_;
   bool memBaseValid_ = false;  // r10 holds memory 0's base
   bool makesCalls_ = false;    // any call in the body: wasm, host or builtin
+  std::vector<uint32_t> vmctxReloads_;  // body offsets of the reloads' displacements
 };
 
 }  // namespace weft
