@@ -11,6 +11,11 @@
 
 namespace weft {
 
+// Where the linker starts every function in the code image. A compiler may
+// align code inside a function (loop heads) to at most this much and rely
+// on it holding in memory.
+constexpr uint32_t kFunctionAlignment = 32;
+
 struct CodeSite {
   uint32_t codeOffset = 0;      // from the function's first byte
   uint32_t bytecodeOffset = 0;  // module offset of the operator

@@ -87,6 +87,7 @@ bool readFunctions(const uint8_t* data, uint64_t size, uint32_t firstIndex, uint
     uint32_t sites;
     if (!read32(range.start) || !read32(range.end) || !read32(sites)) return false;
     if (range.start < previousEnd || range.end < range.start || range.end > codeSize) return false;
+    if (range.start % kFunctionAlignment != 0) return false;  // the code assumes it (loop heads)
     if (sites > (size - at) / 8) return false;
     range.sites.resize(sites);
     uint32_t previousSite = 0;

@@ -16,7 +16,7 @@ Result<std::unique_ptr<ModuleCode>> ModuleCode::link(const ModuleInfo& module, c
   uint32_t size = 0;
   code->functions_.reserve(functions.size());
   for (size_t i = 0; i < functions.size(); ++i) {
-    size = (size + 15) & ~15u;
+    size = (size + kFunctionAlignment - 1) & ~(kFunctionAlignment - 1);
     FunctionRange range;
     range.functionIndex = indices[i];
     range.start = size;

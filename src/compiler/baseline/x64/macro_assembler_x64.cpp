@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "abi/compiled_code.h"
 #include "abi/entry_table.h"
 
 namespace weft {
@@ -47,8 +48,10 @@ struct SaveSlot {
 };
 const SaveSlot kSaveSlots[] = {{x86::r13, -24}, {x86::r12, -32}, {x86::rbx, -40}, {x86::r15, -48}};
 constexpr int32_t kResultsBufferSlot = -56;
-// Loop heads start a 32-byte fetch window (multi-byte nops pad to it).
+// Loop heads start a 32-byte fetch window (multi-byte nops pad to it); the
+// linker starts functions at least that aligned, so it holds in memory.
 constexpr uint32_t kLoopAlignment = 32;
+static_assert(kFunctionAlignment % kLoopAlignment == 0);
 constexpr int32_t kFrameSizePlaceholder = 0x7ffffff0;
 
 x86::Gp integerArgRegister(uint32_t index) {
