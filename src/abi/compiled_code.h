@@ -21,9 +21,26 @@ struct CodeSite {
   uint32_t bytecodeOffset = 0;  // module offset of the operator
 };
 
+// How a walker reads a function's sites (DESIGN 4).
+enum class SiteKind : uint8_t {
+  // A site is one instruction: a trap's or the return address of a call.
+  Exact,
+  // A site starts a run of instructions that belong to its bytecode offset,
+  // up to the next site (an optimizer's line table); a call's return address
+  // is looked up at the byte before it. bytecodeOffset kNoBytecodeOffset:
+  // code of no operator in particular.
+  Ranges,
+};
+constexpr uint32_t kNoBytecodeOffset = UINT32_MAX;
+
 struct CompiledFunction {
   std::vector<uint8_t> code;
   std::vector<CodeSite> sites;  // sorted by codeOffset
+  SiteKind siteKind = SiteKind::Exact;
+  // Where, from the frame pointer, the function keeps its vmctx once its
+  // prologue has run (the baseline: vmctx::kFrameSlot; an optimizer puts it
+  // where its frame layout lets it).
+  int32_t vmctxSlot = -8;
 };
 
 }  // namespace weft

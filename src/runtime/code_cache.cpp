@@ -84,8 +84,14 @@ bool readFunctions(const uint8_t* data, uint64_t size, uint32_t firstIndex, uint
   uint32_t previousEnd = 0;
   for (ModuleCode::FunctionRange& range : out) {
     range.functionIndex = firstIndex + static_cast<uint32_t>(&range - out.data());
-    uint32_t sites;
-    if (!read32(range.start) || !read32(range.end) || !read32(sites)) return false;
+    uint32_t sites, siteKind, vmctxSlot;
+    if (!read32(range.start) || !read32(range.end) || !read32(siteKind) || !read32(vmctxSlot) || !read32(sites))
+      return false;
+    if (siteKind > static_cast<uint32_t>(SiteKind::Ranges)) return false;
+    range.siteKind = static_cast<SiteKind>(siteKind);
+    // Below the saved frame pointer, 8-aligned, inside a frame a walker may read.
+    range.vmctxSlot = static_cast<int32_t>(vmctxSlot);
+    if (range.vmctxSlot >= 0 || range.vmctxSlot % 8 != 0 || range.vmctxSlot < -(1 << 20)) return false;
     if (range.start < previousEnd || range.end < range.start || range.end > codeSize) return false;
     if (range.start % kFunctionAlignment != 0) return false;  // the code assumes it (loop heads)
     if (sites > (size - at) / 8) return false;
@@ -109,6 +115,8 @@ std::vector<uint8_t> encodeCodeCacheFile(const Module& module) {
   for (const ModuleCode::FunctionRange& range : code.functions()) {
     appendValue(functions, range.start);
     appendValue(functions, range.end);
+    appendValue<uint32_t>(functions, static_cast<uint32_t>(range.siteKind));
+    appendValue<uint32_t>(functions, static_cast<uint32_t>(range.vmctxSlot));
     appendValue<uint32_t>(functions, static_cast<uint32_t>(range.sites.size()));
     for (const CodeSite& site : range.sites) {
       appendValue(functions, site.codeOffset);

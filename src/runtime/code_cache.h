@@ -7,7 +7,7 @@
 //              and one of the header itself
 //   bytecode   the original module (decoded again on load: metadata, data
 //              segments, names for traces)
-//   functions  per defined function: code range and site table
+//   functions  per defined function: code range, site kind, vmctx slot, sites
 //   code       page-aligned, mapped read+execute straight from the file
 //
 // Trust (DESIGN 11, the rule in cache_trust.h). A file is loaded only when
@@ -48,7 +48,7 @@ struct TrustedFile;
 const char* engineBuildId();
 
 constexpr char kCodeCacheMagic[8] = {'W', 'E', 'F', 'T', 'C', 'O', 'D', 'E'};
-constexpr uint32_t kCodeCacheVersion = 2;  // 2: calls through the entry table
+constexpr uint32_t kCodeCacheVersion = 3;  // 2: calls through the entry table; 3: per-function frame info
 
 struct CodeCacheHeader {
   char magic[8];

@@ -30,12 +30,26 @@ struct Func {
 class Caller {
  public:
   explicit Caller(Instance* instance) : instance_(instance) {}
-  Instance* instance() const { return instance_; }
+  // The wasm frame at {framePointer} that called the host, returning to
+  // {returnAddress}: its instance is looked up (trap_handler.h's
+  // frameInstance) only if the callback asks, so calls that do not cost
+  // nothing. No instance when the frame is not wasm code (a direct call).
+  static Caller fromFrame(uintptr_t framePointer, uintptr_t returnAddress) {
+    Caller caller(nullptr);
+    caller.framePointer_ = framePointer;
+    caller.returnAddress_ = returnAddress;
+    caller.resolved_ = false;
+    return caller;
+  }
+  Instance* instance() const;
   // The caller's memory 0; empty when it has none (or the host called directly).
   std::span<uint8_t> memory() const;
 
  private:
-  Instance* instance_;
+  mutable Instance* instance_;
+  mutable bool resolved_ = true;
+  uintptr_t framePointer_ = 0;
+  uintptr_t returnAddress_ = 0;
 };
 
 struct HostOutcome {

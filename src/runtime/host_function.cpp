@@ -73,10 +73,11 @@ namespace {
 
 // Runs on the wasm thread between wasm frames: everything it creates is gone
 // before it returns, so a trap raised by the stub afterwards leaks nothing.
-uint32_t hostDispatch(void* hostContext, WasmCallFrame* frame, void* callerVmctx) {
+uint32_t hostDispatch(void* hostContext, WasmCallFrame* frame, uintptr_t callerFramePointer,
+                      uintptr_t returnAddress) {
   auto* host = static_cast<HostFunction*>(hostContext);
   const FuncType& type = host->type;
-  Caller caller(callerVmctx ? Instance::fromVmctx(callerVmctx) : nullptr);
+  Caller caller = Caller::fromFrame(callerFramePointer, returnAddress);
   auto trapped = [](std::string message) {
     setPendingHostTrap(std::move(message));
     return static_cast<uint32_t>(TrapKind::HostTrap);

@@ -326,9 +326,18 @@ CallOutcome call(const Func& func, std::span<const Value> args) {
   return outcome;
 }
 
+Instance* Caller::instance() const {
+  if (!resolved_) {
+    instance_ = frameInstance(framePointer_, returnAddress_);
+    resolved_ = true;
+  }
+  return instance_;
+}
+
 std::span<uint8_t> Caller::memory() const {
-  if (!instance_ || instance_->module().info().memories.empty()) return {};
-  LinearMemory* memory = instance_->memory(0);
+  Instance* caller = instance();
+  if (!caller || caller->module().info().memories.empty()) return {};
+  LinearMemory* memory = caller->memory(0);
   return {memory->data(), memory->byteLength()};
 }
 

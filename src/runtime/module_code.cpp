@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <cstring>
 
+#include "abi/vmctx_layout.h"
 #include "runtime/code_registry.h"
 
 namespace weft {
+
+static_assert(CompiledFunction{}.vmctxSlot == vmctx::kFrameSlot);
 
 Result<std::unique_ptr<ModuleCode>> ModuleCode::link(const ModuleInfo& module, const std::vector<uint32_t>& indices,
                                                      std::vector<CompiledFunction> functions,
@@ -23,6 +26,8 @@ Result<std::unique_ptr<ModuleCode>> ModuleCode::link(const ModuleInfo& module, c
     size += static_cast<uint32_t>(functions[i].code.size());
     range.end = size;
     range.sites = std::move(functions[i].sites);
+    range.siteKind = functions[i].siteKind;
+    range.vmctxSlot = functions[i].vmctxSlot;
     code->functions_.push_back(std::move(range));
   }
   Result<CodeMemory> memory = CodeMemory::allocate(size);
@@ -63,7 +68,7 @@ ModuleCode::~ModuleCode() {
   if (memory_.data()) code_registry::remove(reinterpret_cast<uintptr_t>(memory_.data()));
 }
 
-bool ModuleCode::locate(uintptr_t pc, Location& out) const {
+bool ModuleCode::locate(uintptr_t pc, Location& out, bool returnAddress) const {
   auto base = reinterpret_cast<uintptr_t>(memory_.data());
   if (pc < base || pc >= base + memory_.size()) return false;
   auto offset = static_cast<uint32_t>(pc - base);
@@ -73,7 +78,17 @@ bool ModuleCode::locate(uintptr_t pc, Location& out) const {
   --it;
   if (offset >= it->end) return false;
   out.functionIndex = it->functionIndex;
+  out.siteKind = it->siteKind;
+  out.vmctxSlot = it->vmctxSlot;
   uint32_t local = offset - it->start;
+  if (it->siteKind == SiteKind::Ranges) {
+    if (returnAddress && local > 0) --local;  // the call instruction's last byte
+    auto next = std::upper_bound(it->sites.begin(), it->sites.end(), local,
+                                 [](uint32_t value, const CodeSite& s) { return value < s.codeOffset; });
+    out.hasBytecodeOffset = next != it->sites.begin() && (next - 1)->bytecodeOffset != kNoBytecodeOffset;
+    if (out.hasBytecodeOffset) out.bytecodeOffset = (next - 1)->bytecodeOffset;
+    return true;
+  }
   auto site = std::lower_bound(it->sites.begin(), it->sites.end(), local,
                                [](const CodeSite& s, uint32_t value) { return s.codeOffset < value; });
   out.hasBytecodeOffset = site != it->sites.end() && site->codeOffset == local;

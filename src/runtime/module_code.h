@@ -34,6 +34,8 @@ class ModuleCode {
     uint32_t start = 0;
     uint32_t end = 0;
     std::vector<CodeSite> sites;  // codeOffset relative to the function's start
+    SiteKind siteKind = SiteKind::Exact;
+    int32_t vmctxSlot = -8;  // CompiledFunction::vmctxSlot
   };
   // Code that is already mapped executable (from a code-cache file); ranges in
   // ascending order of start.
@@ -51,10 +53,14 @@ class ModuleCode {
     uint32_t functionIndex = 0;
     bool hasBytecodeOffset = false;
     uint32_t bytecodeOffset = 0;
+    SiteKind siteKind = SiteKind::Exact;
+    int32_t vmctxSlot = -8;  // the function's vmctx, from its frame pointer
   };
-  // The function containing {pc}, and the bytecode offset when {pc} is a
-  // recorded site (a trap site or a call's return address). Signal-safe.
-  bool locate(uintptr_t pc, Location& out) const;
+  // The function containing {pc}, and the bytecode offset of {pc}: for a
+  // function with exact sites when {pc} is one (a trap site or a call's
+  // return address), for one with ranges the range's. {returnAddress}: {pc}
+  // is where a call returns to (a caller's frame). Signal-safe.
+  bool locate(uintptr_t pc, Location& out, bool returnAddress = false) const;
 
  private:
   ModuleCode() = default;

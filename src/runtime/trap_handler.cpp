@@ -23,7 +23,7 @@ namespace weft {
 
 // Implemented with the host-function objects: runs the host callback.
 // Returns 0, or a TrapKind after setPendingHostTrap.
-uint32_t hostDispatch(void* hostContext, WasmCallFrame* frame, void* callerVmctx);
+uint32_t hostDispatch(void* hostContext, WasmCallFrame* frame, uintptr_t callerFramePointer, uintptr_t returnAddress);
 
 namespace {
 
@@ -143,8 +143,8 @@ const Stubs& stubs() {
       a.lea(x86::rax, x86::ptr(x86::rbp, 16));  // the caller's stack arguments
       a.mov(x86::qword_ptr(x86::rsp, call_frame::kStack), x86::rax);
       a.mov(x86::rsi, x86::rsp);
-      a.mov(x86::rdx, x86::qword_ptr(x86::rbp));
-      a.mov(x86::rdx, x86::qword_ptr(x86::rdx, vmctx::kFrameSlot));  // the caller's vmctx slot
+      a.mov(x86::rdx, x86::qword_ptr(x86::rbp));     // the caller's frame
+      a.mov(x86::rcx, x86::qword_ptr(x86::rbp, 8));  // the return address into it
       a.mov(x86::rax, reinterpret_cast<uint64_t>(&hostDispatch));
       a.call(x86::rax);
       Label trapped = a.newLabel();
@@ -250,11 +250,11 @@ void fillTrapDetails(Trap& trap, uint32_t kind, uint32_t bytecodeOffset, uintptr
   for (int guard = 0; guard < 1 << 20; ++guard) {
     const ModuleCode* code = code_registry::lookup(pc);
     ModuleCode::Location location;
-    if (!code || !code->locate(pc, location)) break;
+    if (!code || !code->locate(pc, location, !first)) break;
     TrapFrame frame;
     frame.functionIndex = location.functionIndex;
     if (fp != 0) {
-      void* frameVmctx = *reinterpret_cast<void* const*>(fp + vmctx::kFrameSlot);
+      void* frameVmctx = *reinterpret_cast<void* const*>(fp + location.vmctxSlot);
       frame.instance = static_cast<Instance*>(static_cast<VmctxHeader*>(frameVmctx)->instance);
     }
     if (first && bytecodeOffset != UINT32_MAX) frame.bytecodeOffset = bytecodeOffset;
@@ -284,6 +284,14 @@ void fillTrapDetails(Trap& trap, uint32_t kind, uint32_t bytecodeOffset, uintptr
 }
 
 }  // namespace
+
+Instance* frameInstance(uintptr_t framePointer, uintptr_t pc) {
+  const ModuleCode* code = code_registry::lookup(pc);
+  ModuleCode::Location location;
+  if (!framePointer || !code || !code->locate(pc, location, true)) return nullptr;
+  void* frameVmctx = *reinterpret_cast<void* const*>(framePointer + location.vmctxSlot);
+  return static_cast<Instance*>(static_cast<VmctxHeader*>(frameVmctx)->instance);
+}
 
 void installTrapHandlers() {
   static std::once_flag once;

@@ -22,7 +22,14 @@
 namespace weft {
 
 // Installs the process-wide handlers once; later calls do nothing.
+class Instance;
+
 void installTrapHandlers();
+
+// The instance of the wasm frame at {framePointer} whose code returns to
+// {pc}, read from the vmctx slot of its function (either tier); null when
+// {pc} is not in wasm code.
+Instance* frameInstance(uintptr_t framePointer, uintptr_t pc);
 
 // Calls {code} (the wasm calling convention) of type {type} with the
 // embedding API's {slots} (8 bytes per value, a v128 takes two): the arguments
