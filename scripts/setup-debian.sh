@@ -8,6 +8,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev                 # tests and benchmarks
   nlohmann-json3-dev                                         # the spec-test runner reads wast2json's JSON
   libasmjit-dev                                              # x86-64 assembler for the baseline compiler
+  llvm-19-dev                                                # the optimizing tier's code generator
   wabt                                                       # wast2json, wat2wasm, wasm-validate
   binaryen                                                   # wasm-opt: random valid modules for fuzzing
   wasi-libc libclang-rt-14-dev-wasm32                        # C programs for wasm32-wasi: WASI tests and benchmarks

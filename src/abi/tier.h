@@ -9,7 +9,7 @@ namespace weft {
 
 enum class Tier : uint8_t {
   Baseline,    // single pass, fast to compile; also the debug tier
-  Optimizing,  // LLVM, compiled in the background (not built yet)
+  Optimizing,  // LLVM 19, slower to compile, near native speed
 };
 
 inline const char* tierName(Tier tier) { return tier == Tier::Baseline ? "baseline" : "optimizing"; }

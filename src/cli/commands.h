@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "abi/memory_strategy.h"
+#include "abi/tier.h"
 
 namespace weft::cli {
 
@@ -15,6 +16,9 @@ std::optional<std::vector<uint8_t>> readFile(const std::string& path);
 
 // Reads --memory's value; on a bad one prints "weft COMMAND: ..." and returns nullopt.
 std::optional<MemoryStrategy> parseMemoryStrategy(const char* command, const std::string& value);
+
+// Reads --tier's value; on a bad one prints "weft COMMAND: ..." and returns nullopt.
+std::optional<Tier> parseTier(const char* command, const std::string& value);
 
 int inspectCommand(const std::vector<std::string>& args);
 int runCommand(const std::vector<std::string>& args);

@@ -19,6 +19,10 @@ int compileCommand(const std::vector<std::string>& args) {
       if (!strategy) return 2;
       config.memoryStrategy = *strategy;
       strategyGiven = true;
+    } else if (args[i] == "--tier" && i + 1 < args.size()) {
+      std::optional<Tier> tier = parseTier("compile", args[++i]);
+      if (!tier) return 2;
+      config.tier = *tier;
     } else if (!args[i].empty() && args[i][0] == '-') {
       std::fprintf(stderr, "weft compile: unknown option %s\n", args[i].c_str());
       return 2;
@@ -27,7 +31,7 @@ int compileCommand(const std::vector<std::string>& args) {
     }
   }
   if (input.empty() || output.empty()) {
-    std::fputs("usage: weft compile [--memory guard|bounds-checked] FILE.wasm -o FILE.cwasm\n", stderr);
+    std::fputs("usage: weft compile [--memory guard|bounds-checked] [--tier baseline|optimizing] FILE.wasm -o FILE.cwasm\n", stderr);
     return 2;
   }
   std::optional<LoadedModule> loaded = loadModule(input, config, strategyGiven);

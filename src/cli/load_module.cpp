@@ -17,7 +17,8 @@ std::string describeModuleError(const std::string& file, const Error& error) {
   return file + offset + errorKindName(error.kind) + ": " + where + error.message;
 }
 
-std::optional<LoadedModule> loadModule(const std::string& file, EngineConfig config, bool strategyGiven) {
+std::optional<LoadedModule> loadModule(const std::string& file, EngineConfig config, bool strategyGiven,
+                                       bool tierGiven) {
   LoadedModule loaded;
   std::optional<CodeCacheHeader> header = peekCodeCacheHeader(file);
   std::optional<std::vector<uint8_t>> bytes;
@@ -30,6 +31,8 @@ std::optional<LoadedModule> loadModule(const std::string& file, EngineConfig con
   bool cacheFile = header || (bytes->size() >= 8 && std::memcmp(bytes->data(), kCodeCacheMagic, 8) == 0);
   if (header && !strategyGiven && header->memoryStrategy <= static_cast<uint8_t>(MemoryStrategy::BoundsChecked))
     config.memoryStrategy = static_cast<MemoryStrategy>(header->memoryStrategy);  // checked again on load
+  if (header && !tierGiven && header->tier <= static_cast<uint8_t>(Tier::Optimizing))
+    config.tier = static_cast<Tier>(header->tier);  // a cache file runs the tier it holds
   loaded.engine = std::make_shared<Engine>(config);
   Result<std::shared_ptr<const Module>> module =
       cacheFile ? Module::deserialize(loaded.engine, file) : Module::compile(loaded.engine, *bytes);

@@ -18,7 +18,8 @@ struct LoadedModule {
 // Prints "FILE: error..." (or validate's "FILE:0xOFFSET: kind: reason") and
 // returns null on failure. A cache file's own memory strategy is used unless
 // {strategyGiven}.
-std::optional<LoadedModule> loadModule(const std::string& file, EngineConfig config, bool strategyGiven);
+std::optional<LoadedModule> loadModule(const std::string& file, EngineConfig config, bool strategyGiven,
+                                       bool tierGiven = false);
 
 // "FILE:0xOFFSET: kind: in function N: reason", as `weft validate` prints.
 std::string describeModuleError(const std::string& file, const Error& error);

@@ -37,6 +37,13 @@ std::optional<MemoryStrategy> parseMemoryStrategy(const char* command, const std
   return std::nullopt;
 }
 
+std::optional<Tier> parseTier(const char* command, const std::string& value) {
+  if (value == "baseline") return Tier::Baseline;
+  if (value == "optimizing") return Tier::Optimizing;
+  std::fprintf(stderr, "weft %s: --tier is baseline or optimizing, got '%s'\n", command, value.c_str());
+  return std::nullopt;
+}
+
 namespace {
 
 constexpr const char* kUsage =
@@ -49,13 +56,14 @@ constexpr const char* kUsage =
     "  run [OPTIONS] [--] FILE.wasm|FILE.cwasm [ARGS...]\n"
     "                               run a WASI program, or instantiate FILE and with --invoke\n"
     "                               call FUNC with ARGS and print its results (weft run --help)\n"
-    "  compile [--memory S] FILE.wasm -o FILE.cwasm\n"
+    "  compile [--memory S] [--tier T] FILE.wasm -o FILE.cwasm\n"
     "                               compile once into a code-cache file that weft run maps\n"
     "  wast [OPTIONS] FILE.wast...  run official spec-test scripts (needs wabt's wast2json)\n"
     "      --enable-threads         parse the scripts with the threads proposal enabled\n"
     "      --wast2json PATH         the wast2json program to use\n"
     "      --superseded LINE        an assertion a later standard overturned: count it as skipped\n"
     "      --memory STRATEGY        guard (default) or bounds-checked linear memories\n"
+    "      --tier TIER              baseline (default) or optimizing\n"
     "      -v, --verbose            report every command, not only failures\n"
     "  help                         this text\n"
     "  --version                    the engine build (code-cache files name the build they need)\n";
@@ -110,6 +118,10 @@ int wastCommand(const std::vector<std::string>& args) {
       std::optional<MemoryStrategy> strategy = parseMemoryStrategy("wast", args[++i]);
       if (!strategy) return 2;
       options.memoryStrategy = *strategy;
+    } else if (args[i] == "--tier" && i + 1 < args.size()) {
+      std::optional<Tier> tier = parseTier("wast", args[++i]);
+      if (!tier) return 2;
+      options.tier = *tier;
     } else if (!args[i].empty() && args[i][0] == '-') {
       std::fprintf(stderr, "weft wast: unknown option %s\n", args[i].c_str());
       return 2;
@@ -118,7 +130,7 @@ int wastCommand(const std::vector<std::string>& args) {
     }
   }
   if (files.empty()) {
-    std::fputs("usage: weft wast [--enable-threads] [--wast2json PATH] [--memory guard|bounds-checked] [-v] FILE.wast...\n", stderr);
+    std::fputs("usage: weft wast [--enable-threads] [--wast2json PATH] [--memory guard|bounds-checked] [--tier T] [-v] FILE.wast...\n", stderr);
     return 2;
   }
   WastCounts total;

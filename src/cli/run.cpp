@@ -55,6 +55,7 @@ struct RunOptions {
   std::string invoke;
   std::string cacheDir;
   bool strategyGiven = false;
+  bool tierGiven = false;
   EngineConfig config;
   WasiConfig wasi;
   std::string file;
@@ -85,10 +86,10 @@ std::optional<int> parseRunOptions(const std::vector<std::string>& args, RunOpti
         return usageError("--tcplisten needs HOST:PORT, got '%s'", args[i + 1]);
       options.wasi.tcpListen.push_back(args[++i]);
     } else if (arg == "--tier" && hasValue) {
-      std::string tier = args[++i];
-      if (tier == "baseline") options.config.tier = Tier::Baseline;
-      else if (tier == "optimizing") options.config.tier = Tier::Optimizing;  // refused at compile time, with the reason
-      else return usageError("--tier is baseline or optimizing, got '%s'", tier);
+      std::optional<Tier> tier = parseTier("run", args[++i]);
+      if (!tier) return 2;
+      options.config.tier = *tier;
+      options.tierGiven = true;
     } else if (arg == "--cache" && hasValue) {
       options.cacheDir = args[++i];
     } else if (arg == "--memory" && hasValue) {
@@ -174,7 +175,7 @@ int runCommand(const std::vector<std::string>& args) {
                  file.c_str(), file.c_str(), file.substr(0, file.size() - 4).c_str());
     return 2;
   }
-  std::optional<LoadedModule> loaded = loadModule(file, options.config, options.strategyGiven);
+  std::optional<LoadedModule> loaded = loadModule(file, options.config, options.strategyGiven, options.tierGiven);
   if (!loaded) return 1;
   const std::shared_ptr<const Module>& module = loaded->module;
   const ModuleInfo& info = module->info();

@@ -6,13 +6,16 @@
 #include <thread>
 
 #include "compiler/baseline/baseline_compiler.h"
+#include "compiler/optimizing/optimizing_compiler.h"
 #include "driver/cache_directory.h"
 
 namespace weft {
 
 const TierCompiler* tierCompiler(Tier tier) {
   static const BaselineTier baseline;
-  return tier == Tier::Baseline ? &baseline : nullptr;
+  static const OptimizingTier optimizing;
+  if (tier == Tier::Baseline) return &baseline;
+  return &optimizing;
 }
 
 Result<std::vector<CompiledFunction>> compileFunctions(const TierCompiler& tier, const CompileInput& input,

@@ -136,6 +136,20 @@ constexpr OpcodeFamily opcodeFamily(Opcode op) {
   }
 }
 
+// Operators on memories and tables, known by their immediates in the opcode
+// list (a memarg, a memory, table, data or element index).
+constexpr bool isMemoryOrTableOperator(Opcode op) {
+  switch (kOpcodeInfo[static_cast<uint16_t>(op)].imm) {
+    case ImmKind::Table:
+    case ImmKind::Mem1: case ImmKind::Mem2: case ImmKind::Mem4: case ImmKind::Mem8: case ImmKind::Mem16:
+    case ImmKind::MemIdx: case ImmKind::DataMem: case ImmKind::Data: case ImmKind::MemMem:
+    case ImmKind::ElemTable: case ImmKind::Elem: case ImmKind::TableTable:
+      return true;
+    default:
+      return false;
+  }
+}
+
 enum class AtomicShape : uint8_t { Load, Store, ReadModifyWrite, CompareExchange, Wait, Notify, Fence };
 enum class AtomicRmwOp : uint8_t { Add, Sub, And, Or, Xor, Xchg };
 

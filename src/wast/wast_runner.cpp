@@ -106,6 +106,7 @@ class WastRunner {
       : path_(path), options_(options), out_(out) {
     EngineConfig config;
     config.memoryStrategy = options.memoryStrategy;
+    config.tier = options.tier;
     config.compileThreads = 1;
     engine_ = std::make_shared<Engine>(config);
     spectest_ = spectestInstance(*engine_);

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "abi/memory_strategy.h"
+#include "abi/tier.h"
 
 namespace weft {
 
@@ -27,6 +28,7 @@ struct WastOptions {
   std::vector<std::string> wast2jsonFlags;  // e.g. --enable-threads
   bool verbose = false;                     // print every command, not only failures
   MemoryStrategy memoryStrategy = MemoryStrategy::Guard;
+  Tier tier = Tier::Baseline;
   // Script lines whose assertion a later standard overturned (e.g. the threads
   // proposal's tests predate reference types, which allow several tables). A
   // failure there is reported and counted as skipped, not as failed.

@@ -107,6 +107,43 @@ TEST_F(CodeCache, ALoadedModuleRunsTheSameCodeWithoutRecompiling) {
   EXPECT_EQ(fault.trap->kind, TrapKind::MemoryOutOfBounds) << "trap sites survive the round trip";
 }
 
+// Optimized code round-trips too: its tier is recorded and required, its
+// constants travel inside the code, its line-table sites and vmctx slots
+// give the same traps and backtraces after mapping.
+TEST_F(CodeCache, OptimizedCodeRoundTripsWithItsTierSitesAndFrames) {
+  EngineConfig config = EngineConfig::with(MemoryStrategy::Guard, 1);
+  config.tier = Tier::Optimizing;
+  auto optimizing = std::make_shared<Engine>(config);
+  auto module = compileTestModule(optimizing, "traps");
+  ASSERT_TRUE(module);
+  std::string path = (dir_ / "traps-optimized.cwasm").string();
+  ASSERT_TRUE(module->serialize(path));
+  EXPECT_NE(refusal(path), "") << "a baseline engine must refuse optimized code";
+  Result<std::shared_ptr<const Module>> loaded = Module::deserialize(optimizing, path);
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  EXPECT_EQ(loaded.value()->data()->tier, Tier::Optimizing);
+  const CodeMemory& original = module->code().memory();
+  const CodeMemory& mapped = loaded.value()->code().memory();
+  ASSERT_EQ(original.size(), mapped.size());
+  EXPECT_EQ(std::memcmp(original.data(), mapped.data(), original.size()), 0) << "no relocation: identical bytes";
+  auto instance = instantiateOk(loaded.value());
+  auto fresh = instantiateOk(module);
+  ASSERT_TRUE(instance && fresh);
+  EXPECT_EQ(call(exported(instance, "divide"), std::vector{Value::i32(42), Value::i32(6)}).results.at(0),
+            Value::i32(7));
+  for (auto [name, argument] : {std::pair{"outer", Value::i32(0)}, std::pair{"load", Value::i32(kPageSize)}}) {
+    CallOutcome got = call(exported(instance, name), std::vector{argument});
+    CallOutcome want = call(exported(fresh, name), std::vector{argument});
+    ASSERT_TRUE(got.trap && want.trap) << name;
+    EXPECT_EQ(got.trap->kind, want.trap->kind) << name;
+    ASSERT_EQ(got.trap->backtrace.size(), want.trap->backtrace.size()) << name;
+    for (size_t i = 0; i < got.trap->backtrace.size(); ++i) {
+      EXPECT_EQ(got.trap->backtrace[i].bytecodeOffset, want.trap->backtrace[i].bytecodeOffset) << name << " " << i;
+      EXPECT_EQ(got.trap->backtrace[i].instance, instance.get()) << name << " " << i;
+    }
+  }
+}
+
 TEST_F(CodeCache, TheCodeIsMappedFromTheFileReadAndExecute) {
   Result<std::shared_ptr<const Module>> loaded = Module::deserialize(engine_, path_);
   ASSERT_TRUE(loaded);

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "runtime/instance.h"
@@ -51,5 +52,23 @@ inline Func exported(const std::shared_ptr<Instance>& instance, const char* name
                            [](const auto& info) {                                                        \
                              return std::string(info.param == MemoryStrategy::Guard ? "Guard" : "BoundsChecked"); \
                            })
+
+// Instantiates {suite}, a TestWithParam<StrategyAndTier>, once per memory
+// strategy and compiler tier: Strategies/suite.Test/Guard_Baseline and so on.
+using StrategyAndTier = std::tuple<MemoryStrategy, Tier>;
+inline EngineConfig configFor(const StrategyAndTier& param, uint32_t threads = 1) {
+  EngineConfig config = EngineConfig::with(std::get<0>(param), threads);
+  config.tier = std::get<1>(param);
+  return config;
+}
+#define WEFT_FOR_EACH_STRATEGY_AND_TIER(suite)                                                               \
+  INSTANTIATE_TEST_SUITE_P(                                                                                \
+      Strategies, suite,                                                                                   \
+      ::testing::Combine(::testing::Values(MemoryStrategy::Guard, MemoryStrategy::BoundsChecked),          \
+                         ::testing::Values(Tier::Baseline, Tier::Optimizing)),                             \
+      [](const auto& info) {                                                                               \
+        return std::string(std::get<0>(info.param) == MemoryStrategy::Guard ? "Guard_" : "BoundsChecked_") + \
+               (std::get<1>(info.param) == Tier::Baseline ? "Baseline" : "Optimizing");                     \
+      })
 
 }  // namespace weft::test

@@ -1,5 +1,6 @@
 // Traps as the embedder sees them: kind, function (index and name), bytecode
-// offset, backtrace; in both memory strategies; and the instance stays usable.
+// offset, backtrace; in both memory strategies and both tiers; and the
+// instance stays usable.
 #include <gtest/gtest.h>
 
 #include <pthread.h>
@@ -13,7 +14,7 @@
 namespace weft::test {
 namespace {
 
-class Traps : public ::testing::TestWithParam<MemoryStrategy> {
+class Traps : public ::testing::TestWithParam<StrategyAndTier> {
  public:
   void SetUp() override {
     module_ = compileTestModule(engine_, "traps");
@@ -37,7 +38,7 @@ class Traps : public ::testing::TestWithParam<MemoryStrategy> {
     EXPECT_LT(frame.bytecodeOffset, body.end()) << name;
   }
 
-  std::shared_ptr<Engine> engine_ = std::make_shared<Engine>(EngineConfig::with(GetParam(), 1));
+  std::shared_ptr<Engine> engine_ = std::make_shared<Engine>(configFor(GetParam()));
   std::shared_ptr<const Module> module_;
   std::shared_ptr<Instance> instance_;
 };
@@ -161,7 +162,7 @@ TEST_P(Traps, DeepRecursionTrapsOnASmallThreadStack) {
   EXPECT_EQ(job.out.trap->kind, TrapKind::StackExhausted);
 }
 
-WEFT_FOR_EACH_STRATEGY(Traps);
+WEFT_FOR_EACH_STRATEGY_AND_TIER(Traps);
 
 // A fault outside wasm code is not Weft's: the handler that was installed
 // before Weft's runs (here the default, which kills the process).

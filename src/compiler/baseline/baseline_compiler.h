@@ -10,8 +10,8 @@
 // the vmctx's builtin table.
 //
 // It follows the one wasm calling convention (abi/calling_convention.h): the
-// vmctx arrives as the first integer argument and is pinned in a callee-saved
-// register; parameters arriving in registers are stored into the frame, where
+// vmctx arrives as the first integer argument and is kept in a caller-saved
+// register, reloaded from its frame slot after every call; parameters arriving in registers are stored into the frame, where
 // the baseline keeps every local; the callee-saved registers it allocates are
 // saved in the frame header, only those.
 #pragma once

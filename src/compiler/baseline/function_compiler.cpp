@@ -18,20 +18,6 @@ bool isControl(Opcode op) {
   }
 }
 
-// Operators on memories and tables, known by their immediates in the opcode
-// list (a memarg, a memory, table, data or element index).
-bool isMemoryOrTableOperator(Opcode op) {
-  switch (opcodeInfo(op).imm) {
-    case ImmKind::Table:
-    case ImmKind::Mem1: case ImmKind::Mem2: case ImmKind::Mem4: case ImmKind::Mem8: case ImmKind::Mem16:
-    case ImmKind::MemIdx: case ImmKind::DataMem: case ImmKind::Data: case ImmKind::MemMem:
-    case ImmKind::ElemTable: case ImmKind::Elem: case ImmKind::TableTable:
-      return true;
-    default:
-      return false;
-  }
-}
-
 }  // namespace
 
 FunctionCompiler::FunctionCompiler(const ModuleInfo& module, std::span<const uint8_t> bytes, uint32_t functionIndex,

@@ -1,0 +1,130 @@
+// LLVM's side of the optimizing tier: target machine, pipeline, object
+// emission, fatal errors (optimizing_compiler.h).
+#include "compiler/optimizing/optimizing_compiler.h"
+
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/LegacyPassManager.h>
+#include <llvm/IR/Module.h>
+#include <llvm/MC/TargetRegistry.h>
+#include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/ErrorHandling.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Support/raw_ostream.h>
+#include <llvm/Target/TargetMachine.h>
+#include <llvm/Target/TargetOptions.h>
+
+#include <mutex>
+#include <stdexcept>
+
+#include "abi/cpu_features.h"
+#include "compiler/optimizing/function_translator.h"
+#include "compiler/optimizing/object_code.h"
+
+namespace weft {
+namespace {
+
+constexpr const char* kTriple = "x86_64-unknown-linux-gnu";
+// The same features the baseline assumes, so both tiers run where either does.
+constexpr const char* kFeatures = "+sse4.1,+sse4.2,+popcnt,+lzcnt,+bmi";
+constexpr uint64_t kOptimizingCpuFeatures = kCpuSse41 | kCpuSse42 | kCpuPopcnt | kCpuLzcnt | kCpuBmi1;
+
+struct LlvmFatalError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+void onFatalError(void*, const char* reason, bool) { throw LlvmFatalError(reason ? reason : "unknown"); }
+
+void initializeLlvm() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    llvm::install_fatal_error_handler(&onFatalError, nullptr);
+  });
+}
+
+struct OptimizingThreadState final : TierThreadState {
+  std::unique_ptr<llvm::TargetMachine> machine;
+  ValidatorScratch scratch;
+};
+
+std::unique_ptr<llvm::TargetMachine> newTargetMachine(std::string& error) {
+  const llvm::Target* target = llvm::TargetRegistry::lookupTarget(kTriple, error);
+  if (!target) return nullptr;
+  llvm::TargetOptions options;
+  return std::unique_ptr<llvm::TargetMachine>(target->createTargetMachine(
+      kTriple, "x86-64", kFeatures, options, llvm::Reloc::PIC_, llvm::CodeModel::Small, llvm::CodeGenOptLevel::Default));
+}
+
+Error tierError(uint32_t functionIndex, std::string message) {
+  Error error = makeError(ErrorKind::Unsupported, "optimizing tier: " + std::move(message));
+  error.functionIndex = functionIndex;
+  return error;
+}
+
+void optimize(llvm::Module& module, llvm::TargetMachine& machine) {
+  llvm::LoopAnalysisManager loops;
+  llvm::FunctionAnalysisManager functions;
+  llvm::CGSCCAnalysisManager cgscc;
+  llvm::ModuleAnalysisManager modules;
+  llvm::PassBuilder passes(&machine);
+  passes.registerModuleAnalyses(modules);
+  passes.registerCGSCCAnalyses(cgscc);
+  passes.registerFunctionAnalyses(functions);
+  passes.registerLoopAnalyses(loops);
+  passes.crossRegisterProxies(loops, functions, cgscc, modules);
+  llvm::ModulePassManager pipeline = passes.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2);
+  pipeline.run(module, modules);
+}
+
+Result<CompiledFunction> compileWithLlvm(const CompileInput& input, uint32_t functionIndex, OptimizingThreadState& state) {
+  llvm::LLVMContext context;
+  llvm::Module module("wasm", context);
+  module.setTargetTriple(kTriple);
+  module.setDataLayout(state.machine->createDataLayout());
+  Status translated = translateFunction(input, functionIndex, state.scratch, module);
+  if (!translated) return translated.error();
+  optimize(module, *state.machine);
+
+  llvm::SmallVector<char, 0> object;
+  llvm::raw_svector_ostream stream(object);
+  llvm::legacy::PassManager emit;
+  if (state.machine->addPassesToEmitFile(emit, stream, nullptr, llvm::CodeGenFileType::ObjectFile))
+    return tierError(functionIndex, "LLVM cannot emit objects for this target");
+  emit.run(module);
+
+  Result<ObjectCodeResult> linked =
+      linkObjectCode(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(object.data()), object.size()),
+                     optimizedFunctionSymbol(functionIndex), input.module.functions[functionIndex].body.offset);
+  if (!linked) {
+    Error error = linked.error();
+    error.functionIndex = functionIndex;
+    return error;
+  }
+  return std::move(linked.value().function);
+}
+
+}  // namespace
+
+uint64_t OptimizingTier::cpuFeatures() const { return kOptimizingCpuFeatures; }
+
+std::unique_ptr<TierThreadState> OptimizingTier::newThreadState() const {
+  initializeLlvm();
+  auto state = std::make_unique<OptimizingThreadState>();
+  std::string error;
+  state->machine = newTargetMachine(error);
+  return state;
+}
+
+Result<CompiledFunction> OptimizingTier::compile(const CompileInput& input, uint32_t functionIndex,
+                                                 TierThreadState& state) const {
+  auto& llvmState = static_cast<OptimizingThreadState&>(state);
+  if (!llvmState.machine) return tierError(functionIndex, "LLVM has no x86-64 target");
+  try {
+    return compileWithLlvm(input, functionIndex, llvmState);
+  } catch (const LlvmFatalError& fatal) {
+    return tierError(functionIndex, std::string("LLVM failed: ") + fatal.what());
+  }
+}
+
+}  // namespace weft

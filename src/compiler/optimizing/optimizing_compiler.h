@@ -1,0 +1,26 @@
+// The optimizing tier (DESIGN 8) on LLVM 19: each function is translated to
+// IR (function_translator.h), optimized with LLVM's O2 pipeline, emitted by
+// the MC layer as an object in memory and linked into position-independent
+// code by Weft's own linker (object_code.h). The code follows the same
+// calling convention, frame and vmctx rules as the baseline's, so functions
+// of the two tiers call each other directly through the entry table.
+//
+// LLVM never ends the process: its fatal errors become a compile error of
+// the function (the handler throws out of LLVM, which is built with unwind
+// tables; the function's LLVM state is thrown away with its context).
+#pragma once
+
+#include "compiler/tier_compiler.h"
+
+namespace weft {
+
+class OptimizingTier final : public TierCompiler {
+ public:
+  Tier tier() const override { return Tier::Optimizing; }
+  uint64_t cpuFeatures() const override;
+  std::unique_ptr<TierThreadState> newThreadState() const override;
+  Result<CompiledFunction> compile(const CompileInput& input, uint32_t functionIndex,
+                                   TierThreadState& state) const override;
+};
+
+}  // namespace weft
