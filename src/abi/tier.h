@@ -10,8 +10,13 @@ namespace weft {
 enum class Tier : uint8_t {
   Baseline,    // single pass, fast to compile; also the debug tier
   Optimizing,  // LLVM 19, slower to compile, near native speed
+  // A policy, not a kind of code: baseline code at once, optimized code
+  // swapped in through the entry table as background compiles finish.
+  Tiered,
 };
 
-inline const char* tierName(Tier tier) { return tier == Tier::Baseline ? "baseline" : "optimizing"; }
+inline const char* tierName(Tier tier) {
+  return tier == Tier::Baseline ? "baseline" : tier == Tier::Optimizing ? "optimizing" : "tiered";
+}
 
 }  // namespace weft

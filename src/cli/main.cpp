@@ -40,7 +40,8 @@ std::optional<MemoryStrategy> parseMemoryStrategy(const char* command, const std
 std::optional<Tier> parseTier(const char* command, const std::string& value) {
   if (value == "baseline") return Tier::Baseline;
   if (value == "optimizing") return Tier::Optimizing;
-  std::fprintf(stderr, "weft %s: --tier is baseline or optimizing, got '%s'\n", command, value.c_str());
+  if (value == "tiered") return Tier::Tiered;
+  std::fprintf(stderr, "weft %s: --tier is baseline, optimizing or tiered, got '%s'\n", command, value.c_str());
   return std::nullopt;
 }
 

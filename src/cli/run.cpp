@@ -39,7 +39,10 @@ constexpr const char* kRunUsage =
     "  --memory guard|bounds-checked\n"
     "                          the linear-memory strategy (default: guard; a .cwasm\n"
     "                          file's own unless given)\n"
-    "  --tier baseline|optimizing\n"
+    "  --tier baseline|optimizing|tiered\n"
+    "                          which compiler's code runs (default: baseline; a .cwasm\n"
+    "                          file's own unless given); tiered starts in baseline code\n"
+    "                          and swaps in optimized code as background compiles finish\n"
     "  --cache DIR             keep compiled code in DIR (yours alone: see README), keyed by\n"
     "                          the module's hash, the engine build and the memory strategy\n"
     "  --                      the next argument is FILE, even if it starts with -\n";

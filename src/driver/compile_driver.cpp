@@ -82,10 +82,16 @@ Result<std::shared_ptr<const Module>> compileWith(const TierCompiler& tier, std:
 
 Result<std::shared_ptr<const Module>> Module::compileUncached(std::shared_ptr<Engine> engine,
                                                               std::span<const uint8_t> bytes) {
-  const TierCompiler* tier = tierCompiler(engine->config().tier);
-  if (!tier) return unsupported("unsupported: the optimizing tier is not built yet; use the baseline tier");
+  bool tiered = engine->config().tier == Tier::Tiered;
+  const TierCompiler* tier = tierCompiler(tiered ? Tier::Baseline : engine->config().tier);
   try {
-    return compileWith(*tier, std::move(engine), bytes);
+    Result<std::shared_ptr<const Module>> module = compileWith(*tier, std::move(engine), bytes);
+    // Tiered: the baseline's code runs now; LLVM's replaces it function by
+    // function's batch in the background. What LLVM cannot compile stays.
+    if (module && tiered)
+      module.value()->setTierUp(
+          compileInBackground(module.value(), *tierCompiler(Tier::Optimizing), {}, /*keepOldOnFailure=*/true));
+    return module;
   } catch (const std::bad_alloc&) {
     Error error;
     error.kind = ErrorKind::LimitExceeded;
@@ -96,36 +102,6 @@ Result<std::shared_ptr<const Module>> Module::compileUncached(std::shared_ptr<En
 
 // ---- background compiles ----
 
-BackgroundCompile::State BackgroundCompile::wait() {
-  std::unique_lock guard(lock_);
-  ended_.wait(guard, [&] { return state_ != State::Queued && state_ != State::Running; });
-  return state_;
-}
-
-BackgroundCompile::State BackgroundCompile::state() {
-  std::lock_guard guard(lock_);
-  return state_;
-}
-
-std::optional<Error> BackgroundCompile::error() {
-  std::lock_guard guard(lock_);
-  return error_;
-}
-
-void BackgroundCompile::start() {
-  std::lock_guard guard(lock_);
-  state_ = State::Running;
-}
-
-void BackgroundCompile::finish(State state, std::optional<Error> error) {
-  {
-    std::lock_guard guard(lock_);
-    state_ = state;
-    error_ = std::move(error);
-  }
-  ended_.notify_all();
-}
-
 namespace {
 
 // One background compile. It holds the module's data (bytes, decoded info,
@@ -134,9 +110,9 @@ namespace {
 class TierUpJob {
  public:
   TierUpJob(std::shared_ptr<const ModuleData> data, std::shared_ptr<ModuleLifeline> lifeline, const TierCompiler& tier,
-            std::vector<uint32_t> functions, std::shared_ptr<BackgroundCompile> handle)
+            std::vector<uint32_t> functions, std::shared_ptr<BackgroundCompile> handle, bool keepOldOnFailure)
       : data_(std::move(data)), lifeline_(std::move(lifeline)), tier_(tier), functions_(std::move(functions)),
-        handle_(std::move(handle)) {}
+        handle_(std::move(handle)), keepOldOnFailure_(keepOldOnFailure) {}
   ~TierUpJob() {
     if (handle_ && !ran_) handle_->finish(BackgroundCompile::State::Cancelled);
   }
@@ -147,18 +123,26 @@ class TierUpJob {
     CompileInput input{data_->info, data_->bytes, data_->layout, data_->strategy};
     std::unique_ptr<TierThreadState> state = tier_.newThreadState();
     std::vector<CompiledFunction> compiled;
+    std::vector<uint32_t> indices;
+    std::optional<Error> firstFailure;
     compiled.reserve(functions_.size());
     for (uint32_t index : functions_) {
       if (stopping || !lifeline_->alive) return handle_->finish(BackgroundCompile::State::Cancelled);
       Result<CompiledFunction> function = tier_.compile(input, index, *state);
-      if (!function) return handle_->finish(BackgroundCompile::State::Failed, function.error());
+      if (!function) {
+        if (!keepOldOnFailure_) return handle_->finish(BackgroundCompile::State::Failed, function.error());
+        if (!firstFailure) firstFailure = function.error();
+        continue;
+      }
       compiled.push_back(std::move(function.value()));
+      indices.push_back(index);
     }
+    if (indices.empty() && firstFailure) return handle_->finish(BackgroundCompile::State::Failed, firstFailure);
     std::lock_guard guard(lifeline_->lock);  // the Module cannot die while this is held
     if (!lifeline_->module) return handle_->finish(BackgroundCompile::State::Cancelled);
-    Status installed = lifeline_->module->replaceCode(functions_, std::move(compiled));
+    Status installed = lifeline_->module->replaceCode(indices, std::move(compiled));
     if (!installed) return handle_->finish(BackgroundCompile::State::Failed, installed.error());
-    handle_->finish(BackgroundCompile::State::Installed);
+    handle_->finish(BackgroundCompile::State::Installed, firstFailure);
   }
 
  private:
@@ -167,13 +151,15 @@ class TierUpJob {
   const TierCompiler& tier_;
   std::vector<uint32_t> functions_;
   std::shared_ptr<BackgroundCompile> handle_;
+  bool keepOldOnFailure_;
   bool ran_ = false;
 };
 
 }  // namespace
 
 std::shared_ptr<BackgroundCompile> compileInBackground(const std::shared_ptr<const Module>& module,
-                                                       const TierCompiler& tier, std::vector<uint32_t> functions) {
+                                                       const TierCompiler& tier, std::vector<uint32_t> functions,
+                                                       bool keepOldOnFailure) {
   auto handle = std::make_shared<BackgroundCompile>();
   const ModuleInfo& info = module->info();
   if (functions.empty())
@@ -189,7 +175,8 @@ std::shared_ptr<BackgroundCompile> compileInBackground(const std::shared_ptr<con
     }
   }
   // std::function needs a copyable callable: share the job.
-  auto job = std::make_shared<TierUpJob>(module->data(), module->lifeline(), tier, std::move(functions), handle);
+  auto job = std::make_shared<TierUpJob>(module->data(), module->lifeline(), tier, std::move(functions), handle,
+                                         keepOldOnFailure);
   module->engine().backgroundJobs().submit([job](const std::atomic<bool>& stopping) { (*job)(stopping); });
   return handle;
 }

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "compiler/tier_compiler.h"
+#include "runtime/background_compile.h"
 #include "runtime/module.h"
 
 namespace weft {
@@ -31,32 +32,16 @@ const TierCompiler* tierCompiler(Tier tier);
 Result<std::vector<CompiledFunction>> compileFunctions(const TierCompiler& tier, const CompileInput& input,
                                                        const std::vector<uint32_t>& indices, uint32_t threads);
 
-// A background compile, as its submitter sees it.
-class BackgroundCompile {
- public:
-  enum class State { Queued, Running, Installed, Failed, Cancelled };
-  // Blocks until the job has ended: installed, failed or cancelled.
-  State wait();
-  State state();
-  std::optional<Error> error();  // when Failed
-
-  // For the job.
-  void finish(State state, std::optional<Error> error = std::nullopt);
-  void start();
-
- private:
-  std::mutex lock_;
-  std::condition_variable ended_;
-  State state_ = State::Queued;
-  std::optional<Error> error_;
-};
-
 // Queues the compilation of {functions} (defined function indices; empty:
 // all) of {module} with {tier} on the engine's background threads; when all
 // have compiled, they become the functions' current code (Module::replaceCode).
-// The job never keeps the Module alive: if the Module dies first, the job is
-// cancelled, queued or midway, and what it compiled is dropped.
+// A function the tier cannot compile keeps its old code when {keepOldOnFailure}
+// (the job installs the rest and names the first failure); otherwise the job
+// fails and installs nothing. The job never keeps the Module alive: if the
+// Module dies first, the job is cancelled, queued or midway, and what it
+// compiled is dropped.
 std::shared_ptr<BackgroundCompile> compileInBackground(const std::shared_ptr<const Module>& module,
-                                                       const TierCompiler& tier, std::vector<uint32_t> functions = {});
+                                                       const TierCompiler& tier, std::vector<uint32_t> functions = {},
+                                                       bool keepOldOnFailure = false);
 
 }  // namespace weft

@@ -193,7 +193,10 @@ Result<std::shared_ptr<const Module>> CodeCacheAccess::load(std::shared_ptr<Engi
     return cacheError(path, std::string("compiled for ") +
                                 memoryStrategyName(static_cast<MemoryStrategy>(header.memoryStrategy)) +
                                 " memories, the engine uses " + memoryStrategyName(engine->config().memoryStrategy));
-  if (header.tier != static_cast<uint8_t>(engine->config().tier)) return cacheError(path, "compiled for another tier");
+  // The tiered policy runs code of either tier.
+  bool tierFits = engine->config().tier == Tier::Tiered ? header.tier <= static_cast<uint8_t>(Tier::Optimizing)
+                                                         : header.tier == static_cast<uint8_t>(engine->config().tier);
+  if (!tierFits) return cacheError(path, "compiled for another tier");
   size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
   bool layoutOk = header.fileSize == fileSize && header.bytecodeOffset == header.headerSize &&
                   header.bytecodeSize <= fileSize - header.bytecodeOffset &&

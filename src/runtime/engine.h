@@ -23,8 +23,8 @@ namespace weft {
 struct EngineConfig {
   MemoryStrategy memoryStrategy = MemoryStrategy::Guard;
   uint32_t compileThreads = 0;  // 0: one per hardware thread
-  // DESIGN 8. Only the baseline tier exists so far; asking for the optimizing
-  // tier is an "unsupported" error, not a silent fallback.
+  // DESIGN 8: which compiler's code a module gets (baseline, optimizing), or
+  // the tiered policy (baseline now, optimizing code in the background).
   Tier tier = Tier::Baseline;
   // Limits, enforced as errors (instantiation) or failed growth (-1):
   uint64_t maxMemoryPages = 65536;        // per linear memory (64 KiB pages)

@@ -33,6 +33,8 @@
 
 namespace weft {
 
+class BackgroundCompile;
+
 struct ModuleData {
   std::vector<uint8_t> bytes;
   ModuleInfo info;
@@ -101,6 +103,15 @@ class Module {
   // old code, which stays mapped while the Module lives.
   Status replaceCode(const std::vector<uint32_t>& indices, std::vector<CompiledFunction> functions) const;
   const std::shared_ptr<ModuleLifeline>& lifeline() const { return lifeline_; }
+  // The tiered policy's background tier-up (null under the other policies).
+  std::shared_ptr<BackgroundCompile> tierUp() const {
+    std::lock_guard guard(laterCodeLock_);
+    return tierUp_;
+  }
+  void setTierUp(std::shared_ptr<BackgroundCompile> job) const {
+    std::lock_guard guard(laterCodeLock_);
+    tierUp_ = std::move(job);
+  }
 
   // ---- assembly: for the compile driver and the code-cache loader ----
   // Decodes {bytes} and computes what every tier and instance needs; no code yet.
@@ -126,6 +137,7 @@ class Module {
                 "compiled code reads entries as plain pointers");
   mutable std::mutex laterCodeLock_;
   mutable std::vector<std::unique_ptr<ModuleCode>> laterCode_;  // tier-up images
+  mutable std::shared_ptr<BackgroundCompile> tierUp_;
   std::shared_ptr<ModuleLifeline> lifeline_ = std::make_shared<ModuleLifeline>();
 };
 

@@ -227,24 +227,6 @@ TEST(EngineConfiguration, TheOptimizingTierCompilesRunsAndRecordsItsTier) {
     EXPECT_EQ(call(exported(instance, "bump"), {}).results.at(0), Value::i32(round * 1000 + round));
 }
 
-// No function silently falls back to the baseline: what the tier cannot
-// compile yet is an error that names the operator and where it is.
-TEST(EngineConfiguration, TheOptimizingTierNamesWhatItCannotCompile) {
-  EngineConfig config;
-  config.tier = Tier::Optimizing;
-  auto engine = std::make_shared<Engine>(config);
-  // (func (result i32) (i32.atomic.load (i32.const 0))) with a shared memory 1 1
-  std::vector<uint8_t> bytes = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x00,
-                                0x01, 0x7f, 0x03, 0x02, 0x01, 0x00, 0x05, 0x04, 0x01, 0x03, 0x01, 0x01, 0x0a,
-                                0x0a, 0x01, 0x08, 0x00, 0x41, 0x00, 0xfe, 0x10, 0x02, 0x00, 0x0b};
-  Result<std::shared_ptr<const Module>> module = Module::compile(engine, bytes);
-  ASSERT_FALSE(module);
-  EXPECT_EQ(module.error().kind, ErrorKind::Unsupported);
-  EXPECT_NE(module.error().message.find("optimizing tier"), std::string::npos) << module.error().describe();
-  EXPECT_NE(module.error().message.find("i32.atomic.load"), std::string::npos) << module.error().describe();
-  EXPECT_EQ(module.error().offset, 0x20u) << module.error().describe();
-}
-
 TEST(EngineConfiguration, MemoryAndStackLimitsAreEnforced) {
   EngineConfig config = EngineConfig::with(MemoryStrategy::BoundsChecked, 1);
   config.maxMemoryPages = 2;

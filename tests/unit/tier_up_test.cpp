@@ -9,6 +9,7 @@
 #include <cstring>
 #include <thread>
 
+#include "compiler/optimizing/optimizing_compiler.h"
 #include "driver/compile_driver.h"
 #include "runtime_test_support.h"
 
@@ -107,6 +108,50 @@ TEST_P(TierUp, ABacktraceCrossesBaselineAndOptimizedFrames) {
     EXPECT_EQ(got.instance, instance.get()) << "frame " << i;
     EXPECT_EQ(got.bytecodeOffset, want.bytecodeOffset) << "frame " << i;
   }
+}
+
+// LLVM failing on one function is an error for that function, never the
+// end of the process; under a tier-up the function keeps its baseline code.
+TEST_P(TierUp, AFunctionLlvmCannotCompileKeepsItsBaselineCode) {
+  auto module = compileTestModule(engine_, "tier_swap");
+  ASSERT_TRUE(module);
+  auto instance = instantiateOk(module);
+  ASSERT_TRUE(instance);
+  OptimizingTier failing(kChain1);
+  CompileInput input{module->info(), module->bytes(), module->layout(), module->memoryStrategy()};
+  Result<std::vector<CompiledFunction>> alone = compileFunctions(failing, input, {kChain1}, 1);
+  ASSERT_FALSE(alone);
+  EXPECT_EQ(alone.error().functionIndex, kChain1);
+  EXPECT_NE(alone.error().message.find("LLVM failed"), std::string::npos) << alone.error().describe();
+
+  const void* chain1Before = module->currentCode(kChain1);
+  const void* chain3Before = module->currentCode(kChain3);
+  std::shared_ptr<BackgroundCompile> job = compileInBackground(module, failing, {}, /*keepOldOnFailure=*/true);
+  ASSERT_EQ(job->wait(), BackgroundCompile::State::Installed);
+  ASSERT_TRUE(job->error());
+  EXPECT_EQ(job->error()->functionIndex, kChain1);
+  EXPECT_EQ(module->currentCode(kChain1), chain1Before) << "the function LLVM failed on keeps its code";
+  EXPECT_NE(module->currentCode(kChain3), chain3Before) << "the others are optimized";
+  EXPECT_EQ(callChain(instance, 4), 28);
+}
+
+// The tiered policy: baseline code at once, optimized code once the
+// background compile is done, for instances made before it too.
+TEST_P(TierUp, TheTieredPolicySwapsInOptimizedCode) {
+  EngineConfig config = EngineConfig::with(GetParam(), 1);
+  config.tier = Tier::Tiered;
+  auto engine = std::make_shared<Engine>(config);
+  auto module = compileTestModule(engine, "tier_swap");
+  ASSERT_TRUE(module);
+  EXPECT_EQ(module->data()->tier, Tier::Baseline) << "the first image is the baseline's";
+  auto instance = instantiateOk(module);
+  ASSERT_TRUE(instance);
+  const void* baseline = module->code().code(kChain3 - module->info().numImportedFunctions);
+  ASSERT_TRUE(module->tierUp());
+  ASSERT_EQ(module->tierUp()->wait(), BackgroundCompile::State::Installed);
+  EXPECT_FALSE(module->tierUp()->error());
+  EXPECT_NE(module->currentCode(kChain3), baseline);
+  EXPECT_EQ(callChain(instance, 2), 53);
 }
 
 INSTANTIATE_TEST_SUITE_P(Strategies, TierUp, ::testing::Values(MemoryStrategy::Guard, MemoryStrategy::BoundsChecked),

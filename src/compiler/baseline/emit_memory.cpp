@@ -15,12 +15,7 @@ bool fitsInt32(uint64_t bits) {
 }
 
 // The access size of a memarg operator, from its natural alignment.
-uint32_t accessSize(Opcode op) {
-  ImmKind imm = opcodeInfo(op).imm;
-  if (imm >= ImmKind::Mem1 && imm <= ImmKind::Mem16)
-    return 1u << (static_cast<uint32_t>(imm) - static_cast<uint32_t>(ImmKind::Mem1));
-  return 1u << (static_cast<uint32_t>(imm) - static_cast<uint32_t>(ImmKind::Atomic1));
-}
+uint32_t accessSize(Opcode op) { return memoryAccessBytes(op); }
 
 }  // namespace
 

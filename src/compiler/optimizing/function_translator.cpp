@@ -75,9 +75,14 @@ void Translator::tag(llvm::Instruction* access, Alias alias) {
   access->setMetadata(llvm::LLVMContext::MD_tbaa, aliasTags_[static_cast<size_t>(alias)]);
 }
 
+llvm::Align Translator::alignmentOf(llvm::Type* type) const {
+  return type->isVectorTy() ? llvm::Align(8) : llvmModule_.getDataLayout().getABITypeAlign(type);
+}
+
 llvm::LoadInst* Translator::load(llvm::Type* type, llvm::Value* base, int64_t offset, Alias alias, bool invariant) {
   llvm::Value* address = offset ? builder_.CreateConstInBoundsGEP1_64(builder_.getInt8Ty(), base, offset) : base;
-  llvm::LoadInst* value = builder_.CreateLoad(type, address);
+  // A v128 in instance data or a results buffer is only promised 8 bytes of alignment.
+  llvm::LoadInst* value = builder_.CreateAlignedLoad(type, address, alignmentOf(type));
   tag(value, alias);
   if (invariant) value->setMetadata(llvm::LLVMContext::MD_invariant_load, invariant_);
   return value;
@@ -85,7 +90,7 @@ llvm::LoadInst* Translator::load(llvm::Type* type, llvm::Value* base, int64_t of
 
 llvm::StoreInst* Translator::store(llvm::Value* value, llvm::Value* base, int64_t offset, Alias alias) {
   llvm::Value* address = offset ? builder_.CreateConstInBoundsGEP1_64(builder_.getInt8Ty(), base, offset) : base;
-  llvm::StoreInst* access = builder_.CreateStore(value, address);
+  llvm::StoreInst* access = builder_.CreateAlignedStore(value, address, alignmentOf(value->getType()));
   tag(access, alias);
   return access;
 }
@@ -564,8 +569,9 @@ bool Translator::translateOperator(const Operator& op) {
   }
   switch (opcodeFamily(op.opcode)) {
     case OpcodeFamily::Simd:
+      return translateSimd(op);
     case OpcodeFamily::Atomic:
-      return unsupported(op);
+      return translateAtomic(op);
     case OpcodeFamily::Core:
     case OpcodeFamily::Misc:
       return isMemoryOrTableOperator(op.opcode) ? translateMemory(op) : translateNumeric(op);
@@ -575,10 +581,6 @@ bool Translator::translateOperator(const Operator& op) {
 
 Status Translator::translate() {
   if (!it_.readLocals()) return it_.error();
-  for (ValType param : type_.params)
-    if (param == ValType::V128) return internalError(0, "v128 parameters are not supported yet");
-  for (ValType result : type_.results)
-    if (result == ValType::V128) return internalError(0, "v128 results are not supported yet");
   emitEntry();
   Operator op;
   while (it_.next(op)) {

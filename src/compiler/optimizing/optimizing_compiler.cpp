@@ -121,6 +121,7 @@ Result<CompiledFunction> OptimizingTier::compile(const CompileInput& input, uint
   auto& llvmState = static_cast<OptimizingThreadState&>(state);
   if (!llvmState.machine) return tierError(functionIndex, "LLVM has no x86-64 target");
   try {
+    if (failingFunction_ == functionIndex) llvm::report_fatal_error("failure injected by a test");
     return compileWithLlvm(input, functionIndex, llvmState);
   } catch (const LlvmFatalError& fatal) {
     return tierError(functionIndex, std::string("LLVM failed: ") + fatal.what());

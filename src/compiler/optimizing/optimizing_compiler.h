@@ -10,17 +10,26 @@
 // tables; the function's LLVM state is thrown away with its context).
 #pragma once
 
+#include <optional>
+
 #include "compiler/tier_compiler.h"
 
 namespace weft {
 
 class OptimizingTier final : public TierCompiler {
  public:
+  OptimizingTier() = default;
+  // For tests: compiling {function} makes LLVM report a fatal error, as a
+  // real LLVM failure would.
+  explicit OptimizingTier(uint32_t failingFunctionForTests) : failingFunction_(failingFunctionForTests) {}
   Tier tier() const override { return Tier::Optimizing; }
   uint64_t cpuFeatures() const override;
   std::unique_ptr<TierThreadState> newThreadState() const override;
   Result<CompiledFunction> compile(const CompileInput& input, uint32_t functionIndex,
                                    TierThreadState& state) const override;
+
+ private:
+  std::optional<uint32_t> failingFunction_;
 };
 
 }  // namespace weft

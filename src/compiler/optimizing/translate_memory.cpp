@@ -9,15 +9,6 @@
 #include "compiler/optimizing/translator.h"
 
 namespace weft {
-namespace {
-
-uint32_t accessSize(Opcode op) {
-  ImmKind imm = opcodeInfo(op).imm;
-  return 1u << (static_cast<uint32_t>(imm) - static_cast<uint32_t>(ImmKind::Mem1));
-}
-
-}  // namespace
-
 llvm::Value* Translator::memoryDefinition() {
   if (layout_.memoryIsImported(0)) return load(builder_.getPtrTy(), vmctx_, layout_.memoryPtr(0), Alias::Vmctx, true);
   return vmctxAddress(layout_.memoryDef(0));
@@ -57,7 +48,7 @@ bool Translator::translateMemory(const Operator& op) {
   llvm::Type* ptr = b.getPtrTy();
 
   auto loadAs = [&](llvm::Type* memoryType, ValType result, bool signExtend) {
-    llvm::Value* address = memoryAddress(op, pop(), accessSize(op.opcode));
+    llvm::Value* address = memoryAddress(op, pop(), memoryAccessBytes(op.opcode));
     llvm::LoadInst* value = b.CreateAlignedLoad(memoryType, address, llvm::MaybeAlign(1));
     tag(value, Alias::Memory);
     llvm::Type* wanted = typeOf(result);
@@ -67,7 +58,7 @@ bool Translator::translateMemory(const Operator& op) {
   };
   auto storeAs = [&](llvm::Type* memoryType) {
     llvm::Value* value = pop();
-    llvm::Value* address = memoryAddress(op, pop(), accessSize(op.opcode));
+    llvm::Value* address = memoryAddress(op, pop(), memoryAccessBytes(op.opcode));
     if (value->getType() != memoryType) value = b.CreateTrunc(value, memoryType);
     tag(b.CreateAlignedStore(value, address, llvm::MaybeAlign(1)), Alias::Memory);
     return true;

@@ -1,7 +1,9 @@
 // The state of one function's translation to LLVM IR (function_translator.h):
 // control flow, calls, locals and globals in function_translator.cpp; the
 // numeric operators in translate_numeric.cpp; memory, tables and bulk
-// operations in translate_memory.cpp. Internal to the optimizing tier.
+// operations in translate_memory.cpp; atomics in translate_atomic.cpp; SIMD
+// in translate_simd.cpp.
+// Internal to the optimizing tier.
 #pragma once
 
 #include <llvm/IR/DIBuilder.h>
@@ -70,6 +72,7 @@ class Translator {
   llvm::LoadInst* load(llvm::Type* type, llvm::Value* base, int64_t offset, Alias alias, bool invariant = false);
   llvm::StoreInst* store(llvm::Value* value, llvm::Value* base, int64_t offset, Alias alias);
   void tag(llvm::Instruction* access, Alias alias);
+  llvm::Align alignmentOf(llvm::Type* type) const;
   llvm::Value* builtin(BuiltinId id);  // the builtin's address, from the vmctx's table
   llvm::CallInst* callBuiltin(BuiltinId id, llvm::FunctionType* type, std::initializer_list<llvm::Value*> args);
 
@@ -121,6 +124,13 @@ class Translator {
   llvm::Value* checkedTruncate(const Operator& op, llvm::Value* x, ValType to, bool isSigned);
   llvm::Value* intDivision(const Operator& op, llvm::Value* lhs, llvm::Value* rhs, bool isSigned, bool remainder);
   bool translateMemory(const Operator& op);   // translate_memory.cpp
+  bool translateAtomic(const Operator& op);   // translate_atomic.cpp
+  bool translateSimd(const Operator& op);     // translate_simd.cpp
+  llvm::VectorType* vectorType(uint32_t lanes, uint32_t bits, bool isFloat);
+  llvm::Value* asVector(llvm::Value* v128, llvm::VectorType* type);
+  llvm::Value* toV128(llvm::Value* vector);
+  void simdBuiltin(const Operator& op);
+  llvm::Value* atomicAddress(const Operator& op, llvm::Value* index, uint32_t size);
   llvm::Value* memoryDefinition();
   llvm::Value* memoryAddress(const Operator& op, llvm::Value* index, uint32_t size);
   llvm::Value* tableDefinition(uint32_t table);
