@@ -3,6 +3,8 @@
 #include "compiler/optimizing/function_translator.h"
 
 #include <llvm/IR/Intrinsics.h>
+
+#include <algorithm>
 #include <llvm/IR/Verifier.h>
 #include <llvm/Support/raw_ostream.h>
 
@@ -162,7 +164,19 @@ llvm::FunctionType* Translator::wasmFunctionType(const FuncType& type) {
   return llvm::FunctionType::get(result, params, false);
 }
 
-llvm::BasicBlock* Translator::newBlock(const char* name) { return llvm::BasicBlock::Create(context_, name); }
+llvm::BasicBlock* Translator::newBlock(const char* name) {
+  llvm::BasicBlock* block = llvm::BasicBlock::Create(context_, name);
+  created_.push_back(block);
+  return block;
+}
+
+// A translation that stopped early (invalid code, an unsupported operator)
+// leaves blocks no function owns; the function takes them, so they die with
+// the LLVM module (deleting them here would leave branches pointing at them).
+Translator::~Translator() {
+  for (llvm::BasicBlock* block : created_)
+    if (!block->getParent() && function_) block->insertInto(function_);
+}
 
 void Translator::enterBlock(llvm::BasicBlock* block) {
   if (!block->getParent()) block->insertInto(function_);
@@ -341,6 +355,7 @@ void Translator::translateEnd() {
   stack_.resize(block.height);
   if (llvm::pred_empty(block.end)) {
     for (llvm::PHINode* phi : block.endValues) phi->eraseFromParent();
+    created_.erase(std::find(created_.begin(), created_.end(), block.end));
     delete block.end;
     reachable_ = false;
     if (!controls_.empty()) stack_.resize(controls_.back().height);

@@ -27,6 +27,7 @@ namespace weft {
 class Translator {
  public:
   Translator(const CompileInput& input, uint32_t functionIndex, ValidatorScratch& scratch, llvm::Module& module);
+  ~Translator();
   Status translate();
 
  private:
@@ -159,6 +160,7 @@ class Translator {
   std::vector<std::pair<uint32_t, llvm::Value*>> localSets_;
   std::vector<llvm::Value*> stack_;
   std::vector<Control> controls_;
+  std::vector<llvm::BasicBlock*> created_;  // every block, until a function owns it
   bool reachable_ = true;
   std::optional<Error> failure_;
 };
