@@ -3,7 +3,11 @@
 # sources by ../shared/bench/build-embenchen.sh: natively with gcc -O2, for
 # wasm32-wasi with clang-14 -O2) run natively, under node (V8's Liftoff, the
 # baseline peer, and TurboFan, the optimizing peer) and under Weft in each
-# memory strategy, several runs each; median seconds and ratio to native.
+# memory strategy with the baseline and with the optimizing tier (its code
+# from a cache directory, filled by the output check that precedes the timed
+# runs, so the times are of running optimized code, as `weft compile` or
+# `weft run --cache` users get it), several runs each; median seconds and
+# ratio to native.
 # Every runner's output must equal node's (decimals masked: some programs print
 # their own timings); a difference shows as MISMATCH.
 #   bench/embenchen.sh [small|standard] [RUNS]       writes bench/.cache/embenchen-SIZE.csv
@@ -23,12 +27,16 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 [ -f "$out/programs.txt" ] || "$shared/build-embenchen.sh" "$out" > /dev/null
 weft=$root/build/weft
+codecache=$root/bench/.cache/weft-code-cache
+mkdir -p "$codecache" && chmod 700 "$codecache"
 node_wasi="node --no-warnings $shared/run-node-wasi.mjs"
 table=$("$shared/compare.sh" "$out" "$size" "$runs" \
   "node-liftoff=node --no-warnings --liftoff --no-wasm-tier-up $shared/run-node-wasi.mjs" \
   "node-turbofan=node --no-warnings --no-liftoff $shared/run-node-wasi.mjs" \
   "weft-guard=$weft run --dir ." \
-  "weft-bounds=$weft run --memory bounds-checked --dir ." | tee /dev/stderr)
+  "weft-bounds=$weft run --memory bounds-checked --dir ." \
+  "weft-opt-guard=$weft run --tier optimizing --cache $codecache --dir ." \
+  "weft-opt-bounds=$weft run --tier optimizing --memory bounds-checked --cache $codecache --dir ." | tee /dev/stderr)
 csv=$root/bench/.cache/embenchen-$size.csv
 echo "$table" | awk 'NR == 1 {
     printf "program,native_s"; for (i = 3; i <= NF; i += 2) printf ",%s_s,%s_ratio", $i, $i; print ""; next }

@@ -41,6 +41,10 @@ int compileCommand(const std::vector<std::string>& args) {
     std::fprintf(stderr, "weft compile: %s\n", written.error().message.c_str());
     return 1;
   }
+  // Every function is compiled by the tier named (no tier falls back to another).
+  const Module& module = *loaded->module;
+  std::printf("%s: %zu functions compiled by the %s tier, %zu bytes of code\n", output.c_str(),
+              module.code().functions().size(), tierName(module.data()->tier), module.code().memory().size());
   return 0;
 }
 

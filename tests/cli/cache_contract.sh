@@ -21,6 +21,15 @@ if "$weft" run --memory guard --invoke fac_recursive "$dir/fac-bc.cwasm" 5 2> "$
 fi
 grep -q "compiled for bounds-checked memories" "$dir/err" || fail "strategy mismatch message: $(cat "$dir/err")"
 
+# An optimized file says what compiled it, and runs its own tier when none is asked for.
+"$weft" compile --tier optimizing "$fac" -o "$dir/fac-opt.cwasm" > "$dir/out" || fail "compile optimizing"
+grep -q "functions compiled by the optimizing tier" "$dir/out" || fail "compile's summary: $(cat "$dir/out")"
+[ "$("$weft" run --invoke fac_recursive "$dir/fac-opt.cwasm" 10)" = 3628800 ] || fail "run optimizing .cwasm"
+if "$weft" run --tier baseline --invoke fac_recursive "$dir/fac-opt.cwasm" 5 2> "$dir/err"; then
+  fail "an optimized file ran under the baseline tier"
+fi
+grep -q "compiled for another tier" "$dir/err" || fail "tier mismatch message: $(cat "$dir/err")"
+
 # Damage: flip a byte in the code, near the end of the file.
 size=$(stat -c %s "$dir/fac.cwasm")
 cp "$dir/fac.cwasm" "$dir/bad.cwasm"

@@ -5,7 +5,8 @@
 // bounds-checked strategy; in the guard strategy the reservation behind the
 // base catches it (DESIGN 6). The memory definition's base and length are
 // loads tagged as instance data: invariant for a guard memory (its base never
-// moves), plain for a bounds-checked one, which a call may grow and move.
+// moves) and for a memory whose maximum is its minimum (it never grows), plain
+// otherwise: a call may grow a bounds-checked memory and move it.
 #include "compiler/optimizing/translator.h"
 
 namespace weft {
@@ -18,12 +19,14 @@ llvm::Value* Translator::memoryAddress(const Operator& op, llvm::Value* index, u
   llvm::Value* definition = memoryDefinition();
   llvm::Value* wideIndex = builder_.CreateZExt(index, builder_.getInt64Ty());
   bool guard = strategy_ == MemoryStrategy::Guard;
+  const Limits& limits = module_.memories[0].type.limits;
+  bool fixedSize = limits.max && *limits.max == limits.min;  // an import's actual limits lie within these
   if (!guard) {
-    llvm::Value* length = load(builder_.getInt64Ty(), definition, vmctx::kMemoryByteLength, Alias::Vmctx);
+    llvm::Value* length = load(builder_.getInt64Ty(), definition, vmctx::kMemoryByteLength, Alias::Vmctx, fixedSize);
     llvm::Value* end = builder_.CreateAdd(wideIndex, i64(uint64_t{op.memarg.offset} + size));
     trapIf(builder_.CreateICmpUGT(end, length), TrapKind::MemoryOutOfBounds, op.offset);
   }
-  llvm::Value* base = load(builder_.getPtrTy(), definition, vmctx::kMemoryBase, Alias::Vmctx, guard);
+  llvm::Value* base = load(builder_.getPtrTy(), definition, vmctx::kMemoryBase, Alias::Vmctx, guard || fixedSize);
   llvm::Value* effective = builder_.CreateAdd(wideIndex, i64(op.memarg.offset));
   return builder_.CreateGEP(builder_.getInt8Ty(), base, effective);
 }
