@@ -7,7 +7,10 @@
 //
 // LLVM never ends the process: its fatal errors become a compile error of
 // the function (the handler throws out of LLVM, which is built with unwind
-// tables; the function's LLVM state is thrown away with its context).
+// tables; the function's LLVM state is thrown away with its context). What
+// LLVM's own frames held on the way out leaks (LLVM is built without
+// exceptions, so its frames run no cleanups): a few bytes per failure, which
+// only a Weft bug or an LLVM bug causes.
 #pragma once
 
 #include <optional>
@@ -19,8 +22,8 @@ namespace weft {
 class OptimizingTier final : public TierCompiler {
  public:
   OptimizingTier() = default;
-  // For tests: compiling {function} makes LLVM report a fatal error, as a
-  // real LLVM failure would.
+  // For tests: compiling {function} fails as a fatal LLVM error does, through
+  // the same handler.
   explicit OptimizingTier(uint32_t failingFunctionForTests) : failingFunction_(failingFunctionForTests) {}
   Tier tier() const override { return Tier::Optimizing; }
   uint64_t cpuFeatures() const override;
