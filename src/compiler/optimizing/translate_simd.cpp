@@ -2,9 +2,9 @@
 // <2 x i64> and is bitcast to the lane shape each operator works on.
 // Operators whose IR form would be undefined for some input (shift counts
 // past the lane width, float-to-int out of range, min/max on NaN, -0) get
-// wasm's result explicitly. The few without a direct vector form here go to
-// the runtime's exact SIMD builtin, the same one the baseline uses, over
-// 16-byte frame slots.
+// wasm's result explicitly. Every SIMD operator of the opcode list has its
+// form here (no call to the runtime's scalar SIMD builtin, which the baseline
+// uses for the rarer ones).
 #include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/IntrinsicsX86.h>
 
@@ -45,33 +45,10 @@ llvm::Value* Translator::asVector(llvm::Value* v128, llvm::VectorType* type) {
 
 llvm::Value* Translator::toV128(llvm::Value* vector) { return asVector(vector, llvm::cast<llvm::VectorType>(typeOf(ValType::V128))); }
 
-void Translator::simdBuiltin(const Operator& op) {
-  const OpSignature& sig = opcodeInfo(op.opcode).sig;
-  llvm::IRBuilder<>& b = builder_;
-  llvm::Type* slotType = llvm::ArrayType::get(b.getInt8Ty(), 16);
-  llvm::IRBuilderBase::InsertPoint here = b.saveIP();
-  b.SetInsertPoint(&function_->getEntryBlock(), function_->getEntryBlock().begin());
-  llvm::AllocaInst* slots[4];
-  for (llvm::AllocaInst*& slot : slots) {
-    slot = b.CreateAlloca(slotType);
-    slot->setAlignment(llvm::Align(16));
-  }
-  b.restoreIP(here);
-  size_t first = stack_.size() - sig.numParams;
-  for (uint32_t i = 0; i < sig.numParams; ++i) b.CreateStore(stack_[first + i], slots[1 + i]);
-  stack_.resize(first);
-  llvm::Type* ptr = b.getPtrTy();
-  auto* type = llvm::FunctionType::get(b.getVoidTy(), {b.getInt32Ty(), b.getInt32Ty(), ptr, ptr, ptr, ptr}, false);
-  b.CreateCall(type, builtin(BuiltinId::SimdOperation),
-               {i32(static_cast<uint32_t>(op.opcode)), i32(op.lane), slots[0], slots[1], slots[2], slots[3]});
-  if (sig.result != ValType::Bottom) push(b.CreateLoad(typeOf(sig.result), slots[0]));
-}
-
 bool Translator::translateSimd(const Operator& op) {
   using O = Opcode;
   using llvm::Intrinsic::ID;
   llvm::IRBuilder<>& b = builder_;
-  const OpSignature& sig = opcodeInfo(op.opcode).sig;
   Shape shape = shapeOf(op.opcode);
   llvm::VectorType* type = vectorType(shape.lanes, shape.bits, shape.isFloat);
   llvm::VectorType* bytes = vectorType(16, 8, false);
@@ -391,9 +368,7 @@ bool Translator::translateSimd(const Operator& op) {
     case O::F64x2PromoteLowF32x4:
       return result(b.CreateFPExt(half(popAs(vectorType(4, 32, true)), 2, false), type));
     default:
-      if (sig.special) return unsupported(op);
-      simdBuiltin(op);
-      return true;
+      return unsupported(op);
   }
 }
 

@@ -130,7 +130,6 @@ class Translator {
   llvm::VectorType* vectorType(uint32_t lanes, uint32_t bits, bool isFloat);
   llvm::Value* asVector(llvm::Value* v128, llvm::VectorType* type);
   llvm::Value* toV128(llvm::Value* vector);
-  void simdBuiltin(const Operator& op);
   llvm::Value* atomicAddress(const Operator& op, llvm::Value* index, uint32_t size);
   llvm::Value* memoryDefinition();
   llvm::Value* memoryAddress(const Operator& op, llvm::Value* index, uint32_t size);
