@@ -150,15 +150,18 @@ constexpr bool isMemoryOrTableOperator(Opcode op) {
   }
 }
 
-// The bytes a memory operator (plain or atomic) accesses, from its memarg's
-// natural alignment in the list.
+// The bytes a memory operator (plain, SIMD lane or atomic) accesses, from its
+// memarg's natural alignment in the list.
 constexpr uint32_t memoryAccessBytes(Opcode op) {
   ImmKind imm = kOpcodeInfo[static_cast<uint16_t>(op)].imm;
   if (imm >= ImmKind::Mem1 && imm <= ImmKind::Mem16)
     return 1u << (static_cast<uint32_t>(imm) - static_cast<uint32_t>(ImmKind::Mem1));
+  if (imm >= ImmKind::MemLane1 && imm <= ImmKind::MemLane8)
+    return 1u << (static_cast<uint32_t>(imm) - static_cast<uint32_t>(ImmKind::MemLane1));
   return 1u << (static_cast<uint32_t>(imm) - static_cast<uint32_t>(ImmKind::Atomic1));
 }
-static_assert(memoryAccessBytes(Opcode::I64Load32S) == 4 && memoryAccessBytes(Opcode::I64AtomicRmw16XorU) == 2);
+static_assert(memoryAccessBytes(Opcode::I64Load32S) == 4 && memoryAccessBytes(Opcode::I64AtomicRmw16XorU) == 2 &&
+              memoryAccessBytes(Opcode::V128Load16Lane) == 2 && memoryAccessBytes(Opcode::V128Load64Splat) == 8);
 
 enum class AtomicShape : uint8_t { Load, Store, ReadModifyWrite, CompareExchange, Wait, Notify, Fence };
 enum class AtomicRmwOp : uint8_t { Add, Sub, And, Or, Xor, Xchg };

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -42,6 +43,17 @@ inline Func exported(const std::shared_ptr<Instance>& instance, const char* name
   std::optional<Func> func = instance->exportedFunction(name);
   if (!func) ADD_FAILURE() << "no exported function " << name;
   return func.value_or(Func{});
+}
+
+// The instance's vmctx bytes, but for the stack limit: every call entering the
+// instance stores the calling thread's limit there, by design (the prologue
+// reads it). Everything else (entry table pointer, records, memories, tables,
+// globals) must stay as instantiation left it: tier-ups write no instance.
+inline std::vector<uint8_t> vmctxWithoutStackLimit(const Instance& instance) {
+  const auto* bytes = static_cast<const uint8_t*>(instance.vmctx());
+  std::vector<uint8_t> copy(bytes, bytes + instance.module().layout().size());
+  std::memset(copy.data() + vmctx::kStackLimit, 0, sizeof(uintptr_t));
+  return copy;
 }
 
 // Instantiates the parameterized suite {suite} once per memory strategy, as

@@ -21,17 +21,6 @@ constexpr uint32_t kValue = 0, kReplacement = 1, kChain0 = 4, kChain1 = 5, kChai
 
 uint64_t hashOf(const CodeMemory& code) { return checksum64(code.data(), code.size()); }
 
-// The instance's vmctx bytes, but for the stack limit: every call entering the
-// instance stores the calling thread's limit there, by design (the prologue
-// reads it). Everything else (entry table pointer, records, memories, tables,
-// globals) must stay as instantiation left it.
-std::vector<uint8_t> vmctxWithoutStackLimit(const Instance& instance) {
-  const auto* bytes = static_cast<const uint8_t*>(instance.vmctx());
-  std::vector<uint8_t> copy(bytes, bytes + instance.module().layout().size());
-  std::memset(copy.data() + vmctx::kStackLimit, 0, sizeof(uintptr_t));
-  return copy;
-}
-
 Result<std::vector<CompiledFunction>> compileAgain(const Module& module, std::vector<uint32_t> indices) {
   CompileInput input{module.info(), module.bytes(), module.layout(), module.memoryStrategy()};
   return compileFunctions(*tierCompiler(Tier::Baseline), input, indices, 1);

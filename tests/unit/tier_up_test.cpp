@@ -19,13 +19,6 @@ namespace {
 // Function indices in tier_swap.wat.
 constexpr uint32_t kChain1 = 5, kChain3 = 7;
 
-std::vector<uint8_t> vmctxWithoutStackLimit(const Instance& instance) {
-  const auto* bytes = static_cast<const uint8_t*>(instance.vmctx());
-  std::vector<uint8_t> copy(bytes, bytes + instance.module().layout().size());
-  std::memset(copy.data() + vmctx::kStackLimit, 0, sizeof(uintptr_t));  // every call stores its thread's limit
-  return copy;
-}
-
 int32_t callChain(const std::shared_ptr<Instance>& instance, int32_t x) {
   CallOutcome out = call(exported(instance, "chain"), std::vector{Value::i32(static_cast<uint32_t>(x))});
   return out.ok() ? static_cast<int32_t>(out.results.at(0).asI32()) : -1;

@@ -8,18 +8,6 @@
 namespace weft {
 namespace {
 
-// The bytes a SIMD memory operator reads or writes (lane and extending forms
-// included), from its immediate kind in the opcode list.
-uint32_t simdAccessSize(Opcode op) {
-  switch (opcodeInfo(op).imm) {
-    case ImmKind::Mem1: case ImmKind::MemLane1: return 1;
-    case ImmKind::Mem2: case ImmKind::MemLane2: return 2;
-    case ImmKind::Mem4: case ImmKind::MemLane4: return 4;
-    case ImmKind::Mem16: return 16;
-    default: return 8;
-  }
-}
-
 bool isLaneMemoryOperator(Opcode op) {
   switch (opcodeInfo(op).imm) {
     case ImmKind::MemLane1: case ImmKind::MemLane2: case ImmKind::MemLane4: case ImmKind::MemLane8:
@@ -64,7 +52,7 @@ bool FunctionCompiler::emitSimd(const Operator& op) {
     case O::V128Load8x8S: case O::V128Load8x8U: case O::V128Load16x4S: case O::V128Load16x4U:
     case O::V128Load32x2S: case O::V128Load32x2U: case O::V128Load8Splat: case O::V128Load16Splat:
     case O::V128Load32Splat: case O::V128Load64Splat: case O::V128Load32Zero: case O::V128Load64Zero: {
-      uint32_t size = simdAccessSize(op.opcode);
+      uint32_t size = memoryAccessBytes(op.opcode);
       GpReg index = v.popToGpr();
       MacroAssembler::MemOperand m = masm_.wasmMemory(op, index, size);
       FpReg x = v.allocFpr();
@@ -119,7 +107,7 @@ bool FunctionCompiler::emitSimd(const Operator& op) {
   }
   if (isLaneMemoryOperator(op.opcode)) {
     bool isLoad = info.sig.result == V128;
-    uint32_t size = simdAccessSize(op.opcode);
+    uint32_t size = memoryAccessBytes(op.opcode);
     FpReg x = v.popToFpr();
     GpReg index = v.popToGpr();
     MacroAssembler::MemOperand m = masm_.wasmMemory(op, index, size);

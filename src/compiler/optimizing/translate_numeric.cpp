@@ -9,6 +9,14 @@
 
 namespace weft {
 
+// IEEE 754-2019 minimum/maximum: NaN if either is, -0 below +0, as wasm says;
+// but a NaN result must be quiet (arithmetic), which llvm.minimum does not
+// promise for a signaling input, and a + b is. Scalars and vectors alike.
+llvm::Value* Translator::floatMinMax(llvm::Intrinsic::ID id, llvm::Value* l, llvm::Value* r) {
+  return builder_.CreateSelect(builder_.CreateFCmpUNO(l, r), builder_.CreateFAdd(l, r),
+                               builder_.CreateBinaryIntrinsic(id, l, r));
+}
+
 llvm::Value* Translator::intDivision(const Operator& op, llvm::Value* lhs, llvm::Value* rhs, bool isSigned,
                                      bool remainder) {
   llvm::Type* type = lhs->getType();
@@ -101,9 +109,7 @@ bool Translator::translateNumeric(const Operator& op) {
     });
   };
   auto minMax = [&](ID id) {
-    return binary([&](llvm::Value* l, llvm::Value* r) {
-      return b.CreateSelect(b.CreateFCmpUNO(l, r), b.CreateFAdd(l, r), b.CreateBinaryIntrinsic(id, l, r));
-    });
+    return binary([&](llvm::Value* l, llvm::Value* r) { return floatMinMax(id, l, r); });
   };
   auto bitCount = [&](ID id) {  // clz, ctz: defined (the width) at zero
     return unary([&](llvm::Value* v) { return b.CreateIntrinsic(id, {v->getType()}, {v, b.getFalse()}); });
@@ -191,9 +197,6 @@ bool Translator::translateNumeric(const Operator& op) {
     case O::F32Sub: case O::F64Sub: return arithmetic(llvm::Instruction::FSub);
     case O::F32Mul: case O::F64Mul: return arithmetic(llvm::Instruction::FMul);
     case O::F32Div: case O::F64Div: return arithmetic(llvm::Instruction::FDiv);
-    // IEEE 754-2019 minimum/maximum: NaN if either is, -0 below +0, as wasm
-    // says; but a NaN result must be quiet (arithmetic), which minimum does
-    // not promise for a signaling input, and a + b is.
     case O::F32Min: case O::F64Min: return minMax(llvm::Intrinsic::minimum);
     case O::F32Max: case O::F64Max: return minMax(llvm::Intrinsic::maximum);
     case O::F32Copysign: case O::F64Copysign: return intrinsic2(llvm::Intrinsic::copysign);

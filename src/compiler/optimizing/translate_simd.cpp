@@ -128,10 +128,8 @@ bool Translator::translateSimd(const Operator& op) {
     clamped = b.CreateBinaryIntrinsic(llvm::Intrinsic::smin, clamped, llvm::ConstantInt::get(joinedType, high));
     return result(b.CreateTrunc(clamped, type));
   };
-  auto floatMinMax = [&](ID id) {
-    return binary([&](llvm::Value* l, llvm::Value* r) {
-      return b.CreateSelect(b.CreateFCmpUNO(l, r), b.CreateFAdd(l, r), b.CreateBinaryIntrinsic(id, l, r));
-    });
+  auto minMax = [&](ID id) {
+    return binary([&](llvm::Value* l, llvm::Value* r) { return floatMinMax(id, l, r); });
   };
   auto memoryVector = [&](uint32_t size) { return memoryAddress(op, pop(), size); };
   auto loadScalar = [&](llvm::Type* t, uint32_t size) {
@@ -174,14 +172,14 @@ bool Translator::translateSimd(const Operator& op) {
       return result(b.CreateInsertElement(llvm::Constant::getNullValue(t), lane, uint64_t{0}));
     }
     case O::V128Load8Lane: case O::V128Load16Lane: case O::V128Load32Lane: case O::V128Load64Lane: {
-      uint32_t size = 1u << (static_cast<uint32_t>(opcodeInfo(op.opcode).imm) - static_cast<uint32_t>(ImmKind::MemLane1));
+      uint32_t size = memoryAccessBytes(op.opcode);
       llvm::VectorType* t = vectorType(16 / size, 8 * size, false);
       llvm::Value* vector = popAs(t);
       llvm::Value* lane = loadScalar(b.getIntNTy(8 * size), size);
       return result(b.CreateInsertElement(vector, lane, uint64_t{op.lane}));
     }
     case O::V128Store8Lane: case O::V128Store16Lane: case O::V128Store32Lane: case O::V128Store64Lane: {
-      uint32_t size = 1u << (static_cast<uint32_t>(opcodeInfo(op.opcode).imm) - static_cast<uint32_t>(ImmKind::MemLane1));
+      uint32_t size = memoryAccessBytes(op.opcode);
       llvm::VectorType* t = vectorType(16 / size, 8 * size, false);
       llvm::Value* lane = b.CreateExtractElement(popAs(t), uint64_t{op.lane});
       tag(b.CreateAlignedStore(lane, memoryVector(size), llvm::MaybeAlign(1)), Alias::Memory);
@@ -336,8 +334,8 @@ bool Translator::translateSimd(const Operator& op) {
     case O::F32x4Sub: case O::F64x2Sub: return binary([&](auto l, auto r) { return b.CreateFSub(l, r); });
     case O::F32x4Mul: case O::F64x2Mul: return binary([&](auto l, auto r) { return b.CreateFMul(l, r); });
     case O::F32x4Div: case O::F64x2Div: return binary([&](auto l, auto r) { return b.CreateFDiv(l, r); });
-    case O::F32x4Min: case O::F64x2Min: return floatMinMax(llvm::Intrinsic::minimum);
-    case O::F32x4Max: case O::F64x2Max: return floatMinMax(llvm::Intrinsic::maximum);
+    case O::F32x4Min: case O::F64x2Min: return minMax(llvm::Intrinsic::minimum);
+    case O::F32x4Max: case O::F64x2Max: return minMax(llvm::Intrinsic::maximum);
     case O::F32x4Pmin: case O::F64x2Pmin:  // b < a ? b : a
       return binary([&](auto l, auto r) { return b.CreateSelect(b.CreateFCmpOLT(r, l), r, l); });
     case O::F32x4Pmax: case O::F64x2Pmax:  // a < b ? b : a

@@ -123,6 +123,7 @@ class Translator {
   // ---- operator families ----
   bool translateNumeric(const Operator& op);  // translate_numeric.cpp
   llvm::Value* checkedTruncate(const Operator& op, llvm::Value* x, ValType to, bool isSigned);
+  llvm::Value* floatMinMax(llvm::Intrinsic::ID id, llvm::Value* l, llvm::Value* r);
   llvm::Value* intDivision(const Operator& op, llvm::Value* lhs, llvm::Value* rhs, bool isSigned, bool remainder);
   bool translateMemory(const Operator& op);   // translate_memory.cpp
   bool translateAtomic(const Operator& op);   // translate_atomic.cpp
