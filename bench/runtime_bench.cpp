@@ -1,9 +1,9 @@
-// Runtime benchmarks (not tests): baseline compile throughput, instantiation
+// Runtime benchmarks (not tests): compile throughput of either tier, instantiation
 // cost, and call overhead across the host/wasm boundary. One line of
 // key=value figures per measurement; bench/runtime-compare.sh puts them beside
 // node's in one run.
 //
-//   weft_bench_runtime compile FILE [--threads N] [--runs R]
+//   weft_bench_runtime compile FILE [--threads N] [--runs R] [--tier baseline|optimizing]
 //   weft_bench_runtime instantiate FILE [--count N] [--memory guard|bounds-checked]
 //   weft_bench_runtime calls CALLS.wasm [--iterations N] [--runs R]
 //   weft_bench_runtime cache FILE [--runs R]      compile vs load from the code cache
@@ -43,6 +43,7 @@ struct Options {
   uint32_t count = 10000;
   uint64_t iterations = 10'000'000;
   MemoryStrategy strategy = MemoryStrategy::BoundsChecked;
+  Tier tier = Tier::Baseline;
 };
 
 // Resident set size from /proc/self/statm, in bytes.
@@ -65,7 +66,7 @@ std::vector<uint8_t> load(const std::string& path) {
 
 int compileBench(const Options& options) {
   std::vector<uint8_t> bytes = load(options.file);
-  auto engine = std::make_shared<Engine>(EngineConfig::with(MemoryStrategy::Guard, options.threads));
+  auto engine = std::make_shared<Engine>(EngineConfig::with(MemoryStrategy::Guard, options.threads, options.tier));
   std::vector<double> times;
   uint64_t codeBytes = 0;
   for (uint32_t run = 0; run < options.runs; ++run) {
@@ -80,8 +81,8 @@ int compileBench(const Options& options) {
     times.push_back(seconds(start, end));
   }
   double t = median(times);
-  std::printf("compile file=%s bytes=%zu threads=%u seconds=%.4f mb_per_s=%.1f code_bytes=%llu\n",
-              options.file.c_str(), bytes.size(), options.threads, t, bytes.size() / t / 1e6,
+  std::printf("compile file=%s tier=%s bytes=%zu threads=%u seconds=%.4f mb_per_s=%.3f code_bytes=%llu\n",
+              options.file.c_str(), tierName(options.tier), bytes.size(), options.threads, t, bytes.size() / t / 1e6,
               static_cast<unsigned long long>(codeBytes));
   return 0;
 }
@@ -110,7 +111,7 @@ std::vector<Extern> stubImports(Engine& engine, const ModuleInfo& info) {
 
 int instantiateBench(const Options& options) {
   std::vector<uint8_t> bytes = load(options.file);
-  auto engine = std::make_shared<Engine>(EngineConfig::with(options.strategy, 0));
+  auto engine = std::make_shared<Engine>(EngineConfig::with(options.strategy, 0, Tier::Baseline));
   Result<std::shared_ptr<const Module>> module = Module::compile(engine, bytes);
   if (!module) {
     std::fprintf(stderr, "%s: %s\n", options.file.c_str(), module.error().describe().c_str());
@@ -148,7 +149,7 @@ int instantiateBench(const Options& options) {
 
 int callsBench(const Options& options) {
   std::vector<uint8_t> bytes = load(options.file);
-  auto engine = std::make_shared<Engine>(EngineConfig::with(MemoryStrategy::Guard, 1));
+  auto engine = std::make_shared<Engine>(EngineConfig::with(MemoryStrategy::Guard, 1, Tier::Baseline));
   Result<std::shared_ptr<const Module>> module = Module::compile(engine, bytes);
   if (!module) {
     std::fprintf(stderr, "%s: %s\n", options.file.c_str(), module.error().describe().c_str());
@@ -202,7 +203,7 @@ int callsBench(const Options& options) {
 // the page cache; cold: evicted first), and the first instantiation after.
 int cacheBench(const Options& options) {
   std::vector<uint8_t> bytes = load(options.file);
-  auto engine = std::make_shared<Engine>(EngineConfig::with(MemoryStrategy::Guard, 1));
+  auto engine = std::make_shared<Engine>(EngineConfig::with(MemoryStrategy::Guard, 1, Tier::Baseline));
   std::string path = (std::filesystem::temp_directory_path() / ("weft-bench-cache-" + std::to_string(getpid()) + ".cwasm")).string();
   std::vector<double> compileTimes, warmLoads, coldLoads, firstInstance;
   for (uint32_t run = 0; run < options.runs; ++run) {
@@ -270,6 +271,7 @@ int main(int argc, char** argv) {
     else if (flag == "--count") options.count = static_cast<uint32_t>(std::stoul(value));
     else if (flag == "--iterations") options.iterations = std::stoull(value);
     else if (flag == "--memory") options.strategy = value == "guard" ? MemoryStrategy::Guard : MemoryStrategy::BoundsChecked;
+    else if (flag == "--tier") options.tier = value == "optimizing" ? Tier::Optimizing : Tier::Baseline;
     else {
       std::fprintf(stderr, "unknown option %s\n", flag.c_str());
       return 2;

@@ -20,7 +20,7 @@
 using namespace weft;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static auto engine = std::make_shared<Engine>(EngineConfig::with(MemoryStrategy::Guard, 1));
+  static auto engine = std::make_shared<Engine>(EngineConfig::with(MemoryStrategy::Guard, 1, Tier::Baseline));
   std::vector<uint8_t> file(data, data + size);
   if (file.size() >= sizeof(CodeCacheHeader) && (size % 4) != 0) {  // leave a quarter of inputs unrepaired
     CodeCacheHeader header;

@@ -59,6 +59,7 @@ constexpr const char* kUsage =
     "                               call FUNC with ARGS and print its results (weft run --help)\n"
     "  compile [--memory S] [--tier T] FILE.wasm -o FILE.cwasm\n"
     "                               compile once into a code-cache file that weft run maps\n"
+    "                               (--tier optimizing, the default, or baseline)\n"
     "  wast [OPTIONS] FILE.wast...  run official spec-test scripts (needs wabt's wast2json)\n"
     "      --enable-threads         parse the scripts with the threads proposal enabled\n"
     "      --wast2json PATH         the wast2json program to use\n"

@@ -1,5 +1,5 @@
-// `weft run`: compile a module with the baseline tier (or map its code-cache
-// file), instantiate it, and run it: a WASI command's _start, a WASI reactor's
+// `weft run`: compile a module (tiered by default) or map its code-cache
+// file, instantiate it, and run it: a WASI command's _start, a WASI reactor's
 // _initialize then the export named by --invoke, or any export of a module
 // without imports.
 #include <cstdio>
@@ -12,6 +12,7 @@
 #include "cli/load_module.h"
 #include "cli/values.h"
 #include "host/wasi/wasi.h"
+#include "runtime/background_compile.h"
 #include "runtime/instance.h"
 
 namespace weft::cli {
@@ -40,11 +41,15 @@ constexpr const char* kRunUsage =
     "                          the linear-memory strategy (default: guard; a .cwasm\n"
     "                          file's own unless given)\n"
     "  --tier baseline|optimizing|tiered\n"
-    "                          which compiler's code runs (default: baseline; a .cwasm\n"
+    "                          which compiler's code runs (default: tiered; a .cwasm\n"
     "                          file's own unless given); tiered starts in baseline code\n"
     "                          and swaps in optimized code as background compiles finish\n"
+    "                          (a call already running, such as _start, stays in its code)\n"
     "  --cache DIR             keep compiled code in DIR (yours alone: see README), keyed by\n"
-    "                          the module's hash, the engine build and the memory strategy\n"
+    "                          the module's hash, the engine build, the memory strategy and\n"
+    "                          the tier; tiered stores its optimized code once the\n"
+    "                          background compile is done (the first run waits for it\n"
+    "                          before exiting), so later runs start in optimized code\n"
     "  --                      the next argument is FILE, even if it starts with -\n";
 
 int usageError(const char* format, const std::string& value) {
@@ -169,6 +174,8 @@ int invokeExport(const std::string& file, Instance& instance, const std::string&
 
 }  // namespace
 
+int runLoaded(RunOptions& options, const LoadedModule& loaded);
+
 int runCommand(const std::vector<std::string>& args) {
   RunOptions options;
   if (std::optional<int> exit = parseRunOptions(args, options)) return *exit;
@@ -180,7 +187,17 @@ int runCommand(const std::vector<std::string>& args) {
   }
   std::optional<LoadedModule> loaded = loadModule(file, options.config, options.strategyGiven, options.tierGiven);
   if (!loaded) return 1;
-  const std::shared_ptr<const Module>& module = loaded->module;
+  int exitCode = runLoaded(options, *loaded);
+  // With a cache directory, the tier-up's optimized code is worth keeping:
+  // it is stored when the tier-up completes, so wait for that.
+  if (!options.cacheDir.empty())
+    if (std::shared_ptr<BackgroundCompile> tierUp = loaded->module->tierUp()) tierUp->wait();
+  return exitCode;
+}
+
+int runLoaded(RunOptions& options, const LoadedModule& loaded) {
+  const std::string& file = options.file;
+  const std::shared_ptr<const Module>& module = loaded.module;
   const ModuleInfo& info = module->info();
   bool usesWasi = std::any_of(info.imports.begin(), info.imports.end(),
                               [](const Import& import) { return import.module == "wasi_snapshot_preview1"; });
@@ -210,7 +227,7 @@ int runCommand(const std::vector<std::string>& args) {
       return 1;
     }
     context = made.value();
-    Result<std::vector<Extern>> provided = context->imports(*loaded->engine, info);
+    Result<std::vector<Extern>> provided = context->imports(*loaded.engine, info);
     if (!provided) {
       std::fprintf(stderr, "%s: error: %s\n", file.c_str(), provided.error().message.c_str());
       return 1;

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <string>
 
+#include "driver/compile_driver.h"
 #include "runtime/cache_trust.h"
 #include "runtime/code_cache.h"
 
@@ -18,14 +19,17 @@ namespace weft {
 namespace {
 
 // The file name for {bytes}: its hash and size, the engine build, the memory
-// strategy and the tier (what a file must match to be usable at all).
+// strategy and the tier of its code (what a file must match to be usable at
+// all). The tiered policy keeps its optimized code, under the optimizing
+// tier's name.
 std::string cacheFileName(const Engine& engine, std::span<const uint8_t> bytes) {
+  Tier tier = engine.config().tier == Tier::Tiered ? Tier::Optimizing : engine.config().tier;
   char key[128];
   std::snprintf(key, sizeof key, "%016llx-%08zx-%016llx-%s-%s.cwasm",
                 static_cast<unsigned long long>(checksum64(bytes.data(), bytes.size())), bytes.size(),
                 static_cast<unsigned long long>(
                     checksum64(reinterpret_cast<const uint8_t*>(engineBuildId()), std::strlen(engineBuildId()))),
-                memoryStrategyName(engine.config().memoryStrategy), tierName(engine.config().tier));
+                memoryStrategyName(engine.config().memoryStrategy), tierName(tier));
   return key;
 }
 
@@ -79,6 +83,25 @@ Result<std::shared_ptr<const Module>> compileThroughCacheDirectory(std::shared_p
                              cached.value()->bytes().end()))
       return cached;
     refused = cached ? shownPath + ": holds another module with the same key" : cached.error().message;
+  }
+  if (engine->config().tier == Tier::Tiered) {
+    // Nothing worth storing yet: the optimized image once the tier-up has
+    // completed, from the tier-up's thread (a failure then is a warning too).
+    auto keptDirectory = std::make_shared<FileDescriptor>(std::move(directory.value()));
+    auto tier = tierCompiler(Tier::Optimizing);
+    EngineConfig config = engine->config();
+    auto whenTieredUp = [keptDirectory, name, shownPath, tier, config](const ModuleData& module,
+                                                                         const std::vector<uint32_t>& indices,
+                                                                         const std::vector<CompiledFunction>& functions) {
+      Result<std::unique_ptr<ModuleCode>> image = ModuleCode::link(module.info, indices, functions, config.onLowMemory);
+      Status stored = image ? CodeCacheAccess::storeImage(module, *image.value(), tier->tier(), tier->cpuFeatures(),
+                                                          keptDirectory->get(), name, shownPath)
+                            : Status(image.error());
+      if (!stored) warnThrough(config, "code cache: cannot store the optimized module: " + stored.error().message);
+    };
+    Result<std::shared_ptr<const Module>> compiled = compileModule(engine, bytes, std::move(whenTieredUp));
+    if (!refused.empty()) engine->warn("code cache file refused: " + refused + " (compiled instead)");
+    return compiled;
   }
   Result<std::shared_ptr<const Module>> compiled = Module::compileUncached(engine, bytes);
   if (compiled) {

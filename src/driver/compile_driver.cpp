@@ -80,17 +80,17 @@ Result<std::shared_ptr<const Module>> compileWith(const TierCompiler& tier, std:
 
 }  // namespace
 
-Result<std::shared_ptr<const Module>> Module::compileUncached(std::shared_ptr<Engine> engine,
-                                                              std::span<const uint8_t> bytes) {
+Result<std::shared_ptr<const Module>> compileModule(std::shared_ptr<Engine> engine, std::span<const uint8_t> bytes,
+                                                    BackgroundCompileCompleted whenTieredUp) {
   bool tiered = engine->config().tier == Tier::Tiered;
   const TierCompiler* tier = tierCompiler(tiered ? Tier::Baseline : engine->config().tier);
   try {
     Result<std::shared_ptr<const Module>> module = compileWith(*tier, std::move(engine), bytes);
-    // Tiered: the baseline's code runs now; LLVM's replaces it function by
-    // function's batch in the background. What LLVM cannot compile stays.
+    // Tiered: the baseline's code runs now; LLVM's replaces it in batches as
+    // the background threads finish functions. What LLVM cannot compile stays.
     if (module && tiered)
-      module.value()->setTierUp(
-          compileInBackground(module.value(), *tierCompiler(Tier::Optimizing), {}, /*keepOldOnFailure=*/true));
+      module.value()->setTierUp(compileInBackground(module.value(), *tierCompiler(Tier::Optimizing), {},
+                                                    /*keepOldOnFailure=*/true, std::move(whenTieredUp)));
     return module;
   } catch (const std::bad_alloc&) {
     Error error;
@@ -100,58 +100,160 @@ Result<std::shared_ptr<const Module>> Module::compileUncached(std::shared_ptr<En
   }
 }
 
+Result<std::shared_ptr<const Module>> Module::compileUncached(std::shared_ptr<Engine> engine,
+                                                              std::span<const uint8_t> bytes) {
+  return compileModule(std::move(engine), bytes, {});
+}
+
 // ---- background compiles ----
 
 namespace {
 
-// One background compile. It holds the module's data (bytes, decoded info,
-// layout) and its lifeline, never the Module itself. Destroyed without having
-// run (the engine's queue dropped it), it reports Cancelled.
-class TierUpJob {
+// What the workers of one background compile share. It holds the module's
+// data (bytes, decoded info, layout) and its lifeline, never the Module
+// itself. The last worker to end (run, or dropped unrun by the engine's
+// queue) settles the handle.
+class TierUpWork {
  public:
-  TierUpJob(std::shared_ptr<const ModuleData> data, std::shared_ptr<ModuleLifeline> lifeline, const TierCompiler& tier,
-            std::vector<uint32_t> functions, std::shared_ptr<BackgroundCompile> handle, bool keepOldOnFailure)
+  TierUpWork(std::shared_ptr<const ModuleData> data, std::shared_ptr<ModuleLifeline> lifeline,
+             const TierCompiler& tier, std::vector<uint32_t> functions, std::shared_ptr<BackgroundCompile> handle,
+             bool keepOldOnFailure, BackgroundCompileCompleted onCompleted, uint32_t workers)
       : data_(std::move(data)), lifeline_(std::move(lifeline)), tier_(tier), functions_(std::move(functions)),
-        handle_(std::move(handle)), keepOldOnFailure_(keepOldOnFailure) {}
-  ~TierUpJob() {
-    if (handle_ && !ran_) handle_->finish(BackgroundCompile::State::Cancelled);
+        handle_(std::move(handle)), keepOldOnFailure_(keepOldOnFailure), onCompleted_(std::move(onCompleted)),
+        workersLeft_(workers), compiled_(functions_.size()) {
+    // Installing as functions finish: batches big enough that a large module
+    // makes tens of images, not thousands of page-sized ones.
+    installBatch_ = std::clamp<size_t>(functions_.size() / 64, 8, 256);
   }
 
-  void operator()(const std::atomic<bool>& stopping) {
-    ran_ = true;
-    handle_->start();
+  void work(const std::atomic<bool>& stopping) {
+    {
+      std::lock_guard guard(lock_);
+      if (!started_) handle_->start();
+      started_ = true;
+    }
     CompileInput input{data_->info, data_->bytes, data_->layout, data_->strategy};
     std::unique_ptr<TierThreadState> state = tier_.newThreadState();
-    std::vector<CompiledFunction> compiled;
-    std::vector<uint32_t> indices;
-    std::optional<Error> firstFailure;
-    compiled.reserve(functions_.size());
-    for (uint32_t index : functions_) {
-      if (stopping || !lifeline_->alive) return handle_->finish(BackgroundCompile::State::Cancelled);
-      Result<CompiledFunction> function = tier_.compile(input, index, *state);
-      if (!function) {
-        if (!keepOldOnFailure_) return handle_->finish(BackgroundCompile::State::Failed, function.error());
-        if (!firstFailure) firstFailure = function.error();
-        continue;
+    bool retain = !keepOldOnFailure_ || onCompleted_;
+    std::vector<uint32_t> batchIndices;
+    std::vector<CompiledFunction> batch;
+    bool cancelled = false;
+    for (size_t i = next_++; i < functions_.size(); i = next_++) {
+      if (stopping || !lifeline_->alive) {
+        cancelled = true;
+        break;
       }
-      compiled.push_back(std::move(function.value()));
-      indices.push_back(index);
+      Result<CompiledFunction> function = tier_.compile(input, functions_[i], *state);
+      if (!function) {
+        noteFailure(i, function.error());
+        if (keepOldOnFailure_) continue;
+        next_ = functions_.size();  // the others stop too: nothing will be installed
+        break;
+      }
+      if (retain) compiled_[i] = function.value();
+      if (!keepOldOnFailure_) continue;
+      batchIndices.push_back(functions_[i]);
+      batch.push_back(std::move(function.value()));
+      if (batch.size() >= installBatch_ && !install(batchIndices, batch)) {
+        cancelled = true;
+        break;
+      }
     }
-    if (indices.empty() && firstFailure) return handle_->finish(BackgroundCompile::State::Failed, firstFailure);
-    std::lock_guard guard(lifeline_->lock);  // the Module cannot die while this is held
-    if (!lifeline_->module) return handle_->finish(BackgroundCompile::State::Cancelled);
-    Status installed = lifeline_->module->replaceCode(indices, std::move(compiled));
-    if (!installed) return handle_->finish(BackgroundCompile::State::Failed, installed.error());
-    handle_->finish(BackgroundCompile::State::Installed, firstFailure);
+    if (!cancelled && !batch.empty() && !install(batchIndices, batch)) cancelled = true;
+    end(cancelled);
   }
 
+  // A worker that the queue dropped before it ran.
+  void dropped() { end(/*cancelled=*/true); }
+
  private:
+  void noteFailure(size_t position, const Error& error) {
+    std::lock_guard guard(lock_);
+    if (!failure_ || position < failurePosition_) {
+      failure_ = error;
+      failurePosition_ = position;
+    }
+  }
+
+  // Makes {functions} current; false when the Module is gone. Clears both.
+  bool install(std::vector<uint32_t>& indices, std::vector<CompiledFunction>& functions) {
+    std::lock_guard guard(lifeline_->lock);  // the Module cannot die while this is held
+    if (!lifeline_->module) return false;
+    size_t count = indices.size();
+    Status installed = lifeline_->module->replaceCode(indices, std::move(functions));
+    indices.clear();
+    functions.clear();
+    std::lock_guard counting(lock_);
+    if (!installed && !installError_) installError_ = installed.error();
+    if (installed) installed_ += count;
+    return true;
+  }
+
+  void end(bool cancelled) {
+    {
+      std::lock_guard guard(lock_);
+      cancelled_ = cancelled_ || cancelled;
+      if (--workersLeft_ > 0) return;
+    }
+    // The last worker: nobody else touches the shared state any more.
+    if (cancelled_) return handle_->finish(BackgroundCompile::State::Cancelled);
+    if (!keepOldOnFailure_) {
+      if (failure_) return handle_->finish(BackgroundCompile::State::Failed, failure_);
+      std::vector<uint32_t> indices = functions_;
+      std::vector<CompiledFunction> all;
+      all.reserve(compiled_.size());
+      for (auto& function : compiled_) all.push_back(*function);
+      if (!install(indices, all)) return handle_->finish(BackgroundCompile::State::Cancelled);
+    }
+    if (installError_) return handle_->finish(BackgroundCompile::State::Failed, installError_);
+    if (installed_ == 0 && failure_) return handle_->finish(BackgroundCompile::State::Failed, failure_);
+    if (!failure_ && onCompleted_) {
+      std::vector<CompiledFunction> all;
+      all.reserve(compiled_.size());
+      for (auto& function : compiled_) all.push_back(std::move(*function));
+      compiled_.clear();
+      onCompleted_(*data_, functions_, all);
+    }
+    handle_->finish(BackgroundCompile::State::Installed, failure_);
+  }
+
   std::shared_ptr<const ModuleData> data_;
   std::shared_ptr<ModuleLifeline> lifeline_;
   const TierCompiler& tier_;
-  std::vector<uint32_t> functions_;
+  const std::vector<uint32_t> functions_;
   std::shared_ptr<BackgroundCompile> handle_;
-  bool keepOldOnFailure_;
+  const bool keepOldOnFailure_;
+  BackgroundCompileCompleted onCompleted_;
+  size_t installBatch_ = 8;
+  std::atomic<size_t> next_{0};
+
+  std::mutex lock_;
+  uint32_t workersLeft_;
+  bool started_ = false;
+  bool cancelled_ = false;
+  std::optional<Error> failure_;  // of the lowest position that failed
+  size_t failurePosition_ = 0;
+  std::optional<Error> installError_;
+  size_t installed_ = 0;
+  // Kept for a job that installs at the end or has a completion hook; each
+  // slot written by the one worker that compiled that position.
+  std::vector<std::optional<CompiledFunction>> compiled_;
+};
+
+// One worker of a TierUpWork, as the engine's queue holds it.
+class TierUpWorker {
+ public:
+  explicit TierUpWorker(std::shared_ptr<TierUpWork> work) : work_(std::move(work)) {}
+  ~TierUpWorker() {
+    if (work_ && !ran_) work_->dropped();
+  }
+  void operator()(const std::atomic<bool>& stopping) {
+    ran_ = true;
+    work_->work(stopping);
+  }
+
+ private:
+  std::shared_ptr<TierUpWork> work_;
   bool ran_ = false;
 };
 
@@ -159,7 +261,7 @@ class TierUpJob {
 
 std::shared_ptr<BackgroundCompile> compileInBackground(const std::shared_ptr<const Module>& module,
                                                        const TierCompiler& tier, std::vector<uint32_t> functions,
-                                                       bool keepOldOnFailure) {
+                                                       bool keepOldOnFailure, BackgroundCompileCompleted onCompleted) {
   auto handle = std::make_shared<BackgroundCompile>();
   const ModuleInfo& info = module->info();
   if (functions.empty())
@@ -174,10 +276,16 @@ std::shared_ptr<BackgroundCompile> compileInBackground(const std::shared_ptr<con
       return handle;
     }
   }
-  // std::function needs a copyable callable: share the job.
-  auto job = std::make_shared<TierUpJob>(module->data(), module->lifeline(), tier, std::move(functions), handle,
-                                         keepOldOnFailure);
-  module->engine().backgroundJobs().submit([job](const std::atomic<bool>& stopping) { (*job)(stopping); });
+  uint32_t threads = module->engine().config().compileThreads;
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  threads = std::clamp<uint32_t>(static_cast<uint32_t>(functions.size() / 4), 1, threads);
+  auto work = std::make_shared<TierUpWork>(module->data(), module->lifeline(), tier, std::move(functions), handle,
+                                           keepOldOnFailure, std::move(onCompleted), threads);
+  for (uint32_t t = 0; t < threads; ++t) {
+    // std::function needs a copyable callable: share the worker.
+    auto worker = std::make_shared<TierUpWorker>(work);
+    module->engine().backgroundJobs().submit([worker](const std::atomic<bool>& stopping) { (*worker)(stopping); });
+  }
   return handle;
 }
 

@@ -12,9 +12,11 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "compiler/tier_compiler.h"
@@ -32,16 +34,31 @@ const TierCompiler* tierCompiler(Tier tier);
 Result<std::vector<CompiledFunction>> compileFunctions(const TierCompiler& tier, const CompileInput& input,
                                                        const std::vector<uint32_t>& indices, uint32_t threads);
 
+// Runs once a background compile has installed every function it was given
+// (none failed, none cancelled), on the job's thread, before its handle says
+// Installed: the functions' indices and their code, in ascending order.
+using BackgroundCompileCompleted =
+    std::function<void(const ModuleData& module, const std::vector<uint32_t>& indices,
+                       const std::vector<CompiledFunction>& functions)>;
+
 // Queues the compilation of {functions} (defined function indices; empty:
-// all) of {module} with {tier} on the engine's background threads; when all
-// have compiled, they become the functions' current code (Module::replaceCode).
-// A function the tier cannot compile keeps its old code when {keepOldOnFailure}
-// (the job installs the rest and names the first failure); otherwise the job
-// fails and installs nothing. The job never keeps the Module alive: if the
-// Module dies first, the job is cancelled, queued or midway, and what it
-// compiled is dropped.
+// all) of {module} with {tier} on the engine's background threads (as many
+// as EngineConfig::compileThreads allows, each taking the next function).
+// With {keepOldOnFailure}, compiled functions become their functions' current
+// code (Module::replaceCode) in batches as they finish, and a function the
+// tier cannot compile keeps its old code (the job names the first failure);
+// without it, everything is installed at once at the end, or nothing if any
+// function fails. The job never keeps the Module alive: if the Module dies
+// first, the job is cancelled, queued or midway, and what it compiled is
+// dropped.
 std::shared_ptr<BackgroundCompile> compileInBackground(const std::shared_ptr<const Module>& module,
                                                        const TierCompiler& tier, std::vector<uint32_t> functions = {},
-                                                       bool keepOldOnFailure = false);
+                                                       bool keepOldOnFailure = false,
+                                                       BackgroundCompileCompleted onCompleted = {});
+
+// Module::compileUncached, with what runs when a tiered module's tier-up has
+// completed (the cache directory stores the optimized image then).
+Result<std::shared_ptr<const Module>> compileModule(std::shared_ptr<Engine> engine, std::span<const uint8_t> bytes,
+                                                    BackgroundCompileCompleted whenTieredUp);
 
 }  // namespace weft

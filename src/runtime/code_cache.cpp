@@ -107,9 +107,10 @@ bool readFunctions(const uint8_t* data, uint64_t size, uint32_t firstIndex, uint
   return at == size;
 }
 
-// The whole file for {module}: header, bytecode, function table, code.
-std::vector<uint8_t> encodeCodeCacheFile(const Module& module) {
-  const ModuleCode& code = module.code();
+// The whole file for {code}, an image of every defined function of {module}
+// compiled by {tier}: header, bytecode, function table, code.
+std::vector<uint8_t> encodeCodeCacheFile(const ModuleData& module, const ModuleCode& code, Tier tier,
+                                         uint64_t cpuFeatures) {
   std::vector<uint8_t> functions;
   appendValue<uint32_t>(functions, static_cast<uint32_t>(code.functions().size()));
   for (const ModuleCode::FunctionRange& range : code.functions()) {
@@ -129,12 +130,12 @@ std::vector<uint8_t> encodeCodeCacheFile(const Module& module) {
   header.version = kCodeCacheVersion;
   header.headerSize = sizeof(CodeCacheHeader);
   std::strncpy(header.buildId, engineBuildId(), sizeof header.buildId - 1);
-  header.cpuFeatures = module.data()->cpuFeatures;
-  header.memoryStrategy = static_cast<uint8_t>(module.memoryStrategy());
-  header.tier = static_cast<uint8_t>(module.data()->tier);
-  header.bytecodeHash = checksum64(module.bytes().data(), module.bytes().size());
+  header.cpuFeatures = cpuFeatures;
+  header.memoryStrategy = static_cast<uint8_t>(module.strategy);
+  header.tier = static_cast<uint8_t>(tier);
+  header.bytecodeHash = checksum64(module.bytes.data(), module.bytes.size());
   header.bytecodeOffset = sizeof(CodeCacheHeader);
-  header.bytecodeSize = module.bytes().size();
+  header.bytecodeSize = module.bytes.size();
   header.functionsOffset = header.bytecodeOffset + header.bytecodeSize;
   header.functionsSize = functions.size();
   header.codeOffset = (header.functionsOffset + header.functionsSize + page - 1) / page * page;
@@ -142,7 +143,7 @@ std::vector<uint8_t> encodeCodeCacheFile(const Module& module) {
   header.fileSize = header.codeOffset + header.codeSize;
 
   std::vector<uint8_t> file(header.fileSize, 0);
-  std::memcpy(file.data() + header.bytecodeOffset, module.bytes().data(), header.bytecodeSize);
+  std::memcpy(file.data() + header.bytecodeOffset, module.bytes.data(), header.bytecodeSize);
   std::memcpy(file.data() + header.functionsOffset, functions.data(), functions.size());
   std::memcpy(file.data() + header.codeOffset, code.memory().data(), header.codeSize);
   header.contentChecksum = checksum64(file.data() + header.headerSize, header.fileSize - header.headerSize);
@@ -166,7 +167,15 @@ std::optional<CodeCacheHeader> peekCodeCacheHeader(const std::string& path) {
 
 Status CodeCacheAccess::store(const Module& module, int directory, const std::string& name,
                               const std::string& shownPath) {
-  std::vector<uint8_t> file = encodeCodeCacheFile(module);
+  const ModuleData& data = *module.data();
+  std::vector<uint8_t> file = encodeCodeCacheFile(data, module.code(), data.tier, data.cpuFeatures);
+  return replaceFile(directory, name, file, shownPath);
+}
+
+Status CodeCacheAccess::storeImage(const ModuleData& module, const ModuleCode& image, Tier tier,
+                                   uint64_t cpuFeatures, int directory, const std::string& name,
+                                   const std::string& shownPath) {
+  std::vector<uint8_t> file = encodeCodeCacheFile(module, image, tier, cpuFeatures);
   return replaceFile(directory, name, file, shownPath);
 }
 

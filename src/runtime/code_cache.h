@@ -32,6 +32,7 @@
 #include <cstdint>
 
 #include "abi/cpu_features.h"
+#include "abi/tier.h"
 #include <memory>
 #include <optional>
 #include <string>
@@ -42,6 +43,8 @@ namespace weft {
 
 class Engine;
 class Module;
+class ModuleCode;
+struct ModuleData;
 struct TrustedFile;
 
 // The engine's build id (cmake/build_id.cmake): files from other builds are refused.
@@ -93,6 +96,10 @@ struct CodeCacheAccess {
   // Writes {module} as {name} in {directory} (replaceFile(): a new 0444 file
   // renamed into place).
   static Status store(const Module& module, int directory, const std::string& name, const std::string& shownPath);
+  // The same for {image}, code of every defined function of {module} compiled
+  // by {tier} (a completed tier-up's functions, linked once more as one image).
+  static Status storeImage(const ModuleData& module, const ModuleCode& image, Tier tier, uint64_t cpuFeatures,
+                           int directory, const std::string& name, const std::string& shownPath);
 };
 
 }  // namespace weft

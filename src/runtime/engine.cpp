@@ -47,10 +47,12 @@ JobQueue& Engine::backgroundJobs() {
   return *jobs_;
 }
 
-void Engine::warn(const std::string& message) const {
-  if (config_.onWarning) config_.onWarning(message);
+void warnThrough(const EngineConfig& config, const std::string& message) {
+  if (config.onWarning) config.onWarning(message);
   else std::fprintf(stderr, "weft: warning: %s\n", message.c_str());
 }
+
+void Engine::warn(const std::string& message) const { warnThrough(config_, message); }
 
 void Engine::track(const Module* module) {
   std::lock_guard guard(liveLock_);

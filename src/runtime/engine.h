@@ -24,8 +24,9 @@ struct EngineConfig {
   MemoryStrategy memoryStrategy = MemoryStrategy::Guard;
   uint32_t compileThreads = 0;  // 0: one per hardware thread
   // DESIGN 8: which compiler's code a module gets (baseline, optimizing), or
-  // the tiered policy (baseline now, optimizing code in the background).
-  Tier tier = Tier::Baseline;
+  // the tiered policy (the default: baseline now, optimizing code swapped in
+  // from background threads as it is ready).
+  Tier tier = Tier::Tiered;
   // Limits, enforced as errors (instantiation) or failed growth (-1):
   uint64_t maxMemoryPages = 65536;        // per linear memory (64 KiB pages)
   uint32_t maxTableElements = 10'000'000; // per table
@@ -42,10 +43,11 @@ struct EngineConfig {
   // from there next time instead of compiling. Safe for concurrent processes.
   std::string cacheDirectory;
 
-  static EngineConfig with(MemoryStrategy strategy, uint32_t threads = 0) {
+  static EngineConfig with(MemoryStrategy strategy, uint32_t threads = 0, Tier tier = Tier::Tiered) {
     EngineConfig config;
     config.memoryStrategy = strategy;
     config.compileThreads = threads;
+    config.tier = tier;
     return config;
   }
   // Runs (once per failure) when executable memory cannot be allocated; the
@@ -55,6 +57,9 @@ struct EngineConfig {
   // refused or not written, say); empty: printed to stderr as "weft: warning: ...".
   std::function<void(const std::string&)> onWarning;
 };
+
+// Reports a recovered problem through {config}'s onWarning, or on stderr.
+void warnThrough(const EngineConfig& config, const std::string& message);
 
 // Memory by kind over everything an engine has alive (DESIGN 9). A module's
 // code and metadata are counted once however many instances share them; an

@@ -64,6 +64,11 @@ uint64_t Module::codeBytes() const {
   return total;
 }
 
+size_t Module::codeImages() const {
+  std::lock_guard guard(laterCodeLock_);
+  return (code_ ? 1 : 0) + laterCode_.size();
+}
+
 uint64_t Module::metadataBytes() const {
   uint64_t total = sizeof(Module) + sizeof(ModuleData) + bytes().size();
   total += info().functions.capacity() * sizeof(FunctionDecl) + info().types.capacity() * sizeof(FuncType);

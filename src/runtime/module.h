@@ -125,6 +125,8 @@ class Module {
   // Bytes of machine code (every image) and of metadata (bytecode kept for
   // names and traces included).
   uint64_t codeBytes() const;
+  // Code images: the first, and one per batch a tier-up installed.
+  size_t codeImages() const;
   uint64_t metadataBytes() const;
 
  private:

@@ -9,7 +9,12 @@ trap 'rm -rf "$dir"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 umask 022  # files this script makes are trusted unless a step makes them otherwise
 
-"$weft" compile "$fac" -o "$dir/fac.cwasm" || fail "compile"
+# Ahead of time, weft compile uses the optimizing tier unless told otherwise.
+"$weft" compile "$fac" -o "$dir/fac.cwasm" > "$dir/out" || fail "compile"
+grep -q "functions compiled by the optimizing tier" "$dir/out" || fail "compile's default tier: $(cat "$dir/out")"
+"$weft" compile --tier baseline "$fac" -o "$dir/fac-base.cwasm" > "$dir/out" || fail "compile baseline"
+grep -q "functions compiled by the baseline tier" "$dir/out" || fail "compile --tier baseline: $(cat "$dir/out")"
+[ "$("$weft" run --invoke fac_iterative "$dir/fac-base.cwasm" 20)" = 2432902008176640000 ] || fail "run baseline .cwasm"
 [ "$("$weft" run --invoke fac_iterative "$dir/fac.cwasm" 20)" = 2432902008176640000 ] || fail "run .cwasm"
 [ "$("$weft" run --invoke fac_iterative "$fac" 20)" = 2432902008176640000 ] || fail "run .wasm"
 
@@ -39,9 +44,12 @@ if "$weft" run --invoke fac_iterative "$dir/bad.cwasm" 20 2> "$dir/err"; then fa
 grep -q "checksum" "$dir/err" || fail "damage message: $(cat "$dir/err")"
 
 # --cache: the first run fills the directory, the second maps what it wrote.
+# Under the default tiered policy, what is kept is the optimized code (the
+# first run waits for its tier-up to finish).
 [ "$("$weft" run --cache "$dir/cache" --invoke fac_recursive "$fac" 10)" = 3628800 ] || fail "first cached run"
 files=("$dir"/cache/*.cwasm)
 [ ${#files[@]} -eq 1 ] && [ -s "${files[0]}" ] || fail "cache directory holds no file"
+case "${files[0]}" in *-optimizing.cwasm) ;; *) fail "tiered stored ${files[0]}, not optimized code" ;; esac
 before=$(stat -c %i "${files[0]}")  # a rewrite renames a new file (inode) into place
 [ "$("$weft" run --cache "$dir/cache" --invoke fac_recursive "$fac" 12)" = 479001600 ] || fail "second cached run"
 [ "$(stat -c %i "${files[0]}")" = "$before" ] || fail "the second run rewrote the cache file instead of using it"

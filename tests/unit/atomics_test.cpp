@@ -25,7 +25,7 @@ class Atomics : public ::testing::TestWithParam<MemoryStrategy> {
     std::vector<Extern> imports{Extern::of(memory_)};
     return instantiateOk(module_, imports);
   }
-  std::shared_ptr<Engine> engine_ = std::make_shared<Engine>(EngineConfig::with(GetParam(), 1));
+  std::shared_ptr<Engine> engine_ = std::make_shared<Engine>(EngineConfig::with(GetParam(), 1, Tier::Baseline));
   std::shared_ptr<const Module> module_;
   std::shared_ptr<LinearMemory> memory_;
 };

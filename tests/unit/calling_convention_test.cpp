@@ -54,7 +54,7 @@ void expectFolded(const std::vector<Value>& results, const Folded& f) {
 class CallingConvention : public ::testing::TestWithParam<MemoryStrategy> {};
 
 TEST_P(CallingConvention, RegistersStackAndResultsBufferCrossTheHostBoundaryBothWays) {
-  auto engine = std::make_shared<Engine>(EngineConfig::with(GetParam(), 1));
+  auto engine = std::make_shared<Engine>(EngineConfig::with(GetParam(), 1, Tier::Baseline));
   auto module = compileTestModule(engine, "calling_convention");
   ASSERT_TRUE(module);
   FuncType wide = module->info().types[0];

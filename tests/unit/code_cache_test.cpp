@@ -22,6 +22,7 @@
 
 #include "runtime/cache_trust.h"
 #include "runtime/code_cache.h"
+#include "runtime/background_compile.h"
 #include "runtime_test_support.h"
 
 namespace weft::test {
@@ -76,7 +77,7 @@ class CodeCache : public ::testing::Test {
     return loaded.error().message;
   }
 
-  std::shared_ptr<Engine> engine_ = std::make_shared<Engine>(EngineConfig::with(MemoryStrategy::Guard, 1));
+  std::shared_ptr<Engine> engine_ = std::make_shared<Engine>(EngineConfig::with(MemoryStrategy::Guard, 1, Tier::Baseline));
   fs::path dir_;
   std::shared_ptr<const Module> module_;
   std::string path_;
@@ -111,7 +112,7 @@ TEST_F(CodeCache, ALoadedModuleRunsTheSameCodeWithoutRecompiling) {
 // constants travel inside the code, its line-table sites and vmctx slots
 // give the same traps and backtraces after mapping.
 TEST_F(CodeCache, OptimizedCodeRoundTripsWithItsTierSitesAndFrames) {
-  EngineConfig config = EngineConfig::with(MemoryStrategy::Guard, 1);
+  EngineConfig config = EngineConfig::with(MemoryStrategy::Guard, 1, Tier::Baseline);
   config.tier = Tier::Optimizing;
   auto optimizing = std::make_shared<Engine>(config);
   auto module = compileTestModule(optimizing, "traps");
@@ -186,7 +187,7 @@ TEST_F(CodeCache, MismatchesAreRefusedWithTheReason) {
   EXPECT_NE(refusal(withHeader([](CodeCacheHeader& h) { std::strcpy(h.buildId, "some-other-build"); }))
                 .find("another Weft build"),
             std::string::npos);
-  auto boundsChecked = std::make_shared<Engine>(EngineConfig::with(MemoryStrategy::BoundsChecked, 1));
+  auto boundsChecked = std::make_shared<Engine>(EngineConfig::with(MemoryStrategy::BoundsChecked, 1, Tier::Baseline));
   EXPECT_NE(refusal(path_, boundsChecked).find("compiled for guard memories"), std::string::npos);
   std::string notACache = (dir_ / "plain.wasm").string();
   writeAll(notACache, std::vector<uint8_t>(4096, 0));
@@ -207,7 +208,7 @@ TEST_F(CodeCache, WritersRacingOnOnePathLeaveAValidFile) {
 
 // EngineConfig::cacheDirectory: the first compile fills it, the next maps it.
 TEST_F(CodeCache, AnEngineWithACacheDirectoryCompilesOnce) {
-  EngineConfig config = EngineConfig::with(MemoryStrategy::Guard, 1);
+  EngineConfig config = EngineConfig::with(MemoryStrategy::Guard, 1, Tier::Baseline);
   config.cacheDirectory = (dir_ / "engine-cache").string();
   auto first = std::make_shared<Engine>(config);
   auto compiled = compileTestModule(first, "counter");
@@ -231,10 +232,57 @@ TEST_F(CodeCache, AnEngineWithACacheDirectoryCompilesOnce) {
   EXPECT_EQ(call(exported(instance, "bump"), {}).results.at(0), Value::i32(1001));
 }
 
+// The tiered policy with a cache directory: nothing is stored until the
+// tier-up completes; then the optimized image is, and the next engine starts
+// in optimized code (no tier-up), from the file.
+TEST_F(CodeCache, TheTieredPolicyStoresItsOptimizedCodeOnceTieredUp) {
+  EngineConfig config = EngineConfig::with(MemoryStrategy::Guard, 1, Tier::Tiered);
+  config.cacheDirectory = (dir_ / "tiered-cache").string();
+  std::vector<std::string> warnings;
+  config.onWarning = [&](const std::string& message) { warnings.push_back(message); };
+  auto cacheFiles = [&] {
+    std::vector<std::string> names;
+    for (const auto& entry : fs::directory_iterator(config.cacheDirectory))
+      if (entry.path().extension() == ".cwasm") names.push_back(entry.path().filename().string());
+    return names;
+  };
+  {
+    auto first = std::make_shared<Engine>(config);
+    auto compiled = compileTestModule(first, "counter");
+    ASSERT_TRUE(compiled);
+    EXPECT_EQ(compiled->data()->tier, Tier::Baseline);
+    ASSERT_TRUE(compiled->tierUp());
+    ASSERT_EQ(compiled->tierUp()->wait(), BackgroundCompile::State::Installed);
+  }
+  std::vector<std::string> files = cacheFiles();
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_NE(files[0].find("-optimizing.cwasm"), std::string::npos) << files[0];
+  std::optional<CodeCacheHeader> header = peekCodeCacheHeader((fs::path(config.cacheDirectory) / files[0]).string());
+  ASSERT_TRUE(header);
+  EXPECT_EQ(header->tier, static_cast<uint8_t>(Tier::Optimizing));
+
+  auto second = std::make_shared<Engine>(config);
+  auto cached = compileTestModule(second, "counter");
+  ASSERT_TRUE(cached);
+  EXPECT_EQ(cached->data()->tier, Tier::Optimizing);
+  EXPECT_FALSE(cached->tierUp()) << "optimized code from the file needs no tier-up";
+  auto instance = instantiateOk(cached);
+  ASSERT_TRUE(instance);
+  EXPECT_EQ(call(exported(instance, "bump"), {}).results.at(0), Value::i32(1001));
+  // The same file serves an engine that compiles with the optimizing tier.
+  EngineConfig optimizing = config;
+  optimizing.tier = Tier::Optimizing;
+  auto third = std::make_shared<Engine>(optimizing);
+  auto again = compileTestModule(third, "counter");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(cacheFiles().size(), 1u);
+  EXPECT_TRUE(warnings.empty()) << warnings.front();
+}
+
 // Two processes that map one cache file share the code's physical pages.
 TEST_F(CodeCache, TwoProcessesShareTheCodePages) {
   auto child = [&](int ready) {
-    auto engine = std::make_shared<Engine>(EngineConfig::with(MemoryStrategy::Guard, 1));
+    auto engine = std::make_shared<Engine>(EngineConfig::with(MemoryStrategy::Guard, 1, Tier::Baseline));
     Result<std::shared_ptr<const Module>> loaded = Module::deserialize(engine, path_);
     if (!loaded) _exit(2);
     InstantiateOutcome made = Instance::create(loaded.value(), {});
@@ -315,7 +363,7 @@ ino_t inodeOf(const std::string& path) {
 // An engine with a cache directory whose warnings are collected.
 struct WarnedEngine {
   explicit WarnedEngine(const std::string& cacheDirectory) {
-    EngineConfig config = EngineConfig::with(MemoryStrategy::Guard, 1);
+    EngineConfig config = EngineConfig::with(MemoryStrategy::Guard, 1, Tier::Baseline);
     config.cacheDirectory = cacheDirectory;
     config.onWarning = [warnings = warnings](const std::string& message) { warnings->push_back(message); };
     engine = std::make_shared<Engine>(config);

@@ -13,7 +13,7 @@ constexpr uint64_t kMiB = 1024 * 1024;
 class ResourceBudgetTest : public ::testing::TestWithParam<MemoryStrategy> {
  protected:
   std::shared_ptr<Engine> engineWithBudget(uint64_t bytes) {
-    EngineConfig config = EngineConfig::with(GetParam(), 1);
+    EngineConfig config = EngineConfig::with(GetParam(), 1, Tier::Baseline);
     config.resourceBudgetBytes = bytes;
     return std::make_shared<Engine>(config);
   }

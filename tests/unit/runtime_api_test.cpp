@@ -23,7 +23,7 @@ class RuntimeApi : public ::testing::TestWithParam<MemoryStrategy> {
     return hostCalls_;
   }
   std::shared_ptr<Instance> hostCalls_;  // the instance "reenter" calls back into
-  std::shared_ptr<Engine> engine_ = std::make_shared<Engine>(EngineConfig::with(GetParam(), 1));
+  std::shared_ptr<Engine> engine_ = std::make_shared<Engine>(EngineConfig::with(GetParam(), 1, Tier::Baseline));
 };
 
 std::vector<Extern> hostImports(Engine& engine, std::shared_ptr<Instance>* self) {
@@ -228,7 +228,7 @@ TEST(EngineConfiguration, TheOptimizingTierCompilesRunsAndRecordsItsTier) {
 }
 
 TEST(EngineConfiguration, MemoryAndStackLimitsAreEnforced) {
-  EngineConfig config = EngineConfig::with(MemoryStrategy::BoundsChecked, 1);
+  EngineConfig config = EngineConfig::with(MemoryStrategy::BoundsChecked, 1, Tier::Baseline);
   config.maxMemoryPages = 2;
   config.maxWasmStackBytes = 64 * 1024;
   auto engine = std::make_shared<Engine>(config);

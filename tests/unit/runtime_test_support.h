@@ -69,7 +69,7 @@ inline std::vector<uint8_t> vmctxWithoutStackLimit(const Instance& instance) {
 // strategy and compiler tier: Strategies/suite.Test/Guard_Baseline and so on.
 using StrategyAndTier = std::tuple<MemoryStrategy, Tier>;
 inline EngineConfig configFor(const StrategyAndTier& param, uint32_t threads = 1) {
-  EngineConfig config = EngineConfig::with(std::get<0>(param), threads);
+  EngineConfig config = EngineConfig::with(std::get<0>(param), threads, Tier::Baseline);
   config.tier = std::get<1>(param);
   return config;
 }

@@ -33,7 +33,7 @@ std::string mappingPermissions(const void* address) {
 }
 
 TEST(Sharing, TenThousandInstancesShareOneCopyOfTheCode) {
-  auto engine = std::make_shared<Engine>(EngineConfig::with(MemoryStrategy::BoundsChecked, 1));
+  auto engine = std::make_shared<Engine>(EngineConfig::with(MemoryStrategy::BoundsChecked, 1, Tier::Baseline));
   auto module = compileTestModule(engine, "counter");
   ASSERT_TRUE(module);
   const uint8_t* code = module->code().memory().data();
@@ -76,7 +76,7 @@ TEST(Sharing, TenThousandInstancesShareOneCopyOfTheCode) {
 }
 
 TEST(Sharing, GuardInstancesUpToTheAddressSpaceThenACleanError) {
-  auto engine = std::make_shared<Engine>(EngineConfig::with(MemoryStrategy::Guard, 1));
+  auto engine = std::make_shared<Engine>(EngineConfig::with(MemoryStrategy::Guard, 1, Tier::Baseline));
   auto module = compileTestModule(engine, "counter");
   ASSERT_TRUE(module);
   std::vector<std::shared_ptr<Instance>> instances;
@@ -105,7 +105,7 @@ TEST(Sharing, GuardInstancesUpToTheAddressSpaceThenACleanError) {
 
 TEST(Sharing, OneModuleInstantiatedAndRunFromManyThreads) {
   for (MemoryStrategy strategy : {MemoryStrategy::Guard, MemoryStrategy::BoundsChecked}) {
-    auto engine = std::make_shared<Engine>(EngineConfig::with(strategy, 0));
+    auto engine = std::make_shared<Engine>(EngineConfig::with(strategy, 0, Tier::Baseline));
     auto module = compileTestModule(engine, "traps");
     ASSERT_TRUE(module);
     uint64_t hashBefore = codeHash(module->code().memory().data(), module->code().memory().size());
@@ -136,8 +136,8 @@ TEST(Sharing, OneModuleInstantiatedAndRunFromManyThreads) {
 }
 
 TEST(Sharing, ModulesCompiledInParallelMatchSerialCompilation) {
-  auto serial = std::make_shared<Engine>(EngineConfig::with(MemoryStrategy::Guard, 1));
-  auto parallel = std::make_shared<Engine>(EngineConfig::with(MemoryStrategy::Guard, 4));
+  auto serial = std::make_shared<Engine>(EngineConfig::with(MemoryStrategy::Guard, 1, Tier::Baseline));
+  auto parallel = std::make_shared<Engine>(EngineConfig::with(MemoryStrategy::Guard, 4, Tier::Baseline));
   auto a = compileTestModule(serial, "traps");
   auto b = compileTestModule(parallel, "traps");
   ASSERT_TRUE(a && b);

@@ -33,7 +33,7 @@ int32_t callI32(const std::shared_ptr<Instance>& instance, const char* name) {
 
 class TierSwap : public ::testing::TestWithParam<MemoryStrategy> {
  protected:
-  std::shared_ptr<Engine> engine_ = std::make_shared<Engine>(EngineConfig::with(GetParam(), 1));
+  std::shared_ptr<Engine> engine_ = std::make_shared<Engine>(EngineConfig::with(GetParam(), 1, Tier::Baseline));
 };
 
 TEST_P(TierSwap, ReplacingAnEntrySwitchesEveryCallerAndWritesNoInstanceOrCodePage) {
@@ -189,7 +189,7 @@ std::vector<uint8_t> manyFunctionsModule(uint32_t count) {
 
 TEST_P(TierSwap, ABackgroundCompileDiesWithItsModuleWhetherQueuedOrRunning) {
   // One background thread: the second job waits behind the first.
-  auto engine = std::make_shared<Engine>(EngineConfig::with(GetParam(), 1));
+  auto engine = std::make_shared<Engine>(EngineConfig::with(GetParam(), 1, Tier::Baseline));
   std::vector<uint8_t> bytes = manyFunctionsModule(3000);
   Result<std::shared_ptr<const Module>> running = Module::compile(engine, bytes);
   Result<std::shared_ptr<const Module>> queued = Module::compile(engine, bytes);
@@ -207,7 +207,7 @@ TEST_P(TierSwap, ABackgroundCompileDiesWithItsModuleWhetherQueuedOrRunning) {
 }
 
 TEST_P(TierSwap, AnEngineDestroyedWithJobsQueuedCancelsThem) {
-  auto engine = std::make_shared<Engine>(EngineConfig::with(GetParam(), 1));
+  auto engine = std::make_shared<Engine>(EngineConfig::with(GetParam(), 1, Tier::Baseline));
   std::vector<uint8_t> bytes = manyFunctionsModule(2000);
   std::vector<std::shared_ptr<BackgroundCompile>> jobs;
   {

@@ -26,7 +26,7 @@ int32_t callChain(const std::shared_ptr<Instance>& instance, int32_t x) {
 
 class TierUp : public ::testing::TestWithParam<MemoryStrategy> {
  protected:
-  std::shared_ptr<Engine> engine_ = std::make_shared<Engine>(EngineConfig::with(GetParam(), 1));
+  std::shared_ptr<Engine> engine_ = std::make_shared<Engine>(EngineConfig::with(GetParam(), 1, Tier::Baseline));
 };
 
 TEST_P(TierUp, InstancesMadeBeforeRunOptimizedCodeAfterAndCallersNeverSeeAWrongValue) {
@@ -131,7 +131,7 @@ TEST_P(TierUp, AFunctionLlvmCannotCompileKeepsItsBaselineCode) {
 // The tiered policy: baseline code at once, optimized code once the
 // background compile is done, for instances made before it too.
 TEST_P(TierUp, TheTieredPolicySwapsInOptimizedCode) {
-  EngineConfig config = EngineConfig::with(GetParam(), 1);
+  EngineConfig config = EngineConfig::with(GetParam(), 1, Tier::Baseline);
   config.tier = Tier::Tiered;
   auto engine = std::make_shared<Engine>(config);
   auto module = compileTestModule(engine, "tier_swap");
@@ -145,6 +145,28 @@ TEST_P(TierUp, TheTieredPolicySwapsInOptimizedCode) {
   EXPECT_FALSE(module->tierUp()->error());
   EXPECT_NE(module->currentCode(kChain3), baseline);
   EXPECT_EQ(callChain(instance, 2), 53);
+}
+
+// With four compile threads, the tiered policy's tier-up spreads a module's
+// functions over the engine's background threads and installs them in
+// batches as they finish (more than one new image), all of them in the end.
+TEST_P(TierUp, ATierUpOnSeveralThreadsInstallsInBatches) {
+  auto engine = std::make_shared<Engine>(EngineConfig::with(GetParam(), 4, Tier::Tiered));
+  auto module = compileTestModule(engine, "many_functions");
+  ASSERT_TRUE(module);
+  auto instance = instantiateOk(module);
+  ASSERT_TRUE(instance);
+  std::vector<const void*> baselineCode;
+  for (uint32_t f = 0; f < module->info().functions.size(); ++f) baselineCode.push_back(module->currentCode(f));
+  ASSERT_TRUE(module->tierUp());
+  ASSERT_EQ(module->tierUp()->wait(), BackgroundCompile::State::Installed);
+  EXPECT_FALSE(module->tierUp()->error());
+  for (uint32_t f = 0; f < module->info().functions.size(); ++f)
+    EXPECT_NE(module->currentCode(f), baselineCode[f]) << "function " << f << " is still baseline code";
+  EXPECT_GE(module->codeImages(), 3u) << "the baseline image and at least two batches";
+  CallOutcome out = call(exported(instance, "chain"), std::vector{Value::i32(5)});
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(out.results.at(0), Value::i32(5 + 47 * 48 / 2));
 }
 
 INSTANTIATE_TEST_SUITE_P(Strategies, TierUp, ::testing::Values(MemoryStrategy::Guard, MemoryStrategy::BoundsChecked),
