@@ -33,8 +33,8 @@ node_wasi="node --no-warnings $shared/run-node-wasi.mjs"
 table=$("$shared/compare.sh" "$out" "$size" "$runs" \
   "node-liftoff=node --no-warnings --liftoff --no-wasm-tier-up $shared/run-node-wasi.mjs" \
   "node-turbofan=node --no-warnings --no-liftoff $shared/run-node-wasi.mjs" \
-  "weft-guard=$weft run --dir ." \
-  "weft-bounds=$weft run --memory bounds-checked --dir ." \
+  "weft-guard=$weft run --tier baseline --dir ." \
+  "weft-bounds=$weft run --tier baseline --memory bounds-checked --dir ." \
   "weft-opt-guard=$weft run --tier optimizing --cache $codecache --dir ." \
   "weft-opt-bounds=$weft run --tier optimizing --memory bounds-checked --cache $codecache --dir ." | tee /dev/stderr)
 csv=$root/bench/.cache/embenchen-$size.csv
@@ -46,3 +46,5 @@ echo "$table" | awk 'NR == 1 { for (i = 3; i <= NF; i += 2) name[i] = $i; next }
   { for (i = 4; i <= NF; i += 2) if ($i != "-") { sum[i] += log($i); n[i]++ } }
   END { printf "geomean ratio to native:"; for (i = 4; i <= NF; i += 2) if (n[i]) printf "  %s %.2f", name[i-1], exp(sum[i] / n[i]); print "" }'
 echo "CSV: $csv"
+# What sharing costs: shared against specialized code, run times only.
+"$root/bench/sharing-cost.sh" "$size" "$runs"

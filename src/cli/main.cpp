@@ -66,6 +66,8 @@ constexpr const char* kUsage =
     "      --superseded LINE        an assertion a later standard overturned: count it as skipped\n"
     "      --memory STRATEGY        guard (default) or bounds-checked linear memories\n"
     "      --tier TIER              baseline (default) or optimizing\n"
+    "      --specialize             every instance runs its own optimized code, its memory's\n"
+    "                               base and size as constants (weft run --help)\n"
     "      -v, --verbose            report every command, not only failures\n"
     "  help                         this text\n"
     "  --version                    the engine build (code-cache files name the build they need)\n";
@@ -124,6 +126,8 @@ int wastCommand(const std::vector<std::string>& args) {
       std::optional<Tier> tier = parseTier("wast", args[++i]);
       if (!tier) return 2;
       options.tier = *tier;
+    } else if (args[i] == "--specialize") {
+      options.specialize = true;
     } else if (!args[i].empty() && args[i][0] == '-') {
       std::fprintf(stderr, "weft wast: unknown option %s\n", args[i].c_str());
       return 2;
@@ -132,7 +136,7 @@ int wastCommand(const std::vector<std::string>& args) {
     }
   }
   if (files.empty()) {
-    std::fputs("usage: weft wast [--enable-threads] [--wast2json PATH] [--memory guard|bounds-checked] [--tier T] [-v] FILE.wast...\n", stderr);
+    std::fputs("usage: weft wast [--enable-threads] [--wast2json PATH] [--memory guard|bounds-checked] [--tier T] [--specialize] [-v] FILE.wast...\n", stderr);
     return 2;
   }
   WastCounts total;

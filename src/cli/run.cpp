@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include <algorithm>
+#include <chrono>
 
 #include "cli/commands.h"
 #include "cli/load_module.h"
@@ -45,6 +46,12 @@ constexpr const char* kRunUsage =
     "                          file's own unless given); tiered starts in baseline code\n"
     "                          and swaps in optimized code as background compiles finish\n"
     "                          (a call already running, such as _start, stays in its code)\n"
+    "  --specialize            compile the instance its own copy of the code with the\n"
+    "                          optimizing tier, its memory's base and size as constants\n"
+    "                          (never shared, never cached; slower to start; for the\n"
+    "                          last percent, and to measure what sharing code costs)\n"
+    "  --timings               print to stderr, at the end, the seconds spent compiling\n"
+    "                          (or loading), instantiating and running\n"
     "  --cache DIR             keep compiled code in DIR (yours alone: see README), keyed by\n"
     "                          the module's hash, the engine build, the memory strategy and\n"
     "                          the tier; tiered stores its optimized code once the\n"
@@ -59,8 +66,25 @@ int usageError(const char* format, const std::string& value) {
   return 2;
 }
 
+using Clock = std::chrono::steady_clock;
+
+// --timings: where the time went, printed at exit.
+struct Timings {
+  bool wanted = false;
+  Clock::time_point start = Clock::now(), loaded, instantiated;
+  void print() const {
+    if (!wanted) return;
+    auto seconds = [](Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); };
+    Clock::time_point end = Clock::now();
+    Clock::time_point ranFrom = instantiated == Clock::time_point{} ? end : instantiated;
+    std::fprintf(stderr, "weft: timings: compile %.3f s, instantiate %.3f s, run %.3f s\n", seconds(start, loaded),
+                 seconds(loaded, ranFrom), seconds(ranFrom, end));
+  }
+};
+
 struct RunOptions {
   std::string invoke;
+  Timings timings;
   std::string cacheDir;
   bool strategyGiven = false;
   bool tierGiven = false;
@@ -98,6 +122,10 @@ std::optional<int> parseRunOptions(const std::vector<std::string>& args, RunOpti
       if (!tier) return 2;
       options.config.tier = *tier;
       options.tierGiven = true;
+    } else if (arg == "--timings") {
+      options.timings.wanted = true;
+    } else if (arg == "--specialize") {
+      options.config.specializeInstances = true;
     } else if (arg == "--cache" && hasValue) {
       options.cacheDir = args[++i];
     } else if (arg == "--memory" && hasValue) {
@@ -187,7 +215,9 @@ int runCommand(const std::vector<std::string>& args) {
   }
   std::optional<LoadedModule> loaded = loadModule(file, options.config, options.strategyGiven, options.tierGiven);
   if (!loaded) return 1;
+  options.timings.loaded = Clock::now();
   int exitCode = runLoaded(options, *loaded);
+  options.timings.print();
   // With a cache directory, the tier-up's optimized code is worth keeping:
   // it is stored when the tier-up completes, so wait for that.
   if (!options.cacheDir.empty())
@@ -235,6 +265,7 @@ int runLoaded(RunOptions& options, const LoadedModule& loaded) {
     imports = std::move(provided.value());
   }
   InstantiateOutcome outcome = Instance::create(module, imports);
+  options.timings.instantiated = Clock::now();
   if (outcome.error) {
     std::fprintf(stderr, "%s: error: %s\n", file.c_str(), outcome.error->message.c_str());
     return 1;

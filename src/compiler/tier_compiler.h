@@ -25,6 +25,9 @@ struct CompileInput {
   std::span<const uint8_t> bytes;
   const VmctxLayout& layout;
   MemoryStrategy strategy;
+  // Set for a private copy compiled for one instance (DESIGN 7, specialized);
+  // only the optimizing tier reads it.
+  const InstanceSpecialization* specialization = nullptr;
 };
 
 // What one compiling thread reuses from function to function.

@@ -47,7 +47,10 @@ Result<std::vector<CompiledFunction>> compileFunctions(const TierCompiler& tier,
 
 Result<std::shared_ptr<const Module>> Module::compile(std::shared_ptr<Engine> engine,
                                                       std::span<const uint8_t> bytes) {
-  if (engine->config().cacheDirectory.empty()) return compileUncached(engine, bytes);
+  // Specialized instances compile their own code from the module's; a cache
+  // file's module cannot (and their private code is never cached).
+  if (engine->config().cacheDirectory.empty() || engine->config().specializeInstances)
+    return compileUncached(engine, bytes);
   return compileThroughCacheDirectory(std::move(engine), bytes);
 }
 
@@ -55,12 +58,31 @@ namespace {
 
 Error unsupported(std::string message) { return makeError(ErrorKind::Unsupported, std::move(message)); }
 
+Error missingCpuFeatures(const TierCompiler& tier, uint64_t missing) {
+  return unsupported(std::string("unsupported: this CPU lacks features the ") + tierName(tier.tier()) +
+                     " tier needs (SSE4.1, SSE4.2, POPCNT, LZCNT, BMI1; missing mask 0x" + std::to_string(missing) +
+                     ")");
+}
+
+// ModuleData::PrivateCodeCompiler: the optimizing tier, with the instance's
+// constants, on the engine's compile threads.
+Result<std::unique_ptr<ModuleCode>> compilePrivateCode(const ModuleData& module,
+                                                       const InstanceSpecialization& specialization,
+                                                       const EngineConfig& config) {
+  const TierCompiler& tier = *tierCompiler(Tier::Optimizing);
+  if (uint64_t missing = tier.cpuFeatures() & ~hostCpuFeatures()) return missingCpuFeatures(tier, missing);
+  CompileInput input{module.info, module.bytes, module.layout, module.strategy, &specialization};
+  std::vector<uint32_t> indices;
+  for (auto f = static_cast<uint32_t>(module.info.numImportedFunctions); f < module.info.functions.size(); ++f)
+    indices.push_back(f);
+  Result<std::vector<CompiledFunction>> compiled = compileFunctions(tier, input, indices, config.compileThreads);
+  if (!compiled) return compiled.error();
+  return ModuleCode::link(module.info, indices, std::move(compiled.value()), config.onLowMemory);
+}
+
 Result<std::shared_ptr<const Module>> compileWith(const TierCompiler& tier, std::shared_ptr<Engine> engine,
                                                   std::span<const uint8_t> bytes) {
-  if (uint64_t missing = tier.cpuFeatures() & ~hostCpuFeatures())
-    return unsupported(std::string("unsupported: this CPU lacks features the ") + tierName(tier.tier()) +
-                       " tier needs (SSE4.1, SSE4.2, POPCNT, LZCNT, BMI1; missing mask 0x" +
-                       std::to_string(missing) + ")");
+  if (uint64_t missing = tier.cpuFeatures() & ~hostCpuFeatures()) return missingCpuFeatures(tier, missing);
   Result<std::shared_ptr<Module>> assembled = Module::assemble(engine, std::vector<uint8_t>(bytes.begin(), bytes.end()));
   if (!assembled) return assembled.error();
   std::shared_ptr<Module> module = std::move(assembled.value());
@@ -74,6 +96,7 @@ Result<std::shared_ptr<const Module>> compileWith(const TierCompiler& tier, std:
   Result<std::unique_ptr<ModuleCode>> code =
       ModuleCode::link(info, indices, std::move(compiled.value()), engine->config().onLowMemory);
   if (!code) return code.error();
+  module->allowPrivateCode(&compilePrivateCode);
   module->attachCode(std::move(code.value()), tier.tier(), tier.cpuFeatures());
   return std::shared_ptr<const Module>(std::move(module));
 }
@@ -82,8 +105,10 @@ Result<std::shared_ptr<const Module>> compileWith(const TierCompiler& tier, std:
 
 Result<std::shared_ptr<const Module>> compileModule(std::shared_ptr<Engine> engine, std::span<const uint8_t> bytes,
                                                     BackgroundCompileCompleted whenTieredUp) {
-  bool tiered = engine->config().tier == Tier::Tiered;
-  const TierCompiler* tier = tierCompiler(tiered ? Tier::Baseline : engine->config().tier);
+  // Specialized instances run their own code: the shared copy is the cheapest.
+  bool specialized = engine->config().specializeInstances;
+  bool tiered = engine->config().tier == Tier::Tiered && !specialized;
+  const TierCompiler* tier = tierCompiler(tiered || specialized ? Tier::Baseline : engine->config().tier);
   try {
     Result<std::shared_ptr<const Module>> module = compileWith(*tier, std::move(engine), bytes);
     // Tiered: the baseline's code runs now; LLVM's replaces it in batches as

@@ -33,6 +33,7 @@ EngineMemoryUsage Engine::memoryUsage() const {
     usage.linearMemory += own.linearMemory;
     usage.linearMemoryReserved += own.linearMemoryReserved;
     usage.tables += own.tables;
+    usage.code += own.privateCode;
   }
   usage.modules = static_cast<uint32_t>(modules_.size());
   usage.instances = static_cast<uint32_t>(instances_.size());

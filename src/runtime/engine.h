@@ -27,6 +27,13 @@ struct EngineConfig {
   // the tiered policy (the default: baseline now, optimizing code swapped in
   // from background threads as it is ready).
   Tier tier = Tier::Tiered;
+  // DESIGN 7, specialized (opt-in, for one instance that wants every last
+  // percent, and to measure what sharing costs): every instance runs its own
+  // copy of the code, compiled by the optimizing tier at instantiation with
+  // its memory's base and byte length as constants. Its memory never moves.
+  // The Module's shared code is then baseline code that instances do not run;
+  // modules are compiled, never taken from a cache.
+  bool specializeInstances = false;
   // Limits, enforced as errors (instantiation) or failed growth (-1):
   uint64_t maxMemoryPages = 65536;        // per linear memory (64 KiB pages)
   uint32_t maxTableElements = 10'000'000; // per table

@@ -52,10 +52,48 @@ FuncRef* Instance::record(uint32_t functionIndex) const {
 FuncRef Instance::localRecord(uint32_t functionIndex) const {
   if (module_->layout().isReferenceable(functionIndex)) return *record(functionIndex);
   FuncRef ref;  // a defined function that does not escape
-  ref.entry = module_->entrySlot(functionIndex);
+  ref.entry = entrySlot(functionIndex);
   ref.vmctx = vmctx_;
   ref.sigId = module_->signatureIds()[module_->info().functions[functionIndex].typeIndex];
   return ref;
+}
+
+const void* const* Instance::entrySlot(uint32_t functionIndex) const {
+  if (privateEntries_) return privateEntries_.get() + (functionIndex - module_->info().numImportedFunctions);
+  return module_->entrySlot(functionIndex);
+}
+
+// DESIGN 7, specialized: this instance's own copy of the code, with memory
+// 0's base and length as constants when its base never moves, reached
+// through its own entry table; the module's entry table (and its tier-ups)
+// no longer concern it.
+std::optional<Error> Instance::specialize() {
+  const ModuleData& data = *module_->data();
+  if (!data.compilePrivateCode)
+    return linkError("a specialized instance needs a module compiled from its bytes in this process, not one "
+                     "mapped from a code-cache file");
+  InstanceSpecialization constants;
+  if (!memories_.empty() && memories_[0]->baseNeverMoves()) {
+    constants.memoryBase = reinterpret_cast<uintptr_t>(memories_[0]->data());
+    constants.memoryBytes = memories_[0]->byteLength();
+    constants.memoryBytesFinal = memories_[0]->sizeIsFinal();
+  }
+  Result<std::unique_ptr<ModuleCode>> code = data.compilePrivateCode(data, constants, module_->engine().config());
+  if (!code) {
+    Error error = code.error();
+    error.message = "compiling the specialized instance's code: " + error.message;
+    return error;
+  }
+  privateCode_ = std::move(code.value());
+  const ModuleInfo& info = module_->info();
+  privateEntries_ = std::make_unique<const void*[]>(info.functions.size() - info.numImportedFunctions);
+  for (size_t i = 0; i < privateCode_->functions().size(); ++i)
+    privateEntries_[privateCode_->functions()[i].functionIndex - info.numImportedFunctions] = privateCode_->code(i);
+  static_cast<VmctxHeader*>(vmctx_)->entryTable = privateEntries_.get();
+  const VmctxLayout& layout = module_->layout();
+  for (uint32_t f = info.numImportedFunctions; f < info.functions.size(); ++f)
+    if (layout.hasRecord(f)) reinterpret_cast<FuncRef*>(at(layout.funcRecord(f)))->entry = entrySlot(f);
+  return std::nullopt;
 }
 
 InstantiateOutcome Instance::create(std::shared_ptr<const Module> module, std::span<const Extern> imports) {
@@ -137,7 +175,7 @@ std::optional<Error> Instance::link(std::span<const Extern> imports) {
   for (uint32_t f = info.numImportedFunctions; f < info.functions.size(); ++f) {
     if (!layout.hasRecord(f)) continue;
     auto* rec = reinterpret_cast<FuncRef*>(at(layout.funcRecord(f)));
-    rec->entry = module_->entrySlot(f);
+    rec->entry = entrySlot(f);
     rec->vmctx = vmctx_;
     rec->sigId = module_->signatureIds()[info.functions[f].typeIndex];
     *reinterpret_cast<FuncRef**>(at(layout.funcRefPtr(f))) = rec;
@@ -145,7 +183,8 @@ std::optional<Error> Instance::link(std::span<const Extern> imports) {
   for (uint32_t m = info.numImportedMemories; m < info.memories.size(); ++m) {
     Result<std::shared_ptr<LinearMemory>> memory =
         LinearMemory::create(info.memories[m].type, module_->memoryStrategy(),
-                             module_->engine().config().maxMemoryPages, module_->engine().resourceBudget());
+                             module_->engine().config().maxMemoryPages, module_->engine().resourceBudget(),
+                             /*fixedBase=*/module_->engine().config().specializeInstances);
     if (!memory) return resourceError("memory " + std::to_string(m), memory.error());
     memories_[m] = memory.value();
     auto* mirror = reinterpret_cast<MemoryDefinition*>(at(layout.memoryDef(m)));
@@ -177,6 +216,7 @@ std::optional<Error> Instance::link(std::span<const Extern> imports) {
       cell[1] = init.bitsHigh;
     }
   }
+  if (module_->engine().config().specializeInstances) return specialize();
   return std::nullopt;
 }
 
@@ -274,6 +314,7 @@ InstanceMemoryUsage Instance::memoryUsage() const {
     usage.linearMemoryReserved += memories_[m]->reservedBytes();
   }
   for (uint32_t t = info.numImportedTables; t < tables_.size(); ++t) usage.tables += tables_[t]->byteSize();
+  if (privateCode_) usage.privateCode = privateCode_->memory().mappedSize();
   return usage;
 }
 

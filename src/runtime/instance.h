@@ -61,6 +61,7 @@ struct InstanceMemoryUsage {
   uint64_t linearMemory = 0;   // committed bytes of memories it defines
   uint64_t linearMemoryReserved = 0;  // address space reserved for them
   uint64_t tables = 0;         // element storage of tables it defines
+  uint64_t privateCode = 0;    // a specialized instance's own code (EngineConfig::specializeInstances)
 };
 
 class Instance : public std::enable_shared_from_this<Instance> {
@@ -74,6 +75,8 @@ class Instance : public std::enable_shared_from_this<Instance> {
   const Module& module() const { return *module_; }
   std::optional<Extern> exportByName(std::string_view name);
   std::optional<Func> exportedFunction(std::string_view name);
+  // A specialized instance's own code (EngineConfig::specializeInstances), else null.
+  const ModuleCode* privateCode() const { return privateCode_.get(); }
   InstanceMemoryUsage memoryUsage() const;
 
   // ---- for the runtime helpers ----
@@ -91,6 +94,10 @@ class Instance : public std::enable_shared_from_this<Instance> {
   explicit Instance(std::shared_ptr<const Module> module);
   static InstantiateOutcome createUnguarded(std::shared_ptr<const Module> module, std::span<const Extern> imports);
   std::optional<Error> link(std::span<const Extern> imports);
+  std::optional<Error> specialize();
+  // Where a call to defined function {functionIndex} finds its code: the
+  // module's entry table, or a specialized instance's own.
+  const void* const* entrySlot(uint32_t functionIndex) const;
   uint64_t evaluate(const ConstExpr& expr) const;
   std::optional<Trap> initialize();
   Extern exportOf(const Export& exp);
@@ -103,6 +110,8 @@ class Instance : public std::enable_shared_from_this<Instance> {
   std::vector<std::shared_ptr<LinearMemory>> memories_;
   std::vector<std::shared_ptr<Table>> tables_;
   std::vector<Extern> imports_;  // keeps providers alive
+  std::unique_ptr<ModuleCode> privateCode_;          // specialized instances only
+  std::unique_ptr<const void*[]> privateEntries_;   // their entry table
   std::vector<bool> droppedData_;
   std::vector<std::vector<uintptr_t>> elementItems_;
   bool tracked_ = false;

@@ -19,7 +19,7 @@ std::string pagesText(uint64_t pages) {
 
 Result<std::shared_ptr<LinearMemory>> LinearMemory::create(const MemoryType& type, MemoryStrategy strategy,
                                                            uint64_t maxPagesAllowed,
-                                                           std::shared_ptr<ResourceBudget> budget) {
+                                                           std::shared_ptr<ResourceBudget> budget, bool fixedBase) {
   std::shared_ptr<LinearMemory> memory(new LinearMemory());
   memory->strategy_ = strategy;
   memory->pagesAllowed_ = std::min(maxPagesAllowed, kMaxMemory32Pages);
@@ -31,7 +31,7 @@ Result<std::shared_ptr<LinearMemory>> LinearMemory::create(const MemoryType& typ
   memory->shared_ = type.limits.shared;
   // A shared memory is accessed by other threads while it grows, so its base
   // must never move: reserve its maximum up front even when bounds-checked.
-  memory->fixedBase_ = strategy == MemoryStrategy::Guard || type.limits.shared;
+  memory->fixedBase_ = strategy == MemoryStrategy::Guard || type.limits.shared || fixedBase;
   if (memory->fixedBase_) {
     uint64_t reserve = kGuardReservation;
     if (strategy == MemoryStrategy::BoundsChecked)
@@ -43,7 +43,9 @@ Result<std::shared_ptr<LinearMemory>> LinearMemory::create(const MemoryType& typ
         return tooLarge("cannot reserve " + std::to_string(reserve) +
                         " bytes of address space for a guarded memory (" + why +
                         "); the bounds-checked memory strategy needs no reservation");
-      return tooLarge("cannot reserve " + std::to_string(reserve) + " bytes of address space for a shared memory's maximum (" + why + ")");
+      return tooLarge("cannot reserve " + std::to_string(reserve) + " bytes of address space for " +
+                      (type.limits.shared ? "a shared memory's" : "a specialized instance's memory's") +
+                      " maximum (" + why + ")");
     }
     memory->definition_.base = static_cast<uint8_t*>(reservation);
     memory->reserved_ = reserve;

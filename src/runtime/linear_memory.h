@@ -30,9 +30,12 @@ class LinearMemory {
 
   // A LimitExceeded error when the minimum exceeds {maxPagesAllowed}, the
   // budget refuses its bytes, or the host cannot reserve or commit them.
+  // {fixedBase}: a bounds-checked memory reserves its maximum too, so that
+  // its base never moves (for code that has the base as a constant).
   static Result<std::shared_ptr<LinearMemory>> create(const MemoryType& type, MemoryStrategy strategy,
                                                       uint64_t maxPagesAllowed = kMaxMemory32Pages,
-                                                      std::shared_ptr<ResourceBudget> budget = nullptr);
+                                                      std::shared_ptr<ResourceBudget> budget = nullptr,
+                                                      bool fixedBase = false);
   ~LinearMemory();
   LinearMemory(const LinearMemory&) = delete;
   LinearMemory& operator=(const LinearMemory&) = delete;
@@ -45,6 +48,10 @@ class LinearMemory {
   MemoryType currentType() const;
   // Address space reserved (guard) or mapped (bounds-checked).
   uint64_t reservedBytes() const { return reserved_; }
+  // The base stays where it is for the memory's life (it grows in place).
+  bool baseNeverMoves() const { return fixedBase_; }
+  // It can never grow past its current size.
+  bool sizeIsFinal() const { return maxPages_ && *maxPages_ <= pages(); }
 
   // Returns the old size in pages, or -1 if the memory cannot grow so far (its
   // maximum, the engine's limits, or the host's memory).

@@ -43,6 +43,13 @@ struct ModuleData {
   MemoryStrategy strategy = MemoryStrategy::Guard;
   Tier tier = Tier::Baseline;   // of the first code image
   uint64_t cpuFeatures = 0;     // what its code assumes (abi/cpu_features.h)
+  // Compiles every defined function once more for one instance (DESIGN 7,
+  // specialized), on {threads} threads; set by the compile driver, null for a
+  // module from a cache file.
+  using PrivateCodeCompiler = Result<std::unique_ptr<ModuleCode>> (*)(const ModuleData& module,
+                                                                      const InstanceSpecialization& specialization,
+                                                                      const EngineConfig& config);
+  PrivateCodeCompiler compilePrivateCode = nullptr;
 };
 
 class Module;
@@ -120,6 +127,10 @@ class Module {
   // in order), of {tier} and assuming {cpuFeatures}, and makes it usable; the
   // engine starts accounting for it.
   void attachCode(std::unique_ptr<ModuleCode> code, Tier tier, uint64_t cpuFeatures);
+  // Lets instances of this module get private code (before attachCode).
+  void allowPrivateCode(ModuleData::PrivateCodeCompiler compiler) {
+    std::const_pointer_cast<ModuleData>(data_)->compilePrivateCode = compiler;  // not shared yet
+  }
 
   ~Module();
   // Bytes of machine code (every image) and of metadata (bytecode kept for

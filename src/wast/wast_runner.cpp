@@ -107,6 +107,7 @@ class WastRunner {
     EngineConfig config;
     config.memoryStrategy = options.memoryStrategy;
     config.tier = options.tier;
+    config.specializeInstances = options.specialize;
     config.compileThreads = 1;
     engine_ = std::make_shared<Engine>(config);
     spectest_ = spectestInstance(*engine_);

@@ -29,6 +29,7 @@ struct WastOptions {
   bool verbose = false;                     // print every command, not only failures
   MemoryStrategy memoryStrategy = MemoryStrategy::Guard;
   Tier tier = Tier::Baseline;
+  bool specialize = false;  // every instance gets its own specialized code (EngineConfig::specializeInstances)
   // Script lines whose assertion a later standard overturned (e.g. the threads
   // proposal's tests predate reference types, which allow several tables). A
   // failure there is reported and counted as skipped, not as failed.

@@ -28,6 +28,7 @@ Translator::Translator(const CompileInput& input, uint32_t functionIndex, Valida
     : module_(input.module),
       layout_(input.layout),
       strategy_(input.strategy),
+      specialization_(input.specialization && input.specialization->memoryBase ? input.specialization : nullptr),
       functionIndex_(functionIndex),
       type_(input.module.functionType(functionIndex)),
       it_(input.module, input.bytes, functionIndex, scratch),

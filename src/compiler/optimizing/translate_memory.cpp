@@ -7,6 +7,14 @@
 // loads tagged as instance data: invariant for a guard memory (its base never
 // moves) and for a memory whose maximum is its minimum (it never grows), plain
 // otherwise: a call may grow a bounds-checked memory and move it.
+//
+// A private copy for one instance (DESIGN 7, specialized) has the base as a
+// constant, and the byte length too when the memory cannot grow. A memory
+// that can grow keeps its length in instance data, loaded as in shared code:
+// a constant would have to be patched in the code at every memory.grow (what
+// engines did before they shared code); comparing with the length at compile
+// time and again, out of line, with the current one made every access past
+// the first growth pay two checks (memops: 2x slower than shared code).
 #include "compiler/optimizing/translator.h"
 
 namespace weft {
@@ -15,9 +23,23 @@ llvm::Value* Translator::memoryDefinition() {
   return vmctxAddress(layout_.memoryDef(0));
 }
 
+llvm::Value* Translator::specializedMemoryAddress(const Operator& op, llvm::Value* wideIndex, uint32_t size) {
+  if (strategy_ != MemoryStrategy::Guard) {
+    llvm::Value* end = builder_.CreateAdd(wideIndex, i64(uint64_t{op.memarg.offset} + size));
+    llvm::Value* length = specialization_->memoryBytesFinal
+                              ? i64(specialization_->memoryBytes)
+                              : load(builder_.getInt64Ty(), memoryDefinition(), vmctx::kMemoryByteLength, Alias::Vmctx);
+    trapIf(builder_.CreateICmpUGT(end, length), TrapKind::MemoryOutOfBounds, op.offset);
+  }
+  llvm::Value* base = llvm::ConstantExpr::getIntToPtr(builder_.getInt64(specialization_->memoryBase), builder_.getPtrTy());
+  llvm::Value* effective = builder_.CreateAdd(wideIndex, i64(op.memarg.offset));
+  return builder_.CreateGEP(builder_.getInt8Ty(), base, effective);
+}
+
 llvm::Value* Translator::memoryAddress(const Operator& op, llvm::Value* index, uint32_t size) {
-  llvm::Value* definition = memoryDefinition();
   llvm::Value* wideIndex = builder_.CreateZExt(index, builder_.getInt64Ty());
+  if (specialization_) return specializedMemoryAddress(op, wideIndex, size);
+  llvm::Value* definition = memoryDefinition();
   bool guard = strategy_ == MemoryStrategy::Guard;
   const Limits& limits = module_.memories[0].type.limits;
   bool fixedSize = limits.max && *limits.max == limits.min;  // an import's actual limits lie within these

@@ -134,12 +134,14 @@ class Translator {
   llvm::Value* atomicAddress(const Operator& op, llvm::Value* index, uint32_t size);
   llvm::Value* memoryDefinition();
   llvm::Value* memoryAddress(const Operator& op, llvm::Value* index, uint32_t size);
+  llvm::Value* specializedMemoryAddress(const Operator& op, llvm::Value* wideIndex, uint32_t size);
   llvm::Value* tableDefinition(uint32_t table);
   llvm::Value* tableSlot(uint32_t table, llvm::Value* index, uint32_t offset);
 
   const ModuleInfo& module_;
   const VmctxLayout& layout_;
   MemoryStrategy strategy_;
+  const InstanceSpecialization* specialization_;  // null: shared code
   uint32_t functionIndex_;
   const FuncType& type_;
   OperatorIterator it_;
