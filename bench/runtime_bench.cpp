@@ -7,6 +7,7 @@
 //   weft_bench_runtime instantiate FILE [--count N] [--memory guard|bounds-checked]
 //   weft_bench_runtime calls CALLS.wasm [--iterations N] [--runs R]
 //   weft_bench_runtime cache FILE [--runs R]      compile vs load from the code cache
+//   weft_bench_runtime slowest FILE [--count N] [--tier T] [--function F]   the N functions slowest to compile
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -20,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "driver/compile_driver.h"
 #include "runtime/instance.h"
 #include "support/file.h"
 
@@ -44,6 +46,7 @@ struct Options {
   uint64_t iterations = 10'000'000;
   MemoryStrategy strategy = MemoryStrategy::BoundsChecked;
   Tier tier = Tier::Baseline;
+  int64_t only = -1;  // slowest: time just this function
 };
 
 // Resident set size from /proc/self/statm, in bytes.
@@ -201,6 +204,39 @@ int callsBench(const Options& options) {
 
 // Compiling a module vs mapping it from a code-cache file (warm: the file in
 // the page cache; cold: evicted first), and the first instantiation after.
+// Where a tier's compile time goes: every defined function compiled alone,
+// timed; the slowest printed with their bytecode size.
+int slowestBench(const Options& options) {
+  std::vector<uint8_t> bytes = load(options.file);
+  auto engine = std::make_shared<Engine>(EngineConfig::with(MemoryStrategy::Guard, 1, Tier::Baseline));
+  Result<std::shared_ptr<const Module>> module = Module::compile(engine, bytes);
+  if (!module) {
+    std::fprintf(stderr, "%s: %s\n", options.file.c_str(), module.error().describe().c_str());
+    return 1;
+  }
+  const Module& m = *module.value();
+  const TierCompiler& tier = *tierCompiler(options.tier);
+  CompileInput input{m.info(), m.bytes(), m.layout(), m.memoryStrategy()};
+  std::vector<std::pair<double, uint32_t>> times;
+  double total = 0;
+  for (auto f = static_cast<uint32_t>(m.info().numImportedFunctions); f < m.info().functions.size(); ++f) {
+    if (options.only >= 0 && f != options.only) continue;
+    auto start = Clock::now();
+    Result<std::vector<CompiledFunction>> compiled = compileFunctions(tier, input, {f}, 1);
+    double t = seconds(start, Clock::now());
+    if (!compiled) std::fprintf(stderr, "function %u: %s\n", f, compiled.error().describe().c_str());
+    times.emplace_back(t, f);
+    total += t;
+  }
+  std::sort(times.rbegin(), times.rend());
+  std::printf("slowest file=%s tier=%s functions=%zu total_seconds=%.3f\n", options.file.c_str(), tierName(options.tier),
+              times.size(), total);
+  for (size_t i = 0; i < std::min<size_t>(options.count, times.size()); ++i)
+    std::printf("  function %u: %.3f s, %u bytes of bytecode\n", times[i].second, times[i].first,
+                m.info().functions[times[i].second].body.size);
+  return 0;
+}
+
 int cacheBench(const Options& options) {
   std::vector<uint8_t> bytes = load(options.file);
   auto engine = std::make_shared<Engine>(EngineConfig::with(MemoryStrategy::Guard, 1, Tier::Baseline));
@@ -271,6 +307,7 @@ int main(int argc, char** argv) {
     else if (flag == "--count") options.count = static_cast<uint32_t>(std::stoul(value));
     else if (flag == "--iterations") options.iterations = std::stoull(value);
     else if (flag == "--memory") options.strategy = value == "guard" ? MemoryStrategy::Guard : MemoryStrategy::BoundsChecked;
+    else if (flag == "--function") options.only = std::stoll(value);
     else if (flag == "--tier") options.tier = value == "optimizing" ? Tier::Optimizing : Tier::Baseline;
     else {
       std::fprintf(stderr, "unknown option %s\n", flag.c_str());
@@ -281,6 +318,7 @@ int main(int argc, char** argv) {
   if (options.command == "instantiate") return instantiateBench(options);
   if (options.command == "calls") return callsBench(options);
   if (options.command == "cache") return cacheBench(options);
+  if (options.command == "slowest") return slowestBench(options);
   std::fprintf(stderr, "unknown command %s\n", options.command.c_str());
   return 2;
 }

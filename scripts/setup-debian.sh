@@ -12,6 +12,8 @@ packages=(
   wabt                                                       # wast2json, wat2wasm, wasm-validate
   binaryen                                                   # wasm-opt: random valid modules for fuzzing
   wasi-libc libclang-rt-14-dev-wasm32                        # C programs for wasm32-wasi: WASI tests and benchmarks
+  libc++-14-dev-wasm32 libc++abi-14-dev-wasm32 emscripten    # the embenchen programs (C++ sources from emscripten)
+  nodejs                                                     # their reference output (node's WASI)
 )
 
 missing=()
