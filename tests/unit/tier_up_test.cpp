@@ -169,6 +169,64 @@ TEST_P(TierUp, ATierUpOnSeveralThreadsInstallsInBatches) {
   EXPECT_EQ(out.results.at(0), Value::i32(5 + 47 * 48 / 2));
 }
 
+// A module whose one function "big" is {nops} nops: a body of nops + 2 bytes.
+std::vector<uint8_t> moduleWithNops(uint32_t nops) {
+  auto leb = [](std::vector<uint8_t>& out, uint32_t value) {
+    do {
+      uint8_t byte = value & 0x7f;
+      value >>= 7;
+      out.push_back(byte | (value ? 0x80 : 0));
+    } while (value);
+  };
+  std::vector<uint8_t> body{0x00};  // no locals
+  body.insert(body.end(), nops, 0x01);
+  body.push_back(0x0b);
+  std::vector<uint8_t> code{0x01};  // one body
+  leb(code, static_cast<uint32_t>(body.size()));
+  code.insert(code.end(), body.begin(), body.end());
+  std::vector<uint8_t> bytes{0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+                             0x01, 0x04, 0x01, 0x60, 0x00, 0x00,                    // type 0: [] -> []
+                             0x03, 0x02, 0x01, 0x00,                                // func 0: type 0
+                             0x07, 0x07, 0x01, 0x03, 'b', 'i', 'g', 0x00, 0x00,     // export "big"
+                             0x0a};
+  leb(bytes, static_cast<uint32_t>(code.size()));
+  bytes.insert(bytes.end(), code.begin(), code.end());
+  return bytes;
+}
+
+// LLVM's memory per compile thread is bounded by the size of the bodies it
+// is given: one past the bound is an error naming the function under the
+// optimizing tier, and keeps its baseline code under the tiered policy.
+TEST_P(TierUp, AFunctionPastTheOptimizingTiersSizeBoundKeepsItsBaselineCode) {
+  std::vector<uint8_t> bytes = moduleWithNops(kOptimizingMaxBodyBytes);
+  EngineConfig config = EngineConfig::with(GetParam(), 1, Tier::Optimizing);
+  Result<std::shared_ptr<const Module>> optimized = Module::compile(std::make_shared<Engine>(config), bytes);
+  ASSERT_FALSE(optimized);
+  EXPECT_EQ(optimized.error().functionIndex, 0u);
+  EXPECT_NE(optimized.error().message.find("limit of " + std::to_string(kOptimizingMaxBodyBytes)), std::string::npos)
+      << optimized.error().describe();
+  EXPECT_GT(optimized.error().offset, 0u);
+
+  config.tier = Tier::Tiered;
+  Result<std::shared_ptr<const Module>> tiered = Module::compile(std::make_shared<Engine>(config), bytes);
+  ASSERT_TRUE(tiered) << tiered.error().describe();
+  const void* baseline = tiered.value()->currentCode(0);
+  ASSERT_TRUE(tiered.value()->tierUp());
+  EXPECT_EQ(tiered.value()->tierUp()->wait(), BackgroundCompile::State::Failed);
+  ASSERT_TRUE(tiered.value()->tierUp()->error());
+  EXPECT_EQ(tiered.value()->tierUp()->error()->functionIndex, 0u);
+  EXPECT_EQ(tiered.value()->currentCode(0), baseline);
+  auto instance = instantiateOk(tiered.value());
+  ASSERT_TRUE(instance);
+  EXPECT_TRUE(call(exported(instance, "big"), {}).ok());
+
+  // One byte less is within the bound (compiled, not run: a million nops).
+  std::vector<uint8_t> within = moduleWithNops(kOptimizingMaxBodyBytes - 2);
+  config.tier = Tier::Optimizing;
+  Result<std::shared_ptr<const Module>> fits = Module::compile(std::make_shared<Engine>(config), within);
+  EXPECT_TRUE(fits) << fits.error().describe();
+}
+
 INSTANTIATE_TEST_SUITE_P(Strategies, TierUp, ::testing::Values(MemoryStrategy::Guard, MemoryStrategy::BoundsChecked),
                          [](const auto& info) {
                            return std::string(info.param == MemoryStrategy::Guard ? "Guard" : "BoundsChecked");

@@ -120,6 +120,14 @@ Result<CompiledFunction> OptimizingTier::compile(const CompileInput& input, uint
                                                  TierThreadState& state) const {
   auto& llvmState = static_cast<OptimizingThreadState&>(state);
   if (!llvmState.machine) return tierError(functionIndex, "LLVM has no x86-64 target");
+  if (uint32_t size = input.module.functions[functionIndex].body.size; size > kOptimizingMaxBodyBytes) {
+    Error error = tierError(functionIndex, "the function's body is " + std::to_string(size) +
+                                               " bytes, over the optimizing tier's limit of " +
+                                               std::to_string(kOptimizingMaxBodyBytes) +
+                                               " (it bounds LLVM's memory); the baseline and tiered compile it");
+    error.offset = input.module.functions[functionIndex].body.offset;
+    return error;
+  }
   try {
     // Straight to the handler LLVM calls: raised through report_fatal_error,
     // the string LLVM's own frame holds would leak (those frames have no

@@ -19,6 +19,17 @@
 
 namespace weft {
 
+// The bound on what LLVM may use per compile thread: it is given no function
+// whose body is larger than this (the format allows 7.6 MB). LLVM's peak
+// memory grows with the body: measured +72 MB for sqlite's 34 KB interpreter
+// loop (2.1 KB per bytecode byte, the worst shape seen) and +171 MB for a
+// 437 KB straight-line function (0.4 KB per byte), so at most about 2 GB per
+// thread, and a compile of minutes, not hours. Every function of the large
+// real modules measured is below it (biome's largest: 379 KB). A function past
+// it keeps its baseline code under the tiered policy and is an error naming
+// it under the optimizing tier.
+constexpr uint32_t kOptimizingMaxBodyBytes = 1u << 20;
+
 class OptimizingTier final : public TierCompiler {
  public:
   OptimizingTier() = default;
