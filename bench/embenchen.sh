@@ -11,6 +11,7 @@
 # Every runner's output must equal node's (decimals masked: some programs print
 # their own timings); a difference shows as MISMATCH.
 #   bench/embenchen.sh [small|standard] [RUNS]       writes bench/.cache/embenchen-SIZE.csv
+# then prints bench/sharing-cost.sh's table (shared ÷ specialized code).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 size=${1:-standard}
@@ -46,5 +47,6 @@ echo "$table" | awk 'NR == 1 { for (i = 3; i <= NF; i += 2) name[i] = $i; next }
   { for (i = 4; i <= NF; i += 2) if ($i != "-") { sum[i] += log($i); n[i]++ } }
   END { printf "geomean ratio to native:"; for (i = 4; i <= NF; i += 2) if (n[i]) printf "  %s %.2f", name[i-1], exp(sum[i] / n[i]); print "" }'
 echo "CSV: $csv"
-# What sharing costs: shared against specialized code, run times only.
-"$root/bench/sharing-cost.sh" "$size" "$runs"
+# What sharing costs: shared against specialized code, run times only
+# (SHARING_RUNS runs each, default RUNS).
+"$root/bench/sharing-cost.sh" "$size" "${SHARING_RUNS:-$runs}"
