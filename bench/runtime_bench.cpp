@@ -150,20 +150,27 @@ int instantiateBench(const Options& options) {
   return 0;
 }
 
-int callsBench(const Options& options) {
-  std::vector<uint8_t> bytes = load(options.file);
+// The module in {file}, compiled by the baseline with the guard strategy on
+// one thread; exits with the error otherwise.
+std::shared_ptr<const Module> compileBaseline(const std::string& file, std::span<const uint8_t> bytes) {
   auto engine = std::make_shared<Engine>(EngineConfig::with(MemoryStrategy::Guard, 1, Tier::Baseline));
   Result<std::shared_ptr<const Module>> module = Module::compile(engine, bytes);
   if (!module) {
-    std::fprintf(stderr, "%s: %s\n", options.file.c_str(), module.error().describe().c_str());
-    return 1;
+    std::fprintf(stderr, "%s: %s\n", file.c_str(), module.error().describe().c_str());
+    std::exit(1);
   }
+  return module.value();
+}
+
+int callsBench(const Options& options) {
+  std::vector<uint8_t> bytes = load(options.file);
+  std::shared_ptr<const Module> module = compileBaseline(options.file, bytes);
   uint64_t hostCalls = 0;
-  std::vector<Extern> imports{Extern::of(makeHostFunction(*engine, FuncType{{}, {}}, [&](Caller&, auto, auto) {
+  std::vector<Extern> imports{Extern::of(makeHostFunction(module->engine(), FuncType{{}, {}}, [&](Caller&, auto, auto) {
     ++hostCalls;
     return HostOutcome::ok();
   }))};
-  InstantiateOutcome outcome = Instance::create(module.value(), imports);
+  InstantiateOutcome outcome = Instance::create(module, imports);
   if (!outcome.ok()) return 1;
   Func nothing = *outcome.instance->exportedFunction("nothing");
   Func callHost = *outcome.instance->exportedFunction("call_host");
@@ -202,19 +209,12 @@ int callsBench(const Options& options) {
   return 0;
 }
 
-// Compiling a module vs mapping it from a code-cache file (warm: the file in
-// the page cache; cold: evicted first), and the first instantiation after.
 // Where a tier's compile time goes: every defined function compiled alone,
 // timed; the slowest printed with their bytecode size.
 int slowestBench(const Options& options) {
   std::vector<uint8_t> bytes = load(options.file);
-  auto engine = std::make_shared<Engine>(EngineConfig::with(MemoryStrategy::Guard, 1, Tier::Baseline));
-  Result<std::shared_ptr<const Module>> module = Module::compile(engine, bytes);
-  if (!module) {
-    std::fprintf(stderr, "%s: %s\n", options.file.c_str(), module.error().describe().c_str());
-    return 1;
-  }
-  const Module& m = *module.value();
+  std::shared_ptr<const Module> module = compileBaseline(options.file, bytes);
+  const Module& m = *module;
   const TierCompiler& tier = *tierCompiler(options.tier);
   CompileInput input{m.info(), m.bytes(), m.layout(), m.memoryStrategy()};
   std::vector<std::pair<double, uint32_t>> times;
@@ -237,6 +237,8 @@ int slowestBench(const Options& options) {
   return 0;
 }
 
+// Compiling a module vs mapping it from a code-cache file (warm: the file in
+// the page cache; cold: evicted first), and the first instantiation after.
 int cacheBench(const Options& options) {
   std::vector<uint8_t> bytes = load(options.file);
   auto engine = std::make_shared<Engine>(EngineConfig::with(MemoryStrategy::Guard, 1, Tier::Baseline));
