@@ -15,7 +15,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 size=${1:-standard}
 runs=${2:-5}
 dir=$root/bench/.cache/embenchen
-weft=$root/build/weft
+weft=${WEFT:-$root/build/weft}  # WEFT: another build to measure
 [ -f "$dir/programs.txt" ] || { echo "run bench/embenchen.sh first (it builds the programs)" >&2; exit 1; }
 codecache=$root/bench/.cache/weft-code-cache
 mkdir -p "$codecache" && chmod 700 "$codecache"

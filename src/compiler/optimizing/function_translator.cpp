@@ -209,6 +209,12 @@ void Translator::emitEntry() {
   builder_.SetCurrentDebugLocation(llvm::DILocation::get(context_, 0, 0, subprogram_));
   auto arg = function_->arg_begin();
   vmctx_ = &*arg++;
+  // The vmctx is never null, 16-aligned and as large as the layout, which
+  // lets LLVM hoist its loads out of loops without proving the path to them.
+  function_->addParamAttr(0, llvm::Attribute::NonNull);
+  function_->addParamAttr(0, llvm::Attribute::NoUndef);
+  function_->addParamAttr(0, llvm::Attribute::getWithAlignment(context_, llvm::Align(16)));
+  function_->addDereferenceableParamAttr(0, layout_.size());
   if (call_abi::usesResultsBuffer(type_)) resultsBuffer_ = &*arg++;
 
   // The vmctx slot first (DESIGN 4): volatile, so it is neither promoted nor
