@@ -20,6 +20,7 @@ const char* trapKindMessage(TrapKind kind) {
     case TrapKind::UnalignedAtomic: return "unaligned atomic";
     case TrapKind::WaitOnUnsharedMemory: return "expected shared memory";
     case TrapKind::UnknownFault: return "fault in wasm code at an unknown site";
+    case TrapKind::Interrupted: return "interrupted";
   }
   return "unknown trap";
 }

@@ -6,15 +6,19 @@
 #include <cstdlib>
 #include <cstring>
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 
 #include "cli/commands.h"
 #include "cli/load_module.h"
 #include "cli/values.h"
+#include "cli/watchdog.h"
 #include "host/wasi/wasi.h"
 #include "runtime/background_compile.h"
 #include "runtime/instance.h"
+#include "support/quantities.h"
 
 namespace weft::cli {
 namespace {
@@ -50,8 +54,21 @@ constexpr const char* kRunUsage =
     "                          optimizing tier, its memory's base and size as constants\n"
     "                          (never shared, never cached; slower to start; for the\n"
     "                          last percent, and to measure what sharing code costs)\n"
+    "  --timeout DURATION      interrupt the guest after DURATION (500ms, 2s, 1m, 1h) of\n"
+    "                          instantiating and running: it traps \"interrupted\" with its\n"
+    "                          backtrace (exit 134); a guest blocked in a WASI call for\n"
+    "                          2 s more ends the process\n"
+    "  --max-memory SIZE       a linear memory may grow to SIZE bytes at most (K, M, G\n"
+    "                          suffixes: 64M; rounded down to 64 KiB pages): past it\n"
+    "                          memory.grow returns -1 and a larger minimum fails to\n"
+    "                          instantiate (default: 4G, all of wasm32)\n"
+    "  --max-table-elements N  a table may grow to N elements at most (default 10000000)\n"
+    "  --max-wasm-stack SIZE   stack the guest may use (K, M suffixes): deeper calls trap\n"
+    "                          \"call stack exhausted\" (default: the thread's stack but a\n"
+    "                          margin for the host)\n"
     "  --timings               print to stderr, at the end, the seconds spent compiling\n"
-    "                          (or loading), instantiating and running\n"
+    "                          (or loading), instantiating and running, and the peak\n"
+    "                          resident memory\n"
     "  --cache DIR             keep compiled code in DIR (yours alone: see README), keyed by\n"
     "                          the module's hash, the engine build, the memory strategy and\n"
     "                          the tier; tiered stores its optimized code once the\n"
@@ -77,8 +94,11 @@ struct Timings {
     auto seconds = [](Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); };
     Clock::time_point end = Clock::now();
     Clock::time_point ranFrom = instantiated == Clock::time_point{} ? end : instantiated;
-    std::fprintf(stderr, "weft: timings: compile %.3f s, instantiate %.3f s, run %.3f s\n", seconds(start, loaded),
-                 seconds(loaded, ranFrom), seconds(ranFrom, end));
+    struct rusage usage {};
+    getrusage(RUSAGE_SELF, &usage);
+    std::fprintf(stderr, "weft: timings: compile %.3f s, instantiate %.3f s, run %.3f s, peak memory %.1f MiB\n",
+                 seconds(start, loaded), seconds(loaded, ranFrom), seconds(ranFrom, end),
+                 static_cast<double>(usage.ru_maxrss) / 1024.0);  // KiB on Linux
   }
 };
 
@@ -86,6 +106,8 @@ struct RunOptions {
   std::string invoke;
   Timings timings;
   std::string cacheDir;
+  std::optional<std::chrono::milliseconds> timeout;
+  std::string timeoutText;  // as given, for messages
   bool strategyGiven = false;
   bool tierGiven = false;
   EngineConfig config;
@@ -122,6 +144,25 @@ std::optional<int> parseRunOptions(const std::vector<std::string>& args, RunOpti
       if (!tier) return 2;
       options.config.tier = *tier;
       options.tierGiven = true;
+    } else if (arg == "--timeout" && hasValue) {
+      options.timeoutText = args[++i];
+      options.timeout = parseDuration(options.timeoutText);
+      if (!options.timeout)
+        return usageError("--timeout needs a whole number and a unit (500ms, 2s, 1m, 1h), got '%s'", options.timeoutText);
+    } else if (arg == "--max-memory" && hasValue) {
+      std::optional<uint64_t> bytes = parseByteSize(args[++i]);
+      if (!bytes) return usageError("--max-memory needs a size in bytes (65536, 64K, 64M, 2G), got '%s'", args[i]);
+      options.config.maxMemoryPages = std::min<uint64_t>(*bytes / kPageSize, kMaxMemory32Pages);
+    } else if (arg == "--max-table-elements" && hasValue) {
+      std::optional<uint64_t> count = parseByteSize(args[++i]);
+      bool digitsOnly = args[i].find_first_not_of("0123456789") == std::string::npos;
+      if (!count || !digitsOnly || *count > UINT32_MAX)
+        return usageError("--max-table-elements needs a count up to 4294967295, got '%s'", args[i]);
+      options.config.maxTableElements = static_cast<uint32_t>(*count);
+    } else if (arg == "--max-wasm-stack" && hasValue) {
+      std::optional<uint64_t> bytes = parseByteSize(args[++i]);
+      if (!bytes || *bytes == 0) return usageError("--max-wasm-stack needs a size above 0 (64K, 1M), got '%s'", args[i]);
+      options.config.maxWasmStackBytes = *bytes;
     } else if (arg == "--timings") {
       options.timings.wanted = true;
     } else if (arg == "--specialize") {
@@ -264,6 +305,17 @@ int runLoaded(RunOptions& options, const LoadedModule& loaded) {
     }
     imports = std::move(provided.value());
   }
+  // From here the guest runs (its start function first).
+  std::unique_ptr<Watchdog> watchdog;
+  if (options.timeout)
+    watchdog = std::make_unique<Watchdog>(*loaded.engine, *options.timeout, [&] {
+      std::fprintf(stderr,
+                   "%s: trap: interrupted by --timeout %s, but the guest is blocked in a host call that has not "
+                   "returned in %lld s more; exiting\n",
+                   file.c_str(), options.timeoutText.c_str(), static_cast<long long>(Watchdog::kGrace.count()));
+      std::fflush(nullptr);
+      std::_Exit(134);
+    });
   InstantiateOutcome outcome = Instance::create(module, imports);
   options.timings.instantiated = Clock::now();
   if (outcome.error) {

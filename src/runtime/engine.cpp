@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "runtime/instance.h"
+#include "runtime/interruption.h"
 #include "runtime/module.h"
 #include "runtime/trap_handler.h"
 
@@ -63,13 +64,33 @@ void Engine::forget(const Module* module) {
   std::lock_guard guard(liveLock_);
   modules_.erase(module);
 }
-void Engine::track(const Instance* instance) {
+bool Engine::track(const Instance* instance) {
   std::lock_guard guard(liveLock_);
+  if (config_.maxInstances && instances_.size() >= config_.maxInstances) return false;
   instances_.insert(instance);
+  if (interrupted_) interruption::set(instance->vmctx());
+  return true;
 }
 void Engine::forget(const Instance* instance) {
   std::lock_guard guard(liveLock_);
   instances_.erase(instance);
+}
+
+void Engine::interrupt() {
+  std::lock_guard guard(liveLock_);
+  interrupted_ = true;
+  for (const Instance* instance : instances_) interruption::set(instance->vmctx());
+}
+
+void Engine::clearInterrupt() {
+  std::lock_guard guard(liveLock_);
+  interrupted_ = false;
+  for (const Instance* instance : instances_) interruption::clear(instance->vmctx());
+}
+
+bool Engine::interrupted() const {
+  std::lock_guard guard(liveLock_);
+  return interrupted_;
 }
 
 }  // namespace weft

@@ -41,6 +41,9 @@ struct EngineConfig {
   // commit together; 0: no limit but the host's. Past it, instantiation fails
   // naming what did not fit and memory.grow / table.grow return -1.
   uint64_t resourceBudgetBytes = 0;
+  // Instances of this engine alive at once; 0: no limit. Past it,
+  // instantiation fails with a LimitExceeded error.
+  uint32_t maxInstances = 0;
   // Stack wasm may use below the point where the host calls in; 0 means all
   // of the thread's stack but a margin for host code. Past it: "call stack
   // exhausted".
@@ -102,10 +105,21 @@ class Engine {
   // Reports a recovered problem through EngineConfig::onWarning.
   void warn(const std::string& message) const;
 
+  // Interruption (runtime/interruption.h): wasm running in any instance of
+  // this engine, on any thread, traps "interrupted" at its next function
+  // entry, loop header or return from a host function; instances created
+  // while the engine is interrupted start interrupted. Lasts until
+  // clearInterrupt(). Thread-safe; a host function blocked in a system call
+  // is not woken, its caller traps once it returns.
+  void interrupt();
+  void clearInterrupt();
+  bool interrupted() const;
+
   // Bookkeeping for memoryUsage(); Module and Instance call these.
   void track(const Module* module);
   void forget(const Module* module);
-  void track(const Instance* instance);
+  // False (nothing tracked) when EngineConfig::maxInstances are alive.
+  bool track(const Instance* instance);
   void forget(const Instance* instance);
 
  private:
@@ -121,6 +135,7 @@ class Engine {
   mutable std::mutex liveLock_;
   std::set<const Module*> modules_;
   std::set<const Instance*> instances_;
+  bool interrupted_ = false;  // under liveLock_
   // Last, so destroyed first: waits for running jobs while the rest is intact.
   std::once_flag jobsOnce_;
   std::unique_ptr<JobQueue> jobs_;

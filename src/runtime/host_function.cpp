@@ -6,6 +6,7 @@
 #include "runtime/engine.h"
 #include "runtime/func.h"
 #include "runtime/instance.h"
+#include "runtime/interruption.h"
 #include "runtime/trap_handler.h"
 #include "runtime/wasm_call_frame.h"
 
@@ -73,6 +74,20 @@ namespace {
 
 // Runs on the wasm thread between wasm frames: everything it creates is gone
 // before it returns, so a trap raised by the stub afterwards leaks nothing.
+namespace {
+
+// A guest interrupted while its host call ran traps as the call returns
+// (runtime/interruption.h): a host function is never cut short, and a guest
+// that makes no further call and runs no loop still stops.
+uint32_t interruptedWhileAway(const Caller& caller) {
+  if (!interruption::anySet()) [[likely]]
+    return 0;
+  Instance* instance = caller.instance();
+  return instance && instance->interrupted() ? static_cast<uint32_t>(TrapKind::Interrupted) : 0;
+}
+
+}  // namespace
+
 uint32_t hostDispatch(void* hostContext, WasmCallFrame* frame, uintptr_t callerFramePointer,
                       uintptr_t returnAddress) {
   auto* host = static_cast<HostFunction*>(hostContext);
@@ -90,7 +105,7 @@ uint32_t hostDispatch(void* hostContext, WasmCallFrame* frame, uintptr_t callerF
       if (outcome.trap) [[unlikely]]
         return trapped(std::move(*outcome.trap));
       resultsIntoFrame(type, slots, *frame);
-      return 0;
+      return interruptedWhileAway(caller);
     }
     size_t units = 0, resultUnits = 0;
     for (ValType t : type.params) units += argumentSlotUnits(t);
@@ -100,7 +115,7 @@ uint32_t hostDispatch(void* hostContext, WasmCallFrame* frame, uintptr_t callerF
     HostOutcome outcome = runCallback(*host, caller, slots.data());
     if (outcome.trap) return trapped(std::move(*outcome.trap));
     resultsIntoFrame(type, slots.data(), *frame);
-    return 0;
+    return interruptedWhileAway(caller);
   } catch (const std::exception& e) {
     return trapped(std::string("host function threw: ") + e.what());
   } catch (...) {

@@ -7,6 +7,7 @@
 #include "abi/calling_convention.h"
 #include "abi/entry_table.h"
 #include "runtime/builtins.h"
+#include "runtime/interruption.h"
 #include "runtime/trap_handler.h"
 
 namespace weft {
@@ -37,11 +38,16 @@ Instance::Instance(std::shared_ptr<const Module> module) : module_(std::move(mod
   if (vmctx_) std::memset(vmctx_, 0, size);
 }
 
+void Instance::interrupt() { interruption::set(vmctx_); }
+void Instance::clearInterrupt() { interruption::clear(vmctx_); }
+bool Instance::interrupted() const { return interruption::isSet(vmctx_); }
+
 Instance::~Instance() {
   if (tracked_) module_->engine().forget(this);
   const ModuleInfo& info = module_->info();
   for (uint32_t i = info.numImportedMemories; i < memories_.size(); ++i)
     if (memories_[i]) memories_[i]->setMirror(nullptr);
+  if (vmctx_) interruption::clear(vmctx_);  // keeps the process-wide count of set flags right
   std::free(vmctx_);
 }
 
@@ -121,7 +127,13 @@ InstantiateOutcome Instance::createUnguarded(std::shared_ptr<const Module> modul
     outcome.error = std::move(error);
     return outcome;
   }
-  instance->module_->engine().track(instance.get());
+  if (!instance->module_->engine().track(instance.get())) {
+    outcome.error = linkError("the engine's limit of " +
+                              std::to_string(instance->module_->engine().config().maxInstances) +
+                              " live instances is reached");
+    outcome.error->kind = ErrorKind::LimitExceeded;
+    return outcome;
+  }
   instance->tracked_ = true;
   outcome.trap = instance->initialize();
   outcome.instance = std::move(instance);

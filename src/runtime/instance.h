@@ -78,6 +78,13 @@ class Instance : public std::enable_shared_from_this<Instance> {
   // A specialized instance's own code (EngineConfig::specializeInstances), else null.
   const ModuleCode* privateCode() const { return privateCode_.get(); }
   InstanceMemoryUsage memoryUsage() const;
+  // Interruption of this instance only (Engine::interrupt for all of them):
+  // its code traps "interrupted" at the next function entry, loop header or
+  // return from a host function, until clearInterrupt(). Code of another
+  // instance it calls into runs on. Thread-safe.
+  void interrupt();
+  void clearInterrupt();
+  bool interrupted() const;
 
   // ---- for the runtime helpers ----
   void* vmctx() const { return vmctx_; }

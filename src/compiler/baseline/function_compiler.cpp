@@ -195,7 +195,10 @@ bool FunctionCompiler::emitBlockStart(const Operator& op) {
   values_.spillAll();
   uint32_t params = op.block.numParams;
   state.mergeHeight = state.baseHeight = values_.size() - params;
-  if (state.kind == ControlKind::Loop) masm_.bindLoopHeader(state.label);
+  if (state.kind == ControlKind::Loop) {
+    masm_.bindLoopHeader(state.label);
+    masm_.interruptCheck(op.offset);
+  }
   if (state.kind == ControlKind::If) {
     state.elseLabel = masm_.newLabel();
     masm_.branchIfZero(condition, state.elseLabel);

@@ -18,6 +18,7 @@
 
 #include "abi/cpu_features.h"
 #include "compiler/optimizing/function_translator.h"
+#include "compiler/optimizing/interrupt_checks.h"
 #include "compiler/optimizing/object_code.h"
 
 namespace weft {
@@ -85,6 +86,9 @@ Result<CompiledFunction> compileWithLlvm(const CompileInput& input, uint32_t fun
   Status translated = translateFunction(input, functionIndex, state.scratch, module);
   if (!translated) return translated.error();
   optimize(module, *state.machine);
+  uint32_t bodyOffset = input.module.functions[functionIndex].body.offset;
+  if (llvm::Function* function = module.getFunction(optimizedFunctionSymbol(functionIndex)))
+    insertLoopInterruptChecks(*function, bodyOffset);
 
   llvm::SmallVector<char, 0> object;
   llvm::raw_svector_ostream stream(object);
@@ -95,7 +99,7 @@ Result<CompiledFunction> compileWithLlvm(const CompileInput& input, uint32_t fun
 
   Result<ObjectCodeResult> linked =
       linkObjectCode(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(object.data()), object.size()),
-                     optimizedFunctionSymbol(functionIndex), input.module.functions[functionIndex].body.offset);
+                     optimizedFunctionSymbol(functionIndex), bodyOffset);
   if (!linked) {
     Error error = linked.error();
     error.functionIndex = functionIndex;

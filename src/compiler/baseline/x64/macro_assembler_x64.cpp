@@ -224,6 +224,7 @@ void MacroAssemblerX64::beginFunction(uint32_t bodyBytecodeOffset, bool usesResu
   stackOverflow_ = trapLabel(TrapKind::StackExhausted, bodyBytecodeOffset);
   epilogue_ = a_.newLabel();
   if (usesResultsBuffer) a_.mov(x86::qword_ptr(x86::rbp, kResultsBufferSlot), x86::rsi);
+  interruptCheck(bodyBytecodeOffset);  // recursion passes here
 }
 
 void MacroAssemblerX64::storeRegisterParameter(call_abi::Location at, ValType type, Address local) {
@@ -524,6 +525,10 @@ Label MacroAssemblerX64::trapLabel(TrapKind kind, uint32_t bytecodeOffset) {
   return stub.label;
 }
 void MacroAssemblerX64::trap(TrapKind kind, uint32_t bytecodeOffset) { a_.jmp(trapLabel(kind, bytecodeOffset)); }
+void MacroAssemblerX64::interruptCheck(uint32_t bytecodeOffset) {
+  a_.cmp(x86::dword_ptr(kVmctxReg, vmctx::kInterruptFlag), 0);
+  a_.jne(trapLabel(TrapKind::Interrupted, bytecodeOffset));
+}
 
 // ---- calls ----
 

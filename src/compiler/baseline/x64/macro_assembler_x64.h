@@ -143,6 +143,10 @@ class MacroAssemblerX64 {
   void jumpTable(GpReg index, std::span<const Label> targets, Label defaultLabel);
   Label trapLabel(TrapKind kind, uint32_t bytecodeOffset);
   void trap(TrapKind kind, uint32_t bytecodeOffset);
+  // Traps "interrupted" when the host has set the vmctx interrupt flag: at
+  // the body's start and at every loop header, so no guest runs unbounded
+  // past an interrupt (one compare with a memory operand).
+  void interruptCheck(uint32_t bytecodeOffset);
 
   // ---- calls ----
   void loadArgument(call_abi::Location at, ValType type, Address slot);

@@ -1,0 +1,59 @@
+;; Guests that never stop, one per shape of loop the compilers might treat
+;; differently, for the interruption tests: each must trap "interrupted" soon
+;; after the host asks. `count` says how far a loop got.
+(module
+  (import "host" "sleep" (func $sleep))
+  (memory (export "memory") 1)
+  (global $count (export "count") (mut i32) (i32.const 0))
+  (func $tick (global.set $count (i32.add (global.get $count) (i32.const 1))))
+
+  (func (export "spin") (loop $l (br $l)))
+
+  ;; Stores LLVM could vectorize, if the loop ended.
+  (func (export "fill") (local $i i32)
+    (loop $l
+      (i32.store (i32.and (i32.shl (local.get $i) (i32.const 2)) (i32.const 0xfffc)) (local.get $i))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l)))
+
+  ;; A finite inner loop inside an endless outer one.
+  (func (export "nested") (local $i i32) (local $j i32)
+    (loop $outer
+      (local.set $j (i32.const 0))
+      (loop $inner
+        (local.set $i (i32.add (local.get $i) (local.get $j)))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br_if $inner (i32.lt_u (local.get $j) (i32.const 100))))
+      (i32.store (i32.const 0) (local.get $i))
+      (br $outer)))
+
+  ;; The back edge is a br_table's.
+  (func (export "table") (local $i i32)
+    (loop $l
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (block $b
+        (br_table $l $b $l (i32.and (local.get $i) (i32.const 1))))
+      (br $l)))
+
+  ;; Values carried around the loop as its parameters.
+  (func (export "carried") (result i32 i64)
+    (i32.const 1) (i64.const 2)
+    (loop $l (param i32 i64) (result i32 i64)
+      (i64.add (i64.const 3))
+      (br $l)))
+
+  ;; Calls in the loop, so it has no leaf shortcut.
+  (func (export "calls") (loop $l (call $tick) (br $l)))
+
+  ;; No loop and no call: only the entry check can stop it.
+  (func (export "leaf") (result i32) (i32.const 7))
+
+  ;; A host call that takes a while, then more wasm.
+  (func (export "sleep_then_count") (call $sleep) (call $tick) (call $sleep) (call $tick))
+
+  ;; What runs after an interrupt is cleared.
+  (func (export "finite") (result i32) (local $i i32)
+    (loop $l
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (i32.const 1000))))
+    (local.get $i)))
