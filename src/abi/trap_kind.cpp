@@ -21,6 +21,7 @@ const char* trapKindMessage(TrapKind kind) {
     case TrapKind::WaitOnUnsharedMemory: return "expected shared memory";
     case TrapKind::UnknownFault: return "fault in wasm code at an unknown site";
     case TrapKind::Interrupted: return "interrupted";
+    case TrapKind::OutOfFuel: return "out of fuel";
   }
   return "unknown trap";
 }

@@ -25,6 +25,7 @@ enum class TrapKind : uint8_t {
   WaitOnUnsharedMemory,     // memory.atomic.wait on a memory that is not shared
   UnknownFault,             // a fault in wasm code at no recorded trap site (a Weft bug)
   Interrupted,              // the host asked (Engine/Instance::interrupt); seen at a function entry or loop header
+  OutOfFuel,                // code counting fuel (EngineConfig::consumeFuel) ran out of it
 };
 
 // The spec test suite's wording for each kind ("out of bounds memory access").

@@ -12,7 +12,7 @@
 // bound, globals, tables, imported functions, signature ids, stack limit) lives
 // here, never in code (DESIGN 1).
 //
-//   header            builtin table, entry table, stack limit, interrupt flag, instance
+//   header            builtin table, entry table, stack limit, interrupt flag, instance, fuel
 //   sigIds            uint32 per type index: the engine's canonical signature id
 //   funcRefs          FuncRef* per function that can be referenced: imports and
 //                     functions that escape (exported, in element segments, named
@@ -77,6 +77,10 @@ struct VmctxHeader {
   uint32_t interruptFlag = 0;
   uint32_t padding = 0;
   void* instance = nullptr;              // the owning Instance (or host function)
+  // Fuel left (EngineConfig::consumeFuel): code compiled to count fuel takes
+  // each straight-line run of operators' price from it as the run starts and
+  // traps "out of fuel" when it would go below zero.
+  int64_t fuel = 0;
 };
 
 namespace vmctx {
@@ -85,6 +89,7 @@ constexpr int32_t kEntryTable = offsetof(VmctxHeader, entryTable);
 constexpr int32_t kStackLimit = offsetof(VmctxHeader, stackLimit);
 constexpr int32_t kInterruptFlag = offsetof(VmctxHeader, interruptFlag);
 constexpr int32_t kInstance = offsetof(VmctxHeader, instance);
+constexpr int32_t kFuel = offsetof(VmctxHeader, fuel);
 constexpr int32_t kHeaderSize = sizeof(VmctxHeader);
 
 constexpr int32_t kFuncRefEntry = offsetof(FuncRef, entry);

@@ -27,6 +27,8 @@ int compileCommand(const std::vector<std::string>& args) {
       if (!tier) return 2;
       // A file holds one tier's code: tiered's final code is the optimizing tier's.
       config.tier = *tier == Tier::Tiered ? Tier::Optimizing : *tier;
+    } else if (args[i] == "--count-fuel") {
+      config.consumeFuel = true;  // the fuel-counting variant, for weft run --fuel
     } else if (!args[i].empty() && args[i][0] == '-') {
       std::fprintf(stderr, "weft compile: unknown option %s\n", args[i].c_str());
       return 2;

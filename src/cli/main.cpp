@@ -57,9 +57,10 @@ constexpr const char* kUsage =
     "  run [OPTIONS] [--] FILE.wasm|FILE.cwasm [ARGS...]\n"
     "                               run a WASI program, or instantiate FILE and with --invoke\n"
     "                               call FUNC with ARGS and print its results (weft run --help)\n"
-    "  compile [--memory S] [--tier T] FILE.wasm -o FILE.cwasm\n"
+    "  compile [--memory S] [--tier T] [--count-fuel] FILE.wasm -o FILE.cwasm\n"
     "                               compile once into a code-cache file that weft run maps\n"
-    "                               (--tier optimizing, the default, or baseline)\n"
+    "                               (--tier optimizing, the default, or baseline; --count-fuel:\n"
+    "                               the fuel-counting code that weft run --fuel needs)\n"
     "  wast [OPTIONS] FILE.wast...  run official spec-test scripts (needs wabt's wast2json)\n"
     "      --enable-threads         parse the scripts with the threads proposal enabled\n"
     "      --wast2json PATH         the wast2json program to use\n"
@@ -68,6 +69,7 @@ constexpr const char* kUsage =
     "      --tier TIER              baseline (default) or optimizing\n"
     "      --specialize             every instance runs its own optimized code, its memory's\n"
     "                               base and size as constants (weft run --help)\n"
+    "      --count-fuel             run the fuel-counting code, with fuel that never runs out\n"
     "      -v, --verbose            report every command, not only failures\n"
     "  help                         this text\n"
     "  --version                    the engine build (code-cache files name the build they need)\n";
@@ -128,6 +130,8 @@ int wastCommand(const std::vector<std::string>& args) {
       options.tier = *tier;
     } else if (args[i] == "--specialize") {
       options.specialize = true;
+    } else if (args[i] == "--count-fuel") {
+      options.countFuel = true;
     } else if (!args[i].empty() && args[i][0] == '-') {
       std::fprintf(stderr, "weft wast: unknown option %s\n", args[i].c_str());
       return 2;

@@ -66,6 +66,11 @@ constexpr const char* kRunUsage =
     "  --max-wasm-stack SIZE   stack the guest may use (K, M suffixes): deeper calls trap\n"
     "                          \"call stack exhausted\" (default: the thread's stack but a\n"
     "                          margin for the host)\n"
+    "  --fuel N                count the operators the guest runs (one unit each but end\n"
+    "                          and else) against N: past it, it traps \"out of fuel\" before\n"
+    "                          the straight-line run that would overspend; deterministic.\n"
+    "                          Code compiled to count fuel (a .cwasm needs weft compile\n"
+    "                          --count-fuel); --timings then prints the fuel used\n"
     "  --timings               print to stderr, at the end, the seconds spent compiling\n"
     "                          (or loading), instantiating and running, and the peak\n"
     "                          resident memory\n"
@@ -89,6 +94,7 @@ using Clock = std::chrono::steady_clock;
 struct Timings {
   bool wanted = false;
   Clock::time_point start = Clock::now(), loaded, instantiated;
+  std::optional<uint64_t> fuelGiven, fuelLeft;  // --fuel, and what the instance had left
   void print() const {
     if (!wanted) return;
     auto seconds = [](Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double>(b - a).count(); };
@@ -99,6 +105,9 @@ struct Timings {
     std::fprintf(stderr, "weft: timings: compile %.3f s, instantiate %.3f s, run %.3f s, peak memory %.1f MiB\n",
                  seconds(start, loaded), seconds(loaded, ranFrom), seconds(ranFrom, end),
                  static_cast<double>(usage.ru_maxrss) / 1024.0);  // KiB on Linux
+    if (fuelGiven && fuelLeft)
+      std::fprintf(stderr, "weft: fuel: %llu used, %llu left\n", static_cast<unsigned long long>(*fuelGiven - *fuelLeft),
+                   static_cast<unsigned long long>(*fuelLeft));
   }
 };
 
@@ -163,6 +172,13 @@ std::optional<int> parseRunOptions(const std::vector<std::string>& args, RunOpti
       std::optional<uint64_t> bytes = parseByteSize(args[++i]);
       if (!bytes || *bytes == 0) return usageError("--max-wasm-stack needs a size above 0 (64K, 1M), got '%s'", args[i]);
       options.config.maxWasmStackBytes = *bytes;
+    } else if (arg == "--fuel" && hasValue) {
+      std::optional<uint64_t> fuel = parseByteSize(args[++i]);
+      if (!fuel || args[i].find_first_not_of("0123456789") != std::string::npos)
+        return usageError("--fuel needs a whole number of operators, got '%s'", args[i]);
+      options.config.consumeFuel = true;
+      options.config.initialFuel = *fuel;
+      options.timings.fuelGiven = std::min<uint64_t>(*fuel, INT64_MAX);  // what an instance can hold
     } else if (arg == "--timings") {
       options.timings.wanted = true;
     } else if (arg == "--specialize") {
@@ -327,6 +343,13 @@ int runLoaded(RunOptions& options, const LoadedModule& loaded) {
     return 1;
   }
   Instance& instance = *outcome.instance;
+  struct FuelReport {  // however the run ends
+    Timings& timings;
+    Instance& instance;
+    ~FuelReport() {
+      if (timings.fuelGiven) timings.fuelLeft = instance.fuel();
+    }
+  } fuelReport{options.timings, instance};
   if (reactor) {
     // The reactor ABI: _initialize runs the constructors (wasi-libc fills its
     // table of preopens there) once, before any other export.

@@ -28,6 +28,8 @@ struct CompileInput {
   // Set for a private copy compiled for one instance (DESIGN 7, specialized);
   // only the optimizing tier reads it.
   const InstanceSpecialization* specialization = nullptr;
+  // The fuel-counting variant of the code (EngineConfig::consumeFuel).
+  bool countsFuel = false;
 };
 
 // What one compiling thread reuses from function to function.

@@ -25,11 +25,12 @@ namespace {
 std::string cacheFileName(const Engine& engine, std::span<const uint8_t> bytes) {
   Tier tier = engine.config().tier == Tier::Tiered ? Tier::Optimizing : engine.config().tier;
   char key[128];
-  std::snprintf(key, sizeof key, "%016llx-%08zx-%016llx-%s-%s.cwasm",
+  std::snprintf(key, sizeof key, "%016llx-%08zx-%016llx-%s-%s%s.cwasm",
                 static_cast<unsigned long long>(checksum64(bytes.data(), bytes.size())), bytes.size(),
                 static_cast<unsigned long long>(
                     checksum64(reinterpret_cast<const uint8_t*>(engineBuildId()), std::strlen(engineBuildId()))),
-                memoryStrategyName(engine.config().memoryStrategy), tierName(tier));
+                memoryStrategyName(engine.config().memoryStrategy), tierName(tier),
+                engine.config().consumeFuel ? "-fuel" : "");
   return key;
 }
 

@@ -72,6 +72,7 @@ Result<std::unique_ptr<ModuleCode>> compilePrivateCode(const ModuleData& module,
   const TierCompiler& tier = *tierCompiler(Tier::Optimizing);
   if (uint64_t missing = tier.cpuFeatures() & ~hostCpuFeatures()) return missingCpuFeatures(tier, missing);
   CompileInput input{module.info, module.bytes, module.layout, module.strategy, &specialization};
+  input.countsFuel = module.countsFuel;
   std::vector<uint32_t> indices;
   for (auto f = static_cast<uint32_t>(module.info.numImportedFunctions); f < module.info.functions.size(); ++f)
     indices.push_back(f);
@@ -90,6 +91,7 @@ Result<std::shared_ptr<const Module>> compileWith(const TierCompiler& tier, std:
   std::vector<uint32_t> indices;
   for (auto f = static_cast<uint32_t>(info.numImportedFunctions); f < info.functions.size(); ++f) indices.push_back(f);
   CompileInput input{info, module->bytes(), module->layout(), module->memoryStrategy()};
+  input.countsFuel = module->countsFuel();
   Result<std::vector<CompiledFunction>> compiled =
       compileFunctions(tier, input, indices, engine->config().compileThreads);
   if (!compiled) return compiled.error();
@@ -158,6 +160,7 @@ class TierUpWork {
       started_ = true;
     }
     CompileInput input{data_->info, data_->bytes, data_->layout, data_->strategy};
+    input.countsFuel = data_->countsFuel;
     std::unique_ptr<TierThreadState> state = tier_.newThreadState();
     bool retain = !keepOldOnFailure_ || onCompleted_;
     std::vector<uint32_t> batchIndices;

@@ -133,6 +133,7 @@ std::vector<uint8_t> encodeCodeCacheFile(const ModuleData& module, const ModuleC
   header.cpuFeatures = cpuFeatures;
   header.memoryStrategy = static_cast<uint8_t>(module.strategy);
   header.tier = static_cast<uint8_t>(tier);
+  header.codeVariant = module.countsFuel ? kCodeVariantCountsFuel : 0;
   header.bytecodeHash = checksum64(module.bytes.data(), module.bytes.size());
   header.bytecodeOffset = sizeof(CodeCacheHeader);
   header.bytecodeSize = module.bytes.size();
@@ -206,6 +207,11 @@ Result<std::shared_ptr<const Module>> CodeCacheAccess::load(std::shared_ptr<Engi
   bool tierFits = engine->config().tier == Tier::Tiered ? header.tier <= static_cast<uint8_t>(Tier::Optimizing)
                                                          : header.tier == static_cast<uint8_t>(engine->config().tier);
   if (!tierFits) return cacheError(path, "compiled for another tier");
+  bool fileCountsFuel = (header.codeVariant & kCodeVariantCountsFuel) != 0;
+  if (header.codeVariant & ~kCodeVariantCountsFuel) return cacheError(path, "compiled as an unknown variant of the code");
+  if (fileCountsFuel != engine->config().consumeFuel)
+    return cacheError(path, fileCountsFuel ? "its code counts fuel, the engine does not (run it with fuel on)"
+                                           : "its code does not count fuel, the engine does (compile it with fuel on)");
   size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
   bool layoutOk = header.fileSize == fileSize && header.bytecodeOffset == header.headerSize &&
                   header.bytecodeSize <= fileSize - header.bytecodeOffset &&

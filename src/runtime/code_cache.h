@@ -51,7 +51,10 @@ struct TrustedFile;
 const char* engineBuildId();
 
 constexpr char kCodeCacheMagic[8] = {'W', 'E', 'F', 'T', 'C', 'O', 'D', 'E'};
-constexpr uint32_t kCodeCacheVersion = 3;  // 2: calls through the entry table; 3: per-function frame info
+constexpr uint32_t kCodeCacheVersion = 4;  // 2: calls through the entry table; 3: per-function frame info; 4: variants
+// CodeCacheHeader::codeVariant bits: how the code was compiled beyond the
+// strategy and tier; the engine must ask for the same.
+constexpr uint8_t kCodeVariantCountsFuel = 1;
 
 struct CodeCacheHeader {
   char magic[8];
@@ -61,7 +64,8 @@ struct CodeCacheHeader {
   uint64_t cpuFeatures;
   uint8_t memoryStrategy;
   uint8_t tier;
-  uint8_t padding[6];
+  uint8_t codeVariant;  // kCodeVariant* bits
+  uint8_t padding[5];
   uint64_t bytecodeHash;
   uint64_t bytecodeOffset, bytecodeSize;
   uint64_t functionsOffset, functionsSize;

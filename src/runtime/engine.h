@@ -41,6 +41,14 @@ struct EngineConfig {
   // commit together; 0: no limit but the host's. Past it, instantiation fails
   // naming what did not fit and memory.grow / table.grow return -1.
   uint64_t resourceBudgetBytes = 0;
+  // Fuel (deterministic budgets): code counts the operators it runs, one
+  // unit each (but `end` and `else`), charged per straight-line run as the
+  // run starts; an instance that cannot pay traps "out of fuel" before the
+  // run. A different variant of the code (cache files record it); off, the
+  // code has no trace of it. Each instance starts with {initialFuel}
+  // (Instance::setFuel, addFuel and fuel() change and read it).
+  bool consumeFuel = false;
+  uint64_t initialFuel = 0;
   // Instances of this engine alive at once; 0: no limit. Past it,
   // instantiation fails with a LimitExceeded error.
   uint32_t maxInstances = 0;

@@ -1,5 +1,6 @@
 #include "runtime/instance.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -41,6 +42,19 @@ Instance::Instance(std::shared_ptr<const Module> module) : module_(std::move(mod
 void Instance::interrupt() { interruption::set(vmctx_); }
 void Instance::clearInterrupt() { interruption::clear(vmctx_); }
 bool Instance::interrupted() const { return interruption::isSet(vmctx_); }
+
+void Instance::setFuel(uint64_t fuel) {
+  if (!module_->countsFuel()) return;
+  static_cast<VmctxHeader*>(vmctx_)->fuel = static_cast<int64_t>(std::min<uint64_t>(fuel, INT64_MAX));
+}
+void Instance::addFuel(uint64_t fuel) {
+  uint64_t now = this->fuel();
+  setFuel(fuel > UINT64_MAX - now ? UINT64_MAX : now + fuel);
+}
+uint64_t Instance::fuel() const {
+  if (!module_->countsFuel()) return 0;
+  return static_cast<uint64_t>(std::max<int64_t>(static_cast<VmctxHeader*>(vmctx_)->fuel, 0));
+}
 
 Instance::~Instance() {
   if (tracked_) module_->engine().forget(this);
@@ -147,6 +161,7 @@ std::optional<Error> Instance::link(std::span<const Extern> imports) {
   header->helpers = builtinTable();
   header->entryTable = module_->entryTable();
   header->instance = this;
+  setFuel(module_->engine().config().initialFuel);  // the start function runs on it
   for (uint32_t i = 0; i < info.types.size(); ++i)
     *reinterpret_cast<uint32_t*>(at(layout.sigId(i))) = module_->signatureIds()[i];
 

@@ -85,6 +85,13 @@ class Instance : public std::enable_shared_from_this<Instance> {
   void interrupt();
   void clearInterrupt();
   bool interrupted() const;
+  // Fuel (EngineConfig::consumeFuel; without it these do nothing and fuel()
+  // is 0): what is left, starting at EngineConfig::initialFuel. After an "out
+  // of fuel" trap it is 0. Only while no call into the instance runs: its
+  // code updates the count without synchronization.
+  void setFuel(uint64_t fuel);
+  void addFuel(uint64_t fuel);  // saturates
+  uint64_t fuel() const;
 
   // ---- for the runtime helpers ----
   void* vmctx() const { return vmctx_; }

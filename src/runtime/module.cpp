@@ -12,6 +12,7 @@ Result<std::shared_ptr<Module>> Module::assemble(std::shared_ptr<Engine> engine,
   data->info = std::move(info.value());
   data->layout = VmctxLayout(data->info);
   data->strategy = engine->config().memoryStrategy;
+  data->countsFuel = engine->config().consumeFuel;
   for (const FuncType& type : data->info.types) data->signatureIds.push_back(engine->signatureId(type));
   std::shared_ptr<Module> module(new Module());
   module->engine_ = std::move(engine);

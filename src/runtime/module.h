@@ -41,6 +41,7 @@ struct ModuleData {
   VmctxLayout layout;
   std::vector<uint32_t> signatureIds;  // canonical id per type index
   MemoryStrategy strategy = MemoryStrategy::Guard;
+  bool countsFuel = false;      // the fuel-counting variant of the code (EngineConfig::consumeFuel)
   Tier tier = Tier::Baseline;   // of the first code image
   uint64_t cpuFeatures = 0;     // what its code assumes (abi/cpu_features.h)
   // Compiles every defined function once more for one instance (DESIGN 7,
@@ -90,6 +91,7 @@ class Module {
   std::span<const uint8_t> bytes() const { return data_->bytes; }
   const std::vector<uint32_t>& signatureIds() const { return data_->signatureIds; }
   MemoryStrategy memoryStrategy() const { return data_->strategy; }
+  bool countsFuel() const { return data_->countsFuel; }
   const std::shared_ptr<const ModuleData>& data() const { return data_; }
   Engine& engine() const { return *engine_; }
   // The first code image (what serialize writes).

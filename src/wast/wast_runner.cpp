@@ -108,6 +108,8 @@ class WastRunner {
     config.memoryStrategy = options.memoryStrategy;
     config.tier = options.tier;
     config.specializeInstances = options.specialize;
+    config.consumeFuel = options.countFuel;
+    config.initialFuel = UINT64_MAX;
     config.compileThreads = 1;
     engine_ = std::make_shared<Engine>(config);
     spectest_ = spectestInstance(*engine_);

@@ -30,6 +30,9 @@ struct WastOptions {
   MemoryStrategy memoryStrategy = MemoryStrategy::Guard;
   Tier tier = Tier::Baseline;
   bool specialize = false;  // every instance gets its own specialized code (EngineConfig::specializeInstances)
+  // The fuel-counting code (EngineConfig::consumeFuel) with fuel that never
+  // runs out: counting must change nothing a script can see.
+  bool countFuel = false;
   // Script lines whose assertion a later standard overturned (e.g. the threads
   // proposal's tests predate reference types, which allow several tables). A
   // failure there is reported and counted as skipped, not as failed.

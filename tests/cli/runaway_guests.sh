@@ -2,7 +2,8 @@
 # Guests that never stop or take too much, as `weft run` users stop them:
 # --timeout interrupts a guest spinning in `loop br 0` (each tier, both
 # strategies) with the "interrupted" trap and its backtrace within 1.5 s, and
-# ends one blocked in a WASI read; --max-memory, --max-table-elements and
+# ends one blocked in a WASI read; --fuel stops a guest at an exact operator
+# count, from a .wasm or a .cwasm compiled to count fuel; --max-memory, --max-table-elements and
 # --max-wasm-stack fail growth with -1, instantiation with an error, and deep
 # recursion with "call stack exhausted"; bad values are usage errors.
 #   runaway_guests.sh WEFT WAT2WASM [sanitized]
@@ -32,6 +33,12 @@ expect_err() { grep -qE -- "$1" "$dir/err" || fail "stderr lacks /$1/: $(cat "$d
 cat > "$dir/spin.wat" <<'WAT'
 (module
   (func $spin (export "spin") (loop $l (br $l)))
+  ;; 8n + 2 units of fuel (tests/wasm/fuel.wat explains the count).
+  (func (export "count") (param $n i32) (result i32) (local $i i32)
+    (loop $l
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $i))
   (func $deep (export "deep") (param i32) (result i32)
     (if (result i32) (i32.eqz (local.get 0)) (then (i32.const 0))
       (else (i32.add (i32.const 1) (call $deep (i32.sub (local.get 0) (i32.const 1))))))))
@@ -88,6 +95,26 @@ expect_err 'interrupted by --timeout 500ms, but the guest is blocked in a host c
 run_for 134 1500 "$weft" run --timeout 500ms "$dir/wasi_read.wasm" < "$dir/spin.wat"
 expect_err 'trap: interrupted'
 
+# --fuel: exactly 82 units for count(10), in either tier, compiled or cached.
+for tier in baseline optimizing; do
+  run_for 0 10000 "$weft" run --tier $tier --fuel 82 --timings --invoke count "$dir/spin.wasm" 10
+  [ "$(cat "$dir/out")" = 10 ] || fail "count 10 on 82 units ($tier): $(cat "$dir/out")"
+  expect_err '^weft: fuel: 82 used, 0 left$'
+  run_for 1 10000 "$weft" run --tier $tier --fuel 81 --invoke count "$dir/spin.wasm" 10
+  expect_err 'trap: out of fuel'
+  expect_err 'at function 1 \(export "count"\)'
+  run_for 1 10000 "$weft" run --tier $tier --fuel 1000000 --invoke spin "$dir/spin.wasm"
+  expect_err 'trap: out of fuel'
+done
+"$weft" compile --count-fuel --tier baseline "$dir/spin.wasm" -o "$dir/fuel.cwasm" > /dev/null
+run_for 0 10000 "$weft" run --fuel 1000 --timings --invoke count "$dir/fuel.cwasm" 10
+expect_err '^weft: fuel: 82 used, 918 left$'
+run_for 1 10000 "$weft" run --invoke count "$dir/fuel.cwasm" 10
+expect_err 'its code counts fuel, the engine does not'
+"$weft" compile --tier baseline "$dir/spin.wasm" -o "$dir/plain.cwasm" > /dev/null
+run_for 1 10000 "$weft" run --fuel 1000 --invoke count "$dir/plain.cwasm" 10
+expect_err 'its code does not count fuel, the engine does'
+
 # --max-memory: growth stops at the limit (1024 pages of 64 KiB in 64M) and
 # the process stays near it, though the guest touches every page it gets.
 cat > "$dir/grow.wat" <<'WAT'
@@ -143,7 +170,8 @@ run_for 0 10000 "$weft" run --max-wasm-stack 64K --invoke deep "$dir/spin.wasm" 
 # Values that are not what they should be are usage errors, never wrapped.
 for bad in "--timeout 5" "--timeout -1s" "--timeout 1.5s" "--timeout 99999999999999999999s" \
            "--max-memory 64X" "--max-memory 18446744073709551616" "--max-memory 17179869184G" \
-           "--max-wasm-stack 0" "--max-table-elements 4294967296" "--max-table-elements 10K"; do
+           "--max-wasm-stack 0" "--max-table-elements 4294967296" "--max-table-elements 10K" \
+           "--fuel -1" "--fuel 1K" "--fuel 18446744073709551616"; do
   # shellcheck disable=SC2086
   run_for 2 10000 "$weft" run $bad --invoke spin "$dir/spin.wasm"
   expect_err "^weft run: ${bad%% *} needs"

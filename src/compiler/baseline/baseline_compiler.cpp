@@ -30,6 +30,7 @@ Result<CompiledFunction> BaselineTier::compile(const CompileInput& input, uint32
                                                TierThreadState& state) const {
   BaselineOptions options;
   options.memoryStrategy = input.strategy;
+  options.countsFuel = input.countsFuel;
   return compileBaselineFunction(input.module, input.bytes, functionIndex, input.layout, options,
                                  static_cast<BaselineThreadState&>(state).scratch);
 }

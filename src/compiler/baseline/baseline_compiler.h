@@ -33,6 +33,7 @@ namespace weft {
 
 struct BaselineOptions {
   MemoryStrategy memoryStrategy = MemoryStrategy::Guard;
+  bool countsFuel = false;  // EngineConfig::consumeFuel's variant of the code
 };
 
 // What one compiling thread reuses from function to function, so that steady

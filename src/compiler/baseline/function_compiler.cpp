@@ -29,15 +29,19 @@ FunctionCompiler::FunctionCompiler(const ModuleInfo& module, std::span<const uin
       type_(module.functionType(functionIndex)),
       it_(module, bytes, functionIndex, scratch.validator),
       masm_(scratch.reused->buffers, layout, options.memoryStrategy),
-      values_(masm_) {}
+      values_(masm_),
+      countsFuel_(options.countsFuel) {}
 
 Result<CompiledFunction> FunctionCompiler::compile() {
   if (!it_.readLocals()) return it_.error();
   if (!emitEntry()) return it_.error();
+  if (countsFuel_) fuel_ = {true, masm_.chargeFuel(module_.functions[functionIndex_].body.offset), 0};
   Operator op;
   while (it_.next(op)) {
     if (!reachable_ && !isControl(op.opcode)) continue;
+    if (countsFuel_) fuelBefore(op);
     if (!emit(op)) return failure_ ? *failure_ : it_.error();
+    if (countsFuel_) fuelAfter(op);
     if (masm_.failed()) return internalError(op.offset, "assembler: " + masm_.errorText());
   }
   if (it_.failed()) return it_.error();
@@ -47,6 +51,21 @@ Result<CompiledFunction> FunctionCompiler::compile() {
   masm_.finish(values_.gprsUsed(), frameBytes, out);
   if (masm_.failed()) return internalError(0, "assembler: " + masm_.errorText());
   return out;
+}
+
+void FunctionCompiler::fuelBefore(const Operator& op) {
+  if (!reachable_ || !fuel_.open) return;  // unreachable operators cost nothing
+  if (costsFuel(op.opcode)) ++fuel_.operators;
+  if (!endsFuelRun(op.opcode)) return;
+  masm_.setFuelPrice(fuel_.price, fuel_.operators);
+  fuel_ = {};
+}
+
+// After a run's last operator, where control goes on (a branch's fall-through,
+// a call's return, a loop header, an if's then or else, an end's merge), the
+// next run is charged.
+void FunctionCompiler::fuelAfter(const Operator& op) {
+  if (reachable_ && !fuel_.open) fuel_ = {true, masm_.chargeFuel(op.offset), 0};
 }
 
 Error FunctionCompiler::internalError(uint32_t offset, std::string message) const {

@@ -22,6 +22,7 @@
 #include "compiler/baseline/baseline_compiler.h"
 #include "compiler/baseline/macro_assembler.h"
 #include "compiler/baseline/value_stack.h"
+#include "compiler/fuel_runs.h"
 #include "format/module_info.h"
 #include "support/error.h"
 #include "validation/operator_iterator.h"
@@ -54,6 +55,10 @@ class FunctionCompiler {
   struct OutgoingCall {
     uint32_t stackBytes = 0;
   };
+
+  // Fuel runs (compiler/fuel_runs.h), around each operator's emission.
+  void fuelBefore(const Operator& op);
+  void fuelAfter(const Operator& op);
 
   Error internalError(uint32_t offset, std::string message) const;
   bool unsupported(const Operator& op, const std::string& what);
@@ -125,6 +130,8 @@ class FunctionCompiler {
   ValueStack values_;
   std::vector<ControlState> controls_;
   bool reachable_ = true;
+  bool countsFuel_ = false;
+  FuelRun<uint32_t> fuel_;  // price: the code offset of the charge's immediate
   uint32_t maxOutgoingBytes_ = 0;
   uint32_t localsBytes_ = 0;
   std::vector<int32_t> localOffsets_;

@@ -28,6 +28,7 @@ Translator::Translator(const CompileInput& input, uint32_t functionIndex, Valida
     : module_(input.module),
       layout_(input.layout),
       strategy_(input.strategy),
+      countsFuel_(input.countsFuel),
       specialization_(input.specialization && input.specialization->memoryBase ? input.specialization : nullptr),
       functionIndex_(functionIndex),
       type_(input.module.functionType(functionIndex)),
@@ -607,17 +608,43 @@ bool Translator::translateOperator(const Operator& op) {
   return unsupported(op);
 }
 
+// As the baseline's (sub, then trap if below zero): an instance reads the
+// same fuel after the same run whichever tier ran it.
+llvm::BinaryOperator* Translator::chargeFuel(uint32_t offset) {
+  llvm::LoadInst* fuel = load(builder_.getInt64Ty(), vmctx_, vmctx::kFuel, Alias::Vmctx);
+  auto* left = llvm::BinaryOperator::CreateSub(fuel, builder_.getInt64(0));  // priced by fuelBefore
+  builder_.Insert(left);
+  store(left, vmctx_, vmctx::kFuel, Alias::Vmctx);
+  trapIf(builder_.CreateICmpSLT(left, builder_.getInt64(0)), TrapKind::OutOfFuel, offset);
+  return left;
+}
+
+void Translator::fuelBefore(const Operator& op) {
+  if (!reachable_ || !fuel_.open) return;
+  if (costsFuel(op.opcode)) ++fuel_.operators;
+  if (!endsFuelRun(op.opcode)) return;
+  fuel_.price->setOperand(1, builder_.getInt64(fuel_.operators));
+  fuel_ = {};
+}
+
+void Translator::fuelAfter(const Operator& op) {
+  if (reachable_ && !fuel_.open) fuel_ = {true, chargeFuel(op.offset), 0};
+}
+
 Status Translator::translate() {
   if (!it_.readLocals()) return it_.error();
   emitEntry();
+  if (countsFuel_) fuel_ = {true, chargeFuel(module_.functions[functionIndex_].body.offset), 0};
   Operator op;
   while (it_.next(op)) {
     // Line = bytecode offset + 1: the object's line table maps code back.
     builder_.SetCurrentDebugLocation(llvm::DILocation::get(context_, op.offset + 1, 0, subprogram_));
+    if (countsFuel_) fuelBefore(op);
     if (!translateOperator(op)) {
       if (failure_) return *failure_;
       return internalError(op.offset, "translation failed");
     }
+    if (countsFuel_) fuelAfter(op);
   }
   if (it_.failed()) return it_.error();
   for (auto [local, value] : localSets_)

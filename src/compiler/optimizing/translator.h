@@ -19,6 +19,7 @@
 #include "abi/builtins.h"
 #include "abi/trap_kind.h"
 #include "abi/vmctx_layout.h"
+#include "compiler/fuel_runs.h"
 #include "compiler/tier_compiler.h"
 #include "validation/operator_iterator.h"
 
@@ -98,6 +99,11 @@ class Translator {
   void branchTo(uint32_t depth);  // from the current block, with the top values
   Control& control(uint32_t depth) { return controls_[controls_.size() - 1 - depth]; }
   bool translateOperator(const Operator& op);
+  // Fuel runs (compiler/fuel_runs.h): the charge at a run's start, priced
+  // when the run ends.
+  llvm::BinaryOperator* chargeFuel(uint32_t offset);
+  void fuelBefore(const Operator& op);
+  void fuelAfter(const Operator& op);
   Control openControl(ControlKind kind, const Operator& op, const char* endName);
   void startBlock(const Operator& op);
   void startLoop(const Operator& op);
@@ -141,6 +147,8 @@ class Translator {
   const ModuleInfo& module_;
   const VmctxLayout& layout_;
   MemoryStrategy strategy_;
+  bool countsFuel_;
+  FuelRun<llvm::BinaryOperator*> fuel_;  // price: the subtraction's operand
   const InstanceSpecialization* specialization_;  // null: shared code
   uint32_t functionIndex_;
   const FuncType& type_;

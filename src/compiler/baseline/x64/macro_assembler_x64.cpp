@@ -525,6 +525,17 @@ Label MacroAssemblerX64::trapLabel(TrapKind kind, uint32_t bytecodeOffset) {
   return stub.label;
 }
 void MacroAssemblerX64::trap(TrapKind kind, uint32_t bytecodeOffset) { a_.jmp(trapLabel(kind, bytecodeOffset)); }
+uint32_t MacroAssemblerX64::chargeFuel(uint32_t bytecodeOffset) {
+  a_.sub(x86::qword_ptr(kVmctxReg, vmctx::kFuel), Imm(INT32_MAX));  // forces an imm32, patched later
+  auto at = static_cast<uint32_t>(a_.offset()) - 4;
+  a_.jl(trapLabel(TrapKind::OutOfFuel, bytecodeOffset));  // signed: the fuel was less than the price
+  return at;
+}
+
+void MacroAssemblerX64::setFuelPrice(uint32_t at, uint32_t operators) {
+  std::memcpy(buffers_.code.textSection()->buffer().data() + at, &operators, 4);
+}
+
 void MacroAssemblerX64::interruptCheck(uint32_t bytecodeOffset) {
   a_.cmp(x86::dword_ptr(kVmctxReg, vmctx::kInterruptFlag), 0);
   a_.jne(trapLabel(TrapKind::Interrupted, bytecodeOffset));

@@ -147,6 +147,11 @@ class MacroAssemblerX64 {
   // the body's start and at every loop header, so no guest runs unbounded
   // past an interrupt (one compare with a memory operand).
   void interruptCheck(uint32_t bytecodeOffset);
+  // Fuel (EngineConfig::consumeFuel): a straight-line run of operators pays
+  // for itself as it starts, trapping "out of fuel" when it cannot. The price
+  // is known when the run ends: chargeFuel returns where setFuelPrice puts it.
+  uint32_t chargeFuel(uint32_t bytecodeOffset);
+  void setFuelPrice(uint32_t at, uint32_t operators);
 
   // ---- calls ----
   void loadArgument(call_abi::Location at, ValType type, Address slot);
