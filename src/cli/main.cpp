@@ -2,6 +2,7 @@
 //
 //   weft validate FILE.wasm...    exit 0 when every file is valid, 1 otherwise
 //   weft inspect FILE.wasm        sections, imports, exports, functions
+//   weft disas FILE.wasm          the machine code of each function
 //   weft wast FILE.wast...        run official spec-test scripts
 #include <cstdint>
 #include <cstdio>
@@ -54,6 +55,8 @@ constexpr const char* kUsage =
     "  validate FILE.wasm...        decode and validate modules; prints FILE:0xOFFSET: reason\n"
     "                               for each invalid one (exit 0: all valid, 1: some invalid)\n"
     "  inspect [--all] FILE.wasm    print sections, imports, exports and functions\n"
+    "  disas [--tier T] [--memory S] [--count-fuel] [--function F] FILE.wasm\n"
+    "                               disassemble the machine code a tier makes of each function\n"
     "  run [OPTIONS] [--] FILE.wasm|FILE.cwasm [ARGS...]\n"
     "                               run a WASI program, or instantiate FILE and with --invoke\n"
     "                               call FUNC with ARGS and print its results (weft run --help)\n"
@@ -172,6 +175,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 2, argv + argc);
   if (command == "validate") return validateCommand(args);
   if (command == "inspect") return inspectCommand(args);
+  if (command == "disas") return disassembleCommand(args);
   if (command == "run") return runCommand(args);
   if (command == "compile") return compileCommand(args);
   if (command == "wast") return wastCommand(args);
