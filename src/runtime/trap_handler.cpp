@@ -15,6 +15,8 @@
 
 #include "runtime/code_memory.h"
 #include "runtime/code_registry.h"
+#include "runtime/instance.h"
+#include "runtime/linear_memory.h"
 #include "runtime/module_code.h"
 #include "runtime/wasm_call_frame.h"
 #include "abi/vmctx_layout.h"
@@ -37,6 +39,7 @@ struct Activation {
 thread_local Activation* tActivation = nullptr;
 thread_local std::string tPendingHostTrap;
 thread_local uintptr_t tStackLimit = 0;
+thread_local uintptr_t tFaultAddress = 0;  // of the last fault in wasm code, for fillTrapDetails
 
 // Returns 1, or 0 when the call was unwound by a trap. {entrySp} receives the
 // point that unwind() returns to.
@@ -219,6 +222,7 @@ void handleFault(int signal, siginfo_t* info, void* context) {
     forwardSignal(signal, info, context);
     return;
   }
+  tFaultAddress = reinterpret_cast<uintptr_t>(info->si_addr);
   // Resume as if the faulting instruction had called raiseTrap.
   greg_t* regs = uc->uc_mcontext.gregs;
   uintptr_t sp = (static_cast<uintptr_t>(regs[REG_RSP]) & ~uintptr_t{15}) - 8;
@@ -244,6 +248,13 @@ void fillTrap(Trap& trap, uint32_t kind, uint32_t bytecodeOffset, uintptr_t fp, 
   }
 }
 
+bool inGuestMemory(Instance* instance, uintptr_t address) {
+  LinearMemory* memory = instance && instance->module().info().memories.size() > 0 ? instance->memory(0) : nullptr;
+  if (!memory) return false;
+  auto base = reinterpret_cast<uintptr_t>(memory->data());
+  return address >= base && address - base < memory->reservedBytes();
+}
+
 void fillTrapDetails(Trap& trap, uint32_t kind, uint32_t bytecodeOffset, uintptr_t fp, uintptr_t pc) {
   trap.kind = static_cast<TrapKind>(kind);
   bool first = true;
@@ -259,8 +270,11 @@ void fillTrapDetails(Trap& trap, uint32_t kind, uint32_t bytecodeOffset, uintptr
     }
     if (first && bytecodeOffset != UINT32_MAX) frame.bytecodeOffset = bytecodeOffset;
     else frame.bytecodeOffset = location.hasBytecodeOffset ? location.bytecodeOffset : 0;
+    // A fault is the guest's out-of-bounds access when it hit the reservation
+    // of the frame's memory (its guard region); anywhere else, or at no
+    // operator, it is a fault Weft's own code made.
     if (first && bytecodeOffset == UINT32_MAX && trap.kind == TrapKind::MemoryOutOfBounds &&
-        !location.hasBytecodeOffset)
+        (!location.hasBytecodeOffset || !inGuestMemory(frame.instance, tFaultAddress)))
       trap.kind = TrapKind::UnknownFault;
     if (const std::string* name = code->info().functionName(location.functionIndex)) {
       frame.functionName = *name;

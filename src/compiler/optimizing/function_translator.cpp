@@ -10,6 +10,7 @@
 
 #include "abi/calling_convention.h"
 #include "abi/entry_table.h"
+#include "compiler/optimizing/faulting_loads.h"
 #include "compiler/optimizing/object_code.h"
 #include "compiler/optimizing/translator.h"
 
@@ -39,7 +40,7 @@ Translator::Translator(const CompileInput& input, uint32_t functionIndex, Valida
       metadata_(module.getContext()),
       debugInfo_(module) {
   llvm::MDNode* root = metadata_.createTBAARoot("weft instance and guest data");
-  const char* names[] = {"vmctx", "linear memory", "table elements", "global", "frame"};
+  const char* names[] = {"vmctx", kLinearMemoryAliasName, "table elements", "global", "frame"};
   for (size_t i = 0; i < 5; ++i) {
     llvm::MDNode* type = metadata_.createTBAAScalarTypeNode(names[i], root);
     aliasTags_[i] = metadata_.createTBAAStructTagNode(type, type, 0);
@@ -123,18 +124,6 @@ void Translator::trapNow(llvm::Value* kind, uint32_t offset) {
   llvm::CallInst* call = builder_.CreateCall(type, builtin(BuiltinId::RaiseTrap), {kind, i32(offset), fp, function_});
   call->setDoesNotReturn();
   builder_.CreateUnreachable();
-}
-
-void Translator::keepTraps(llvm::Value* discarded, int depth) {
-  if (strategy_ != MemoryStrategy::Guard || depth > 8) return;
-  if (auto* access = llvm::dyn_cast<llvm::LoadInst>(discarded)) {
-    if (access->getMetadata(llvm::LLVMContext::MD_tbaa) == aliasTags_[static_cast<size_t>(Alias::Memory)])
-      access->setVolatile(true);
-    return;
-  }
-  auto* instruction = llvm::dyn_cast<llvm::Instruction>(discarded);
-  if (!instruction || llvm::isa<llvm::PHINode>(instruction) || instruction->mayHaveSideEffects()) return;
-  for (llvm::Value* operand : instruction->operands()) keepTraps(operand, depth + 1);
 }
 
 void Translator::trapIf(llvm::Value* condition, TrapKind kind, uint32_t offset) {
@@ -229,7 +218,6 @@ void Translator::emitEntry() {
   // Locals live in allocas that SROA turns into SSA values.
   std::span<const ValType> locals = it_.locals();
   localTypes_.assign(locals.begin(), locals.end());
-  localRead_.assign(localTypes_.size(), false);
   for (size_t i = 0; i < localTypes_.size(); ++i) {
     llvm::AllocaInst* local = builder_.CreateAlloca(typeOf(localTypes_[i]));
     locals_.push_back(local);
@@ -271,7 +259,6 @@ void Translator::addIncoming(std::vector<llvm::PHINode*>& phis, size_t count) {
 
 void Translator::becomeUnreachable() {
   reachable_ = false;
-  for (size_t i = controls_.back().height; i < stack_.size(); ++i) keepTraps(stack_[i]);
   stack_.resize(controls_.back().height);
 }
 
@@ -568,7 +555,7 @@ bool Translator::translateOperator(const Operator& op) {
       return true;
     case O::Call: translateCall(op); return true;
     case O::CallIndirect: translateCallIndirect(op); return true;
-    case O::Drop: keepTraps(pop()); return true;
+    case O::Drop: pop(); return true;  // a dropped load still faults: faulting_loads.h
     case O::Select: case O::SelectTyped: {
       llvm::Value* condition = isNonZero(pop());
       llvm::Value* otherwise = pop();
@@ -577,11 +564,9 @@ bool Translator::translateOperator(const Operator& op) {
       return true;
     }
     case O::LocalGet:
-      localRead_[op.index] = true;
       push(builder_.CreateLoad(typeOf(localTypes_[op.index]), locals_[op.index]));
       return true;
     case O::LocalSet:
-      if (strategy_ == MemoryStrategy::Guard) localSets_.emplace_back(op.index, stack_.back());
       builder_.CreateStore(pop(), locals_[op.index]);
       return true;
     case O::LocalTee: builder_.CreateStore(stack_.back(), locals_[op.index]); return true;
@@ -647,8 +632,6 @@ Status Translator::translate() {
     if (countsFuel_) fuelAfter(op);
   }
   if (it_.failed()) return it_.error();
-  for (auto [local, value] : localSets_)
-    if (!localRead_[local]) keepTraps(value);
   debugInfo_.finalize();
   std::string problems;
   llvm::raw_string_ostream stream(problems);

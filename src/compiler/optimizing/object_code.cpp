@@ -352,7 +352,12 @@ class ObjectLinker {
       if (!r.seek(programStart)) return error("truncated line table");
       uint64_t address = 0;
       int64_t line = 1;
+      // Line 0 marks code LLVM moved away from its operator (a load hoisted or
+      // sunk into another block): it keeps the offset of the row before it,
+      // the nearest operator, rather than none (a fault there is still the
+      // guest's; trap_handler.cpp tells faults in its memory from others).
       auto emit = [&] {
+        if (line <= 0 && !rows.empty()) return;
         uint32_t offset = line <= 0 || line > UINT32_MAX ? kNoBytecodeOffset : static_cast<uint32_t>(line - 1);
         if (address < function.code.size()) rows.push_back({static_cast<uint32_t>(address), offset});
       };

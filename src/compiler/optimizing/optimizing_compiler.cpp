@@ -18,6 +18,7 @@
 
 #include "abi/cpu_features.h"
 #include "compiler/optimizing/function_translator.h"
+#include "compiler/optimizing/faulting_loads.h"
 #include "compiler/optimizing/interrupt_checks.h"
 #include "compiler/optimizing/object_code.h"
 
@@ -85,10 +86,11 @@ Result<CompiledFunction> compileWithLlvm(const CompileInput& input, uint32_t fun
   module.setDataLayout(state.machine->createDataLayout());
   Status translated = translateFunction(input, functionIndex, state.scratch, module);
   if (!translated) return translated.error();
+  llvm::Function* function = module.getFunction(optimizedFunctionSymbol(functionIndex));
+  if (function && input.strategy == MemoryStrategy::Guard) keepDeadFaultingLoads(*function);
   optimize(module, *state.machine);
   uint32_t bodyOffset = input.module.functions[functionIndex].body.offset;
-  if (llvm::Function* function = module.getFunction(optimizedFunctionSymbol(functionIndex)))
-    insertLoopInterruptChecks(*function, bodyOffset);
+  if (function) insertLoopInterruptChecks(*function, bodyOffset);
 
   llvm::SmallVector<char, 0> object;
   llvm::raw_svector_ostream stream(object);

@@ -79,10 +79,6 @@ class Translator {
   llvm::CallInst* callBuiltin(BuiltinId id, llvm::FunctionType* type, std::initializer_list<llvm::Value*> args);
 
   // ---- traps ----
-  // A value the guest discards: in the guard strategy a load it came from
-  // must still fault when out of bounds, so loads in its operand tree become
-  // volatile, which LLVM never deletes (the guard page is their bounds check).
-  void keepTraps(llvm::Value* discarded, int depth = 0);
   // Branches to a trap of {kind} at {offset} when {condition} holds.
   void trapIf(llvm::Value* condition, TrapKind kind, uint32_t offset);
   // Traps with the kind in {kindValue} (a builtin's nonzero result).
@@ -166,8 +162,6 @@ class Translator {
   llvm::MDNode* invariant_ = nullptr;
   std::vector<llvm::AllocaInst*> locals_;
   std::vector<ValType> localTypes_;
-  std::vector<bool> localRead_;  // guard strategy: sets of never-read locals discard their values
-  std::vector<std::pair<uint32_t, llvm::Value*>> localSets_;
   std::vector<llvm::Value*> stack_;
   std::vector<Control> controls_;
   std::vector<llvm::BasicBlock*> created_;  // every block, until a function owns it

@@ -1,0 +1,500 @@
+// Differential execution: random valid modules (binaryen's generator, wasm-opt
+// -ttf, from random bytes) run in Weft in both tiers and both memory
+// strategies, and in binaryen's interpreter (wasm-opt --fuzz-exec-before), the
+// reference. Every exported function is called in export order with zero
+// arguments on one instance; what each call logs (the generator's
+// "fuzzing-support" imports), returns or traps must agree, as must memory and
+// globals at the end between Weft's four runs. Floats are compared as values
+// (binaryen prints the shortest decimal); trap kinds between Weft's runs only
+// (binaryen words them its own way); a run that exhausts the stack in either
+// engine is compared up to that call (their depth limits differ).
+//
+// As a test:   weft_exec_differential [--wasm-opt PATH] [--keep DIR] SEED.bin|MODULE.wasm...
+//              weft_exec_differential --seeds FIRST COUNT     (seed i: 8 KiB from a PRNG seeded by i)
+// As a libFuzzer target (fuzz/, -DWEFT_LIBFUZZER): the input is the seed;
+// a difference aborts, so libFuzzer keeps the input.
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cinttypes>
+#include <cmath>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <random>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "runtime/instance.h"
+#include "runtime/module.h"
+
+namespace weft::differential {
+namespace {
+
+// The 2.0 features Weft and binaryen 108 agree on (not reference types:
+// binaryen then emits typed-reference encodings outside WebAssembly 2.0).
+const char* const kFeatures[] = {"--enable-simd",   "--enable-bulk-memory",         "--enable-sign-ext",
+                                 "--enable-threads", "--enable-nontrapping-float-to-int", "--enable-multivalue",
+                                 "--enable-mutable-globals"};
+
+std::string gWasmOpt = "wasm-opt";
+
+// Runs {argv}; its stdout and stderr together into {output}. Returns the exit status.
+int runTool(const std::vector<std::string>& argv, std::string& output) {
+  int pipeEnds[2];
+  if (pipe(pipeEnds) != 0) return -1;
+  pid_t child = fork();
+  if (child < 0) return -1;
+  if (child == 0) {
+    dup2(pipeEnds[1], 1);
+    dup2(pipeEnds[1], 2);
+    close(pipeEnds[0]);
+    close(pipeEnds[1]);
+    std::vector<char*> args;
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  close(pipeEnds[1]);
+  char buffer[4096];
+  ssize_t got;
+  while ((got = read(pipeEnds[0], buffer, sizeof buffer)) > 0) output.append(buffer, static_cast<size_t>(got));
+  close(pipeEnds[0]);
+  int status = 0;
+  waitpid(child, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string temporaryPath(const char* suffix) {
+  static std::atomic<int> counter{0};
+  return (std::filesystem::temp_directory_path() /
+          ("weft-exec-" + std::to_string(getpid()) + "-" + std::to_string(counter++) + suffix))
+      .string();
+}
+
+bool writeFile(const std::string& path, const uint8_t* data, size_t size) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(data), static_cast<std::streamsize>(size));
+  return static_cast<bool>(out);
+}
+
+std::vector<uint8_t> readFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
+}
+
+std::vector<std::string> lines(const std::string& text) {
+  std::vector<std::string> result;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) result.push_back(line);
+  return result;
+}
+
+// ---- Weft's side, printed as binaryen prints ----
+
+std::string formatFloat(double value) {
+  if (std::isnan(value)) return "nan";
+  char text[64];
+  std::snprintf(text, sizeof text, "%.17g", value);
+  return text;
+}
+
+std::string formatValue(const Value& value) {
+  char text[96];
+  switch (value.type) {
+    case ValType::I32: return std::to_string(static_cast<int32_t>(value.asI32()));
+    case ValType::I64: return std::to_string(static_cast<int64_t>(value.asI64()));
+    case ValType::F32: return formatFloat(value.asF32());
+    case ValType::F64: return formatFloat(value.asF64());
+    case ValType::V128:
+      std::snprintf(text, sizeof text, "i32x4 0x%08x 0x%08x 0x%08x 0x%08x", static_cast<uint32_t>(value.bits),
+                    static_cast<uint32_t>(value.bits >> 32), static_cast<uint32_t>(value.high),
+                    static_cast<uint32_t>(value.high >> 32));
+      return text;
+    default: return value.bits ? "ref" : "null";
+  }
+}
+
+// The logging imports print as binaryen's do (an i64 as its two halves).
+std::string formatLogged(const Value& value) {
+  if (value.type == ValType::I64)
+    return std::to_string(static_cast<int32_t>(value.asI64())) + " " +
+           std::to_string(static_cast<int32_t>(value.asI64() >> 32));
+  return formatValue(value);
+}
+
+Value zeroOf(ValType type) {
+  Value value;
+  value.type = type;
+  return value;
+}
+
+struct Config {
+  const char* name;
+  MemoryStrategy strategy;
+  Tier tier;
+};
+const Config kConfigs[] = {{"baseline guard", MemoryStrategy::Guard, Tier::Baseline},
+                           {"baseline bounds-checked", MemoryStrategy::BoundsChecked, Tier::Baseline},
+                           {"optimizing guard", MemoryStrategy::Guard, Tier::Optimizing},
+                           {"optimizing bounds-checked", MemoryStrategy::BoundsChecked, Tier::Optimizing}};
+
+// Stops a run that takes too long (a miscompiled loop that never ends) by
+// interrupting its engine: the difference then shows as an "interrupted" trap.
+class Deadline {
+ public:
+  Deadline(Engine& engine, std::chrono::seconds limit) : thread_([this, &engine, limit] {
+      std::unique_lock guard(lock_);
+      if (!wake_.wait_for(guard, limit, [this] { return done_; })) engine.interrupt();
+    }) {}
+  ~Deadline() {
+    {
+      std::lock_guard guard(lock_);
+      done_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  std::mutex lock_;
+  std::condition_variable wake_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
+// One run: the lines binaryen would print, then (Weft only) the end state.
+struct Run {
+  std::vector<std::string> events;
+  std::vector<std::string> endState;
+  std::string failure;  // compile or instantiate error: the module is valid, so a finding
+};
+
+Run runInWeft(const std::vector<uint8_t>& bytes, const Config& config) {
+  Run run;
+  EngineConfig engineConfig = EngineConfig::with(config.strategy, 1, config.tier);
+  auto engine = std::make_shared<Engine>(engineConfig);
+  Result<std::shared_ptr<const Module>> module = Module::compile(engine, bytes);
+  if (!module) {
+    run.failure = "compile: " + module.error().describe();
+    return run;
+  }
+  const ModuleInfo& info = module.value()->info();
+  std::vector<Extern> imports;
+  for (const Import& import : info.imports) {
+    if (import.kind != ExternKind::Func || import.module != "fuzzing-support") {
+      run.failure = "unexpected import " + import.module + "." + import.name;
+      return run;
+    }
+    FuncType type = info.functionType(import.index);
+    imports.push_back(Extern::of(makeHostFunction(
+        *engine, type, [&run](Caller&, std::span<const Value> args, std::span<Value>) {
+          std::string line = "[LoggingExternalInterface logging";
+          for (const Value& arg : args) line += " " + formatLogged(arg);
+          run.events.push_back(line + "]");
+          return HostOutcome::ok();
+        })));
+  }
+  Deadline deadline(*engine, std::chrono::seconds(20));
+  InstantiateOutcome instance = Instance::create(module.value(), imports);
+  if (instance.error) {
+    run.failure = "instantiate: " + instance.error->describe();
+    return run;
+  }
+  if (instance.trap) {
+    run.events.push_back("[trap " + instance.trap->message + "]");
+    return run;
+  }
+  // As binaryen's runner: the generator's hang limit is reset before each
+  // call (its loops and calls count down a global and return at zero).
+  std::optional<Func> resetHangLimit = instance.instance->exportedFunction("hangLimitInitializer");
+  for (const Export& exp : info.exports) {
+    if (exp.kind != ExternKind::Func) continue;
+    run.events.push_back("[fuzz-exec] calling " + exp.name);
+    if (resetHangLimit) {
+      CallOutcome reset = call(*resetHangLimit, {});
+      if (!reset.ok()) {
+        run.events.push_back("[trap in hangLimitInitializer " + (reset.trap ? reset.trap->message : "") + "]");
+        break;
+      }
+    }
+    const FuncType& type = info.functionType(exp.index);
+    std::vector<Value> args;
+    for (ValType param : type.params) args.push_back(zeroOf(param));
+    CallOutcome outcome = call(*instance.instance->exportedFunction(exp.name), args);
+    if (outcome.trap) {
+      run.events.push_back("[trap " + outcome.trap->message + "]");
+      if (outcome.trap->kind == TrapKind::StackExhausted || outcome.trap->kind == TrapKind::Interrupted) break;
+      continue;
+    }
+    if (outcome.results.empty()) continue;
+    std::string result;
+    if (outcome.results.size() == 1) {
+      result = formatValue(outcome.results[0]);
+    } else {
+      result = "(";
+      for (size_t i = 0; i < outcome.results.size(); ++i) result += (i ? ", " : "") + formatValue(outcome.results[i]);
+      result += ")";
+    }
+    run.events.push_back("[fuzz-exec] note result: " + exp.name + " => " + result);
+  }
+  // The end state, between Weft's runs: memory bytes and every global.
+  for (const Export& exp : info.exports) {
+    std::optional<Extern> value = instance.instance->exportByName(exp.name);
+    if (value && value->kind == ExternKind::Memory) {
+      std::span<const uint8_t> memory(value->memory->data(), value->memory->byteLength());
+      uint64_t hash = 1469598103934665603ull;
+      for (uint8_t byte : memory) hash = (hash ^ byte) * 1099511628211ull;
+      run.endState.push_back("memory " + exp.name + " " + std::to_string(memory.size()) + " bytes, hash " +
+                             std::to_string(hash));
+    } else if (value && value->kind == ExternKind::Global) {
+      run.endState.push_back("global " + exp.name + " " + formatValue(value->global->get()));
+    }
+  }
+  return run;
+}
+
+// ---- comparison ----
+
+// A line with its numbers as values: binaryen prints floats as their
+// shortest decimal, Weft with 17 digits; "1.e+300" and "1e+300" are one value.
+struct Token {
+  bool number = false;
+  double value = 0;
+  std::string text;
+};
+
+std::vector<Token> tokens(const std::string& line) {
+  std::string spaced = line;
+  for (char& c : spaced)
+    if (c == '(' || c == ')' || c == ',' || c == '[' || c == ']') c = ' ';
+  std::vector<Token> result;
+  std::istringstream in(spaced);
+  for (std::string word; in >> word;) {
+    Token token;
+    token.text = word;
+    if (word.rfind("nan", 0) == 0 || word.rfind("-nan", 0) == 0) {
+      token.number = true;
+      token.value = NAN;
+    } else if (word.rfind("0x", 0) != 0) {
+      char* end = nullptr;
+      double value = std::strtod(word.c_str(), &end);
+      if (end && *end == '\0' && end != word.c_str()) {
+        token.number = true;
+        token.value = value;
+      }
+    }
+    result.push_back(token);
+  }
+  return result;
+}
+
+bool sameLine(const std::string& a, const std::string& b) {
+  // Trap kinds are worded differently by the two engines.
+  if (a.rfind("[trap", 0) == 0 && b.rfind("[trap", 0) == 0) return true;
+  std::vector<Token> x = tokens(a), y = tokens(b);
+  if (x.size() != y.size()) return false;
+  for (size_t i = 0; i < x.size(); ++i) {
+    if (x[i].number != y[i].number) return false;
+    if (!x[i].number) {
+      if (x[i].text != y[i].text) return false;
+    } else if (std::isnan(x[i].value) || std::isnan(y[i].value)) {
+      if (std::isnan(x[i].value) != std::isnan(y[i].value)) return false;
+    } else if (x[i].value != y[i].value || std::signbit(x[i].value) != std::signbit(y[i].value)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool isStackTrap(const std::string& line) {
+  return line.rfind("[trap", 0) == 0 &&
+         (line.find("stack") != std::string::npos || line.find("call stack exhausted") != std::string::npos);
+}
+
+// The reference's events: its output but the lines that are not events.
+std::vector<std::string> referenceEvents(const std::string& output) {
+  std::vector<std::string> events;
+  for (const std::string& line : lines(output))
+    if (line.rfind("[fuzz-exec] calling", 0) == 0 || line.rfind("[fuzz-exec] note result", 0) == 0 ||
+        line.rfind("[LoggingExternalInterface", 0) == 0 || line.rfind("[trap", 0) == 0)
+      events.push_back(line);
+  return events;
+}
+
+// Compares event lists up to a stack-exhaustion trap in either. Empty: equal.
+std::string difference(const std::vector<std::string>& expected, const std::vector<std::string>& actual,
+                       bool exactTraps) {
+  size_t i = 0;
+  for (; i < expected.size() && i < actual.size(); ++i) {
+    if (isStackTrap(expected[i]) || isStackTrap(actual[i])) return "";
+    bool same = exactTraps ? expected[i] == actual[i] : sameLine(expected[i], actual[i]);
+    if (!same) return "event " + std::to_string(i) + ": expected \"" + expected[i] + "\", got \"" + actual[i] + "\"";
+  }
+  if (expected.size() != actual.size()) {
+    const std::string& extra = i < expected.size() ? expected[i] : actual[i];
+    if (isStackTrap(extra)) return "";
+    return "event " + std::to_string(i) + ": one side ends, the other has \"" + extra + "\"";
+  }
+  return "";
+}
+
+struct Outcome {
+  bool generated = false;  // binaryen made a module of the seed
+  uint32_t calls = 0;
+  std::string finding;     // empty: everyone agreed
+};
+
+Outcome checkModule(const std::vector<uint8_t>& wasm, const std::string& wasmPath) {
+  Outcome outcome;
+  outcome.generated = true;
+  std::vector<std::string> args{gWasmOpt, wasmPath};
+  for (const char* f : kFeatures) args.push_back(f);
+  args.push_back("--fuzz-exec-before");
+  args.push_back("-q");
+  std::string reference;
+  if (runTool(args, reference) != 0) {
+    outcome.generated = false;  // binaryen cannot run it (its own limits): nothing to compare
+    return outcome;
+  }
+  std::vector<std::string> expected = referenceEvents(reference);
+  Run first;
+  for (const Config& config : kConfigs) {
+    Run run = runInWeft(wasm, config);
+    if (!run.failure.empty()) {
+      outcome.finding = std::string(config.name) + ": " + run.failure;
+      return outcome;
+    }
+    if (&config == &kConfigs[0]) {
+      if (std::getenv("WEFT_EXEC_VERBOSE")) {  // both sides, to see a finding whole
+        for (const std::string& event : expected) std::printf("binaryen: %s\n", event.c_str());
+        for (const std::string& event : run.events) std::printf("weft:     %s\n", event.c_str());
+      }
+      for (const std::string& event : run.events) outcome.calls += event.rfind("[fuzz-exec] calling", 0) == 0;
+      if (std::string d = difference(expected, run.events, false); !d.empty()) {
+        outcome.finding = std::string(config.name) + " against binaryen's interpreter: " + d;
+        return outcome;
+      }
+      first = std::move(run);
+      continue;
+    }
+    if (std::string d = difference(first.events, run.events, true); !d.empty()) {
+      outcome.finding = std::string(config.name) + " against " + kConfigs[0].name + ": " + d;
+      return outcome;
+    }
+    bool stackTrapped = false;
+    for (const std::string& event : first.events) stackTrapped |= isStackTrap(event);
+    if (!stackTrapped && first.endState != run.endState) {
+      for (size_t i = 0; i < first.endState.size() && i < run.endState.size(); ++i)
+        if (first.endState[i] != run.endState[i]) {
+          outcome.finding = std::string(config.name) + " against " + kConfigs[0].name + ": end state \"" +
+                            first.endState[i] + "\" vs \"" + run.endState[i] + "\"";
+          return outcome;
+        }
+      outcome.finding = std::string(config.name) + ": end state differs";
+      return outcome;
+    }
+  }
+  return outcome;
+}
+
+// A seed becomes a module through binaryen's generator.
+Outcome checkSeed(const uint8_t* data, size_t size, std::vector<uint8_t>& wasm) {
+  std::string seedPath = temporaryPath(".seed"), wasmPath = temporaryPath(".wasm");
+  Outcome outcome;
+  if (writeFile(seedPath, data, size)) {
+    // --denan: NaNs become 0 as they arise, so NaN payloads (which the spec
+    // leaves open) never reach a comparison.
+    std::vector<std::string> args{gWasmOpt, "-ttf", seedPath, "-o", wasmPath, "--denan"};
+    for (const char* f : kFeatures) args.push_back(f);
+    std::string output;
+    if (runTool(args, output) == 0) {
+      wasm = readFile(wasmPath);
+      outcome = checkModule(wasm, wasmPath);
+    }
+  }
+  std::filesystem::remove(seedPath);
+  std::filesystem::remove(wasmPath);
+  return outcome;
+}
+
+}  // namespace
+}  // namespace weft::differential
+
+#ifdef WEFT_LIBFUZZER
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::vector<uint8_t> wasm;
+  weft::differential::Outcome outcome = weft::differential::checkSeed(data, size, wasm);
+  if (!outcome.finding.empty()) {
+    std::fprintf(stderr, "DIFFERENCE: %s\n", outcome.finding.c_str());
+    std::abort();
+  }
+  return 0;
+}
+#else
+int main(int argc, char** argv) {
+  using namespace weft::differential;
+  std::vector<std::string> inputs;
+  std::string keep;
+  uint64_t firstSeed = 0, seeds = 0;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--wasm-opt" && i + 1 < argc) gWasmOpt = argv[++i];
+    else if (arg == "--keep" && i + 1 < argc) keep = argv[++i];
+    else if (arg == "--seeds" && i + 2 < argc) {
+      firstSeed = std::strtoull(argv[++i], nullptr, 10);
+      seeds = std::strtoull(argv[++i], nullptr, 10);
+    } else inputs.push_back(arg);
+  }
+  std::string version;
+  if (runTool({gWasmOpt, "--version"}, version) != 0) {
+    std::fprintf(stderr, "FAIL: %s not found (apt-get install binaryen)\n", gWasmOpt.c_str());
+    return 1;
+  }
+  uint32_t modules = 0, calls = 0, findings = 0;
+  auto report = [&](const std::string& name, const Outcome& outcome, const std::vector<uint8_t>& wasm) {
+    if (!outcome.generated) return;
+    ++modules;
+    calls += outcome.calls;
+    if (outcome.finding.empty()) return;
+    ++findings;
+    std::printf("FINDING: %s: %s\n", name.c_str(), outcome.finding.c_str());
+    if (!keep.empty() && !wasm.empty()) {
+      std::filesystem::create_directories(keep);
+      std::string path = keep + "/" + std::filesystem::path(name).filename().string() + ".wasm";
+      writeFile(path, wasm.data(), wasm.size());
+      std::printf("  module kept as %s\n", path.c_str());
+    }
+  };
+  for (uint64_t s = firstSeed; s < firstSeed + seeds; ++s) {
+    std::mt19937_64 random(s);
+    std::vector<uint8_t> seed(8192);
+    for (uint8_t& byte : seed) byte = static_cast<uint8_t>(random());
+    std::vector<uint8_t> wasm;
+    report("seed-" + std::to_string(s), checkSeed(seed.data(), seed.size(), wasm), wasm);
+  }
+  for (const std::string& input : inputs) {
+    std::vector<uint8_t> bytes = readFile(input);
+    std::vector<uint8_t> wasm;
+    if (input.size() > 5 && input.compare(input.size() - 5, 5, ".wasm") == 0)
+      report(input, checkModule(bytes, input), bytes);
+    else
+      report(input, checkSeed(bytes.data(), bytes.size(), wasm), wasm);
+  }
+  std::printf("differential execution: %u modules, %u export calls, %u findings\n", modules, calls, findings);
+  if (modules == 0) {
+    std::printf("FAIL: no module was generated (is %s binaryen's?)\n", gWasmOpt.c_str());
+    return 1;
+  }
+  return findings == 0 ? 0 : 1;
+}
+#endif

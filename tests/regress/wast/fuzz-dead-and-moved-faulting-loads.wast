@@ -1,0 +1,26 @@
+;; Found by differential execution fuzzing (tests/differential): in the guard
+;; strategy the optimizing tier lost the trap of a load whose value was dead
+;; (a local set from it and never read again: LLVM deleted the load), and a
+;; load LLVM sank past a call_indirect's checks faulted with no bytecode
+;; offset (LLVM drops the line of moved code), which the trap handler took for
+;; a fault in Weft's own code ("unknown site").
+(module
+  (type $t (func (param i64 i32 i64 i32 i64)))
+  (memory 1)
+  (table 4 funcref)
+  (elem (i32.const 3) $nothing)
+  (func $nothing (param i64 i32 i64 i32 i64))
+  (func (export "dead_through_local") (local i32)
+    (local.set 0 (i32.xor (i32.load8_u (i32.const -38)) (local.get 0))))
+  (func (export "dead_into_unread_local") (result i32) (local i32)
+    (local.set 0 (i32.load (i32.const 65536)))
+    (i32.const 1))
+  (func (export "sunk_past_call_indirect")
+    (call_indirect (type $t) (i64.const -97) (i32.const 0) (i64.const -8666199386751)
+      (i32.load8_u offset=1 (i32.const -6225902)) (i64.const 0) (i32.const 3)))
+  (func (export "in_bounds_dead") (local i32)
+    (local.set 0 (i32.load (i32.const 65532)))))
+(assert_trap (invoke "dead_through_local") "out of bounds memory access")
+(assert_trap (invoke "dead_into_unread_local") "out of bounds memory access")
+(assert_trap (invoke "sunk_past_call_indirect") "out of bounds memory access")
+(assert_return (invoke "in_bounds_dead"))
