@@ -4,16 +4,12 @@
 #   fuzz/run-cache.sh [SECONDS] [JOBS]      default: 900 seconds, 1 job
 # Crashes land in fuzz/artifacts/.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+source "$(dirname "$0")/configure.sh"
 seconds=${1:-900}
 jobs=${2:-1}
-build=$root/build-fuzz
 corpus=$root/fuzz/corpus-cache
 spec=${WEFT_SPEC_DIR:-$root/../shared/spec-testsuite}
 
-"$root/scripts/setup-debian.sh"
-CC=clang-14 CXX=clang++-14 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
-  -DWEFT_FUZZ=ON -DWEFT_SANITIZE=ON -DWEFT_TESTS=OFF > /dev/null
 cmake --build "$build" --target cache_load_fuzzer weft
 
 # Seeds are made by this build (the build id must match), so they are remade each run.
@@ -28,7 +24,6 @@ for m in "$tmp"/*.wasm; do
 done
 rm -rf "$tmp"
 echo "seeded $(ls "$corpus" | wc -l) cache files"
-mkdir -p "$root/fuzz/artifacts"
 cd "$root/fuzz"
 ASAN_OPTIONS=detect_leaks=1 "$build/fuzz/cache_load_fuzzer" "$corpus" \
   -max_total_time="$seconds" -jobs="$jobs" -workers="$jobs" -max_len=262144 -timeout=10 -rss_limit_mb=2048 \

@@ -7,21 +7,16 @@
 # to tests/regress/wast/).
 #   fuzz/run-differential.sh [SECONDS] [JOBS]      default: 3600 seconds, 1 job
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+source "$(dirname "$0")/configure.sh"
 seconds=${1:-3600}
 jobs=${2:-1}
-build=$root/build-fuzz
 corpus=$root/fuzz/corpus-differential
 
-"$root/scripts/setup-debian.sh"
-CC=clang-14 CXX=clang++-14 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
-  -DWEFT_FUZZ=ON -DWEFT_SANITIZE=ON -DWEFT_TESTS=OFF > /dev/null
 cmake --build "$build" --target differential_execution_fuzzer
 if [ ! -d "$corpus" ] || [ -z "$(ls -A "$corpus")" ]; then
   mkdir -p "$corpus"
   for i in $(seq 1 50); do head -c 8192 /dev/urandom > "$corpus/seed-$i"; done
 fi
-mkdir -p "$root/fuzz/artifacts"
 cd "$root/fuzz"
 # Leaks are not what this target looks for; LLVM's caches look like them.
 ASAN_OPTIONS=detect_leaks=0 "$build/fuzz/differential_execution_fuzzer" "$corpus" \

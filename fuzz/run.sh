@@ -1,21 +1,19 @@
 #!/usr/bin/env bash
 # Builds the fuzzers (clang-14, libFuzzer, ASan + UBSan, assertions on), seeds a
 # corpus from the spec suite's modules and from binaryen's random valid modules,
-# and fuzzes decode + validate.
+# and fuzzes decode + validate (FUZZER=compile_fuzzer: the baseline compiler
+# on the valid ones).
 #   fuzz/run.sh [SECONDS] [JOBS]      default: 600 seconds, 1 job
 # Crashes land in fuzz/artifacts/; copy each (fixed) into tests/regress/.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
+source "$(dirname "$0")/configure.sh"
 seconds=${1:-600}
 jobs=${2:-1}
-build=$root/build-fuzz
 corpus=$root/fuzz/corpus
 spec=${WEFT_SPEC_DIR:-$root/../shared/spec-testsuite}
 
-"$root/scripts/setup-debian.sh"
-CC=clang-14 CXX=clang++-14 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
-  -DWEFT_FUZZ=ON -DWEFT_SANITIZE=ON -DWEFT_TESTS=OFF > /dev/null
-cmake --build "$build" --target decode_validate_fuzzer
+fuzzer=${FUZZER:-decode_validate_fuzzer}
+cmake --build "$build" --target "$fuzzer"
 
 if [ ! -d "$corpus" ] || [ -z "$(ls -A "$corpus")" ]; then
   mkdir -p "$corpus"
@@ -34,8 +32,7 @@ if [ ! -d "$corpus" ] || [ -z "$(ls -A "$corpus")" ]; then
   rm -rf "$tmp"
   echo "seeded $(ls "$corpus" | wc -l) modules"
 fi
-mkdir -p "$root/fuzz/artifacts"
 cd "$root/fuzz"
-ASAN_OPTIONS=detect_leaks=1 "$build/fuzz/decode_validate_fuzzer" "$corpus" \
+ASAN_OPTIONS=detect_leaks=1 "$build/fuzz/$fuzzer" "$corpus" \
   -max_total_time="$seconds" -jobs="$jobs" -workers="$jobs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
   -artifact_prefix="$root/fuzz/artifacts/" -print_final_stats=1
