@@ -3,8 +3,8 @@
 # UBSan) and runs it: each input is a seed that binaryen's generator (wasm-opt
 # -ttf) turns into a valid module, run in Weft's baseline and optimizing tiers
 # in both memory strategies and in binaryen's interpreter; a difference
-# aborts and lands in fuzz/artifacts/ (reduce it with wasm-reduce, then add it
-# to tests/regress/wast/).
+# aborts that input, which lands in fuzz/artifacts/ while fuzzing goes on
+# (reduce it with wasm-reduce, then add it to tests/regress/wast/).
 #   fuzz/run-differential.sh [SECONDS] [JOBS]      default: 3600 seconds, 1 job
 set -euo pipefail
 source "$(dirname "$0")/configure.sh"
@@ -20,5 +20,5 @@ fi
 cd "$root/fuzz"
 # Leaks are not what this target looks for; LLVM's caches look like them.
 ASAN_OPTIONS=detect_leaks=0 "$build/fuzz/differential_execution_fuzzer" "$corpus" \
-  -max_total_time="$seconds" -jobs="$jobs" -workers="$jobs" -max_len=16384 -timeout=120 -rss_limit_mb=4096 \
+  -max_total_time="$seconds" -fork="$jobs" -ignore_crashes=1 -max_len=16384 -timeout=120 -rss_limit_mb=4096 \
   -artifact_prefix="$root/fuzz/artifacts/" -print_final_stats=1
