@@ -163,9 +163,8 @@ std::optional<int> parseRunOptions(const std::vector<std::string>& args, RunOpti
       if (!bytes) return usageError("--max-memory needs a size in bytes (65536, 64K, 64M, 2G), got '%s'", args[i]);
       options.config.maxMemoryPages = std::min<uint64_t>(*bytes / kPageSize, kMaxMemory32Pages);
     } else if (arg == "--max-table-elements" && hasValue) {
-      std::optional<uint64_t> count = parseByteSize(args[++i]);
-      bool digitsOnly = args[i].find_first_not_of("0123456789") == std::string::npos;
-      if (!count || !digitsOnly || *count > UINT32_MAX)
+      std::optional<uint64_t> count = parseCount(args[++i]);
+      if (!count || *count > UINT32_MAX)
         return usageError("--max-table-elements needs a count up to 4294967295, got '%s'", args[i]);
       options.config.maxTableElements = static_cast<uint32_t>(*count);
     } else if (arg == "--max-wasm-stack" && hasValue) {
@@ -173,8 +172,8 @@ std::optional<int> parseRunOptions(const std::vector<std::string>& args, RunOpti
       if (!bytes || *bytes == 0) return usageError("--max-wasm-stack needs a size above 0 (64K, 1M), got '%s'", args[i]);
       options.config.maxWasmStackBytes = *bytes;
     } else if (arg == "--fuel" && hasValue) {
-      std::optional<uint64_t> fuel = parseByteSize(args[++i]);
-      if (!fuel || args[i].find_first_not_of("0123456789") != std::string::npos)
+      std::optional<uint64_t> fuel = parseCount(args[++i]);
+      if (!fuel)
         return usageError("--fuel needs a whole number of operators, got '%s'", args[i]);
       options.config.consumeFuel = true;
       options.config.initialFuel = *fuel;

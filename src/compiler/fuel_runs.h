@@ -26,12 +26,31 @@ constexpr bool endsFuelRun(Opcode op) {
 }
 
 // The open run of a function being compiled: where its price goes ({Patch}:
-// a code offset, an IR instruction) and the operators it has so far.
+// a code offset, an IR instruction) and the operators it has so far. Both
+// tiers drive it the same way around each operator they translate.
 template <typename Patch>
 struct FuelRun {
   bool open = false;
   Patch price{};
   uint32_t operators = 0;
+
+  // Before an operator's code: counts it; when it ends the run, the run's
+  // price is final. Unreachable operators cost nothing.
+  template <typename SetPrice>
+  void before(Opcode op, bool reachable, SetPrice setPrice) {
+    if (!reachable || !open) return;
+    if (costsFuel(op)) ++operators;
+    if (!endsFuelRun(op)) return;
+    setPrice(price, operators);
+    *this = {};
+  }
+  // After it: where control goes on (a branch's fall-through, a call's
+  // return, a loop header, an if's then or else, an end's merge), the next
+  // run is charged.
+  template <typename Charge>
+  void after(bool reachable, Charge charge) {
+    if (reachable && !open) *this = {true, charge(), 0};
+  }
 };
 
 }  // namespace weft

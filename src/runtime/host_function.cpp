@@ -70,12 +70,6 @@ namespace {
   return outcome;
 }
 
-}  // namespace
-
-// Runs on the wasm thread between wasm frames: everything it creates is gone
-// before it returns, so a trap raised by the stub afterwards leaks nothing.
-namespace {
-
 // A guest interrupted while its host call ran traps as the call returns
 // (runtime/interruption.h): a host function is never cut short, and a guest
 // that makes no further call and runs no loop still stops.
@@ -88,6 +82,8 @@ uint32_t interruptedWhileAway(const Caller& caller) {
 
 }  // namespace
 
+// Runs on the wasm thread between wasm frames: everything it creates is gone
+// before it returns, so a trap raised by the stub afterwards leaks nothing.
 uint32_t hostDispatch(void* hostContext, WasmCallFrame* frame, uintptr_t callerFramePointer,
                       uintptr_t returnAddress) {
   auto* host = static_cast<HostFunction*>(hostContext);

@@ -35,6 +35,11 @@ std::optional<uint64_t> scaled(uint64_t value, uint64_t unit) {
 
 }  // namespace
 
+std::optional<uint64_t> parseCount(std::string_view text) {
+  std::optional<uint64_t> number = leadingNumber(text);
+  return number && text.empty() ? number : std::nullopt;
+}
+
 std::optional<uint64_t> parseByteSize(std::string_view text) {
   std::optional<uint64_t> number = leadingNumber(text);
   if (!number) return std::nullopt;

@@ -10,6 +10,9 @@
 
 namespace weft {
 
+// A count: digits only ("1000"), up to 2^64-1.
+std::optional<uint64_t> parseCount(std::string_view text);
+
 // Bytes: digits with an optional K, M, G or T suffix (powers of 1024; "KiB"
 // and "K" alike, any case): "65536", "64K", "64M", "2G".
 std::optional<uint64_t> parseByteSize(std::string_view text);

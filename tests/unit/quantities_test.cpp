@@ -26,6 +26,14 @@ TEST(Quantities, ByteSizesRefuseWhatIsNotASizeOrDoesNotFit) {
   EXPECT_EQ(parseByteSize("16777215T"), uint64_t{16777215} << 40);
 }
 
+TEST(Quantities, CountsAreDigitsOnly) {
+  EXPECT_EQ(parseCount("0"), 0u);
+  EXPECT_EQ(parseCount("4294967296"), uint64_t{1} << 32);
+  EXPECT_EQ(parseCount("18446744073709551615"), UINT64_MAX);
+  for (const char* bad : {"", "10K", "-1", "1e3", " 5", "5 ", "18446744073709551616"})
+    EXPECT_FALSE(parseCount(bad)) << bad;
+}
+
 TEST(Quantities, DurationsNeedOneOfTheirUnits) {
   EXPECT_EQ(parseDuration("500ms"), std::chrono::milliseconds(500));
   EXPECT_EQ(parseDuration("2s"), std::chrono::milliseconds(2000));

@@ -39,9 +39,10 @@ Result<CompiledFunction> FunctionCompiler::compile() {
   Operator op;
   while (it_.next(op)) {
     if (!reachable_ && !isControl(op.opcode)) continue;
-    if (countsFuel_) fuelBefore(op);
+    if (countsFuel_)
+      fuel_.before(op.opcode, reachable_, [&](uint32_t at, uint32_t operators) { masm_.setFuelPrice(at, operators); });
     if (!emit(op)) return failure_ ? *failure_ : it_.error();
-    if (countsFuel_) fuelAfter(op);
+    if (countsFuel_) fuel_.after(reachable_, [&] { return masm_.chargeFuel(op.offset); });
     if (masm_.failed()) return internalError(op.offset, "assembler: " + masm_.errorText());
   }
   if (it_.failed()) return it_.error();
@@ -51,21 +52,6 @@ Result<CompiledFunction> FunctionCompiler::compile() {
   masm_.finish(values_.gprsUsed(), frameBytes, out);
   if (masm_.failed()) return internalError(0, "assembler: " + masm_.errorText());
   return out;
-}
-
-void FunctionCompiler::fuelBefore(const Operator& op) {
-  if (!reachable_ || !fuel_.open) return;  // unreachable operators cost nothing
-  if (costsFuel(op.opcode)) ++fuel_.operators;
-  if (!endsFuelRun(op.opcode)) return;
-  masm_.setFuelPrice(fuel_.price, fuel_.operators);
-  fuel_ = {};
-}
-
-// After a run's last operator, where control goes on (a branch's fall-through,
-// a call's return, a loop header, an if's then or else, an end's merge), the
-// next run is charged.
-void FunctionCompiler::fuelAfter(const Operator& op) {
-  if (reachable_ && !fuel_.open) fuel_ = {true, masm_.chargeFuel(op.offset), 0};
 }
 
 Error FunctionCompiler::internalError(uint32_t offset, std::string message) const {

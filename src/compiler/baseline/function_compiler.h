@@ -56,10 +56,6 @@ class FunctionCompiler {
     uint32_t stackBytes = 0;
   };
 
-  // Fuel runs (compiler/fuel_runs.h), around each operator's emission.
-  void fuelBefore(const Operator& op);
-  void fuelAfter(const Operator& op);
-
   Error internalError(uint32_t offset, std::string message) const;
   bool unsupported(const Operator& op, const std::string& what);
 

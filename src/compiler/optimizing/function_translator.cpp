@@ -593,6 +593,7 @@ bool Translator::translateOperator(const Operator& op) {
   return unsupported(op);
 }
 
+// The charge of a fuel run, priced when the run ends (compiler/fuel_runs.h).
 // As the baseline's (sub, then trap if below zero): an instance reads the
 // same fuel after the same run whichever tier ran it.
 llvm::BinaryOperator* Translator::chargeFuel(uint32_t offset) {
@@ -604,18 +605,6 @@ llvm::BinaryOperator* Translator::chargeFuel(uint32_t offset) {
   return left;
 }
 
-void Translator::fuelBefore(const Operator& op) {
-  if (!reachable_ || !fuel_.open) return;
-  if (costsFuel(op.opcode)) ++fuel_.operators;
-  if (!endsFuelRun(op.opcode)) return;
-  fuel_.price->setOperand(1, builder_.getInt64(fuel_.operators));
-  fuel_ = {};
-}
-
-void Translator::fuelAfter(const Operator& op) {
-  if (reachable_ && !fuel_.open) fuel_ = {true, chargeFuel(op.offset), 0};
-}
-
 Status Translator::translate() {
   if (!it_.readLocals()) return it_.error();
   emitEntry();
@@ -624,12 +613,15 @@ Status Translator::translate() {
   while (it_.next(op)) {
     // Line = bytecode offset + 1: the object's line table maps code back.
     builder_.SetCurrentDebugLocation(llvm::DILocation::get(context_, op.offset + 1, 0, subprogram_));
-    if (countsFuel_) fuelBefore(op);
+    if (countsFuel_)
+      fuel_.before(op.opcode, reachable_, [&](llvm::BinaryOperator* price, uint32_t operators) {
+        price->setOperand(1, builder_.getInt64(operators));
+      });
     if (!translateOperator(op)) {
       if (failure_) return *failure_;
       return internalError(op.offset, "translation failed");
     }
-    if (countsFuel_) fuelAfter(op);
+    if (countsFuel_) fuel_.after(reachable_, [&] { return chargeFuel(op.offset); });
   }
   if (it_.failed()) return it_.error();
   debugInfo_.finalize();

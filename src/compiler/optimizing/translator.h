@@ -98,8 +98,6 @@ class Translator {
   // Fuel runs (compiler/fuel_runs.h): the charge at a run's start, priced
   // when the run ends.
   llvm::BinaryOperator* chargeFuel(uint32_t offset);
-  void fuelBefore(const Operator& op);
-  void fuelAfter(const Operator& op);
   Control openControl(ControlKind kind, const Operator& op, const char* endName);
   void startBlock(const Operator& op);
   void startLoop(const Operator& op);

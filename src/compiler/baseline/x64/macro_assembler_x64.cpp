@@ -7,6 +7,7 @@
 
 #include "abi/compiled_code.h"
 #include "abi/entry_table.h"
+#include "format/limits.h"
 
 namespace weft {
 namespace {
@@ -531,6 +532,10 @@ uint32_t MacroAssemblerX64::chargeFuel(uint32_t bytecodeOffset) {
   a_.jl(trapLabel(TrapKind::OutOfFuel, bytecodeOffset));  // signed: the fuel was less than the price
   return at;
 }
+
+// A run has fewer operators than its body has bytes: the price fits the
+// sign-extended imm32 (a larger one would add fuel).
+static_assert(limits::kMaxFunctionBodyBytes <= INT32_MAX);
 
 void MacroAssemblerX64::setFuelPrice(uint32_t at, uint32_t operators) {
   std::memcpy(buffers_.code.textSection()->buffer().data() + at, &operators, 4);
