@@ -20,7 +20,7 @@ out=$root/bench/.cache/embenchen
 [ -f "$out/programs.txt" ] || { echo "no embenchen build in $out: run bench/embenchen.sh first" >&2; exit 1; }
 a=$(realpath "$a"); b=$(realpath "$b")
 col=4; [ "$size" = standard ] && col=5
-mask() { sed -E 's/[0-9]+\.[0-9]+/#/g; s/[0-9]+:[0-9]+:[0-9]+ [AP]M/#/'; }
+mask() { sed -E -f "$root/scripts/mask-timings.sed"; }
 median() { sort -g | awk '{v[NR]=$1} END {print (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2)}'; }
 seconds() { local t0 t1; t0=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; t1=$(date +%s.%N); echo "$t1 - $t0" | bc -l; }
 printf '%-14s %9s %9s %7s %9s %7s %7s\n' program native A A/nat B B/nat B/A

@@ -21,7 +21,7 @@ codecache=$root/bench/.cache/weft-code-cache
 mkdir -p "$codecache" && chmod 700 "$codecache"
 col=4; [ "$size" = standard ] && col=5
 # As compare.sh: decimals and times of day differ from run to run.
-mask() { sed -E 's/[0-9]+\.[0-9]+/#/g; s/[0-9]+:[0-9]+:[0-9]+ [AP]M/#/' "$1"; }
+mask() { sed -E -f "$root/scripts/mask-timings.sed" "$1"; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 # Run seconds of one run; its output (timings line removed) to $2.
 run_seconds() {  # OUTFILE WEFT-ARGS...

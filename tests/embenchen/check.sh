@@ -3,7 +3,7 @@
 # from Debian's emscripten sources by ../shared/bench/build-embenchen.sh) at
 # their small size give node's output under `--tier optimizing` in both
 # memory strategies, and as specialized instances (bounds-checked: constant
-# base, length from instance data). Decimals and times of day are masked (some
+# base, length from instance data). Decimals, times of day and their padding are masked (some
 # programs print their own timings), as bench/embenchen.sh does.
 #   check.sh WEFT SHARED_BENCH_DIR OUTDIR
 set -euo pipefail
@@ -17,7 +17,8 @@ done
 [ -f /usr/share/emscripten/tests/test_benchmark.py ] || fail "emscripten's sources are missing (apt-get install emscripten)"
 [ -f "$out/programs.txt" ] || "$shared/build-embenchen.sh" "$out" > "$out.build.log" 2>&1 ||
   fail "building the programs failed: $(tail -5 "$out.build.log")"
-mask() { sed -E 's/[0-9]+\.[0-9]+/#/g; s/[0-9]+:[0-9]+:[0-9]+ [AP]M/#/'; }
+masks=$(cd "$(dirname "$0")/../../scripts" && pwd)/mask-timings.sed
+mask() { sed -E -f "$masks"; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
