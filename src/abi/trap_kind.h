@@ -24,7 +24,7 @@ enum class TrapKind : uint8_t {
   UnalignedAtomic,          // an atomic access off its natural alignment
   WaitOnUnsharedMemory,     // memory.atomic.wait on a memory that is not shared
   UnknownFault,             // a fault in wasm code at no recorded trap site (a Weft bug)
-  Interrupted,              // the host asked (Engine/Instance::interrupt); seen at a function entry or loop header
+  Interrupted,              // the host asked (Engine/Instance::interrupt); seen at a loop header or a calling function's entry
   OutOfFuel,                // code counting fuel (EngineConfig::consumeFuel) ran out of it
 };
 

@@ -79,8 +79,8 @@ class Instance : public std::enable_shared_from_this<Instance> {
   const ModuleCode* privateCode() const { return privateCode_.get(); }
   InstanceMemoryUsage memoryUsage() const;
   // Interruption of this instance only (Engine::interrupt for all of them):
-  // its code traps "interrupted" at the next function entry, loop header or
-  // return from a host function, until clearInterrupt(). Code of another
+  // its code traps "interrupted" at the next loop header, entry of a function
+  // that calls, or return from a host function, until clearInterrupt(). Code of another
   // instance it calls into runs on. Thread-safe.
   void interrupt();
   void clearInterrupt();

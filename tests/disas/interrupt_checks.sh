@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Every function entry and loop header has its interrupt check: in the
-# baseline's code of tests/wasm/runaway.wat (every shape of loop), one compare
-# of the vmctx interrupt flag (offset 24, VmctxHeader::interruptFlag) per
-# defined function and per loop; in the optimizing tier's, one per function
-# entry and at least one per endless loop (LLVM may remove finite loops, and
-# their checks with them). The behaviour is tested in unit/Interruption.
+# Every loop header, and the entry of every function that calls, has its
+# interrupt check: one compare of the vmctx interrupt flag (offset 24,
+# VmctxHeader::interruptFlag) in the code of tests/wasm/runaway.wat (every
+# shape of loop, calls with and without loops, recursion). A function that
+# neither loops nor calls has none: it ends in a time bounded by its length.
+# The baseline has exactly one per loop, plus the entry's; the optimizing tier
+# at least one per endless or long loop, none in an innermost loop LLVM bounds
+# to little work (LLVM may also remove finite loops, and their checks with
+# them). The behaviour is tested in unit/Interruption.
 #   interrupt_checks.sh WEFT WAT2WASM
 set -euo pipefail
 weft=$(readlink -f "$1")
@@ -15,22 +18,43 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 "$wat2wasm" --debug-names "$wat" -o "$dir/runaway.wasm"
-functions=$(grep -cE '^\s*\(func ' "$wat")
-loops=$(grep -oE '\(loop ' "$wat" | wc -l)
-checks() { grep -cE 'cmp dword ptr \[[a-z0-9]+ \+ 24\], 0' "$1" || true; }
+checks_in() {  # checks_in LISTING FUNCTION
+  awk -v f="\"$2\"" '$1 == "function" { on = ($3 == f) } on' "$1" |
+    grep -cE 'cmp dword ptr \[[a-z0-9]+ \+ 24\], 0' || true
+}
+expect() {  # expect TIER LISTING FUNCTION OP COUNT WHY
+  local count
+  count=$(checks_in "$2" "$3")
+  [ "$count" "$4" "$5" ] || fail "$1: $3 has $count interrupt checks, expected $4 $5 ($6)"
+}
 "$weft" disas --tier baseline "$dir/runaway.wasm" > "$dir/baseline.txt"
-[ "$(checks "$dir/baseline.txt")" = $((functions + loops)) ] ||
-  fail "baseline: $(checks "$dir/baseline.txt") interrupt checks for $functions functions and $loops loops"
 "$weft" disas --tier optimizing "$dir/runaway.wasm" > "$dir/optimizing.txt"
-# Per function: the entry's check, plus one per loop that never ends.
-for endless in spin fill nested table carried calls; do
-  count=$(awk -v f="\"$endless\"" '$1 == "function" { on = ($3 == f) } on' "$dir/optimizing.txt" |
-          grep -cE 'cmp dword ptr \[[a-z0-9]+ \+ 24\], 0' || true)
-  [ "$count" -ge 2 ] || fail "optimizing: $endless has $count interrupt checks, expected its entry's and its loop's"
+listed=0
+for endless in spin fill table carried; do
+  expect baseline "$dir/baseline.txt" $endless -eq 1 "its loop's"
+  expect optimizing "$dir/optimizing.txt" $endless -ge 1 "its loop's"
+  listed=$((listed + 1))
 done
-for plain in tick leaf sleep_then_count; do
-  count=$(awk -v f="\"$plain\"" '$1 == "function" { on = ($3 == f) } on' "$dir/optimizing.txt" |
-          grep -cE 'cmp dword ptr \[[a-z0-9]+ \+ 24\], 0' || true)
-  [ "$count" = 1 ] || fail "optimizing: $plain has $count interrupt checks, expected its entry's"
+expect baseline "$dir/baseline.txt" nested -eq 2 "its two loops'"
+expect optimizing "$dir/optimizing.txt" nested -ge 1 "the endless loop's"
+expect baseline "$dir/baseline.txt" calls -eq 2 "its entry's and its loop's"
+expect optimizing "$dir/optimizing.txt" calls -ge 2 "its entry's and its loop's"
+expect baseline "$dir/baseline.txt" finite -eq 1 "its loop's"
+expect baseline "$dir/baseline.txt" long -eq 1 "its loop's"
+expect optimizing "$dir/optimizing.txt" long -ge 1 "its loop's: 2^31 iterations are too many to go unchecked"
+expect baseline "$dir/baseline.txt" short -eq 1 "its loop's"
+expect optimizing "$dir/optimizing.txt" short -eq 0 "none: 1000 iterations are bounded work"
+for calling in once sleep_then_count twice recurse; do
+  expect baseline "$dir/baseline.txt" $calling -eq 1 "its entry's"
+  expect optimizing "$dir/optimizing.txt" $calling -ge 1 "its entry's"
 done
-echo "interrupt checks: ok ($functions functions, $loops loops)"
+for leaf in tick leaf; do
+  expect baseline "$dir/baseline.txt" $leaf -eq 0 "no loop, no call"
+  expect optimizing "$dir/optimizing.txt" $leaf -eq 0 "no loop, no call"
+done
+# Every function of the module is listed above.
+functions=$(grep -cE '^\s*\(func ' "$wat")
+named=$((listed + 2 + 3 + 4 + 2))
+[ "$functions" = "$named" ] || fail "runaway.wat has $functions functions, the script checks $named"
+total=$(grep -cE 'cmp dword ptr \[[a-z0-9]+ \+ 24\], 0' "$dir/baseline.txt" || true)
+echo "interrupt checks: ok ($functions functions, $total checks in the baseline's code)"

@@ -1,7 +1,8 @@
 // Interruption (runtime/interruption.h): a host stops a guest that never ends
 // by setting its instance's flag, from another thread; compiled code of both
-// tiers checks it at every function entry and loop header, and a host call
-// returning into an interrupted instance traps too. Every loop shape in
+// tiers checks it at every loop header and at the entry of every function
+// that calls, and a host call returning into an interrupted instance traps
+// too. Every loop shape in
 // tests/wasm/runaway.wat must stop: a missing check hangs the test, which the
 // watchdog below turns into a failure.
 #include <gtest/gtest.h>
@@ -61,7 +62,7 @@ void expectInterruptedIn(const CallOutcome& outcome, const char* function) {
   ASSERT_TRUE(outcome.trap) << function << " returned";
   EXPECT_EQ(outcome.trap->kind, TrapKind::Interrupted) << outcome.trap->describe();
   EXPECT_EQ(outcome.trap->message, "interrupted");
-  // Innermost is {function}, or a function it calls (whose entry checked first).
+  // Outermost is {function}; innermost may be a function it calls.
   ASSERT_FALSE(outcome.trap->backtrace.empty());
   EXPECT_EQ(outcome.trap->backtrace.back().functionName, function) << outcome.trap->describe();
 }
@@ -69,7 +70,7 @@ void expectInterruptedIn(const CallOutcome& outcome, const char* function) {
 TEST_P(Interruption, EveryShapeOfEndlessLoopStops) {
   auto instance = instantiate();
   ASSERT_TRUE(instance);
-  for (const char* name : {"spin", "fill", "nested", "table", "carried", "calls"}) {
+  for (const char* name : {"spin", "fill", "nested", "table", "carried", "calls", "long"}) {
     CallOutcome outcome = runAndInterrupt(instance, name, [&] { instance->interrupt(); });
     expectInterruptedIn(outcome, name);
     EXPECT_TRUE(instance->interrupted());
@@ -80,16 +81,30 @@ TEST_P(Interruption, EveryShapeOfEndlessLoopStops) {
   EXPECT_GT(instance->exportByName("count")->global->get().asI32(), 0);
 }
 
-TEST_P(Interruption, AnInterruptedInstanceTrapsAtTheEntryOfAFunctionWithoutLoopsUntilCleared) {
+TEST_P(Interruption, AnInterruptedInstanceTrapsAtTheEntryOfAFunctionThatCallsUntilCleared) {
   auto instance = instantiate();
   ASSERT_TRUE(instance);
   instance->interrupt();
-  CallOutcome outcome = call(exported(instance, "leaf"), {});
-  expectInterruptedIn(outcome, "leaf");
+  CallOutcome outcome = call(exported(instance, "once"), {});
+  expectInterruptedIn(outcome, "once");
+  EXPECT_EQ(instance->exportByName("count")->global->get().asI32(), 0) << "the call ran";
   instance->clearInterrupt();
-  outcome = call(exported(instance, "leaf"), {});
+  outcome = call(exported(instance, "once"), {});
   ASSERT_TRUE(outcome.ok());
   EXPECT_EQ(outcome.results[0].asI32(), 7);
+  EXPECT_EQ(instance->exportByName("count")->global->get().asI32(), 1);
+}
+
+// No loop anywhere: every cycle of calls passes an entry that checks.
+TEST_P(Interruption, EndlessRecursionWithoutLoopsStops) {
+  auto instance = instantiate();
+  ASSERT_TRUE(instance);
+  CallOutcome outcome = runAndInterrupt(instance, "recurse", [&] { instance->interrupt(); });
+  ASSERT_TRUE(outcome.trap) << "recurse returned";
+  EXPECT_EQ(outcome.trap->kind, TrapKind::Interrupted) << outcome.trap->describe();
+  ASSERT_GE(outcome.trap->backtrace.size(), 2u);
+  EXPECT_EQ(outcome.trap->backtrace.front().functionName, "twice") << outcome.trap->describe();
+  EXPECT_EQ(outcome.trap->backtrace.back().functionName, "recurse") << outcome.trap->describe();
 }
 
 TEST_P(Interruption, TheEngineInterruptsFourThreadsEachInItsOwnInstance) {
@@ -129,9 +144,9 @@ TEST_P(Interruption, OneInstancesInterruptLeavesTheOthersRunning) {
   auto stopped = instantiate(), running = instantiate();
   ASSERT_TRUE(stopped && running);
   stopped->interrupt();
-  CallOutcome outcome = call(exported(running, "finite"), {});
+  CallOutcome outcome = call(exported(running, "once"), {});
   ASSERT_TRUE(outcome.ok());
-  expectInterruptedIn(call(exported(stopped, "finite"), {}), "finite");
+  expectInterruptedIn(call(exported(stopped, "once"), {}), "once");
 }
 
 TEST_P(Interruption, AHostCallIsNotCutShortButItsCallerTrapsWhenItReturns) {

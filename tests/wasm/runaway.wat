@@ -42,11 +42,38 @@
       (i64.add (i64.const 3))
       (br $l)))
 
+  ;; Finite, but 2^31 iterations: too much work to go unchecked.
+  (func (export "long") (local $i i32)
+    (loop $l
+      (i32.store (i32.and (i32.shl (local.get $i) (i32.const 2)) (i32.const 0xfffc)) (local.get $i))
+      (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const 0x80000000)))))
+
+  ;; 1000 iterations of a store: bounded work, which optimized code does not
+  ;; check (interrupt_checks.sh).
+  (func (export "short") (local $i i32)
+    (loop $l
+      (i32.store (i32.and (i32.shl (local.get $i) (i32.const 2)) (i32.const 0xfffc)) (local.get $i))
+      (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const 1000)))))
+
   ;; Calls in the loop, so it has no leaf shortcut.
   (func (export "calls") (loop $l (call $tick) (br $l)))
 
-  ;; No loop and no call: only the entry check can stop it.
+  ;; No loop and no call: it ends in a time bounded by its length, so it has
+  ;; no check (interrupt_checks.sh).
   (func (export "leaf") (result i32) (i32.const 7))
+
+  ;; No loop, one call: the entry's check stops it before the call.
+  (func (export "once") (result i32) (call $tick) (i32.const 7))
+
+  ;; Recursion with no loop that would take 2^62 calls: only the checks at
+  ;; the entries stop it (the optimizing tier may turn the second call into a
+  ;; loop, which then has its own).
+  (func $twice (param $n i32)
+    (if (local.get $n)
+      (then
+        (call $twice (i32.sub (local.get $n) (i32.const 1)))
+        (call $twice (i32.sub (local.get $n) (i32.const 1))))))
+  (func (export "recurse") (call $twice (i32.const 62)))
 
   ;; A host call that takes a while, then more wasm.
   (func (export "sleep_then_count") (call $sleep) (call $tick) (call $sleep) (call $tick))

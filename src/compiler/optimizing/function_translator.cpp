@@ -229,12 +229,7 @@ void Translator::emitEntry() {
   llvm::Value* sp = builder_.CreatePtrToInt(builder_.CreateStackSave(), builder_.getInt64Ty());
   llvm::Value* limit = load(builder_.getInt64Ty(), vmctx_, vmctx::kStackLimit, Alias::Vmctx);
   trapIf(builder_.CreateICmpULT(sp, limit), TrapKind::StackExhausted, module_.functions[functionIndex_].body.offset);
-  // The interrupt check of the entry (recursion passes here); loop headers
-  // get theirs after optimization (interrupt_checks.h). Volatile: read on
-  // every call.
-  llvm::LoadInst* interrupt = load(builder_.getInt32Ty(), vmctx_, vmctx::kInterruptFlag, Alias::Vmctx);
-  interrupt->setVolatile(true);
-  trapIf(builder_.CreateICmpNE(interrupt, i32(0)), TrapKind::Interrupted, module_.functions[functionIndex_].body.offset);
+  // The interrupt checks come after optimization (interrupt_checks.h).
 
   Control body;
   body.kind = ControlKind::Function;

@@ -1,13 +1,23 @@
 #include "compiler/optimizing/interrupt_checks.h"
 
+#include <llvm/Analysis/AssumptionCache.h>
+#include <llvm/Analysis/LoopInfo.h>
+#include <llvm/Analysis/ScalarEvolution.h>
+#include <llvm/Analysis/ScalarEvolutionExpressions.h>
+#include <llvm/Analysis/TargetLibraryInfo.h>
 #include <llvm/IR/BasicBlock.h>
 #include <llvm/IR/CFG.h>
 #include <llvm/IR/DebugInfoMetadata.h>
+#include <llvm/IR/Dominators.h>
 #include <llvm/IR/Function.h>
 #include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/IntrinsicInst.h>
 #include <llvm/IR/Intrinsics.h>
 #include <llvm/IR/MDBuilder.h>
+#include <llvm/IR/Module.h>
+#include <llvm/TargetParser/Triple.h>
 
+#include <iterator>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -19,13 +29,17 @@
 namespace weft {
 namespace {
 
-// Targets of retreating edges, found without recursion (functions can have
-// hundreds of thousands of blocks).
-std::vector<llvm::BasicBlock*> cycleHeads(llvm::Function& function) {
+// The retreating edges of a depth-first walk, by target, found without
+// recursion (functions can have hundreds of thousands of blocks).
+struct Cycles {
+  std::vector<llvm::BasicBlock*> heads;  // in the order found: the code is the same every compile
+  std::unordered_map<llvm::BasicBlock*, std::vector<llvm::BasicBlock*>> sources;
+};
+
+Cycles findCycles(llvm::Function& function) {
   enum class Mark : uint8_t { OnPath, Done };
   std::unordered_map<llvm::BasicBlock*, Mark> marks;
-  std::vector<llvm::BasicBlock*> heads;  // in the order found: the code is the same every compile
-  std::unordered_set<llvm::BasicBlock*> isHead;
+  Cycles cycles;
   struct Step {
     llvm::BasicBlock* block;
     llvm::succ_iterator next, end;
@@ -41,15 +55,62 @@ std::vector<llvm::BasicBlock*> cycleHeads(llvm::Function& function) {
       path.pop_back();
       continue;
     }
+    llvm::BasicBlock* from = top.block;
     llvm::BasicBlock* successor = *top.next++;
     auto [at, fresh] = marks.try_emplace(successor, Mark::OnPath);
     if (fresh) {
       path.push_back({successor, llvm::succ_begin(successor), llvm::succ_end(successor)});
-    } else if (at->second == Mark::OnPath && isHead.insert(successor).second) {
-      heads.push_back(successor);
+    } else if (at->second == Mark::OnPath) {
+      std::vector<llvm::BasicBlock*>& sources = cycles.sources[successor];
+      if (sources.empty()) cycles.heads.push_back(successor);
+      sources.push_back(from);
     }
   }
-  return heads;
+  return cycles;
+}
+
+bool callsOutOf(llvm::BasicBlock& block) {
+  for (llvm::Instruction& instruction : block)
+    if (auto* call = llvm::dyn_cast<llvm::CallBase>(&instruction);
+        call && !llvm::isa<llvm::IntrinsicInst>(call) && !call->doesNotReturn())
+      return true;
+  return false;
+}
+
+// Heads of innermost loops that end after a bounded amount of work, which
+// need no check: LLVM's scalar evolution bounds their iterations by a
+// constant, iterations times their instructions stays under kBoundedLoopWork,
+// they call nothing, and every retreating edge into the head comes from the
+// loop. A simple cycle through such an edge lies inside that loop, so a cycle
+// that enters the loop again passes a head that checks: between two checks
+// the loop runs at most once, and the time to an interrupt stays bounded.
+constexpr uint64_t kBoundedLoopWork = uint64_t{1} << 24;  // instructions: milliseconds
+
+std::unordered_set<llvm::BasicBlock*> boundedLoopHeads(llvm::Function& function, const Cycles& cycles) {
+  std::unordered_set<llvm::BasicBlock*> bounded;
+  llvm::DominatorTree dominators(function);
+  llvm::LoopInfo loops(dominators);
+  llvm::TargetLibraryInfoImpl libraryInfo{llvm::Triple(function.getParent()->getTargetTriple())};
+  llvm::TargetLibraryInfo library(libraryInfo, &function);
+  llvm::AssumptionCache assumptions(function);
+  llvm::ScalarEvolution evolution(function, library, assumptions, dominators, loops);
+  for (llvm::BasicBlock* head : cycles.heads) {
+    llvm::Loop* loop = loops.getLoopFor(head);
+    if (!loop || loop->getHeader() != head || !loop->isInnermost()) continue;
+    bool fromInside = true;
+    for (llvm::BasicBlock* source : cycles.sources.at(head)) fromInside &= loop->contains(source);
+    if (!fromInside) continue;
+    const auto* maxTaken = llvm::dyn_cast<llvm::SCEVConstant>(evolution.getConstantMaxBackedgeTakenCount(loop));
+    if (!maxTaken || maxTaken->getAPInt().getActiveBits() > 32) continue;
+    uint64_t iterations = maxTaken->getAPInt().getZExtValue() + 1, instructions = 0;
+    bool calls = false;
+    for (llvm::BasicBlock* block : loop->blocks()) {
+      instructions += block->size();
+      calls |= callsOutOf(*block);
+    }
+    if (!calls && iterations * instructions <= kBoundedLoopWork) bounded.insert(head);
+  }
+  return bounded;
 }
 
 // The bytecode offset a block's code came from: the first debug line in it
@@ -61,50 +122,87 @@ uint32_t bytecodeOffsetOf(llvm::BasicBlock& block, uint32_t fallback) {
   return fallback;
 }
 
-}  // namespace
+// Whether the optimized function can call anything that runs unbounded: a
+// wasm function or the host. Intrinsics (memcpy of a bulk operation) and the
+// calls that raise a trap and never return are bounded.
+bool callsOut(llvm::Function& function) {
+  for (llvm::BasicBlock& block : function)
+    if (callsOutOf(block)) return true;
+  return false;
+}
 
-uint32_t insertLoopInterruptChecks(llvm::Function& function, uint32_t fallbackBytecodeOffset) {
-  if (function.empty()) return 0;
+// Ends `at` with the check: its instructions before `split` stay, the rest
+// move to a new block entered when the flag is clear; a set flag raises the
+// trap at `bytecodeOffset`.
+void insertCheck(llvm::Function& function, llvm::BasicBlock* at, llvm::BasicBlock::iterator split,
+                 uint32_t bytecodeOffset) {
   llvm::LLVMContext& context = function.getContext();
   llvm::Value* vmctx = function.getArg(0);
-  llvm::MDNode* unlikely = llvm::MDBuilder(context).createBranchWeights(1, 1u << 20);
   llvm::Type* ptr = llvm::PointerType::get(context, 0);
+  llvm::DILocation* line = llvm::DILocation::get(context, bytecodeOffset + 1, 0, function.getSubprogram());
+  llvm::BasicBlock* rest = at->splitBasicBlock(split, at->getName() + ".go");
+  at->getTerminator()->eraseFromParent();
+  llvm::BasicBlock* trap = llvm::BasicBlock::Create(context, "interrupted", &function);
+  llvm::IRBuilder<> builder(at);
+  builder.SetCurrentDebugLocation(line);
+  llvm::Value* flagAddress = builder.CreateConstInBoundsGEP1_64(builder.getInt8Ty(), vmctx, vmctx::kInterruptFlag);
+  llvm::LoadInst* flag = builder.CreateAlignedLoad(builder.getInt32Ty(), flagAddress, llvm::Align(4));
+  flag->setVolatile(true);
+  builder.CreateCondBr(builder.CreateICmpNE(flag, builder.getInt32(0)), trap, rest,
+                       llvm::MDBuilder(context).createBranchWeights(1, 1u << 20));
+
+  builder.SetInsertPoint(trap);
+  builder.SetCurrentDebugLocation(line);
   llvm::Function* frameAddress =
       llvm::Intrinsic::getDeclaration(function.getParent(), llvm::Intrinsic::frameaddress, {ptr});
-  std::vector<llvm::BasicBlock*> heads = cycleHeads(function);
-  for (llvm::BasicBlock* head : heads) {
-    uint32_t offset = bytecodeOffsetOf(*head, fallbackBytecodeOffset);
-    llvm::DILocation* line = llvm::DILocation::get(context, offset + 1, 0, function.getSubprogram());
-    // head: its phis, the check; rest: what the head did.
-    llvm::BasicBlock* rest = head->splitBasicBlock(head->getFirstNonPHIIt(), head->getName() + ".go");
-    head->getTerminator()->eraseFromParent();
-    llvm::BasicBlock* trap = llvm::BasicBlock::Create(context, "interrupted", &function);
-    llvm::IRBuilder<> builder(head);
-    builder.SetCurrentDebugLocation(line);
-    llvm::Value* flagAddress = builder.CreateConstInBoundsGEP1_64(builder.getInt8Ty(), vmctx, vmctx::kInterruptFlag);
-    llvm::LoadInst* flag = builder.CreateAlignedLoad(builder.getInt32Ty(), flagAddress, llvm::Align(4));
-    flag->setVolatile(true);
-    builder.CreateCondBr(builder.CreateICmpNE(flag, builder.getInt32(0)), trap, rest, unlikely);
+  llvm::Value* fp = builder.CreateCall(frameAddress, {builder.getInt32(0)});
+  llvm::Value* helpers = builder.CreateAlignedLoad(
+      ptr, builder.CreateConstInBoundsGEP1_64(builder.getInt8Ty(), vmctx, vmctx::kHelpers), llvm::Align(8));
+  llvm::Value* raiseTrap = builder.CreateAlignedLoad(
+      ptr, builder.CreateConstInBoundsGEP1_64(builder.getInt8Ty(), helpers, builtinTableOffset(BuiltinId::RaiseTrap)),
+      llvm::Align(8));
+  auto* type =
+      llvm::FunctionType::get(builder.getVoidTy(), {builder.getInt32Ty(), builder.getInt32Ty(), ptr, ptr}, false);
+  // As the translator's traps: the pc argument only has to be inside this
+  // function, the bytecode offset travels as an argument.
+  llvm::CallInst* call = builder.CreateCall(
+      type, raiseTrap,
+      {builder.getInt32(static_cast<uint32_t>(TrapKind::Interrupted)), builder.getInt32(bytecodeOffset), fp, &function});
+  call->setDoesNotReturn();
+  builder.CreateUnreachable();
+}
 
-    builder.SetInsertPoint(trap);
-    builder.SetCurrentDebugLocation(line);
-    llvm::Value* fp = builder.CreateCall(frameAddress, {builder.getInt32(0)});
-    llvm::Value* helpers = builder.CreateAlignedLoad(
-        ptr, builder.CreateConstInBoundsGEP1_64(builder.getInt8Ty(), vmctx, vmctx::kHelpers), llvm::Align(8));
-    llvm::Value* raiseTrap = builder.CreateAlignedLoad(
-        ptr, builder.CreateConstInBoundsGEP1_64(builder.getInt8Ty(), helpers, builtinTableOffset(BuiltinId::RaiseTrap)),
-        llvm::Align(8));
-    auto* type = llvm::FunctionType::get(builder.getVoidTy(),
-                                         {builder.getInt32Ty(), builder.getInt32Ty(), ptr, ptr}, false);
-    // As the translator's traps: the pc argument only has to be inside this
-    // function, the bytecode offset travels as an argument.
-    llvm::CallInst* call = builder.CreateCall(
-        type, raiseTrap,
-        {builder.getInt32(static_cast<uint32_t>(TrapKind::Interrupted)), builder.getInt32(offset), fp, &function});
-    call->setDoesNotReturn();
-    builder.CreateUnreachable();
+}  // namespace
+
+std::optional<InterruptChecks> insertInterruptChecks(llvm::Function& function, uint32_t bodyBytecodeOffset) {
+  InterruptChecks inserted;
+  if (function.empty()) return inserted;
+  // Decided before any check is put: the checks' own trap calls never return.
+  inserted.entry = callsOut(function);
+  Cycles cycles = findCycles(function);
+  std::unordered_set<llvm::BasicBlock*> bounded = boundedLoopHeads(function, cycles);
+  for (llvm::BasicBlock* head : cycles.heads) {
+    if (bounded.count(head)) continue;
+    insertCheck(function, head, head->getFirstNonPHIIt(), bytecodeOffsetOf(*head, bodyBytecodeOffset));
+    ++inserted.loops;
   }
-  return static_cast<uint32_t>(heads.size());
+  inserted.boundedLoops = static_cast<uint32_t>(bounded.size());
+  if (inserted.entry) {
+    // After the frame's vmctx slot is written and recorded (the stack map
+    // call), which the trap's frame walk needs; the allocas before it must
+    // stay in the entry block to be static.
+    llvm::BasicBlock& entry = function.getEntryBlock();
+    llvm::BasicBlock::iterator split = entry.begin();
+    for (auto at = entry.begin(); at != entry.end(); ++at)
+      if (auto* intrinsic = llvm::dyn_cast<llvm::IntrinsicInst>(&*at);
+          intrinsic && intrinsic->getIntrinsicID() == llvm::Intrinsic::experimental_stackmap) {
+        split = std::next(at);
+        break;
+      }
+    if (split == entry.begin()) return std::nullopt;
+    insertCheck(function, &entry, split, bodyBytecodeOffset);
+  }
+  return inserted;
 }
 
 }  // namespace weft

@@ -1,13 +1,14 @@
-// The optimizing tier's loop interrupt checks: the host can stop a guest in
-// `loop br 0 end` (Engine/Instance::interrupt) because every cycle of the
-// machine code reads the vmctx interrupt flag. Inserted into the IR after the
-// optimization pipeline, so the checks block no vectorization or unrolling and
-// cannot be hoisted out of their loops; a loop LLVM unrolled away or deleted
-// was finite and needs none. The function-entry check (recursion) is
-// translated with the prologue (function_translator.cpp).
+// The optimizing tier's interrupt checks: the host can stop a guest in
+// `loop br 0 end` or in endless recursion (Engine/Instance::interrupt)
+// because every cycle of the machine code, and every cycle of calls, reads
+// the vmctx interrupt flag. Inserted into the IR after the optimization
+// pipeline, so the checks block no vectorization or unrolling and cannot be
+// hoisted out of their loops; a loop LLVM unrolled away or deleted was finite
+// and needs none.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 namespace llvm {
 class Function;
@@ -15,9 +16,23 @@ class Function;
 
 namespace weft {
 
+struct InterruptChecks {
+  bool entry = false;         // the function's entry has one
+  uint32_t loops = 0;         // cycle heads that have one
+  uint32_t boundedLoops = 0;  // innermost loops left without: bounded work
+};
+
 // Puts a check of the vmctx (argument 0) interrupt flag at the head of every
-// block entered by a retreating edge of a depth-first walk: every cycle of the
-// control-flow graph has one, reducible or not. Returns how many it put.
-uint32_t insertLoopInterruptChecks(llvm::Function& function, uint32_t fallbackBytecodeOffset);
+// block entered by a retreating edge of a depth-first walk (every cycle of the
+// control-flow graph has one, reducible or not), but for innermost loops that
+// LLVM bounds to a small constant amount of work (interrupt_checks.cpp), and
+// at the entry of a function that calls out (a wasm function or the host):
+// every cycle of calls passes such an entry. A function that neither loops
+// unboundedly nor calls out runs for a time bounded by its length and returns
+// to a caller that checks. The
+// entry's check goes after the frame's vmctx slot is recorded (the stack map
+// call the translator puts first), which a trap needs: nullopt if the entry
+// block has no such call.
+std::optional<InterruptChecks> insertInterruptChecks(llvm::Function& function, uint32_t bodyBytecodeOffset);
 
 }  // namespace weft

@@ -90,7 +90,8 @@ Result<CompiledFunction> compileWithLlvm(const CompileInput& input, uint32_t fun
   if (function && input.strategy == MemoryStrategy::Guard) keepDeadFaultingLoads(*function);
   optimize(module, *state.machine);
   uint32_t bodyOffset = input.module.functions[functionIndex].body.offset;
-  if (function) insertLoopInterruptChecks(*function, bodyOffset);
+  if (function && !insertInterruptChecks(*function, bodyOffset))
+    return tierError(functionIndex, "the optimized entry block has no vmctx slot to put the interrupt check after");
 
   llvm::SmallVector<char, 0> object;
   llvm::raw_svector_ostream stream(object);

@@ -225,7 +225,7 @@ void MacroAssemblerX64::beginFunction(uint32_t bodyBytecodeOffset, bool usesResu
   stackOverflow_ = trapLabel(TrapKind::StackExhausted, bodyBytecodeOffset);
   epilogue_ = a_.newLabel();
   if (usesResultsBuffer) a_.mov(x86::qword_ptr(x86::rbp, kResultsBufferSlot), x86::rsi);
-  interruptCheck(bodyBytecodeOffset);  // recursion passes here
+  bodyBytecodeOffset_ = bodyBytecodeOffset;
 }
 
 void MacroAssemblerX64::storeRegisterParameter(call_abi::Location at, ValType type, Address local) {
@@ -277,7 +277,16 @@ void MacroAssemblerX64::emitEpilogue(uint32_t gprsUsed) {
 
 // Assembled after the body, when the frame size and the registers it used
 // are known; placed before it. Returns its size.
-uint32_t MacroAssemblerX64::assemblePrologue(uint32_t gprsUsed, uint32_t frameBytes, bool leaf) {
+// A jcc rel32 from the prologue to a label of the body (the stubs are in the
+// other buffer), written by hand; `prologueSize` is the prologue's final size.
+void MacroAssemblerX64::patchPrologueJump(uint32_t rel32At, Label target, uint32_t prologueSize) {
+  auto to = static_cast<int64_t>(prologueSize + buffers_.code.labelOffset(target));
+  auto rel32 = static_cast<int32_t>(to - (rel32At + 4));
+  std::memcpy(buffers_.prologueCode.textSection()->buffer().data() + rel32At, &rel32, 4);
+}
+
+uint32_t MacroAssemblerX64::assemblePrologue(uint32_t gprsUsed, uint32_t frameBytes, bool leaf,
+                                             Label entryInterrupted) {
   x86::Assembler& p = buffers_.prologue;
   p.push(x86::rbp);
   p.mov(x86::rbp, x86::rsp);
@@ -299,22 +308,31 @@ uint32_t MacroAssemblerX64::assemblePrologue(uint32_t gprsUsed, uint32_t frameBy
   p.mov(x86::rax, x86::rsp);
   p.sub(x86::rax, Imm(static_cast<int32_t>(frameSize - 8)));  // the vmctx push is already below rbp
   p.cmp(x86::rax, x86::qword_ptr(kVmctxReg, vmctx::kStackLimit));
-  // jb rel32 to the body's stack-overflow stub, written by hand: the stub
-  // is in the other buffer.
-  p.db(0x0f);
+  p.db(0x0f);  // jb rel32
   p.db(0x82);
-  uint32_t rel32At = static_cast<uint32_t>(p.offset());
+  uint32_t stackCheckAt = static_cast<uint32_t>(p.offset());
   p.dd(0);
   p.mov(x86::rsp, x86::rax);
-  uint32_t size = static_cast<uint32_t>(p.offset());
-  auto target = static_cast<int64_t>(size + buffers_.code.labelOffset(stackOverflow_));
-  auto rel32 = static_cast<int32_t>(target - (rel32At + 4));
-  std::memcpy(buffers_.prologueCode.textSection()->buffer().data() + rel32At, &rel32, 4);
+  uint32_t interruptCheckAt = 0;
+  if (!leaf) {
+    // Every cycle of calls passes the entry of a function that calls; a
+    // function that calls nothing returns in a time bounded by its length
+    // to a caller that checks.
+    p.cmp(x86::dword_ptr(kVmctxReg, vmctx::kInterruptFlag), 0);
+    p.db(0x0f);  // jne rel32
+    p.db(0x85);
+    interruptCheckAt = static_cast<uint32_t>(p.offset());
+    p.dd(0);
+  }
+  auto size = static_cast<uint32_t>(p.offset());
+  patchPrologueJump(stackCheckAt, stackOverflow_, size);
+  if (!leaf) patchPrologueJump(interruptCheckAt, entryInterrupted, size);
   return size;
 }
 
 void MacroAssemblerX64::finish(uint32_t gprsUsed, uint32_t frameBytes, CompiledFunction& out) {
   bool leaf = !makesCalls_;  // the trap stubs' calls below never return
+  Label entryInterrupted = leaf ? Label() : trapLabel(TrapKind::Interrupted, bodyBytecodeOffset_);
   for (const TrapStub& stub : traps_) {
     a_.bind(stub.label);
     if (stub.kind == TrapKind::None)
@@ -333,7 +351,7 @@ void MacroAssemblerX64::finish(uint32_t gprsUsed, uint32_t frameBytes, CompiledF
     a_.bind(table.label);
     for (const Label& target : table.targets) a_.embedLabelDelta(target, table.label, 4);
   }
-  uint32_t prologueSize = assemblePrologue(gprsUsed, frameBytes, leaf);
+  uint32_t prologueSize = assemblePrologue(gprsUsed, frameBytes, leaf, entryInterrupted);
   if (errors_.failed) return;
   // In the body rsp = rbp - frameSize (the prologue's work), so the frame's
   // vmctx slot, [rbp-8], is [rsp + frameSize - 8].

@@ -144,8 +144,9 @@ class MacroAssemblerX64 {
   Label trapLabel(TrapKind kind, uint32_t bytecodeOffset);
   void trap(TrapKind kind, uint32_t bytecodeOffset);
   // Traps "interrupted" when the host has set the vmctx interrupt flag: at
-  // the body's start and at every loop header, so no guest runs unbounded
-  // past an interrupt (one compare with a memory operand).
+  // every loop header, so no guest runs unbounded past an interrupt (one
+  // compare with a memory operand). The prologue of a function that calls
+  // has one too (finish), for cycles of calls.
   void interruptCheck(uint32_t bytecodeOffset);
   // Fuel (EngineConfig::consumeFuel): a straight-line run of operators pays
   // for itself as it starts, trapping "out of fuel" when it cannot. The price
@@ -260,7 +261,8 @@ class MacroAssemblerX64 {
     int32_t offset;
   };
   std::vector<SavedRegister> usedCalleeSaved(uint32_t gprsUsed) const;
-  uint32_t assemblePrologue(uint32_t gprsUsed, uint32_t frameBytes, bool leaf);
+  uint32_t assemblePrologue(uint32_t gprsUsed, uint32_t frameBytes, bool leaf, Label entryInterrupted);
+  void patchPrologueJump(uint32_t rel32At, Label target, uint32_t prologueSize);
   void loadFloatConstant(const asmjit::x86::Xmm& dst, bool f32, double value);
   void reloadVmctx();
 
@@ -276,6 +278,7 @@ class MacroAssemblerX64 {
   Label stackOverflow_;
   bool memBaseValid_ = false;  // r10 holds memory 0's base
   bool makesCalls_ = false;    // any call in the body: wasm, host or builtin
+  uint32_t bodyBytecodeOffset_ = 0;
   std::vector<uint32_t> vmctxReloads_;  // body offsets of the reloads' displacements
 };
 
