@@ -204,6 +204,9 @@ MacroAssemblerX64::MacroAssemblerX64(Buffers& buffers, const VmctxLayout& layout
   buffers_.code.init(Environment::host());
   buffers_.code.setErrorHandler(&errors_);
   buffers_.code.attach(&a_);
+  // Loop headers are aligned with long nops (one instruction) rather than
+  // runs of one-byte nops, which the code entering the loop executes.
+  a_.addEncodingOptions(EncodingOptions::kOptimizedAlign);
   buffers_.prologueCode.reset(ResetPolicy::kSoft);
   buffers_.prologueCode.init(Environment::host());
   buffers_.prologueCode.setErrorHandler(&errors_);
