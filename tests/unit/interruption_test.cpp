@@ -81,13 +81,15 @@ TEST_P(Interruption, EveryShapeOfEndlessLoopStops) {
   EXPECT_GT(instance->exportByName("count")->global->get().asI32(), 0);
 }
 
-TEST_P(Interruption, AnInterruptedInstanceTrapsAtTheEntryOfAFunctionThatCallsUntilCleared) {
+TEST_P(Interruption, AnInterruptedInstanceTrapsAtTheEntryOfAFunctionThatCallsOrIsLongUntilCleared) {
   auto instance = instantiate();
   ASSERT_TRUE(instance);
   instance->interrupt();
   CallOutcome outcome = call(exported(instance, "once"), {});
   expectInterruptedIn(outcome, "once");
   EXPECT_EQ(instance->exportByName("count")->global->get().asI32(), 0) << "the call ran";
+  // No call, no loop, but long: it checks too (compiler/interrupt_points.h).
+  expectInterruptedIn(call(exported(instance, "long_leaf"), std::vector{Value::i32(5)}), "long_leaf");
   instance->clearInterrupt();
   outcome = call(exported(instance, "once"), {});
   ASSERT_TRUE(outcome.ok());

@@ -49,7 +49,7 @@
       (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const 0x80000000)))))
 
   ;; 1000 iterations of a store: bounded work, which optimized code does not
-  ;; check (interrupt_checks.sh).
+  ;; check at the loop but at the entry (interrupt_checks.sh).
   (func (export "short") (local $i i32)
     (loop $l
       (i32.store (i32.and (i32.shl (local.get $i) (i32.const 2)) (i32.const 0xfffc)) (local.get $i))
@@ -61,6 +61,50 @@
   ;; No loop and no call: it ends in a time bounded by its length, so it has
   ;; no check (interrupt_checks.sh).
   (func (export "leaf") (result i32) (i32.const 7))
+
+  ;; No loop and no call, but long (over 256 bytes of body): a caller could
+  ;; call it many times between two checks, so it checks at its entry.
+  (func (export "long_leaf") (param $v i32)
+    (i32.store offset=0 (i32.const 0) (local.get $v))
+    (i32.store offset=4 (i32.const 0) (local.get $v))
+    (i32.store offset=8 (i32.const 0) (local.get $v))
+    (i32.store offset=12 (i32.const 0) (local.get $v))
+    (i32.store offset=16 (i32.const 0) (local.get $v))
+    (i32.store offset=20 (i32.const 0) (local.get $v))
+    (i32.store offset=24 (i32.const 0) (local.get $v))
+    (i32.store offset=28 (i32.const 0) (local.get $v))
+    (i32.store offset=32 (i32.const 0) (local.get $v))
+    (i32.store offset=36 (i32.const 0) (local.get $v))
+    (i32.store offset=40 (i32.const 0) (local.get $v))
+    (i32.store offset=44 (i32.const 0) (local.get $v))
+    (i32.store offset=48 (i32.const 0) (local.get $v))
+    (i32.store offset=52 (i32.const 0) (local.get $v))
+    (i32.store offset=56 (i32.const 0) (local.get $v))
+    (i32.store offset=60 (i32.const 0) (local.get $v))
+    (i32.store offset=64 (i32.const 0) (local.get $v))
+    (i32.store offset=68 (i32.const 0) (local.get $v))
+    (i32.store offset=72 (i32.const 0) (local.get $v))
+    (i32.store offset=76 (i32.const 0) (local.get $v))
+    (i32.store offset=80 (i32.const 0) (local.get $v))
+    (i32.store offset=84 (i32.const 0) (local.get $v))
+    (i32.store offset=88 (i32.const 0) (local.get $v))
+    (i32.store offset=92 (i32.const 0) (local.get $v))
+    (i32.store offset=96 (i32.const 0) (local.get $v))
+    (i32.store offset=100 (i32.const 0) (local.get $v))
+    (i32.store offset=104 (i32.const 0) (local.get $v))
+    (i32.store offset=108 (i32.const 0) (local.get $v))
+    (i32.store offset=112 (i32.const 0) (local.get $v))
+    (i32.store offset=116 (i32.const 0) (local.get $v))
+    (i32.store offset=120 (i32.const 0) (local.get $v))
+    (i32.store offset=124 (i32.const 0) (local.get $v))
+    (i32.store offset=128 (i32.const 0) (local.get $v))
+    (i32.store offset=132 (i32.const 0) (local.get $v))
+    (i32.store offset=136 (i32.const 0) (local.get $v))
+    (i32.store offset=140 (i32.const 0) (local.get $v))
+    (i32.store offset=144 (i32.const 0) (local.get $v))
+    (i32.store offset=148 (i32.const 0) (local.get $v))
+    (i32.store offset=152 (i32.const 0) (local.get $v))
+    (i32.store offset=156 (i32.const 0) (local.get $v)))
 
   ;; No loop, one call: the entry's check stops it before the call.
   (func (export "once") (result i32) (call $tick) (i32.const 7))

@@ -102,7 +102,8 @@ bool FunctionCompiler::emitEntry() {
   }
   localsBytes_ = below - MacroAssembler::kFrameHeaderBytes;
   values_.setSlotBase(-static_cast<int32_t>(below + ValueStack::kSlotSize));
-  masm_.beginFunction(module_.functions[functionIndex_].body.offset, call_abi::usesResultsBuffer(type_));
+  masm_.beginFunction(module_.functions[functionIndex_].body.offset, module_.functions[functionIndex_].body.size,
+                      call_abi::usesResultsBuffer(type_));
   for (uint32_t i = 0; i < numParams(); ++i) masm_.storeRegisterParameter(paramAt[i], locals[i], local(i));
   masm_.zeroLocals(-static_cast<int32_t>(below), (below - firstDeclared) / 8);
   ControlState function;

@@ -25,6 +25,7 @@
 #include "abi/builtins.h"
 #include "abi/trap_kind.h"
 #include "abi/vmctx_layout.h"
+#include "compiler/interrupt_points.h"
 
 namespace weft {
 namespace {
@@ -79,15 +80,18 @@ bool callsOutOf(llvm::BasicBlock& block) {
 
 // Heads of innermost loops that end after a bounded amount of work, which
 // need no check: LLVM's scalar evolution bounds their iterations by a
-// constant, iterations times their instructions stays under kBoundedLoopWork,
-// they call nothing, and every retreating edge into the head comes from the
-// loop. A simple cycle through such an edge lies inside that loop, so a cycle
-// that enters the loop again passes a head that checks: between two checks
-// the loop runs at most once, and the time to an interrupt stays bounded.
+// constant, they call nothing, and every retreating edge into the head comes
+// from the loop. A simple cycle through such an edge lies inside that loop,
+// so a cycle that enters the loop again passes a head that checks: between
+// two checks each such loop runs at most once. Their iterations times their
+// instructions, summed over the function, stay under kBoundedLoopWork (and
+// the function then checks at its entry, interrupt_points.h), so the time to
+// an interrupt stays bounded.
 constexpr uint64_t kBoundedLoopWork = uint64_t{1} << 24;  // instructions: milliseconds
 
 std::unordered_set<llvm::BasicBlock*> boundedLoopHeads(llvm::Function& function, const Cycles& cycles) {
   std::unordered_set<llvm::BasicBlock*> bounded;
+  uint64_t work = 0;
   llvm::DominatorTree dominators(function);
   llvm::LoopInfo loops(dominators);
   llvm::TargetLibraryInfoImpl libraryInfo{llvm::Triple(function.getParent()->getTargetTriple())};
@@ -108,7 +112,9 @@ std::unordered_set<llvm::BasicBlock*> boundedLoopHeads(llvm::Function& function,
       instructions += block->size();
       calls |= callsOutOf(*block);
     }
-    if (!calls && iterations * instructions <= kBoundedLoopWork) bounded.insert(head);
+    if (calls || iterations * instructions > kBoundedLoopWork - work) continue;
+    work += iterations * instructions;
+    bounded.insert(head);
   }
   return bounded;
 }
@@ -174,11 +180,10 @@ void insertCheck(llvm::Function& function, llvm::BasicBlock* at, llvm::BasicBloc
 
 }  // namespace
 
-std::optional<InterruptChecks> insertInterruptChecks(llvm::Function& function, uint32_t bodyBytecodeOffset) {
+std::optional<InterruptChecks> insertInterruptChecks(llvm::Function& function, uint32_t bodyBytecodeOffset,
+                                                     uint32_t bodyBytes) {
   InterruptChecks inserted;
   if (function.empty()) return inserted;
-  // Decided before any check is put: the checks' own trap calls never return.
-  inserted.entry = callsOut(function);
   Cycles cycles = findCycles(function);
   std::unordered_set<llvm::BasicBlock*> bounded = boundedLoopHeads(function, cycles);
   for (llvm::BasicBlock* head : cycles.heads) {
@@ -187,6 +192,8 @@ std::optional<InterruptChecks> insertInterruptChecks(llvm::Function& function, u
     ++inserted.loops;
   }
   inserted.boundedLoops = static_cast<uint32_t>(bounded.size());
+  // Decided after the loop checks (their trap calls never return, and call nothing).
+  inserted.entry = needsEntryInterruptCheck(callsOut(function), !bounded.empty(), bodyBytes);
   if (inserted.entry) {
     // After the frame's vmctx slot is written and recorded (the stack map
     // call), which the trap's frame walk needs; the allocas before it must

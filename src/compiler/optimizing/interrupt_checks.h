@@ -26,13 +26,12 @@ struct InterruptChecks {
 // block entered by a retreating edge of a depth-first walk (every cycle of the
 // control-flow graph has one, reducible or not), but for innermost loops that
 // LLVM bounds to a small constant amount of work (interrupt_checks.cpp), and
-// at the entry of a function that calls out (a wasm function or the host):
-// every cycle of calls passes such an entry. A function that neither loops
-// unboundedly nor calls out runs for a time bounded by its length and returns
-// to a caller that checks. The
+// at the entry as interrupt_points.h says: every cycle of calls passes the
+// entry of a function that calls out (a wasm function or the host). The
 // entry's check goes after the frame's vmctx slot is recorded (the stack map
 // call the translator puts first), which a trap needs: nullopt if the entry
 // block has no such call.
-std::optional<InterruptChecks> insertInterruptChecks(llvm::Function& function, uint32_t bodyBytecodeOffset);
+std::optional<InterruptChecks> insertInterruptChecks(llvm::Function& function, uint32_t bodyBytecodeOffset,
+                                                     uint32_t bodyBytes);
 
 }  // namespace weft

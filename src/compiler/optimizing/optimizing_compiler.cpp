@@ -90,7 +90,7 @@ Result<CompiledFunction> compileWithLlvm(const CompileInput& input, uint32_t fun
   if (function && input.strategy == MemoryStrategy::Guard) keepDeadFaultingLoads(*function);
   optimize(module, *state.machine);
   uint32_t bodyOffset = input.module.functions[functionIndex].body.offset;
-  if (function && !insertInterruptChecks(*function, bodyOffset))
+  if (function && !insertInterruptChecks(*function, bodyOffset, input.module.functions[functionIndex].body.size))
     return tierError(functionIndex, "the optimized entry block has no vmctx slot to put the interrupt check after");
 
   llvm::SmallVector<char, 0> object;

@@ -7,6 +7,7 @@
 
 #include "abi/compiled_code.h"
 #include "abi/entry_table.h"
+#include "compiler/interrupt_points.h"
 #include "format/limits.h"
 
 namespace weft {
@@ -224,11 +225,12 @@ void MacroAssemblerX64::recordSite(uint32_t bytecodeOffset) {
 
 // ---- frame ----
 
-void MacroAssemblerX64::beginFunction(uint32_t bodyBytecodeOffset, bool usesResultsBuffer) {
+void MacroAssemblerX64::beginFunction(uint32_t bodyBytecodeOffset, uint32_t bodyBytes, bool usesResultsBuffer) {
   stackOverflow_ = trapLabel(TrapKind::StackExhausted, bodyBytecodeOffset);
   epilogue_ = a_.newLabel();
   if (usesResultsBuffer) a_.mov(x86::qword_ptr(x86::rbp, kResultsBufferSlot), x86::rsi);
   bodyBytecodeOffset_ = bodyBytecodeOffset;
+  bodyBytes_ = bodyBytes;
 }
 
 void MacroAssemblerX64::storeRegisterParameter(call_abi::Location at, ValType type, Address local) {
@@ -289,7 +291,7 @@ void MacroAssemblerX64::patchPrologueJump(uint32_t rel32At, Label target, uint32
 }
 
 uint32_t MacroAssemblerX64::assemblePrologue(uint32_t gprsUsed, uint32_t frameBytes, bool leaf,
-                                             Label entryInterrupted) {
+                                             std::optional<Label> entryInterrupted) {
   x86::Assembler& p = buffers_.prologue;
   p.push(x86::rbp);
   p.mov(x86::rbp, x86::rsp);
@@ -302,25 +304,23 @@ uint32_t MacroAssemblerX64::assemblePrologue(uint32_t gprsUsed, uint32_t frameBy
     p.mov(x86::qword_ptr(x86::rbp, saved.offset), saved.reg);
   p.mov(kVmctxReg, x86::rdi);
   uint32_t frameSize = (frameBytes + 15) & ~15u;
+  std::optional<uint32_t> stackCheckAt;
   if (leaf && frameSize <= kLeafFrameWithoutStackCheck) {
     // Calls nothing and needs little: the margin below every stack limit
     // (threadStackLimit) holds this frame, and its callers checked theirs.
     p.sub(x86::rsp, Imm(static_cast<int32_t>(frameSize - 8)));
-    return static_cast<uint32_t>(p.offset());
+  } else {
+    p.mov(x86::rax, x86::rsp);
+    p.sub(x86::rax, Imm(static_cast<int32_t>(frameSize - 8)));  // the vmctx push is already below rbp
+    p.cmp(x86::rax, x86::qword_ptr(kVmctxReg, vmctx::kStackLimit));
+    p.db(0x0f);  // jb rel32
+    p.db(0x82);
+    stackCheckAt = static_cast<uint32_t>(p.offset());
+    p.dd(0);
+    p.mov(x86::rsp, x86::rax);
   }
-  p.mov(x86::rax, x86::rsp);
-  p.sub(x86::rax, Imm(static_cast<int32_t>(frameSize - 8)));  // the vmctx push is already below rbp
-  p.cmp(x86::rax, x86::qword_ptr(kVmctxReg, vmctx::kStackLimit));
-  p.db(0x0f);  // jb rel32
-  p.db(0x82);
-  uint32_t stackCheckAt = static_cast<uint32_t>(p.offset());
-  p.dd(0);
-  p.mov(x86::rsp, x86::rax);
-  uint32_t interruptCheckAt = 0;
-  if (!leaf) {
-    // Every cycle of calls passes the entry of a function that calls; a
-    // function that calls nothing returns in a time bounded by its length
-    // to a caller that checks.
+  std::optional<uint32_t> interruptCheckAt;
+  if (entryInterrupted) {  // interrupt_points.h
     p.cmp(x86::dword_ptr(kVmctxReg, vmctx::kInterruptFlag), 0);
     p.db(0x0f);  // jne rel32
     p.db(0x85);
@@ -328,14 +328,17 @@ uint32_t MacroAssemblerX64::assemblePrologue(uint32_t gprsUsed, uint32_t frameBy
     p.dd(0);
   }
   auto size = static_cast<uint32_t>(p.offset());
-  patchPrologueJump(stackCheckAt, stackOverflow_, size);
-  if (!leaf) patchPrologueJump(interruptCheckAt, entryInterrupted, size);
+  if (stackCheckAt) patchPrologueJump(*stackCheckAt, stackOverflow_, size);
+  if (interruptCheckAt) patchPrologueJump(*interruptCheckAt, *entryInterrupted, size);
   return size;
 }
 
 void MacroAssemblerX64::finish(uint32_t gprsUsed, uint32_t frameBytes, CompiledFunction& out) {
   bool leaf = !makesCalls_;  // the trap stubs' calls below never return
-  Label entryInterrupted = leaf ? Label() : trapLabel(TrapKind::Interrupted, bodyBytecodeOffset_);
+  // Loop headers check for themselves: no unchecked loops.
+  std::optional<Label> entryInterrupted;
+  if (needsEntryInterruptCheck(makesCalls_, false, bodyBytes_))
+    entryInterrupted = trapLabel(TrapKind::Interrupted, bodyBytecodeOffset_);
   for (const TrapStub& stub : traps_) {
     a_.bind(stub.label);
     if (stub.kind == TrapKind::None)

@@ -29,6 +29,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -95,7 +96,7 @@ class MacroAssemblerX64 {
   void recordSite(uint32_t bytecodeOffset);
 
   // ---- frame ----
-  void beginFunction(uint32_t bodyBytecodeOffset, bool usesResultsBuffer);
+  void beginFunction(uint32_t bodyBytecodeOffset, uint32_t bodyBytes, bool usesResultsBuffer);
   void storeRegisterParameter(call_abi::Location at, ValType type, Address local);
   void zeroLocals(int32_t lowestOffset, uint32_t qwords);
   void jumpToEpilogue();
@@ -145,8 +146,8 @@ class MacroAssemblerX64 {
   void trap(TrapKind kind, uint32_t bytecodeOffset);
   // Traps "interrupted" when the host has set the vmctx interrupt flag: at
   // every loop header, so no guest runs unbounded past an interrupt (one
-  // compare with a memory operand). The prologue of a function that calls
-  // has one too (finish), for cycles of calls.
+  // compare with a memory operand). The prologue has one too where
+  // interrupt_points.h asks (finish).
   void interruptCheck(uint32_t bytecodeOffset);
   // Fuel (EngineConfig::consumeFuel): a straight-line run of operators pays
   // for itself as it starts, trapping "out of fuel" when it cannot. The price
@@ -261,7 +262,7 @@ class MacroAssemblerX64 {
     int32_t offset;
   };
   std::vector<SavedRegister> usedCalleeSaved(uint32_t gprsUsed) const;
-  uint32_t assemblePrologue(uint32_t gprsUsed, uint32_t frameBytes, bool leaf, Label entryInterrupted);
+  uint32_t assemblePrologue(uint32_t gprsUsed, uint32_t frameBytes, bool leaf, std::optional<Label> entryInterrupted);
   void patchPrologueJump(uint32_t rel32At, Label target, uint32_t prologueSize);
   void loadFloatConstant(const asmjit::x86::Xmm& dst, bool f32, double value);
   void reloadVmctx();
@@ -279,6 +280,7 @@ class MacroAssemblerX64 {
   bool memBaseValid_ = false;  // r10 holds memory 0's base
   bool makesCalls_ = false;    // any call in the body: wasm, host or builtin
   uint32_t bodyBytecodeOffset_ = 0;
+  uint32_t bodyBytes_ = 0;
   std::vector<uint32_t> vmctxReloads_;  // body offsets of the reloads' displacements
 };
 
