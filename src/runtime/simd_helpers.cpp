@@ -5,6 +5,7 @@
 #include "runtime/simd_helpers.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -132,16 +133,26 @@ void shift(uint8_t* out, const uint8_t* a, const uint8_t* count, F f) {
   map1<T>(out, a, [&](T x) { return f(x, n); });
 }
 
-// WebAssembly float min/max: NaN if either is NaN, and -0 < +0.
+// WebAssembly float min/max: NaN if either is NaN, and -0 < +0. The NaN is
+// the first NaN operand, quieted, as the baseline's scalar min/max (an SSE
+// add) and the optimizing tier give it: the spec leaves the payload open, but
+// tiering up must not change it. Chosen by hand: a C++ `a + b` may have its
+// operands swapped by the compiler.
+template <typename F>
+F firstNaNQuieted(F a, F b) {
+  using Bits = std::conditional_t<sizeof(F) == 4, uint32_t, uint64_t>;
+  Bits bits = std::bit_cast<Bits>(std::isnan(a) ? a : b);
+  return std::bit_cast<F>(static_cast<Bits>(bits | (Bits{1} << (std::numeric_limits<F>::digits - 2))));
+}
 template <typename F>
 F wasmMin(F a, F b) {
-  if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<F>::quiet_NaN();
+  if (std::isnan(a) || std::isnan(b)) return firstNaNQuieted(a, b);
   if (a == b) return std::signbit(a) ? a : b;
   return a < b ? a : b;
 }
 template <typename F>
 F wasmMax(F a, F b) {
-  if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<F>::quiet_NaN();
+  if (std::isnan(a) || std::isnan(b)) return firstNaNQuieted(a, b);
   if (a == b) return std::signbit(a) ? b : a;
   return a > b ? a : b;
 }

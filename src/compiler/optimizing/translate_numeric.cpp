@@ -12,8 +12,12 @@ namespace weft {
 // IEEE 754-2019 minimum/maximum: NaN if either is, -0 below +0, as wasm says;
 // but a NaN result must be quiet (arithmetic), which llvm.minimum does not
 // promise for a signaling input, and a + b is. Scalars and vectors alike.
+// A NaN operand gives the first NaN, quieted, as the baseline does (the spec
+// leaves the payload open; tier-up must not change it). x + x quiets x and,
+// unlike l + r, means the same whichever order LLVM puts the operands in.
 llvm::Value* Translator::floatMinMax(llvm::Intrinsic::ID id, llvm::Value* l, llvm::Value* r) {
-  return builder_.CreateSelect(builder_.CreateFCmpUNO(l, r), builder_.CreateFAdd(l, r),
+  llvm::Value* firstNaN = builder_.CreateSelect(builder_.CreateFCmpUNO(l, l), l, r);
+  return builder_.CreateSelect(builder_.CreateFCmpUNO(l, r), builder_.CreateFAdd(firstNaN, firstNaN),
                                builder_.CreateBinaryIntrinsic(id, l, r));
 }
 
