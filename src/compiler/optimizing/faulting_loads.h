@@ -4,9 +4,12 @@
 // trap, as fuzzing found: a local set from a load and never read again).
 // Before the pipeline, locals are promoted to SSA values and every linear-
 // memory load whose value reaches no side effect and no terminator is made
-// volatile, which LLVM neither deletes nor moves. Loads whose values the
-// pipeline itself discovers to be dead (x - x folded to 0) are not seen: the
-// known remaining gap.
+// volatile, which LLVM neither deletes nor moves. A value on the operand
+// stack when an explicit trap is raised is an argument of the trap's call
+// (Translator::trapNow), so a trap LLVM finds certain does not make the load
+// under it dead. Loads whose values the pipeline itself discovers to be dead
+// otherwise (x - x folded to 0; a value kept in a local across the trap) are
+// not seen: the known remaining gap.
 #pragma once
 
 #include <cstdint>

@@ -114,14 +114,24 @@ llvm::CallInst* Translator::callBuiltin(BuiltinId id, llvm::FunctionType* type,
 
 void Translator::trapNow(llvm::Value* kind, uint32_t offset) {
   llvm::Type* ptr = builder_.getPtrTy();
-  auto* type = llvm::FunctionType::get(builder_.getVoidTy(),
-                                       {builder_.getInt32Ty(), builder_.getInt32Ty(), ptr, ptr}, false);
   llvm::Function* frameAddress =
       llvm::Intrinsic::getDeclaration(&llvmModule_, llvm::Intrinsic::frameaddress, {ptr});
   llvm::Value* fp = builder_.CreateCall(frameAddress, {builder_.getInt32(0)});
   // The pc only has to be inside this function: the walker takes the
   // bytecode offset from the argument for the trapping frame.
-  llvm::CallInst* call = builder_.CreateCall(type, builtin(BuiltinId::RaiseTrap), {kind, i32(offset), fp, function_});
+  std::vector<llvm::Value*> args{kind, i32(offset), fp, function_};
+  if (strategy_ == MemoryStrategy::Guard) {
+    // The operand stack's values go along, unread: a load under them that
+    // faults must fault before this trap, and LLVM would otherwise drop it
+    // once this trap is certain and the value's use unreachable (fuzzing
+    // found an OOB load lost to an atomic's constant misalignment).
+    for (size_t i = stack_.size(); i-- > 0 && args.size() < 4 + kMaxPendingValuesAtTrap;)
+      if (llvm::isa<llvm::Instruction>(stack_[i])) args.push_back(stack_[i]);
+  }
+  // Variadic when values go along: RaiseTrap reads only the first four.
+  auto* type = llvm::FunctionType::get(builder_.getVoidTy(), {builder_.getInt32Ty(), builder_.getInt32Ty(), ptr, ptr},
+                                       args.size() > 4);
+  llvm::CallInst* call = builder_.CreateCall(type, builtin(BuiltinId::RaiseTrap), args);
   call->setDoesNotReturn();
   builder_.CreateUnreachable();
 }

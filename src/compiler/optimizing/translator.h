@@ -25,6 +25,10 @@
 
 namespace weft {
 
+// How many operand-stack values a trap's call takes along (guard strategy,
+// Translator::trapNow); deeper ones are rare and go without.
+constexpr size_t kMaxPendingValuesAtTrap = 16;
+
 class Translator {
  public:
   Translator(const CompileInput& input, uint32_t functionIndex, ValidatorScratch& scratch, llvm::Module& module);
