@@ -21,12 +21,15 @@
 //              weft_exec_differential --seeds FIRST COUNT     (seed i: 8 KiB from a PRNG seeded by i)
 // As a libFuzzer target (fuzz/, -DWEFT_LIBFUZZER): the input is the seed;
 // a difference aborts, so libFuzzer keeps the input.
+#include <poll.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <cinttypes>
+#include <cerrno>
 #include <cmath>
 #include <condition_variable>
 #include <cstdio>
@@ -58,8 +61,12 @@ const char* const kFeatures[] = {"--enable-simd",   "--enable-bulk-memory",     
 
 std::string gWasmOpt = "wasm-opt";
 
-// Runs {argv}; its stdout and stderr together into {output}. Returns the exit status.
-int runTool(const std::vector<std::string>& argv, std::string& output) {
+// Runs {argv}; its stdout and stderr together into {output}. Returns the exit
+// status, or -1 if it could not run or ran past {limit} (then it is killed:
+// binaryen's interpreter can spin on a module whose hang limit a reduction
+// removed).
+int runTool(const std::vector<std::string>& argv, std::string& output,
+            std::chrono::seconds limit = std::chrono::seconds(120)) {
   int pipeEnds[2];
   if (pipe(pipeEnds) != 0) return -1;
   pid_t child = fork();
@@ -76,13 +83,26 @@ int runTool(const std::vector<std::string>& argv, std::string& output) {
     _exit(127);
   }
   close(pipeEnds[1]);
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  bool overran = false;
   char buffer[4096];
-  ssize_t got;
-  while ((got = read(pipeEnds[0], buffer, sizeof buffer)) > 0) output.append(buffer, static_cast<size_t>(got));
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    pollfd readable{pipeEnds[0], POLLIN, 0};
+    if (left.count() <= 0 || poll(&readable, 1, static_cast<int>(left.count())) == 0) {
+      overran = true;
+      kill(child, SIGKILL);
+      break;
+    }
+    ssize_t got = read(pipeEnds[0], buffer, sizeof buffer);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;
+    output.append(buffer, static_cast<size_t>(got));
+  }
   close(pipeEnds[0]);
   int status = 0;
   waitpid(child, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return !overran && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 std::string temporaryPath(const char* suffix) {
