@@ -112,6 +112,21 @@ llvm::CallInst* Translator::callBuiltin(BuiltinId id, llvm::FunctionType* type,
 
 // ---- traps ----
 
+// Whether a linear-memory load is among the few instructions {value} is
+// computed from (a bounded look, so a trap costs little to translate).
+bool Translator::computedFromMemoryLoad(llvm::Value* value) const {
+  llvm::MDNode* memory = aliasTags_[static_cast<size_t>(Alias::Memory)];
+  llvm::SmallVector<llvm::Value*, 16> work{value};
+  for (int visits = 0; !work.empty() && visits < 16; ++visits) {
+    auto* instruction = llvm::dyn_cast<llvm::Instruction>(work.pop_back_val());
+    if (!instruction) continue;
+    if (llvm::isa<llvm::LoadInst>(instruction) && instruction->getMetadata(llvm::LLVMContext::MD_tbaa) == memory)
+      return true;
+    for (llvm::Value* operand : instruction->operands()) work.push_back(operand);
+  }
+  return false;
+}
+
 void Translator::trapNow(llvm::Value* kind, uint32_t offset) {
   llvm::Type* ptr = builder_.getPtrTy();
   llvm::Function* frameAddress =
@@ -121,12 +136,16 @@ void Translator::trapNow(llvm::Value* kind, uint32_t offset) {
   // bytecode offset from the argument for the trapping frame.
   std::vector<llvm::Value*> args{kind, i32(offset), fp, function_};
   if (strategy_ == MemoryStrategy::Guard) {
-    // The operand stack's values go along, unread: a load under them that
-    // faults must fault before this trap, and LLVM would otherwise drop it
-    // once this trap is certain and the value's use unreachable (fuzzing
-    // found an OOB load lost to an atomic's constant misalignment).
-    for (size_t i = stack_.size(); i-- > 0 && args.size() < 4 + kMaxPendingValuesAtTrap;)
-      if (llvm::isa<llvm::Instruction>(stack_[i])) args.push_back(stack_[i]);
+    // The trapping operator's operands and the operand stack's values go
+    // along, unread: a load among them that faults must fault before this
+    // trap, and LLVM would otherwise drop it once this trap is certain and
+    // the value's use unreachable (fuzzing found OOB loads lost to an
+    // atomic's constant misalignment).
+    auto pending = [&](llvm::Value* value) {
+      if (args.size() < 4 + kMaxPendingValuesAtTrap && computedFromMemoryLoad(value)) args.push_back(value);
+    };
+    for (llvm::Value* operand : poppedThisOperator_) pending(operand);
+    for (size_t i = stack_.size(); i-- > 0;) pending(stack_[i]);
   }
   // Variadic when values go along: RaiseTrap reads only the first four.
   auto* type = llvm::FunctionType::get(builder_.getVoidTy(), {builder_.getInt32Ty(), builder_.getInt32Ty(), ptr, ptr},
@@ -622,6 +641,7 @@ Status Translator::translate() {
       fuel_.before(op.opcode, reachable_, [&](llvm::BinaryOperator* price, uint32_t operators) {
         price->setOperand(1, builder_.getInt64(operators));
       });
+    poppedThisOperator_.clear();
     if (!translateOperator(op)) {
       if (failure_) return *failure_;
       return internalError(op.offset, "translation failed");

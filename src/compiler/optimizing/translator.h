@@ -25,8 +25,9 @@
 
 namespace weft {
 
-// How many operand-stack values a trap's call takes along (guard strategy,
-// Translator::trapNow); deeper ones are rare and go without.
+// How many values (the trapping operator's operands, then the operand stack's)
+// a trap's call takes along (guard strategy, Translator::trapNow); more are
+// rare and go without.
 constexpr size_t kMaxPendingValuesAtTrap = 16;
 
 class Translator {
@@ -60,6 +61,7 @@ class Translator {
   llvm::Value* pop() {
     llvm::Value* v = stack_.back();
     stack_.pop_back();
+    poppedThisOperator_.push_back(v);
     return v;
   }
   void push(llvm::Value* value) { stack_.push_back(value); }
@@ -88,6 +90,7 @@ class Translator {
   // Traps with the kind in {kindValue} (a builtin's nonzero result).
   void trapIfNonZero(llvm::Value* kindValue, uint32_t offset);
   void trapNow(llvm::Value* kind, uint32_t offset);
+  bool computedFromMemoryLoad(llvm::Value* value) const;
 
   // ---- frame and control flow ----
   void emitEntry();
@@ -165,6 +168,7 @@ class Translator {
   std::vector<llvm::AllocaInst*> locals_;
   std::vector<ValType> localTypes_;
   std::vector<llvm::Value*> stack_;
+  std::vector<llvm::Value*> poppedThisOperator_;  // its operands, for trapNow
   std::vector<Control> controls_;
   std::vector<llvm::BasicBlock*> created_;  // every block, until a function owns it
   bool reachable_ = true;

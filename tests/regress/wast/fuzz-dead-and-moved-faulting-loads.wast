@@ -24,3 +24,19 @@
 (assert_trap (invoke "dead_into_unread_local") "out of bounds memory access")
 (assert_trap (invoke "sunk_past_call_indirect") "out of bounds memory access")
 (assert_return (invoke "in_bounds_dead"))
+
+;; A load under a trap LLVM finds certain: its value's use is unreachable,
+;; but the load runs first and faults (Translator::trapNow). Before the fix
+;; the optimizing tier, guard strategy, reported the later trap. (The atomic
+;; form is tests/differential/findings/load-operand-of-misaligned-atomic.wat.)
+(module
+  (memory 1)
+  (func (export "operand of a division by zero") (result i32)
+    (i32.div_u (i32.load (i32.const -4)) (i32.const 0)))
+  (func (export "under a remainder by zero") (result i64)
+    (i64.add (i64.load (i32.const 65535)) (i64.rem_s (i64.const 1) (i64.const 0))))
+  (func (export "under a truncation of NaN") (result i32)
+    (i32.add (i32.load16_u (i32.const 65535)) (i32.trunc_f32_s (f32.const nan)))))
+(assert_trap (invoke "operand of a division by zero") "out of bounds memory access")
+(assert_trap (invoke "under a remainder by zero") "out of bounds memory access")
+(assert_trap (invoke "under a truncation of NaN") "out of bounds memory access")
