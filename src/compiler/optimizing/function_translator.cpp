@@ -112,19 +112,38 @@ llvm::CallInst* Translator::callBuiltin(BuiltinId id, llvm::FunctionType* type,
 
 // ---- traps ----
 
-// Whether a linear-memory load is among the few instructions {value} is
-// computed from (a bounded look, so a trap costs little to translate).
-bool Translator::computedFromMemoryLoad(llvm::Value* value) const {
+// The linear-memory loads among the few instructions {value} is computed
+// from (a bounded look, so traps and branches cost little to translate).
+// Returns whether there was one.
+bool Translator::memoryLoadsUnder(llvm::Value* value, llvm::function_ref<void(llvm::LoadInst*)> each) const {
   llvm::MDNode* memory = aliasTags_[static_cast<size_t>(Alias::Memory)];
   llvm::SmallVector<llvm::Value*, 16> work{value};
+  bool found = false;
   for (int visits = 0; !work.empty() && visits < 16; ++visits) {
     auto* instruction = llvm::dyn_cast<llvm::Instruction>(work.pop_back_val());
-    if (!instruction) continue;
-    if (llvm::isa<llvm::LoadInst>(instruction) && instruction->getMetadata(llvm::LLVMContext::MD_tbaa) == memory)
-      return true;
+    if (!instruction || llvm::isa<llvm::PHINode>(instruction)) continue;
+    if (auto* load = llvm::dyn_cast<llvm::LoadInst>(instruction);
+        load && load->getMetadata(llvm::LLVMContext::MD_tbaa) == memory) {
+      found = true;
+      each(load);
+      continue;
+    }
     for (llvm::Value* operand : instruction->operands()) work.push_back(operand);
   }
-  return false;
+  return found;
+}
+
+// Guard strategy: a branch leaves behind the operand stack's values above its
+// target's and under the ones it carries. On that path they are dead, and if
+// LLVM later finds every path that uses them unreachable, it drops the loads
+// they come from, and their faults (fuzzing found one under a br_if LLVM knew
+// was taken). Those loads become volatile, which LLVM keeps in place.
+void Translator::keepLoadsLeftByBranch(uint32_t depth) {
+  if (strategy_ != MemoryStrategy::Guard) return;
+  const Control& target = control(depth);
+  size_t carried = target.kind == ControlKind::Loop ? target.headValues.size() : target.endValues.size();
+  for (size_t i = target.height; i + carried < stack_.size(); ++i)
+    memoryLoadsUnder(stack_[i], [](llvm::LoadInst* load) { load->setVolatile(true); });
 }
 
 void Translator::trapNow(llvm::Value* kind, uint32_t offset) {
@@ -142,7 +161,8 @@ void Translator::trapNow(llvm::Value* kind, uint32_t offset) {
     // the value's use unreachable (fuzzing found OOB loads lost to an
     // atomic's constant misalignment).
     auto pending = [&](llvm::Value* value) {
-      if (args.size() < 4 + kMaxPendingValuesAtTrap && computedFromMemoryLoad(value)) args.push_back(value);
+      if (args.size() < 4 + kMaxPendingValuesAtTrap && memoryLoadsUnder(value, [](llvm::LoadInst*) {}))
+        args.push_back(value);
     };
     for (llvm::Value* operand : poppedThisOperator_) pending(operand);
     for (size_t i = stack_.size(); i-- > 0;) pending(stack_[i]);
@@ -287,6 +307,7 @@ void Translator::becomeUnreachable() {
 }
 
 void Translator::branchTo(uint32_t depth) {
+  keepLoadsLeftByBranch(depth);
   Control& target = control(depth);
   if (target.kind == ControlKind::Loop) {
     addIncoming(target.headValues, target.headValues.size());
@@ -398,6 +419,7 @@ void Translator::translateEnd() {
 
 void Translator::translateBrIf(const Operator& op) {
   llvm::Value* condition = isNonZero(pop());
+  keepLoadsLeftByBranch(op.index);
   llvm::BasicBlock* next = newBlock("br_if.next");
   Control& target = control(op.index);
   if (target.kind == ControlKind::Loop) {

@@ -90,7 +90,8 @@ class Translator {
   // Traps with the kind in {kindValue} (a builtin's nonzero result).
   void trapIfNonZero(llvm::Value* kindValue, uint32_t offset);
   void trapNow(llvm::Value* kind, uint32_t offset);
-  bool computedFromMemoryLoad(llvm::Value* value) const;
+  bool memoryLoadsUnder(llvm::Value* value, llvm::function_ref<void(llvm::LoadInst*)> each) const;
+  void keepLoadsLeftByBranch(uint32_t depth);
 
   // ---- frame and control flow ----
   void emitEntry();

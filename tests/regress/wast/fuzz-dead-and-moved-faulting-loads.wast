@@ -40,3 +40,22 @@
 (assert_trap (invoke "operand of a division by zero") "out of bounds memory access")
 (assert_trap (invoke "under a remainder by zero") "out of bounds memory access")
 (assert_trap (invoke "under a truncation of NaN") "out of bounds memory access")
+
+;; A load left on the stack by a branch LLVM knows is taken: the path that
+;; used it is unreachable, but the load ran before the branch and faults
+;; (Translator::keepLoadsLeftByBranch). Reduced from fuzzing seed 10510.
+(module
+  (memory 1)
+  (func (export "under a br_if always taken") (result f64)
+    (block $out (result f64)
+      (f64.store offset=1 (i32.load offset=4 (i32.const -550678427))
+        (br_if $out (f64.const 0) (i32.const -30675)))
+      (unreachable)))
+  (func (export "under a br out of an if") (result i32)
+    (block $out (result i32)
+      (i32.add (i32.load (i32.const 65535))
+        (if (result i32) (i32.const 1)
+          (then (br $out (i32.const 7)))
+          (else (i32.const 0)))))))
+(assert_trap (invoke "under a br_if always taken") "out of bounds memory access")
+(assert_trap (invoke "under a br out of an if") "out of bounds memory access")
