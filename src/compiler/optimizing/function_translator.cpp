@@ -10,7 +10,6 @@
 
 #include "abi/calling_convention.h"
 #include "abi/entry_table.h"
-#include "compiler/optimizing/faulting_loads.h"
 #include "compiler/optimizing/object_code.h"
 #include "compiler/optimizing/translator.h"
 
@@ -40,7 +39,7 @@ Translator::Translator(const CompileInput& input, uint32_t functionIndex, Valida
       metadata_(module.getContext()),
       debugInfo_(module) {
   llvm::MDNode* root = metadata_.createTBAARoot("weft instance and guest data");
-  const char* names[] = {"vmctx", kLinearMemoryAliasName, "table elements", "global", "frame"};
+  const char* names[] = {"vmctx", "linear memory", "table elements", "global", "frame"};
   for (size_t i = 0; i < 5; ++i) {
     llvm::MDNode* type = metadata_.createTBAAScalarTypeNode(names[i], root);
     aliasTags_[i] = metadata_.createTBAAStructTagNode(type, type, 0);
@@ -112,40 +111,6 @@ llvm::CallInst* Translator::callBuiltin(BuiltinId id, llvm::FunctionType* type,
 
 // ---- traps ----
 
-// The linear-memory loads among the few instructions {value} is computed
-// from (a bounded look, so traps and branches cost little to translate).
-// Returns whether there was one.
-bool Translator::memoryLoadsUnder(llvm::Value* value, llvm::function_ref<void(llvm::LoadInst*)> each) const {
-  llvm::MDNode* memory = aliasTags_[static_cast<size_t>(Alias::Memory)];
-  llvm::SmallVector<llvm::Value*, 16> work{value};
-  bool found = false;
-  for (int visits = 0; !work.empty() && visits < 16; ++visits) {
-    auto* instruction = llvm::dyn_cast<llvm::Instruction>(work.pop_back_val());
-    if (!instruction || llvm::isa<llvm::PHINode>(instruction)) continue;
-    if (auto* load = llvm::dyn_cast<llvm::LoadInst>(instruction);
-        load && load->getMetadata(llvm::LLVMContext::MD_tbaa) == memory) {
-      found = true;
-      each(load);
-      continue;
-    }
-    for (llvm::Value* operand : instruction->operands()) work.push_back(operand);
-  }
-  return found;
-}
-
-// Guard strategy: a branch leaves behind the operand stack's values above its
-// target's and under the ones it carries. On that path they are dead, and if
-// LLVM later finds every path that uses them unreachable, it drops the loads
-// they come from, and their faults (fuzzing found one under a br_if LLVM knew
-// was taken). Those loads become volatile, which LLVM keeps in place.
-void Translator::keepLoadsLeftByBranch(uint32_t depth) {
-  if (strategy_ != MemoryStrategy::Guard) return;
-  const Control& target = control(depth);
-  size_t carried = target.kind == ControlKind::Loop ? target.headValues.size() : target.endValues.size();
-  for (size_t i = target.height; i + carried < stack_.size(); ++i)
-    memoryLoadsUnder(stack_[i], [](llvm::LoadInst* load) { load->setVolatile(true); });
-}
-
 void Translator::trapNow(llvm::Value* kind, uint32_t offset) {
   llvm::Type* ptr = builder_.getPtrTy();
   llvm::Function* frameAddress =
@@ -153,24 +118,9 @@ void Translator::trapNow(llvm::Value* kind, uint32_t offset) {
   llvm::Value* fp = builder_.CreateCall(frameAddress, {builder_.getInt32(0)});
   // The pc only has to be inside this function: the walker takes the
   // bytecode offset from the argument for the trapping frame.
-  std::vector<llvm::Value*> args{kind, i32(offset), fp, function_};
-  if (strategy_ == MemoryStrategy::Guard) {
-    // The trapping operator's operands and the operand stack's values go
-    // along, unread: a load among them that faults must fault before this
-    // trap, and LLVM would otherwise drop it once this trap is certain and
-    // the value's use unreachable (fuzzing found OOB loads lost to an
-    // atomic's constant misalignment).
-    auto pending = [&](llvm::Value* value) {
-      if (args.size() < 4 + kMaxPendingValuesAtTrap && memoryLoadsUnder(value, [](llvm::LoadInst*) {}))
-        args.push_back(value);
-    };
-    for (llvm::Value* operand : poppedThisOperator_) pending(operand);
-    for (size_t i = stack_.size(); i-- > 0;) pending(stack_[i]);
-  }
-  // Variadic when values go along: RaiseTrap reads only the first four.
-  auto* type = llvm::FunctionType::get(builder_.getVoidTy(), {builder_.getInt32Ty(), builder_.getInt32Ty(), ptr, ptr},
-                                       args.size() > 4);
-  llvm::CallInst* call = builder_.CreateCall(type, builtin(BuiltinId::RaiseTrap), args);
+  auto* type =
+      llvm::FunctionType::get(builder_.getVoidTy(), {builder_.getInt32Ty(), builder_.getInt32Ty(), ptr, ptr}, false);
+  llvm::CallInst* call = builder_.CreateCall(type, builtin(BuiltinId::RaiseTrap), {kind, i32(offset), fp, function_});
   call->setDoesNotReturn();
   builder_.CreateUnreachable();
 }
@@ -307,7 +257,6 @@ void Translator::becomeUnreachable() {
 }
 
 void Translator::branchTo(uint32_t depth) {
-  keepLoadsLeftByBranch(depth);
   Control& target = control(depth);
   if (target.kind == ControlKind::Loop) {
     addIncoming(target.headValues, target.headValues.size());
@@ -419,7 +368,6 @@ void Translator::translateEnd() {
 
 void Translator::translateBrIf(const Operator& op) {
   llvm::Value* condition = isNonZero(pop());
-  keepLoadsLeftByBranch(op.index);
   llvm::BasicBlock* next = newBlock("br_if.next");
   Control& target = control(op.index);
   if (target.kind == ControlKind::Loop) {
@@ -601,7 +549,7 @@ bool Translator::translateOperator(const Operator& op) {
       return true;
     case O::Call: translateCall(op); return true;
     case O::CallIndirect: translateCallIndirect(op); return true;
-    case O::Drop: pop(); return true;  // a dropped load still faults: faulting_loads.h
+    case O::Drop: pop(); return true;  // a dropped load still faults: Translator::linearMemory
     case O::Select: case O::SelectTyped: {
       llvm::Value* condition = isNonZero(pop());
       llvm::Value* otherwise = pop();
@@ -663,7 +611,6 @@ Status Translator::translate() {
       fuel_.before(op.opcode, reachable_, [&](llvm::BinaryOperator* price, uint32_t operators) {
         price->setOperand(1, builder_.getInt64(operators));
       });
-    poppedThisOperator_.clear();
     if (!translateOperator(op)) {
       if (failure_) return *failure_;
       return internalError(op.offset, "translation failed");

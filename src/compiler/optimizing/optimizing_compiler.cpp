@@ -18,7 +18,6 @@
 
 #include "abi/cpu_features.h"
 #include "compiler/optimizing/function_translator.h"
-#include "compiler/optimizing/faulting_loads.h"
 #include "compiler/optimizing/interrupt_checks.h"
 #include "compiler/optimizing/object_code.h"
 
@@ -87,7 +86,6 @@ Result<CompiledFunction> compileWithLlvm(const CompileInput& input, uint32_t fun
   Status translated = translateFunction(input, functionIndex, state.scratch, module);
   if (!translated) return translated.error();
   llvm::Function* function = module.getFunction(optimizedFunctionSymbol(functionIndex));
-  if (function && input.strategy == MemoryStrategy::Guard) keepDeadFaultingLoads(*function);
   optimize(module, *state.machine);
   uint32_t bodyOffset = input.module.functions[functionIndex].body.offset;
   if (function && !insertInterruptChecks(*function, bodyOffset, input.module.functions[functionIndex].body.size))

@@ -84,7 +84,7 @@ bool Translator::translateAtomic(const Operator& op) {
       llvm::Value* address = atomicAddress(op, pop(), size);
       llvm::LoadInst* value = b.CreateAlignedLoad(memoryType, address, align);
       value->setAtomic(kSeqCst);
-      tag(value, Alias::Memory);
+      linearMemory(value);
       push(widen(value));
       return true;
     }
@@ -93,14 +93,14 @@ bool Translator::translateAtomic(const Operator& op) {
       llvm::Value* address = atomicAddress(op, pop(), size);
       llvm::StoreInst* access = b.CreateAlignedStore(value, address, align);
       access->setAtomic(kSeqCst);
-      tag(access, Alias::Memory);
+      linearMemory(access);
       return true;
     }
     case AtomicShape::ReadModifyWrite: {
       llvm::Value* value = narrow(pop());
       llvm::Value* address = atomicAddress(op, pop(), size);
       llvm::AtomicRMWInst* old = b.CreateAtomicRMW(rmwOperation(atomicRmwOp(op.opcode)), address, value, align, kSeqCst);
-      tag(old, Alias::Memory);
+      linearMemory(old);
       push(widen(old));
       return true;
     }
@@ -109,7 +109,7 @@ bool Translator::translateAtomic(const Operator& op) {
       llvm::Value* expected = narrow(pop());
       llvm::Value* address = atomicAddress(op, pop(), size);
       llvm::AtomicCmpXchgInst* exchange = b.CreateAtomicCmpXchg(address, expected, replacement, align, kSeqCst, kSeqCst);
-      tag(exchange, Alias::Memory);
+      linearMemory(exchange);
       push(widen(b.CreateExtractValue(exchange, 0)));
       return true;
     }

@@ -74,8 +74,7 @@ bool Translator::translateMemory(const Operator& op) {
 
   auto loadAs = [&](llvm::Type* memoryType, ValType result, bool signExtend) {
     llvm::Value* address = memoryAddress(op, pop(), memoryAccessBytes(op.opcode));
-    llvm::LoadInst* value = b.CreateAlignedLoad(memoryType, address, llvm::MaybeAlign(1));
-    tag(value, Alias::Memory);
+    llvm::LoadInst* value = linearMemory(b.CreateAlignedLoad(memoryType, address, llvm::MaybeAlign(1)));
     llvm::Type* wanted = typeOf(result);
     if (memoryType == wanted) push(value);
     else push(signExtend ? b.CreateSExt(value, wanted) : b.CreateZExt(value, wanted));
@@ -85,7 +84,7 @@ bool Translator::translateMemory(const Operator& op) {
     llvm::Value* value = pop();
     llvm::Value* address = memoryAddress(op, pop(), memoryAccessBytes(op.opcode));
     if (value->getType() != memoryType) value = b.CreateTrunc(value, memoryType);
-    tag(b.CreateAlignedStore(value, address, llvm::MaybeAlign(1)), Alias::Memory);
+    linearMemory(b.CreateAlignedStore(value, address, llvm::MaybeAlign(1)));
     return true;
   };
   // A builtin (vmctx, immediates..., the top {operands} values) returning a

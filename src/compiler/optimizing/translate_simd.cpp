@@ -133,9 +133,7 @@ bool Translator::translateSimd(const Operator& op) {
   };
   auto memoryVector = [&](uint32_t size) { return memoryAddress(op, pop(), size); };
   auto loadScalar = [&](llvm::Type* t, uint32_t size) {
-    llvm::LoadInst* value = b.CreateAlignedLoad(t, memoryVector(size), llvm::MaybeAlign(1));
-    tag(value, Alias::Memory);
-    return value;
+    return linearMemory(b.CreateAlignedLoad(t, memoryVector(size), llvm::MaybeAlign(1)));
   };
 
   switch (op.opcode) {
@@ -148,7 +146,7 @@ bool Translator::translateSimd(const Operator& op) {
     case O::V128Load: push(loadScalar(typeOf(ValType::V128), 16)); return true;
     case O::V128Store: {
       llvm::Value* value = pop();
-      tag(b.CreateAlignedStore(value, memoryVector(16), llvm::MaybeAlign(1)), Alias::Memory);
+      linearMemory(b.CreateAlignedStore(value, memoryVector(16), llvm::MaybeAlign(1)));
       return true;
     }
     case O::V128Load8x8S: case O::V128Load8x8U: case O::V128Load16x4S: case O::V128Load16x4U:
@@ -182,7 +180,7 @@ bool Translator::translateSimd(const Operator& op) {
       uint32_t size = memoryAccessBytes(op.opcode);
       llvm::VectorType* t = vectorType(16 / size, 8 * size, false);
       llvm::Value* lane = b.CreateExtractElement(popAs(t), uint64_t{op.lane});
-      tag(b.CreateAlignedStore(lane, memoryVector(size), llvm::MaybeAlign(1)), Alias::Memory);
+      linearMemory(b.CreateAlignedStore(lane, memoryVector(size), llvm::MaybeAlign(1)));
       return true;
     }
     case O::I8x16Shuffle: {

@@ -25,11 +25,6 @@
 
 namespace weft {
 
-// How many values (the trapping operator's operands, then the operand stack's)
-// a trap's call takes along (guard strategy, Translator::trapNow); more are
-// rare and go without.
-constexpr size_t kMaxPendingValuesAtTrap = 16;
-
 class Translator {
  public:
   Translator(const CompileInput& input, uint32_t functionIndex, ValidatorScratch& scratch, llvm::Module& module);
@@ -61,7 +56,6 @@ class Translator {
   llvm::Value* pop() {
     llvm::Value* v = stack_.back();
     stack_.pop_back();
-    poppedThisOperator_.push_back(v);
     return v;
   }
   void push(llvm::Value* value) { stack_.push_back(value); }
@@ -80,6 +74,25 @@ class Translator {
   llvm::LoadInst* load(llvm::Type* type, llvm::Value* base, int64_t offset, Alias alias, bool invariant = false);
   llvm::StoreInst* store(llvm::Value* value, llvm::Value* base, int64_t offset, Alias alias);
   void tag(llvm::Instruction* access, Alias alias);
+  // A linear-memory access (load, store, atomic), tagged. In the guard
+  // strategy the access is its own bounds check: out of bounds, it faults on
+  // the guard region. So it has to run as the bytecode says, at full width,
+  // in order with the other accesses, even when nothing uses its value, and
+  // it is made volatile, the one thing LLVM neither deletes, narrows, merges
+  // nor reorders. Left to itself, LLVM deletes a load whose value it finds
+  // dead (fuzzing found loads under traps and branches LLVM knew were
+  // certain, and a mask whose lanes demanded-bits analysis found unused);
+  // reads one byte for `load & 0xff`, missing the fault of an access that
+  // straddles the end of memory; and merges two adjacent stores into one,
+  // which faults before the in-bounds half is written. In the bounds-checked
+  // strategy an explicit check precedes the access, which LLVM may then
+  // optimize freely.
+  template <typename Access>
+  Access* linearMemory(Access* access) {
+    tag(access, Alias::Memory);
+    if (strategy_ == MemoryStrategy::Guard) access->setVolatile(true);
+    return access;
+  }
   llvm::Align alignmentOf(llvm::Type* type) const;
   llvm::Value* builtin(BuiltinId id);  // the builtin's address, from the vmctx's table
   llvm::CallInst* callBuiltin(BuiltinId id, llvm::FunctionType* type, std::initializer_list<llvm::Value*> args);
@@ -90,8 +103,6 @@ class Translator {
   // Traps with the kind in {kindValue} (a builtin's nonzero result).
   void trapIfNonZero(llvm::Value* kindValue, uint32_t offset);
   void trapNow(llvm::Value* kind, uint32_t offset);
-  bool memoryLoadsUnder(llvm::Value* value, llvm::function_ref<void(llvm::LoadInst*)> each) const;
-  void keepLoadsLeftByBranch(uint32_t depth);
 
   // ---- frame and control flow ----
   void emitEntry();
@@ -169,7 +180,6 @@ class Translator {
   std::vector<llvm::AllocaInst*> locals_;
   std::vector<ValType> localTypes_;
   std::vector<llvm::Value*> stack_;
-  std::vector<llvm::Value*> poppedThisOperator_;  // its operands, for trapNow
   std::vector<Control> controls_;
   std::vector<llvm::BasicBlock*> created_;  // every block, until a function owns it
   bool reachable_ = true;

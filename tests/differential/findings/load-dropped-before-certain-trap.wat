@@ -2,8 +2,8 @@
 ;; with an atomic load from a misaligned constant address. Once LLVM knew
 ;; the atomic's alignment trap was certain, the compare was unreachable and
 ;; the load dead, so the optimizing tier (guard strategy) trapped "unaligned
-;; atomic" where the load must fault first ("out of bounds"). The trap's
-;; call now takes the operand stack's values along (Translator::trapNow).
+;; atomic" where the load must fault first ("out of bounds"). Linear-memory
+;; accesses are now volatile in the guard strategy (Translator::linearMemory).
 (module
   (memory 16 17 shared)
   (func (export "func_1")

@@ -26,7 +26,7 @@
 (assert_return (invoke "in_bounds_dead"))
 
 ;; A load under a trap LLVM finds certain: its value's use is unreachable,
-;; but the load runs first and faults (Translator::trapNow). Before the fix
+;; but the load runs first and faults (Translator::linearMemory). Before the fix
 ;; the optimizing tier, guard strategy, reported the later trap. (The atomic
 ;; form is tests/differential/findings/load-operand-of-misaligned-atomic.wat.)
 (module
@@ -43,7 +43,7 @@
 
 ;; A load left on the stack by a branch LLVM knows is taken: the path that
 ;; used it is unreachable, but the load ran before the branch and faults
-;; (Translator::keepLoadsLeftByBranch). Reduced from fuzzing seed 10510.
+;; (Translator::linearMemory). Reduced from fuzzing seed 10510.
 (module
   (memory 1)
   (func (export "under a br_if always taken") (result f64)
