@@ -55,9 +55,13 @@ for leaf in tick leaf; do
 done
 expect baseline "$dir/baseline.txt" long_leaf -eq 1 "its entry's: no loop, no call, but over 256 bytes"
 expect optimizing "$dir/optimizing.txt" long_leaf -eq 1 "its entry's: no loop, no call, but over 256 bytes"
+for tier in baseline optimizing; do
+  expect $tier "$dir/$tier.txt" leaf_256 -eq 0 "a body of exactly 256 bytes, the bound"
+  expect $tier "$dir/$tier.txt" leaf_257 -eq 1 "its entry's: a body of 257 bytes, one past the bound"
+done
 # Every function of the module is listed above.
 functions=$(grep -cE '^\s*\(func ' "$wat")
-named=$((listed + 2 + 3 + 4 + 2 + 1))
+named=$((listed + 2 + 3 + 4 + 2 + 1 + 2))
 [ "$functions" = "$named" ] || fail "runaway.wat has $functions functions, the script checks $named"
 total=$(grep -cE 'cmp dword ptr \[[a-z0-9]+ \+ 24\], 0' "$dir/baseline.txt" || true)
 echo "interrupt checks: ok ($functions functions, $total checks in the baseline's code)"

@@ -90,6 +90,9 @@ TEST_P(Interruption, AnInterruptedInstanceTrapsAtTheEntryOfAFunctionThatCallsOrI
   EXPECT_EQ(instance->exportByName("count")->global->get().asI32(), 0) << "the call ran";
   // No call, no loop, but long: it checks too (compiler/interrupt_points.h).
   expectInterruptedIn(call(exported(instance, "long_leaf"), std::vector{Value::i32(5)}), "long_leaf");
+  // The bound exactly: 256 bytes of body run unchecked, 257 check.
+  EXPECT_TRUE(call(exported(instance, "leaf_256"), {}).ok()) << "a 256-byte leaf checked its entry";
+  expectInterruptedIn(call(exported(instance, "leaf_257"), {}), "leaf_257");
   instance->clearInterrupt();
   outcome = call(exported(instance, "once"), {});
   ASSERT_TRUE(outcome.ok());

@@ -106,6 +106,43 @@
     (i32.store offset=152 (i32.const 0) (local.get $v))
     (i32.store offset=156 (i32.const 0) (local.get $v)))
 
+  ;; The bound exactly (kUncheckedEntryMaxBodyBytes): a body of 256 bytes
+  ;; (1 byte of locals, 254 nops, the end) has no check; one of 257 has.
+  (func (export "leaf_256")
+    nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop
+    nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop
+    nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop
+    nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop
+    nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop
+    nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop
+    nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop
+    nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop
+    nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop
+    nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop
+    nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop
+    nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop
+    nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop
+    nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop
+    nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop
+    nop nop nop nop nop nop nop nop nop nop nop nop nop nop)
+  (func (export "leaf_257")
+    nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop
+    nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop
+    nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop
+    nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop
+    nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop
+    nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop
+    nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop
+    nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop
+    nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop
+    nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop
+    nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop
+    nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop
+    nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop
+    nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop
+    nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop
+    nop nop nop nop nop nop nop nop nop nop nop nop nop nop nop)
+
   ;; No loop, one call: the entry's check stops it before the call.
   (func (export "once") (result i32) (call $tick) (i32.const 7))
 
