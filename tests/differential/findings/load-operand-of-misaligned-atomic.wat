@@ -1,8 +1,9 @@
 ;; Fuzzing finding (fixed): an out-of-bounds load is an operand of an atomic
 ;; cmpxchg at a misaligned constant address. The load runs first and must
 ;; fault ("out of bounds"); the optimizing tier, guard strategy, dropped it
-;; once the atomic's alignment trap was certain ("unaligned atomic"). The
-;; trapping operator's own operands now go along with its trap's call too.
+;; once the atomic's alignment trap was certain ("unaligned atomic").
+;; Linear-memory accesses are now volatile in the guard strategy
+;; (Translator::linearMemory).
 (module
   (memory 16 17 shared)
   (func (export "func") (result i32)

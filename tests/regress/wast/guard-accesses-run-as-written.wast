@@ -54,8 +54,9 @@
 
 ;; LLVM's own analysis found a load's value unused and deleted the load:
 ;; demanded bits (the mask of a bitselect of which one lane is extracted,
-;; reduced from fuzzing seed 10623), a select on a constant (seed 10793) and
-;; algebra.
+;; reduced from fuzzing seed 10623), a select on a constant (seed 10793), the
+;; condition of a br_if that goes where it would fall through (seed 10977)
+;; and algebra.
 (module
   (memory 1)
   (func (export "mask lanes unused") (result i32)
@@ -64,6 +65,9 @@
         (v128.load32x2_u (i32.const 65532)))))
   (func (export "unselected operand") (result i32)
     (select (i32.const 1) (i32.load offset=4 (i32.const -87)) (i32.const -38)))
+  (func (export "condition of a br_if to its own next") (result f32)
+    (block $next (br_if $next (i32.load8_u offset=22 (i32.const -81))))
+    (f32.const 0))
   (func (export "and with zero") (param i32) (result i32)
     (i32.and (i32.load (local.get 0)) (i32.const 0)))
   (func (export "x minus x") (param i32) (result i64)
@@ -72,6 +76,7 @@
     (i32.shr_u (i32.load8_u (local.get 0)) (i32.const 8))))
 (assert_trap (invoke "mask lanes unused") "out of bounds memory access")
 (assert_trap (invoke "unselected operand") "out of bounds memory access")
+(assert_trap (invoke "condition of a br_if to its own next") "out of bounds memory access")
 (assert_trap (invoke "and with zero" (i32.const 65533)) "out of bounds memory access")
 (assert_trap (invoke "x minus x" (i32.const -1)) "out of bounds memory access")
 (assert_return (invoke "x minus x" (i32.const 8)) (i64.const 0))
