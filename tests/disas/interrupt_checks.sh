@@ -43,6 +43,16 @@ expect optimizing "$dir/optimizing.txt" calls -ge 2 "its entry's and its loop's"
 expect baseline "$dir/baseline.txt" finite -eq 1 "its loop's"
 expect baseline "$dir/baseline.txt" long -eq 1 "its loop's"
 expect optimizing "$dir/optimizing.txt" long -ge 1 "its loop's: 2^31 iterations are too many to go unchecked"
+expect baseline "$dir/baseline.txt" counted -eq 1 "its loop's"
+expect optimizing "$dir/optimizing.txt" counted -eq 2 "its entry's and the checked version's of its loop"
+backward=$(awk -v f='"counted"' '
+  function hex(s,   v, i) { v = 0; s = tolower(s); sub(/^0x/, "", s)
+    for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789abcdef", substr(s, i, 1)) - 1
+    return v }
+  $1 == "function" { on = ($3 == f) }
+  on && $NF ~ /^0x[0-9a-f]+$/ && $(NF-1) ~ /^j/ { if (hex($NF) < hex(substr($1, 1, length($1) - 1))) n++ }
+  END { print n + 0 }' "$dir/optimizing.txt")
+[ "$backward" -eq 2 ] || fail "optimizing: counted has $backward backward jumps, expected 2 (its loop and the unchecked copy for small counts)"
 expect baseline "$dir/baseline.txt" short -eq 1 "its loop's"
 expect optimizing "$dir/optimizing.txt" short -eq 1 "its entry's only: the loop's 1000 iterations are bounded work"
 for calling in once sleep_then_count twice recurse; do
@@ -61,7 +71,7 @@ for tier in baseline optimizing; do
 done
 # Every function of the module is listed above.
 functions=$(grep -cE '^\s*\(func ' "$wat")
-named=$((listed + 2 + 3 + 4 + 2 + 1 + 2))
+named=$((listed + 2 + 3 + 4 + 2 + 1 + 2 + 1))
 [ "$functions" = "$named" ] || fail "runaway.wat has $functions functions, the script checks $named"
 total=$(grep -cE 'cmp dword ptr \[[a-z0-9]+ \+ 24\], 0' "$dir/baseline.txt" || true)
 echo "interrupt checks: ok ($functions functions, $total checks in the baseline's code)"

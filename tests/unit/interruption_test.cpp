@@ -70,7 +70,7 @@ void expectInterruptedIn(const CallOutcome& outcome, const char* function) {
 TEST_P(Interruption, EveryShapeOfEndlessLoopStops) {
   auto instance = instantiate();
   ASSERT_TRUE(instance);
-  for (const char* name : {"spin", "fill", "nested", "table", "carried", "calls", "long"}) {
+  for (const char* name : {"spin", "fill", "nested", "table", "carried", "calls", "long", "counted"}) {
     CallOutcome outcome = runAndInterrupt(instance, name, [&] { instance->interrupt(); });
     expectInterruptedIn(outcome, name);
     EXPECT_TRUE(instance->interrupted());

@@ -48,6 +48,20 @@
       (i32.store (i32.and (i32.shl (local.get $i) (i32.const 2)) (i32.const 0xfffc)) (local.get $i))
       (br_if $l (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 1))) (i32.const 0x80000000)))))
 
+  ;; A loop counted at run time (the count comes from a global): optimized code
+  ;; versions it, an unchecked copy for small counts and the checked original
+  ;; for large ones (interrupt_checks.sh); 2^31 - 1 iterations are large.
+  (global $iterations (mut i32) (i32.const 0x7fffffff))
+  ;; Its second exit, on a value in memory, keeps LLVM from unrolling it, so
+  ;; the two versions are the only two loops.
+  (func (export "counted") (local $i i32) (local $n i32)
+    (local.set $n (global.get $iterations))
+    (block $out
+      (loop $l
+        (br_if $out (i32.eq (i32.load (i32.const 0)) (i32.const -1)))
+        (i32.store (i32.and (i32.shl (local.get $i) (i32.const 2)) (i32.const 0xfffc)) (local.get $i))
+        (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))))
+
   ;; 1000 iterations of a store: bounded work, which optimized code does not
   ;; check at the loop but at the entry (interrupt_checks.sh).
   (func (export "short") (local $i i32)

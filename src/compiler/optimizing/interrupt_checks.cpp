@@ -16,6 +16,9 @@
 #include <llvm/IR/MDBuilder.h>
 #include <llvm/IR/Module.h>
 #include <llvm/TargetParser/Triple.h>
+#include <llvm/Transforms/Utils/Cloning.h>
+#include <llvm/Transforms/Utils/LoopUtils.h>
+#include <llvm/Transforms/Utils/ScalarEvolutionExpander.h>
 
 #include <iterator>
 #include <unordered_map>
@@ -87,10 +90,56 @@ bool callsOutOf(llvm::BasicBlock& block) {
 // instructions, summed over the function, stay under kBoundedLoopWork (and
 // the function then checks at its entry, interrupt_points.h), so the time to
 // an interrupt stays bounded.
+//
+// An innermost loop whose iterations scalar evolution can count only at run
+// time (`for (i = 0; i < n; i++)`) is versioned instead: its preheader
+// computes the count and enters an unchecked copy when the count is at most
+// kCountedLoopWork / instructions, the checked original otherwise. Small
+// loops with a count known only at run time (fasta's line of 60, fannkuch's
+// flips) are where a check costs most.
 constexpr uint64_t kBoundedLoopWork = uint64_t{1} << 24;  // instructions: milliseconds
+constexpr uint64_t kCountedLoopWork = kBoundedLoopWork / 16;
+constexpr uint64_t kMaxVersionedLoopInstructions = 256;
 
-std::unordered_set<llvm::BasicBlock*> boundedLoopHeads(llvm::Function& function, const Cycles& cycles) {
-  std::unordered_set<llvm::BasicBlock*> bounded;
+struct UncheckedLoops {
+  std::unordered_set<llvm::BasicBlock*> bounded;  // heads: constant count
+  uint32_t versioned = 0;                         // loops given an unchecked copy
+};
+
+// The unchecked copy of {loop}, entered from its preheader when {small}
+// holds. The loop is in LCSSA form, so its values reach the rest of the
+// function only through phis of its exit blocks, which gain the copy's
+// edges. The copy's blocks are not cycle heads of {cycles}: they get no check.
+void versionLoop(llvm::Loop& loop, llvm::Value* small) {
+  llvm::BasicBlock* preheader = loop.getLoopPreheader();
+  llvm::Function& function = *preheader->getParent();
+  llvm::ValueToValueMapTy map;
+  llvm::SmallVector<llvm::BasicBlock*, 8> copies;
+  for (llvm::BasicBlock* block : loop.blocks()) {
+    llvm::BasicBlock* copy = llvm::CloneBasicBlock(block, map, ".unchecked", &function);
+    map[block] = copy;
+    copies.push_back(copy);
+  }
+  llvm::remapInstructionsInBlocks(copies, map);
+  llvm::SmallVector<llvm::BasicBlock*, 4> exits;
+  loop.getUniqueExitBlocks(exits);
+  for (llvm::BasicBlock* exit : exits)
+    for (llvm::PHINode& phi : exit->phis())
+      for (unsigned i = 0, n = phi.getNumIncomingValues(); i < n; ++i)
+        if (llvm::BasicBlock* from = phi.getIncomingBlock(i); loop.contains(from)) {
+          llvm::Value* value = phi.getIncomingValue(i);
+          auto mapped = map.find(value);
+          phi.addIncoming(mapped != map.end() ? static_cast<llvm::Value*>(mapped->second) : value,
+                          llvm::cast<llvm::BasicBlock>(map[from]));
+        }
+  llvm::Instruction* enter = preheader->getTerminator();
+  llvm::IRBuilder<> builder(enter);
+  builder.CreateCondBr(small, llvm::cast<llvm::BasicBlock>(map[loop.getHeader()]), loop.getHeader());
+  enter->eraseFromParent();
+}
+
+UncheckedLoops uncheckedLoops(llvm::Function& function, const Cycles& cycles) {
+  UncheckedLoops unchecked;
   uint64_t work = 0;
   llvm::DominatorTree dominators(function);
   llvm::LoopInfo loops(dominators);
@@ -98,25 +147,63 @@ std::unordered_set<llvm::BasicBlock*> boundedLoopHeads(llvm::Function& function,
   llvm::TargetLibraryInfo library(libraryInfo, &function);
   llvm::AssumptionCache assumptions(function);
   llvm::ScalarEvolution evolution(function, library, assumptions, dominators, loops);
+  struct Counted {
+    llvm::Loop* loop;
+    uint64_t iterations;  // at most
+  };
+  std::vector<Counted> counted;
+  llvm::SCEVExpander expander(evolution, function.getParent()->getDataLayout(), "count");
   for (llvm::BasicBlock* head : cycles.heads) {
     llvm::Loop* loop = loops.getLoopFor(head);
     if (!loop || loop->getHeader() != head || !loop->isInnermost()) continue;
     bool fromInside = true;
     for (llvm::BasicBlock* source : cycles.sources.at(head)) fromInside &= loop->contains(source);
     if (!fromInside) continue;
-    const auto* maxTaken = llvm::dyn_cast<llvm::SCEVConstant>(evolution.getConstantMaxBackedgeTakenCount(loop));
-    if (!maxTaken || maxTaken->getAPInt().getActiveBits() > 32) continue;
-    uint64_t iterations = maxTaken->getAPInt().getZExtValue() + 1, instructions = 0;
+    uint64_t instructions = 0;
     bool calls = false;
     for (llvm::BasicBlock* block : loop->blocks()) {
       instructions += block->size();
       calls |= callsOutOf(*block);
     }
-    if (calls || iterations * instructions > kBoundedLoopWork - work) continue;
-    work += iterations * instructions;
-    bounded.insert(head);
+    if (calls) continue;
+    const auto* maxTaken = llvm::dyn_cast<llvm::SCEVConstant>(evolution.getConstantMaxBackedgeTakenCount(loop));
+    if (maxTaken && maxTaken->getAPInt().getActiveBits() <= 32) {
+      uint64_t iterations = maxTaken->getAPInt().getZExtValue() + 1;
+      if (iterations * instructions <= kBoundedLoopWork - work) {
+        work += iterations * instructions;
+        unchecked.bounded.insert(head);
+        continue;
+      }
+    }
+    // Too many iterations at most, or no constant bound: maybe few at run
+    // time. Only small loops are worth a copy: a check costs most in those.
+    if (!loop->getLoopPreheader() || instructions > kMaxVersionedLoopInstructions ||
+        kCountedLoopWork > kBoundedLoopWork - work)
+      continue;
+    const llvm::SCEV* taken = evolution.getSymbolicMaxBackedgeTakenCount(loop);
+    if (llvm::isa<llvm::SCEVCouldNotCompute>(taken) || !taken->getType()->isIntegerTy() ||
+        taken->getType()->getIntegerBitWidth() > 64 ||
+        !expander.isSafeToExpandAt(taken, loop->getLoopPreheader()->getTerminator()))
+      continue;
+    work += kCountedLoopWork;
+    counted.push_back({loop, kCountedLoopWork / instructions});
   }
-  return bounded;
+  // Versioned last, in three steps so that each step's analyses describe
+  // the function as it is: LCSSA form only adds phis; the counts only add
+  // instructions to preheaders; the copies add blocks no analysis looks at.
+  for (const Counted& loop : counted) llvm::formLCSSA(*loop.loop, dominators, &loops, &evolution);
+  std::vector<llvm::Value*> small;
+  for (auto [loop, iterations] : counted) {
+    const llvm::SCEV* taken = evolution.getSymbolicMaxBackedgeTakenCount(loop);
+    llvm::Instruction* at = loop->getLoopPreheader()->getTerminator();
+    llvm::IRBuilder<> builder(at);
+    llvm::Value* count = builder.CreateZExt(expander.expandCodeFor(taken, taken->getType(), at), builder.getInt64Ty());
+    // At most {iterations}: the back edge is taken one time fewer.
+    small.push_back(builder.CreateICmpULT(count, builder.getInt64(iterations)));
+  }
+  for (size_t i = 0; i < counted.size(); ++i) versionLoop(*counted[i].loop, small[i]);
+  unchecked.versioned = static_cast<uint32_t>(counted.size());
+  return unchecked;
 }
 
 // The bytecode offset a block's code came from: the first debug line in it
@@ -185,15 +272,17 @@ std::optional<InterruptChecks> insertInterruptChecks(llvm::Function& function, u
   InterruptChecks inserted;
   if (function.empty()) return inserted;
   Cycles cycles = findCycles(function);
-  std::unordered_set<llvm::BasicBlock*> bounded = boundedLoopHeads(function, cycles);
+  UncheckedLoops unchecked = uncheckedLoops(function, cycles);
+  const std::unordered_set<llvm::BasicBlock*>& bounded = unchecked.bounded;
   for (llvm::BasicBlock* head : cycles.heads) {
     if (bounded.count(head)) continue;
     insertCheck(function, head, head->getFirstNonPHIIt(), bytecodeOffsetOf(*head, bodyBytecodeOffset));
     ++inserted.loops;
   }
   inserted.boundedLoops = static_cast<uint32_t>(bounded.size());
+  inserted.versionedLoops = unchecked.versioned;
   // Decided after the loop checks (their trap calls never return, and call nothing).
-  inserted.entry = needsEntryInterruptCheck(callsOut(function), !bounded.empty(), bodyBytes);
+  inserted.entry = needsEntryInterruptCheck(callsOut(function), !bounded.empty() || unchecked.versioned > 0, bodyBytes);
   if (inserted.entry) {
     // After the frame's vmctx slot is written and recorded (the stack map
     // call), which the trap's frame walk needs; the allocas before it must

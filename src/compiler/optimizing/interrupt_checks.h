@@ -20,12 +20,15 @@ struct InterruptChecks {
   bool entry = false;         // the function's entry has one
   uint32_t loops = 0;         // cycle heads that have one
   uint32_t boundedLoops = 0;  // innermost loops left without: bounded work
+  uint32_t versionedLoops = 0;  // innermost loops with an unchecked copy for small run-time counts
 };
 
 // Puts a check of the vmctx (argument 0) interrupt flag at the head of every
 // block entered by a retreating edge of a depth-first walk (every cycle of the
 // control-flow graph has one, reducible or not), but for innermost loops that
-// LLVM bounds to a small constant amount of work (interrupt_checks.cpp), and
+// LLVM bounds to a small constant amount of work, and for the unchecked copy
+// of a small innermost loop that its preheader enters when the loop's count
+// at run time is small (interrupt_checks.cpp); and
 // at the entry as interrupt_points.h says: every cycle of calls passes the
 // entry of a function that calls out (a wasm function or the host). The
 // entry's check goes after the frame's vmctx slot is recorded (the stack map
