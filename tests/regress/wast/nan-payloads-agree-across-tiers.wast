@@ -1,10 +1,11 @@
-;; Tier-up must not change what a program computes, NaN payloads included:
-;; the spec lets an engine pick among NaNs, but every tier of Weft has to pick
-;; the same one. Here the baseline computes these in C++ helpers or SSE4.1
-;; instructions and the optimizing tier in LLVM's: a NaN operand's payload
-;; comes back quieted (the first NaN of two; for min/max see
-;; fuzz-vector-min-max-nan-payload.wast). Operands are parameters, so LLVM
-;; cannot fold them at compile time.
+;; Tier-up should not change what a program computes, NaN payloads included,
+;; where Weft can hold to it: the spec lets an engine pick among NaNs. Here the
+;; baseline computes these in C++ helpers or SSE4.1 instructions and the
+;; optimizing tier in LLVM's: a NaN operand's payload comes back quieted (the
+;; first NaN of two; for min/max see fuzz-vector-min-max-nan-payload.wast).
+;; Operands are parameters, so LLVM cannot fold them at compile time. (LLVM's
+;; algebra can still flip a NaN's sign, x * -1 to -x, which the spec allows:
+;; tests/differential/findings/vector-nan-sign-across-tiers.wat.)
 (module
   (func (export "f32x4.sqrt") (param v128) (result v128) (f32x4.sqrt (local.get 0)))
   (func (export "f32x4.ceil") (param v128) (result v128) (f32x4.ceil (local.get 0)))
