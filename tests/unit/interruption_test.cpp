@@ -81,6 +81,23 @@ TEST_P(Interruption, EveryShapeOfEndlessLoopStops) {
   EXPECT_GT(instance->exportByName("count")->global->get().asI32(), 0);
 }
 
+// "counted" runs max(1, n) iterations (unsigned): optimized code enters the
+// unchecked copy of its loop for small counts, the checked one for large.
+TEST_P(Interruption, ALoopCountedAtRunTimeStopsAtTheExtremesOfItsCount) {
+  auto instance = instantiate();
+  ASSERT_TRUE(instance);
+  Global& iterations = *instance->exportByName("iterations")->global;
+  for (uint32_t n : {0u, 1u, 1000u}) {
+    iterations.set(Value::i32(static_cast<int32_t>(n)));
+    EXPECT_TRUE(call(exported(instance, "counted"), {}).ok()) << n << " iterations";
+  }
+  for (uint32_t n : {0x80000000u, 0xffffffffu}) {
+    iterations.set(Value::i32(static_cast<int32_t>(n)));
+    expectInterruptedIn(runAndInterrupt(instance, "counted", [&] { instance->interrupt(); }), "counted");
+    instance->clearInterrupt();
+  }
+}
+
 TEST_P(Interruption, AnInterruptedInstanceTrapsAtTheEntryOfAFunctionThatCallsOrIsLongUntilCleared) {
   auto instance = instantiate();
   ASSERT_TRUE(instance);

@@ -51,7 +51,7 @@
   ;; A loop counted at run time (the count comes from a global): optimized code
   ;; versions it, an unchecked copy for small counts and the checked original
   ;; for large ones (interrupt_checks.sh); 2^31 - 1 iterations are large.
-  (global $iterations (mut i32) (i32.const 0x7fffffff))
+  (global $iterations (export "iterations") (mut i32) (i32.const 0x7fffffff))
   ;; Its second exit, on a value in memory, keeps LLVM from unrolling it, so
   ;; the two versions are the only two loops.
   (func (export "counted") (local $i i32) (local $n i32)
