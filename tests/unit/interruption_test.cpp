@@ -86,13 +86,14 @@ TEST_P(Interruption, EveryShapeOfEndlessLoopStops) {
 TEST_P(Interruption, ALoopCountedAtRunTimeStopsAtTheExtremesOfItsCount) {
   auto instance = instantiate();
   ASSERT_TRUE(instance);
-  Global& iterations = *instance->exportByName("iterations")->global;
+  std::shared_ptr<Global> iterations = instance->exportByName("iterations")->global;
+  ASSERT_TRUE(iterations);
   for (uint32_t n : {0u, 1u, 1000u}) {
-    iterations.set(Value::i32(static_cast<int32_t>(n)));
+    iterations->set(Value::i32(static_cast<int32_t>(n)));
     EXPECT_TRUE(call(exported(instance, "counted"), {}).ok()) << n << " iterations";
   }
   for (uint32_t n : {0x80000000u, 0xffffffffu}) {
-    iterations.set(Value::i32(static_cast<int32_t>(n)));
+    iterations->set(Value::i32(static_cast<int32_t>(n)));
     expectInterruptedIn(runAndInterrupt(instance, "counted", [&] { instance->interrupt(); }), "counted");
     instance->clearInterrupt();
   }
