@@ -30,7 +30,7 @@ bool isWholeVector(const OpSignature& sig, uint32_t numParams) {
 // written over the first.
 void FunctionCompiler::emitSimdBuiltin(const Operator& op) {
   const OpSignature& sig = opcodeInfo(op.opcode).sig;
-  values_.spillAll();
+  values_.spillAllForCall();
   uint32_t first = values_.size() - sig.numParams;
   Address operands[3];
   for (uint32_t i = 0; i < 3; ++i) operands[i] = values_.slot(first + std::min<uint32_t>(i, sig.numParams - 1u));

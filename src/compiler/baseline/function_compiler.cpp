@@ -76,7 +76,8 @@ bool FunctionCompiler::unsupported(const Operator& op, const std::string& what) 
 // ---- frame ----
 
 // The start of the body: parameters that arrived in registers go to their
-// local slots, declared locals are zeroed. Below the frame header: the locals
+// local slots (and stay cached in the registers the value stack may use),
+// declared locals are zeroed. Below the frame header: the locals
 // (8 bytes, 16 for v128), then one slot per operand-stack depth, then the
 // outgoing area. The frame itself is set up by the prologue, which the
 // macro-assembler assembles last and places first.
@@ -104,7 +105,14 @@ bool FunctionCompiler::emitEntry() {
   values_.setSlotBase(-static_cast<int32_t>(below + ValueStack::kSlotSize));
   masm_.beginFunction(module_.functions[functionIndex_].body.offset, module_.functions[functionIndex_].body.size,
                       call_abi::usesResultsBuffer(type_));
-  for (uint32_t i = 0; i < numParams(); ++i) masm_.storeRegisterParameter(paramAt[i], locals[i], local(i));
+  std::vector<Address> homes(locals.size());
+  for (uint32_t i = 0; i < locals.size(); ++i) homes[i] = local(i);
+  values_.setLocals(std::vector<ValType>(locals.begin(), locals.end()), std::move(homes));
+  for (uint32_t i = 0; i < numParams(); ++i) {
+    masm_.storeRegisterParameter(paramAt[i], locals[i], local(i));
+    if (std::optional<uint8_t> reg = MacroAssembler::allocatableParameterRegister(paramAt[i]))
+      values_.adoptParameter(i, *reg);
+  }
   masm_.zeroLocals(-static_cast<int32_t>(below), (below - firstDeclared) / 8);
   ControlState function;
   function.kind = ControlKind::Function;
@@ -170,6 +178,8 @@ void FunctionCompiler::emitBranchTo(uint32_t depth) {
   }
   uint32_t count = static_cast<uint32_t>(target.kind == ControlKind::Loop ? target.signature.numParams
                                                                            : target.signature.numResults);
+  values_.flushLocals();
+  if (target.kind == ControlKind::Loop) values_.moveLocalsTo(target.home);
   moveTopTo(count, target.mergeHeight);
   if (target.kind != ControlKind::Loop) target.endTargeted = true;
   masm_.jump(target.label);
@@ -180,7 +190,8 @@ bool FunctionCompiler::branchNeedsMoves(uint32_t depth) {
   if (target.kind == ControlKind::Function) return true;
   uint32_t count = static_cast<uint32_t>(target.kind == ControlKind::Loop ? target.signature.numParams
                                                                            : target.signature.numResults);
-  return values_.size() - count != target.mergeHeight;
+  return values_.size() - count != target.mergeHeight ||
+         (target.kind == ControlKind::Loop && !values_.localsAt(target.home));
 }
 
 bool FunctionCompiler::emitBlockStart(const Operator& op) {
@@ -199,9 +210,11 @@ bool FunctionCompiler::emitBlockStart(const Operator& op) {
   GpReg condition;
   if (state.kind == ControlKind::If) condition = values_.popToGpr();
   values_.spillAll();
+  if (state.kind != ControlKind::Block) values_.flushLocals();  // a label or a branch follows
   uint32_t params = op.block.numParams;
   state.mergeHeight = state.baseHeight = values_.size() - params;
   if (state.kind == ControlKind::Loop) {
+    state.home = values_.loopHome();
     masm_.bindLoopHeader(state.label);
     masm_.interruptCheck(op.offset);
   }
@@ -209,6 +222,7 @@ bool FunctionCompiler::emitBlockStart(const Operator& op) {
     state.elseLabel = masm_.newLabel();
     masm_.branchIfZero(condition, state.elseLabel);
     values_.release(condition);
+    state.elseLocals = values_.saveLocals();
     // The else branch needs the parameters as they were: the then branch
     // works on copies above them.
     for (uint32_t i = 0; i < params; ++i) {
@@ -229,11 +243,13 @@ bool FunctionCompiler::emitElse() {
   if (reachable_) {
     values_.spillAll();
     moveTopTo(state.signature.numResults, state.mergeHeight);
+    values_.flushLocals();
     state.endTargeted = true;
     masm_.jump(state.label);
   }
   masm_.bindMerge(state.elseLabel);
   values_.truncate(state.mergeHeight);
+  values_.restoreLocals(state.elseLocals);  // only the if's branch reaches here
   for (uint32_t i = 0; i < state.signature.numParams; ++i) values_.pushSlot(state.signature.params[i]);
   state.baseHeight = state.mergeHeight;
   reachable_ = true;
@@ -250,9 +266,13 @@ bool FunctionCompiler::emitEnd() {
   }
   controls_.pop_back();
   if (!state.entryReachable) return true;  // still unreachable
+  // Does a branch reach the end besides the fall-through? Then no local is
+  // cached there.
+  bool merges = state.endTargeted || (state.kind == ControlKind::If && !state.hasElse);
   if (reachable_) {
     values_.spillAll();
     moveTopTo(state.signature.numResults, state.mergeHeight);
+    if (merges) values_.flushLocals();
   }
   bool endReachable = reachable_ || state.endTargeted;
   if (state.kind == ControlKind::If && !state.hasElse) {
@@ -262,6 +282,7 @@ bool FunctionCompiler::emitEnd() {
   }
   if (state.kind != ControlKind::Loop) masm_.bindMerge(state.label);
   values_.truncate(state.mergeHeight);
+  if (merges) values_.forgetLocals();
   reachable_ = endReachable;
   if (reachable_)
     for (uint32_t i = 0; i < state.signature.numResults; ++i) values_.pushSlot(state.signature.results[i]);
@@ -279,15 +300,20 @@ bool FunctionCompiler::emitBrIf(const Operator& op) {
   GpReg condition = values_.popToGpr();
   values_.spillAll();
   values_.release(condition);
+  if (control(op.index).kind != ControlKind::Function) values_.flushLocals();
   if (!branchNeedsMoves(op.index)) {
     ControlState& target = control(op.index);
     if (target.kind != ControlKind::Loop) target.endTargeted = true;
     masm_.branchIfNonZero(condition, target.label);
     return true;
   }
+  // The moves (values, and locals into a loop's registers) happen on the
+  // taken path only: the fall-through keeps the cache as it was.
+  std::vector<CachedLocal> fallThrough = values_.saveLocals();
   Label skip = masm_.newLabel();
   masm_.branchIfZero(condition, skip);
   emitBranchTo(op.index);
+  values_.restoreLocals(fallThrough);
   masm_.bind(skip);
   return true;
 }
@@ -295,6 +321,7 @@ bool FunctionCompiler::emitBrIf(const Operator& op) {
 bool FunctionCompiler::emitBrTable() {
   GpReg index = values_.popToGpr();
   values_.spillAll();
+  values_.flushLocals();
   std::span<const uint32_t> targets = it_.brTableTargets();
   // One stub per distinct depth: each moves values and jumps.
   std::vector<std::pair<uint32_t, Label>> stubs;
@@ -318,8 +345,10 @@ bool FunctionCompiler::emitBrTable() {
     masm_.jumpTable(index, caseLabels, defaultLabel);
   }
   values_.release(index);
+  std::vector<CachedLocal> atDispatch = values_.saveLocals();
   for (auto& [depth, label] : stubs) {
     masm_.bind(label);
+    values_.restoreLocals(atDispatch);  // each stub starts from the dispatch's state
     emitBranchTo(depth);
   }
   becomeUnreachable();
@@ -355,7 +384,7 @@ bool FunctionCompiler::emitSelect() {
 // outgoing stack area. The results buffer, if any, follows the stack
 // arguments. The callee's vmctx is left for the call itself to pass.
 FunctionCompiler::OutgoingCall FunctionCompiler::prepareCallArgs(const FuncType& callee) {
-  values_.spillAll();
+  values_.spillAllForCall();
   OutgoingCall call;
   bool buffer = call_abi::usesResultsBuffer(callee);
   call_abi::ArgumentAssigner arguments(buffer);
@@ -426,7 +455,7 @@ bool FunctionCompiler::emitCallIndirect(const Operator& op) {
 
 void FunctionCompiler::emitBuiltinCall(BuiltinId id, std::initializer_list<uint64_t> immediates,
                                        uint32_t stackArgs) {
-  values_.spillAll();
+  values_.spillAllForCall();
   uint32_t from = values_.size() - stackArgs;
   Address operands[3];
   for (uint32_t i = 0; i < stackArgs; ++i) operands[i] = values_.slot(from + i);
@@ -442,7 +471,7 @@ void FunctionCompiler::pushBuiltinResultI32() {
 }
 
 void FunctionCompiler::emitNumericBuiltin(BuiltinId id, ValType argType, ValType resultType) {
-  values_.spillAll();
+  values_.spillAllForCall();
   masm_.numericBuiltinArgument(argType, values_.slot(values_.size() - 1));
   values_.truncate(values_.size() - 1);
   masm_.callBuiltin(id);
@@ -460,14 +489,12 @@ void FunctionCompiler::emitNumericBuiltin(BuiltinId id, ValType argType, ValType
 // ---- locals and globals ----
 
 bool FunctionCompiler::emitLocalGet(const Operator& op) {
-  values_.pushLoaded(localType(op.index), local(op.index));
+  values_.pushLocal(op.index);
   return true;
 }
 
 bool FunctionCompiler::emitLocalSet(const Operator& op, bool tee) {
-  uint32_t top = values_.size() - 1;
-  values_.storeTo(top, local(op.index));
-  if (!tee) values_.truncate(top);
+  values_.setLocal(op.index, tee);
   return true;
 }
 

@@ -5,6 +5,15 @@
 // merges and at calls (everything goes). This is the "not a push/pop stack
 // machine" part of the baseline tier.
 //
+// Locals live in their frame slots, and a local that was read or written
+// stays cached in a register until the register is needed, a call clobbers it
+// or control flow merges. A cached local may be dirty (its slot is stale):
+// every branch writes dirty locals back first, so at every label each
+// local's slot holds its value. A loop header also keeps the registers its
+// locals were cached in when the loop was entered (its LoopHome): a branch
+// back to it moves the locals there, so a loop's locals stay in registers
+// from one iteration to the next.
+//
 // Arch-neutral: which registers operands may use, and the instructions that
 // move values, come from the MacroAssembler. i32 values in registers are
 // always zero-extended to 64 bits; f32 and f64 values use the low lane of a
@@ -37,6 +46,21 @@ struct Val {
 
 inline bool inFpr(ValType t) { return t == ValType::F32 || t == ValType::F64 || t == ValType::V128; }
 
+// Where a local is cached: {reg} holds its value when {cached}; {dirty}: the
+// slot does not (yet).
+struct CachedLocal {
+  bool cached = false;
+  bool dirty = false;
+  uint8_t reg = 0;
+  uint32_t lastUse = 0;
+};
+// The registers a loop header expects its locals in.
+struct LocalHome {
+  uint32_t local = 0;
+  uint8_t reg = 0;
+};
+using LoopHome = std::vector<LocalHome>;
+
 class ValueStack {
  public:
   explicit ValueStack(MacroAssembler& masm) : masm_(masm) {}
@@ -59,7 +83,7 @@ class ValueStack {
   GpReg allocGpr() {
     constexpr uint32_t kAllocatable = MacroAssembler::kAllocatableGprs;
     constexpr uint32_t kCallerSaved = MacroAssembler::kCallerSavedGprs;
-    if ((gprFree_ & kAllocatable) == 0) spillOne(Loc::Gpr);
+    if ((gprFree_ & kAllocatable) == 0) freeOne(false);
     uint32_t free = gprFree_ & kAllocatable;
     uint32_t id = static_cast<uint32_t>(std::countr_zero((free & kCallerSaved) ? free & kCallerSaved : free));
     gprFree_ &= ~(1u << id);
@@ -69,7 +93,7 @@ class ValueStack {
   // Every general-purpose register handed out so far.
   uint32_t gprsUsed() const { return gprsUsed_; }
   FpReg allocFpr() {
-    if ((fprFree_ & MacroAssembler::kAllocatableFprs) == 0) spillOne(Loc::Fpr);
+    if ((fprFree_ & MacroAssembler::kAllocatableFprs) == 0) freeOne(true);
     uint32_t id = static_cast<uint32_t>(std::countr_zero(fprFree_ & MacroAssembler::kAllocatableFprs));
     fprFree_ &= ~(1u << id);
     return FpReg{static_cast<uint8_t>(id)};
@@ -156,6 +180,192 @@ class ValueStack {
     for (uint32_t d = 0; d < stack_.size(); ++d)
       if (stack_[d].loc != Loc::Slot) spill(d);
   }
+  // Before a call: every value to its slot, and every local cached in a
+  // register the call clobbers back to its slot.
+  void spillAllForCall() {
+    spillAll();
+    for (uint32_t i = 0; i < locals_.size(); ++i) {
+      const CachedLocal& c = locals_[i];
+      if (c.cached && (inFpr(localTypes_[i]) || (MacroAssembler::kCallerSavedGprs & (1u << c.reg)))) evictLocal(i);
+    }
+  }
+
+  // ---- locals ----
+  void setLocals(std::vector<ValType> types, std::vector<Address> homes) {
+    localTypes_ = std::move(types);
+    localHomes_ = std::move(homes);
+    locals_.assign(localTypes_.size(), CachedLocal{});
+  }
+  // Parameter {index} arrived in {reg} and was stored to its slot: it stays
+  // cached there.
+  void adoptParameter(uint32_t index, uint8_t reg) {
+    if (inFpr(localTypes_[index])) fprFree_ &= ~(1u << reg);
+    else gprFree_ &= ~(1u << reg);
+    locals_[index] = {true, false, reg, ++tick_};
+  }
+  // local.get: a copy of the local in a fresh register (operators clobber
+  // the registers they pop).
+  void pushLocal(uint32_t index) {
+    ValType type = localTypes_[index];
+    // A read caches the local only in a register nobody needs: evicting one
+    // local to cache another thrashes in functions with many locals.
+    if (!locals_[index].cached && hasFree(inFpr(type))) cacheLocal(index);
+    locals_[index].lastUse = ++tick_;
+    pinned_ = static_cast<int32_t>(index);
+    if (inFpr(type)) {
+      FpReg x = allocFpr();
+      if (locals_[index].cached) masm_.moveFpr(x, FpReg{locals_[index].reg});
+      else masm_.loadFpr(x, type, masm_.operand(localHomes_[index]));
+      pushFpr(type, x);
+    } else {
+      GpReg r = allocGpr();
+      if (locals_[index].cached) masm_.moveGpr(r, GpReg{locals_[index].reg}, type != ValType::I32);
+      else masm_.loadGpr(r, type, masm_.operand(localHomes_[index]));
+      pushGpr(type, r);
+    }
+    pinned_ = -1;
+  }
+  // local.set and local.tee: the top value becomes the local's, in the
+  // register the local is cached in (or, popped from a register, in that
+  // register).
+  void setLocal(uint32_t index, bool tee) {
+    ValType type = localTypes_[index];
+    uint32_t top = size() - 1;
+    CachedLocal& local = locals_[index];
+    if (!tee && !local.cached && (stack_[top].loc == Loc::Gpr || stack_[top].loc == Loc::Fpr)) {
+      local = {true, true, stack_[top].reg, ++tick_};
+      stack_.pop_back();
+      return;
+    }
+    if (!local.cached && stack_[top].loc == Loc::Const) {
+      storeTo(top, localHomes_[index]);
+      if (!tee) truncate(top);
+      return;
+    }
+    if (!local.cached) {
+      uint8_t reg = inFpr(type) ? allocFpr().code : allocGpr().code;  // may spill the top value
+      locals_[index] = {true, false, reg, 0};
+    }
+    CachedLocal& cached = locals_[index];
+    const Val& v = stack_[top];
+    if (inFpr(type)) {
+      FpReg to{cached.reg};
+      if (v.loc == Loc::Fpr) masm_.moveFpr(to, FpReg{v.reg});
+      else if (v.loc == Loc::Const) masm_.loadConstant(to, type, v.bits, v.bitsHigh);
+      else masm_.loadFpr(to, type, masm_.operand(slot(top)));
+    } else {
+      GpReg to{cached.reg};
+      if (v.loc == Loc::Gpr) masm_.moveGpr(to, GpReg{v.reg}, type != ValType::I32);
+      else if (v.loc == Loc::Const) masm_.loadConstant(to, type, v.bits);
+      else masm_.loadGpr(to, type, masm_.operand(slot(top)));
+    }
+    cached.dirty = true;
+    cached.lastUse = ++tick_;
+    if (!tee) truncate(top);
+  }
+  // Every dirty local to its slot; they stay cached. Before every branch.
+  void flushLocals() {
+    for (uint32_t i = 0; i < locals_.size(); ++i)
+      if (locals_[i].cached && locals_[i].dirty) writeBack(i);
+  }
+  // At a label that more than one edge reaches: no local is cached (each
+  // edge flushed its dirty locals, so the slots hold every value).
+  void forgetLocals() {
+    for (uint32_t i = 0; i < locals_.size(); ++i)
+      if (locals_[i].cached) releaseLocal(i);
+  }
+  // Which local is cached where, to return to at a label one edge reaches.
+  std::vector<CachedLocal> saveLocals() const { return locals_; }
+  // Back to a saved state at a point where no operator holds a popped
+  // register: every register neither a local nor an operand value holds is
+  // free.
+  void restoreLocals(const std::vector<CachedLocal>& saved) {
+    locals_ = saved;
+    gprFree_ = MacroAssembler::kAllocatableGprs;
+    fprFree_ = MacroAssembler::kAllocatableFprs;
+    for (const Val& v : stack_) {
+      if (v.loc == Loc::Gpr) gprFree_ &= ~(1u << v.reg);
+      if (v.loc == Loc::Fpr) fprFree_ &= ~(1u << v.reg);
+    }
+    for (uint32_t i = 0; i < locals_.size(); ++i)
+      if (locals_[i].cached) {
+        if (inFpr(localTypes_[i])) fprFree_ &= ~(1u << locals_[i].reg);
+        else gprFree_ &= ~(1u << locals_[i].reg);
+      }
+  }
+  // At a loop header, after a flush: the most recently used cached locals
+  // stay in their registers for the loop, at most half the registers of each
+  // kind, so that the body has registers of its own and need not evict the
+  // locals that every back edge would then have to reload. The others are
+  // dropped (they are clean).
+  LoopHome loopHome() {
+    std::vector<uint32_t> cached;
+    for (uint32_t i = 0; i < locals_.size(); ++i)
+      if (locals_[i].cached) cached.push_back(i);
+    std::sort(cached.begin(), cached.end(),
+              [&](uint32_t a, uint32_t b) { return locals_[a].lastUse > locals_[b].lastUse; });
+    int gprRoom = std::popcount(MacroAssembler::kAllocatableGprs) / 2;
+    int fprRoom = std::popcount(MacroAssembler::kAllocatableFprs) / 2;
+    LoopHome home;
+    for (uint32_t i : cached) {
+      int& room = inFpr(localTypes_[i]) ? fprRoom : gprRoom;
+      if (room > 0) {
+        --room;
+        home.push_back({i, locals_[i].reg});
+      } else {
+        releaseLocal(i);
+      }
+    }
+    return home;
+  }
+  bool localsAt(const LoopHome& home) const {
+    for (const LocalHome& h : home)
+      if (!locals_[h.local].cached || locals_[h.local].reg != h.reg) return false;
+    return true;
+  }
+  // Moves (or loads) every local of {home} into its register. The locals are
+  // clean (flushed) and the value stack holds no register, so a register a
+  // home needs may be taken from any other local; a cycle of moves is broken
+  // by dropping one local, which then loads from its slot.
+  void moveLocalsTo(const LoopHome& home) {
+    std::vector<LocalHome> pending;
+    for (const LocalHome& h : home)
+      if (!locals_[h.local].cached || locals_[h.local].reg != h.reg) pending.push_back(h);
+    while (!pending.empty()) {
+      bool progress = false;
+      for (size_t k = 0; k < pending.size();) {
+        const LocalHome h = pending[k];
+        bool fpr = inFpr(localTypes_[h.local]);
+        bool isSource = false;  // another pending local still sits in h.reg
+        for (const LocalHome& other : pending)
+          if (other.local != h.local && locals_[other.local].cached && locals_[other.local].reg == h.reg &&
+              inFpr(localTypes_[other.local]) == fpr)
+            isSource = true;
+        if (isSource) {
+          ++k;
+          continue;
+        }
+        int32_t holder = fpr ? fprLocal(h.reg) : gprLocal(h.reg);
+        if (holder >= 0) releaseLocal(static_cast<uint32_t>(holder));
+        ValType type = localTypes_[h.local];
+        if (locals_[h.local].cached) {
+          if (fpr) masm_.moveFpr(FpReg{h.reg}, FpReg{locals_[h.local].reg});
+          else masm_.moveGpr(GpReg{h.reg}, GpReg{locals_[h.local].reg}, type != ValType::I32);
+          releaseLocal(h.local);
+        } else if (fpr) {
+          masm_.loadFpr(FpReg{h.reg}, type, masm_.operand(localHomes_[h.local]));
+        } else {
+          masm_.loadGpr(GpReg{h.reg}, type, masm_.operand(localHomes_[h.local]));
+        }
+        if (fpr) fprFree_ &= ~(1u << h.reg);
+        else gprFree_ &= ~(1u << h.reg);
+        locals_[h.local] = {true, false, h.reg, ++tick_};
+        pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(k));
+        progress = true;
+      }
+      if (!progress) releaseLocal(pending.front().local);  // a cycle: load it from its slot instead
+    }
+  }
 
  private:
   void push(Val v) {
@@ -171,12 +381,76 @@ class ValueStack {
     releaseVal(stack_[depth]);
     stack_[depth].loc = Loc::Slot;
   }
-  void spillOne(Loc kind) {
+  bool spillOne(Loc kind) {
     for (uint32_t d = 0; d < stack_.size(); ++d)
       if (stack_[d].loc == kind) {
         spill(d);
-        return;
+        return true;
       }
+    return false;
+  }
+  // No register of the kind is free: drop the least recently used clean
+  // local (free), else a dirty one (one store), else spill the bottom-most
+  // operand value (a store and a reload later).
+  void freeOne(bool fpr) {
+    int32_t clean = -1, dirty = -1;
+    for (uint32_t i = 0; i < locals_.size(); ++i) {
+      const CachedLocal& c = locals_[i];
+      if (!c.cached || inFpr(localTypes_[i]) != fpr || static_cast<int32_t>(i) == pinned_) continue;
+      int32_t& best = c.dirty ? dirty : clean;
+      if (best < 0 || c.lastUse < locals_[best].lastUse) best = static_cast<int32_t>(i);
+    }
+    if (clean >= 0) return releaseLocal(static_cast<uint32_t>(clean));
+    if (dirty >= 0) return evictLocal(static_cast<uint32_t>(dirty));
+    spillOne(fpr ? Loc::Fpr : Loc::Gpr);
+  }
+  // Two free registers of the kind: one to cache in, one for the copy.
+  bool hasFree(bool fpr) const {
+    uint32_t free = fpr ? fprFree_ & MacroAssembler::kAllocatableFprs : gprFree_ & MacroAssembler::kAllocatableGprs;
+    return std::popcount(free) >= 2;
+  }
+  void writeBack(uint32_t index) {
+    CachedLocal& c = locals_[index];
+    MacroAssembler::MemOperand to = masm_.operand(localHomes_[index]);
+    if (inFpr(localTypes_[index])) masm_.storeFpr(to, FpReg{c.reg}, localTypes_[index]);
+    else masm_.storeGpr(to, GpReg{c.reg}, localTypes_[index]);
+    c.dirty = false;
+  }
+  void releaseLocal(uint32_t index) {
+    CachedLocal& c = locals_[index];
+    if (inFpr(localTypes_[index])) fprFree_ |= 1u << c.reg;
+    else gprFree_ |= 1u << c.reg;
+    c.cached = false;
+    c.dirty = false;
+  }
+  void evictLocal(uint32_t index) {
+    if (locals_[index].dirty) writeBack(index);
+    releaseLocal(index);
+  }
+  // Loads a local into a register of its own.
+  void cacheLocal(uint32_t index) {
+    ValType type = localTypes_[index];
+    uint8_t reg = 0;
+    if (inFpr(type)) {
+      FpReg x = allocFpr();
+      masm_.loadFpr(x, type, masm_.operand(localHomes_[index]));
+      reg = x.code;
+    } else {
+      GpReg r = allocGpr();
+      masm_.loadGpr(r, type, masm_.operand(localHomes_[index]));
+      reg = r.code;
+    }
+    locals_[index] = {true, false, reg, ++tick_};
+  }
+  int32_t gprLocal(uint8_t reg) const {
+    for (uint32_t i = 0; i < locals_.size(); ++i)
+      if (locals_[i].cached && !inFpr(localTypes_[i]) && locals_[i].reg == reg) return static_cast<int32_t>(i);
+    return -1;
+  }
+  int32_t fprLocal(uint8_t reg) const {
+    for (uint32_t i = 0; i < locals_.size(); ++i)
+      if (locals_[i].cached && inFpr(localTypes_[i]) && locals_[i].reg == reg) return static_cast<int32_t>(i);
+    return -1;
   }
 
   MacroAssembler& masm_;
@@ -186,6 +460,11 @@ class ValueStack {
   uint32_t fprFree_ = MacroAssembler::kAllocatableFprs;
   uint32_t maxDepth_ = 0;
   int32_t slotBase_ = 0;
+  std::vector<ValType> localTypes_;
+  std::vector<Address> localHomes_;
+  std::vector<CachedLocal> locals_;
+  uint32_t tick_ = 0;
+  int32_t pinned_ = -1;  // the local pushLocal is copying: not to be dropped meanwhile
 };
 
 }  // namespace weft

@@ -57,9 +57,7 @@ static_assert(kFunctionAlignment % kLoopAlignment == 0);
 constexpr int32_t kFrameSizePlaceholder = 0x7ffffff0;
 
 x86::Gp integerArgRegister(uint32_t index) {
-  static const x86::Gp kRegisters[call_abi::kIntegerArgRegisters] = {x86::rsi, x86::rdx, x86::rcx, x86::r8,
-                                                                     x86::r9};
-  return kRegisters[index];
+  return x86::gpq(MacroAssemblerX64::kIntegerArgumentIds[index]);
 }
 
 InstId intBinaryInst(IntBinaryOp op) {

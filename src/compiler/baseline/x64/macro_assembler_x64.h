@@ -121,7 +121,24 @@ class MacroAssemblerX64 {
   void moveFpr(FpReg dst, FpReg src);
   void loadPointer(GpReg dst, Address source);
   // The single-result registers of the convention.
+  // The integer argument registers after the vmctx: rsi, rdx, rcx, r8, r9.
+  static constexpr uint8_t kIntegerArgumentIds[call_abi::kIntegerArgRegisters] = {6, 2, 1, 8, 9};
   static GpReg returnGpr() { return kScratchGpr; }
+  // The register a parameter arrived in when the value stack may hand that
+  // register out (rsi, r8, r9, xmm1-xmm7), so the parameter can stay there.
+  static std::optional<uint8_t> allocatableParameterRegister(call_abi::Location at) {
+    uint32_t id = 0;
+    uint32_t allocatable = 0;
+    if (at.where == call_abi::Where::IntegerRegister) {
+      id = kIntegerArgumentIds[at.index];
+      allocatable = kAllocatableGprs;
+    } else if (at.where == call_abi::Where::FloatRegister) {
+      id = at.index;
+      allocatable = kAllocatableFprs;
+    }
+    if ((allocatable & (1u << id)) == 0) return std::nullopt;
+    return static_cast<uint8_t>(id);
+  }
   static FpReg returnFpr() { return FpReg{0}; }
   void moveFromReturnGpr(GpReg dst, bool wide);
   void moveFromReturnFpr(FpReg dst);
