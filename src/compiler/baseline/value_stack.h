@@ -237,7 +237,9 @@ class ValueStack {
       stack_.pop_back();
       return;
     }
-    if (!local.cached && stack_[top].loc == Loc::Const) {
+    // A constant goes to the slot unless a register is spare: `i = 0` before
+    // a loop is worth a register, as the loop then keeps it in one.
+    if (!local.cached && stack_[top].loc == Loc::Const && !hasFree(inFpr(type))) {
       storeTo(top, localHomes_[index]);
       if (!tee) truncate(top);
       return;
