@@ -309,7 +309,7 @@ bool FunctionCompiler::emitBrIf(const Operator& op) {
   }
   // The moves (values, and locals into a loop's registers) happen on the
   // taken path only: the fall-through keeps the cache as it was.
-  std::vector<CachedLocal> fallThrough = values_.saveLocals();
+  LocalsSnapshot fallThrough = values_.saveLocals();
   Label skip = masm_.newLabel();
   masm_.branchIfZero(condition, skip);
   emitBranchTo(op.index);
@@ -345,7 +345,7 @@ bool FunctionCompiler::emitBrTable() {
     masm_.jumpTable(index, caseLabels, defaultLabel);
   }
   values_.release(index);
-  std::vector<CachedLocal> atDispatch = values_.saveLocals();
+  LocalsSnapshot atDispatch = values_.saveLocals();
   for (auto& [depth, label] : stubs) {
     masm_.bind(label);
     values_.restoreLocals(atDispatch);  // each stub starts from the dispatch's state

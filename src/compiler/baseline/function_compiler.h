@@ -51,7 +51,7 @@ class FunctionCompiler {
     bool endTargeted = false;  // a branch goes to the end
     bool hasElse = false;
     LoopHome home;                         // loop: where its locals are cached at the head
-    std::vector<CachedLocal> elseLocals;   // if: the locals' cache as the false path starts
+    LocalsSnapshot elseLocals;   // if: the locals' cache as the false path starts
   };
   // Stack bytes of a call's arguments (its results buffer follows them).
   struct OutgoingCall {

@@ -25,6 +25,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "compiler/baseline/macro_assembler.h"
@@ -60,6 +61,8 @@ struct LocalHome {
   uint8_t reg = 0;
 };
 using LoopHome = std::vector<LocalHome>;
+// The cached locals at one point of the code (which local, and its state).
+using LocalsSnapshot = std::vector<std::pair<uint32_t, CachedLocal>>;
 
 class ValueStack {
  public:
@@ -184,9 +187,8 @@ class ValueStack {
   // register the call clobbers back to its slot.
   void spillAllForCall() {
     spillAll();
-    for (uint32_t i = 0; i < locals_.size(); ++i) {
-      const CachedLocal& c = locals_[i];
-      if (c.cached && (inFpr(localTypes_[i]) || (MacroAssembler::kCallerSavedGprs & (1u << c.reg)))) evictLocal(i);
+    for (uint32_t i : std::vector<uint32_t>(cachedLocals_)) {
+      if (inFpr(localTypes_[i]) || (MacroAssembler::kCallerSavedGprs & (1u << locals_[i].reg))) evictLocal(i);
     }
   }
 
@@ -195,13 +197,14 @@ class ValueStack {
     localTypes_ = std::move(types);
     localHomes_ = std::move(homes);
     locals_.assign(localTypes_.size(), CachedLocal{});
+    cachedLocals_.clear();
   }
   // Parameter {index} arrived in {reg} and was stored to its slot: it stays
   // cached there.
   void adoptParameter(uint32_t index, uint8_t reg) {
     if (inFpr(localTypes_[index])) fprFree_ &= ~(1u << reg);
     else gprFree_ &= ~(1u << reg);
-    locals_[index] = {true, false, reg, ++tick_};
+    markCached(index, {true, false, reg, ++tick_});
   }
   // local.get: a copy of the local in a fresh register (operators clobber
   // the registers they pop).
@@ -233,7 +236,7 @@ class ValueStack {
     uint32_t top = size() - 1;
     CachedLocal& local = locals_[index];
     if (!tee && !local.cached && (stack_[top].loc == Loc::Gpr || stack_[top].loc == Loc::Fpr)) {
-      local = {true, true, stack_[top].reg, ++tick_};
+      markCached(index, {true, true, stack_[top].reg, ++tick_});
       stack_.pop_back();
       return;
     }
@@ -246,7 +249,7 @@ class ValueStack {
     }
     if (!local.cached) {
       uint8_t reg = inFpr(type) ? allocFpr().code : allocGpr().code;  // may spill the top value
-      locals_[index] = {true, false, reg, 0};
+      markCached(index, {true, false, reg, 0});
     }
     CachedLocal& cached = locals_[index];
     const Val& v = stack_[top];
@@ -267,33 +270,37 @@ class ValueStack {
   }
   // Every dirty local to its slot; they stay cached. Before every branch.
   void flushLocals() {
-    for (uint32_t i = 0; i < locals_.size(); ++i)
-      if (locals_[i].cached && locals_[i].dirty) writeBack(i);
+    for (uint32_t i : cachedLocals_)
+      if (locals_[i].dirty) writeBack(i);
   }
   // At a label that more than one edge reaches: no local is cached (each
   // edge flushed its dirty locals, so the slots hold every value).
   void forgetLocals() {
-    for (uint32_t i = 0; i < locals_.size(); ++i)
-      if (locals_[i].cached) releaseLocal(i);
+    while (!cachedLocals_.empty()) releaseLocal(cachedLocals_.back());
   }
   // Which local is cached where, to return to at a label one edge reaches.
-  std::vector<CachedLocal> saveLocals() const { return locals_; }
+  LocalsSnapshot saveLocals() const {
+    LocalsSnapshot saved;
+    for (uint32_t i : cachedLocals_) saved.emplace_back(i, locals_[i]);
+    return saved;
+  }
   // Back to a saved state at a point where no operator holds a popped
   // register: every register neither a local nor an operand value holds is
   // free.
-  void restoreLocals(const std::vector<CachedLocal>& saved) {
-    locals_ = saved;
+  void restoreLocals(const LocalsSnapshot& saved) {
+    for (uint32_t i : cachedLocals_) locals_[i] = CachedLocal{};
+    cachedLocals_.clear();
+    for (const auto& [i, state] : saved) markCached(i, state);
     gprFree_ = MacroAssembler::kAllocatableGprs;
     fprFree_ = MacroAssembler::kAllocatableFprs;
     for (const Val& v : stack_) {
       if (v.loc == Loc::Gpr) gprFree_ &= ~(1u << v.reg);
       if (v.loc == Loc::Fpr) fprFree_ &= ~(1u << v.reg);
     }
-    for (uint32_t i = 0; i < locals_.size(); ++i)
-      if (locals_[i].cached) {
-        if (inFpr(localTypes_[i])) fprFree_ &= ~(1u << locals_[i].reg);
-        else gprFree_ &= ~(1u << locals_[i].reg);
-      }
+    for (uint32_t i : cachedLocals_) {
+      if (inFpr(localTypes_[i])) fprFree_ &= ~(1u << locals_[i].reg);
+      else gprFree_ &= ~(1u << locals_[i].reg);
+    }
   }
   // At a loop header, after a flush: the most recently used cached locals
   // stay in their registers for the loop, at most half the registers of each
@@ -301,9 +308,7 @@ class ValueStack {
   // locals that every back edge would then have to reload. The others are
   // dropped (they are clean).
   LoopHome loopHome() {
-    std::vector<uint32_t> cached;
-    for (uint32_t i = 0; i < locals_.size(); ++i)
-      if (locals_[i].cached) cached.push_back(i);
+    std::vector<uint32_t> cached = cachedLocals_;
     std::sort(cached.begin(), cached.end(),
               [&](uint32_t a, uint32_t b) { return locals_[a].lastUse > locals_[b].lastUse; });
     int gprRoom = std::popcount(MacroAssembler::kAllocatableGprs) / 2;
@@ -361,7 +366,7 @@ class ValueStack {
         }
         if (fpr) fprFree_ &= ~(1u << h.reg);
         else gprFree_ &= ~(1u << h.reg);
-        locals_[h.local] = {true, false, h.reg, ++tick_};
+        markCached(h.local, {true, false, h.reg, ++tick_});
         pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(k));
         progress = true;
       }
@@ -396,9 +401,9 @@ class ValueStack {
   // operand value (a store and a reload later).
   void freeOne(bool fpr) {
     int32_t clean = -1, dirty = -1;
-    for (uint32_t i = 0; i < locals_.size(); ++i) {
+    for (uint32_t i : cachedLocals_) {
       const CachedLocal& c = locals_[i];
-      if (!c.cached || inFpr(localTypes_[i]) != fpr || static_cast<int32_t>(i) == pinned_) continue;
+      if (inFpr(localTypes_[i]) != fpr || static_cast<int32_t>(i) == pinned_) continue;
       int32_t& best = c.dirty ? dirty : clean;
       if (best < 0 || c.lastUse < locals_[best].lastUse) best = static_cast<int32_t>(i);
     }
@@ -424,6 +429,11 @@ class ValueStack {
     else gprFree_ |= 1u << c.reg;
     c.cached = false;
     c.dirty = false;
+    cachedLocals_.erase(std::find(cachedLocals_.begin(), cachedLocals_.end(), index));
+  }
+  void markCached(uint32_t index, CachedLocal state) {
+    if (!locals_[index].cached) cachedLocals_.push_back(index);
+    locals_[index] = state;
   }
   void evictLocal(uint32_t index) {
     if (locals_[index].dirty) writeBack(index);
@@ -442,16 +452,16 @@ class ValueStack {
       masm_.loadGpr(r, type, masm_.operand(localHomes_[index]));
       reg = r.code;
     }
-    locals_[index] = {true, false, reg, ++tick_};
+    markCached(index, {true, false, reg, ++tick_});
   }
   int32_t gprLocal(uint8_t reg) const {
-    for (uint32_t i = 0; i < locals_.size(); ++i)
-      if (locals_[i].cached && !inFpr(localTypes_[i]) && locals_[i].reg == reg) return static_cast<int32_t>(i);
+    for (uint32_t i : cachedLocals_)
+      if (!inFpr(localTypes_[i]) && locals_[i].reg == reg) return static_cast<int32_t>(i);
     return -1;
   }
   int32_t fprLocal(uint8_t reg) const {
-    for (uint32_t i = 0; i < locals_.size(); ++i)
-      if (locals_[i].cached && inFpr(localTypes_[i]) && locals_[i].reg == reg) return static_cast<int32_t>(i);
+    for (uint32_t i : cachedLocals_)
+      if (inFpr(localTypes_[i]) && locals_[i].reg == reg) return static_cast<int32_t>(i);
     return -1;
   }
 
@@ -465,6 +475,10 @@ class ValueStack {
   std::vector<ValType> localTypes_;
   std::vector<Address> localHomes_;
   std::vector<CachedLocal> locals_;
+  // The cached ones (at most one per allocatable register): what every
+  // branch, call and merge walks, so their cost does not grow with the
+  // function's number of locals.
+  std::vector<uint32_t> cachedLocals_;
   uint32_t tick_ = 0;
   int32_t pinned_ = -1;  // the local pushLocal is copying: not to be dropped meanwhile
 };
