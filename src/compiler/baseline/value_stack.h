@@ -118,15 +118,18 @@ class ValueStack {
   void pushSlotCopyOf(uint32_t depth) { push({stack_[depth].type, Loc::Slot}); }
   // Loads from memory into a fresh register.
   void pushLoaded(ValType type, Address source) {
+    push({type, inFpr(type) ? Loc::Fpr : Loc::Gpr, loadIntoNewRegister(type, source)});
+  }
+  // A fresh register of {type}'s kind, loaded from {source}; its code.
+  uint8_t loadIntoNewRegister(ValType type, Address source) {
     if (inFpr(type)) {
       FpReg x = allocFpr();
       masm_.loadFpr(x, type, masm_.operand(source));
-      pushFpr(type, x);
-    } else {
-      GpReg r = allocGpr();
-      masm_.loadGpr(r, type, masm_.operand(source));
-      pushGpr(type, r);
+      return x.code;
     }
+    GpReg r = allocGpr();
+    masm_.loadGpr(r, type, masm_.operand(source));
+    return r.code;
   }
 
   // ---- popping: the caller owns the register it gets ----
@@ -352,7 +355,7 @@ class ValueStack {
           ++k;
           continue;
         }
-        int32_t holder = fpr ? fprLocal(h.reg) : gprLocal(h.reg);
+        int32_t holder = localIn(h.reg, fpr);
         if (holder >= 0) releaseLocal(static_cast<uint32_t>(holder));
         ValType type = localTypes_[h.local];
         if (locals_[h.local].cached) {
@@ -441,27 +444,13 @@ class ValueStack {
   }
   // Loads a local into a register of its own.
   void cacheLocal(uint32_t index) {
-    ValType type = localTypes_[index];
-    uint8_t reg = 0;
-    if (inFpr(type)) {
-      FpReg x = allocFpr();
-      masm_.loadFpr(x, type, masm_.operand(localHomes_[index]));
-      reg = x.code;
-    } else {
-      GpReg r = allocGpr();
-      masm_.loadGpr(r, type, masm_.operand(localHomes_[index]));
-      reg = r.code;
-    }
+    uint8_t reg = loadIntoNewRegister(localTypes_[index], localHomes_[index]);
     markCached(index, {true, false, reg, ++tick_});
   }
-  int32_t gprLocal(uint8_t reg) const {
+  // The local cached in register {reg} of the kind, or -1.
+  int32_t localIn(uint8_t reg, bool fpr) const {
     for (uint32_t i : cachedLocals_)
-      if (!inFpr(localTypes_[i]) && locals_[i].reg == reg) return static_cast<int32_t>(i);
-    return -1;
-  }
-  int32_t fprLocal(uint8_t reg) const {
-    for (uint32_t i : cachedLocals_)
-      if (inFpr(localTypes_[i]) && locals_[i].reg == reg) return static_cast<int32_t>(i);
+      if (inFpr(localTypes_[i]) == fpr && locals_[i].reg == reg) return static_cast<int32_t>(i);
     return -1;
   }
 
