@@ -133,6 +133,10 @@ class OperatorIteratorT {
   [[nodiscard]] bool next(Operator& op);
 
   bool done() const { return done_; }
+  // The first byte of the next operator (its opcode or prefix), not yet
+  // decoded or checked; -1 at the end of the body. For a compiler that fuses
+  // an operator with the one after it.
+  int peekOpcodeByte() const { return reader_.atEnd() ? -1 : *reader_.pos(); }
   bool failed() const { return reader_.failed(); }
   Error error() const;
 

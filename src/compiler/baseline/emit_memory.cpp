@@ -19,7 +19,29 @@ uint32_t accessSize(Opcode op) { return memoryAccessBytes(op); }
 
 }  // namespace
 
+// Whether the top value is a constant address the macro-assembler folds
+// into the access (a C global's address, say).
+bool FunctionCompiler::topIsConstantAddress(const Operator& op, uint32_t size) const {
+  const Val& top = values_.at(values_.size() - 1);
+  return top.loc == Loc::Const && MacroAssembler::constantAddressFits(op, static_cast<uint32_t>(top.bits), size);
+}
+
 bool FunctionCompiler::emitLoad(const Operator& op, uint32_t size, ValType type, bool signExtend) {
+  if (topIsConstantAddress(op, size)) {
+    auto address = static_cast<uint32_t>(values_.pop().bits);
+    MacroAssembler::MemOperand m = masm_.wasmMemoryAt(op, address, size);
+    masm_.recordSite(op.offset);
+    if (inFpr(type)) {
+      FpReg result = values_.allocFpr();
+      masm_.loadFpr(result, type, m);
+      values_.pushFpr(type, result);
+    } else {
+      GpReg result = values_.allocGpr();
+      masm_.loadInteger(result, m, size, type, signExtend);
+      values_.pushGpr(type, result);
+    }
+    return true;
+  }
   GpReg index = values_.popToGpr();
   MacroAssembler::MemOperand m = masm_.wasmMemory(op, index, size);
   if (inFpr(type)) {
@@ -43,8 +65,10 @@ bool FunctionCompiler::emitStore(const Operator& op, uint32_t size, ValType type
   bool immediate = value.loc == Loc::Const && !inFpr(type) && fitsInt32(value.bits);
   if (inFpr(type)) valueFpr = values_.toFpr(value);
   else if (!immediate) valueReg = values_.toGpr(value);
-  GpReg index = values_.popToGpr();
-  MacroAssembler::MemOperand m = masm_.wasmMemory(op, index, size);
+  bool constantAddress = topIsConstantAddress(op, size);
+  GpReg index;
+  MacroAssembler::MemOperand m = constantAddress ? masm_.wasmMemoryAt(op, static_cast<uint32_t>(values_.pop().bits), size)
+                                                 : masm_.wasmMemory(op, index = values_.popToGpr(), size);
   masm_.recordSite(op.offset);
   if (inFpr(type)) {
     masm_.storeFpr(m, valueFpr, type);
@@ -55,7 +79,7 @@ bool FunctionCompiler::emitStore(const Operator& op, uint32_t size, ValType type
     masm_.storeInteger(m, valueReg, size);
     values_.release(valueReg);
   }
-  values_.release(index);
+  if (!constantAddress) values_.release(index);
   return true;
 }
 

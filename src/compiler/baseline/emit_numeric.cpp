@@ -2,6 +2,7 @@
 // comparisons and conversions. Each operator is mapped to its family's
 // operation here; the instructions are the macro-assembler's.
 #include "abi/trap_kind.h"
+#include "compiler/baseline/division_by_constant.h"
 #include "compiler/baseline/function_compiler.h"
 
 namespace weft {
@@ -44,16 +45,19 @@ void FunctionCompiler::emitShift(ShiftOp op, ValType type) {
   values_.pushGpr(type, a);
 }
 
+// Fused into the br_if, if or select that follows when there is one (the
+// operands stay in their registers until it compares them).
 void FunctionCompiler::emitCompare(IntCondition condition, ValType type) {
   Val b = values_.pop();
   GpReg a = values_.popToGpr();
-  if (b.loc == Loc::Const && fitsInt32(b.bits)) {
-    masm_.compare(condition, type, a, IntOperand::ofImmediate(static_cast<int32_t>(b.bits)));
-  } else {
-    GpReg rb = values_.toGpr(b);
-    masm_.compare(condition, type, a, IntOperand::ofRegister(rb));
-    values_.release(rb);
+  IntOperand rhs = b.loc == Loc::Const && fitsInt32(b.bits) ? IntOperand::ofImmediate(static_cast<int32_t>(b.bits))
+                                                            : IntOperand::ofRegister(values_.toGpr(b));
+  if (nextOperatorTests()) {
+    fusedCondition_ = Condition::of(condition, type != ValType::I32, a, rhs);
+    return;
   }
+  masm_.compare(condition, type, a, rhs);
+  if (rhs.kind == IntOperand::Kind::Register) values_.release(rhs.reg);
   values_.pushGpr(ValType::I32, a);
 }
 
@@ -91,13 +95,27 @@ bool FunctionCompiler::emitNumeric(const Operator& op) {
   };
   auto eqz = [&](ValType type) {
     GpReg r = v.popToGpr();
+    if (nextOperatorTests()) {
+      fusedCondition_ = Condition::of(IntCondition::Eq, type != I32, r, IntOperand::ofImmediate(0));
+      return;
+    }
     masm_.eqz(type, r);
     v.pushGpr(I32, r);
   };
   auto divRem = [&](ValType type, bool isSigned, bool remainder) {
+    const Val& divisor = v.at(v.size() - 1);
+    std::optional<ConstantDivisor> constant;
+    if (divisor.loc == Loc::Const) constant = constantDivisor(divisor.bits, type == I64, isSigned);
+    if (constant && constant->kind != ConstantDivisor::Kind::DivideInstruction) {
+      v.truncate(v.size() - 1);
+      GpReg a = v.popToGpr();
+      masm_.divRemByConstant(type, isSigned, remainder, a, *constant);
+      v.pushGpr(type, a);
+      return;
+    }
     GpReg b = v.popToGpr();
     GpReg a = v.popToGpr();
-    masm_.divRem(op.offset, type, isSigned, remainder, a, b);
+    masm_.divRem(op.offset, type, isSigned, remainder, a, b, constant.has_value());
     v.release(b);
     v.pushGpr(type, a);
   };

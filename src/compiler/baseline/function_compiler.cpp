@@ -207,8 +207,8 @@ bool FunctionCompiler::emitBlockStart(const Operator& op) {
     controls_.push_back(state);
     return true;
   }
-  GpReg condition;
-  if (state.kind == ControlKind::If) condition = values_.popToGpr();
+  Condition condition;
+  if (state.kind == ControlKind::If) condition = popCondition();
   values_.spillAll();
   if (state.kind != ControlKind::Block) values_.flushLocals();  // a label or a branch follows
   uint32_t params = op.block.numParams;
@@ -220,8 +220,8 @@ bool FunctionCompiler::emitBlockStart(const Operator& op) {
   }
   if (state.kind == ControlKind::If) {
     state.elseLabel = masm_.newLabel();
-    masm_.branchIfZero(condition, state.elseLabel);
-    values_.release(condition);
+    masm_.branchIf(condition, false, state.elseLabel);
+    release(condition);
     state.elseLocals = values_.saveLocals();
     // The else branch needs the parameters as they were: the then branch
     // works on copies above them.
@@ -276,7 +276,7 @@ bool FunctionCompiler::emitEnd() {
   }
   bool endReachable = reachable_ || state.endTargeted;
   if (state.kind == ControlKind::If && !state.hasElse) {
-    if (reachable_) masm_.jump(state.label);
+    // The false path starts where the end is: the then branch falls through.
     masm_.bindMerge(state.elseLabel);  // parameters equal results: already in place
     endReachable = true;
   }
@@ -297,21 +297,21 @@ bool FunctionCompiler::emitBr(const Operator& op) {
 }
 
 bool FunctionCompiler::emitBrIf(const Operator& op) {
-  GpReg condition = values_.popToGpr();
+  Condition condition = popCondition();
   values_.spillAll();
-  values_.release(condition);
+  release(condition);  // no register is handed out before the branch
   if (control(op.index).kind != ControlKind::Function) values_.flushLocals();
   if (!branchNeedsMoves(op.index)) {
     ControlState& target = control(op.index);
     if (target.kind != ControlKind::Loop) target.endTargeted = true;
-    masm_.branchIfNonZero(condition, target.label);
+    masm_.branchIf(condition, true, target.label);
     return true;
   }
   // The moves (values, and locals into a loop's registers) happen on the
   // taken path only: the fall-through keeps the cache as it was.
   LocalsSnapshot fallThrough = values_.saveLocals();
   Label skip = masm_.newLabel();
-  masm_.branchIfZero(condition, skip);
+  masm_.branchIf(condition, false, skip);
   emitBranchTo(op.index);
   values_.restoreLocals(fallThrough);
   masm_.bind(skip);
@@ -355,8 +355,27 @@ bool FunctionCompiler::emitBrTable() {
   return true;
 }
 
+Condition FunctionCompiler::popCondition() {
+  if (!fusedCondition_) return Condition::nonZero(values_.popToGpr());
+  Condition condition = *fusedCondition_;
+  fusedCondition_.reset();
+  return condition;
+}
+
+void FunctionCompiler::release(const Condition& condition) {
+  values_.release(condition.lhs);
+  if (condition.kind == Condition::Kind::Compare && condition.rhs.kind == IntOperand::Kind::Register)
+    values_.release(condition.rhs.reg);
+}
+
+bool FunctionCompiler::nextOperatorTests() const {
+  int next = it_.peekOpcodeByte();
+  return !countsFuel_ && (next == opcodeCode(Opcode::BrIf) || next == opcodeCode(Opcode::If) ||
+                          next == opcodeCode(Opcode::Select) || next == opcodeCode(Opcode::SelectTyped));
+}
+
 bool FunctionCompiler::emitSelect() {
-  GpReg condition = values_.popToGpr();
+  Condition condition = popCondition();
   Val b = values_.pop();
   Val a = values_.pop();
   if (inFpr(a.type)) {
@@ -364,14 +383,14 @@ bool FunctionCompiler::emitSelect() {
     FpReg xa = values_.toFpr(a);
     masm_.select(condition, xa, xb);
     values_.release(xb);
-    values_.release(condition);
+    release(condition);
     values_.pushFpr(a.type, xa);
   } else {
     GpReg rb = values_.toGpr(b);
     GpReg ra = values_.toGpr(a);
     masm_.select(condition, ra, rb);
     values_.release(rb);
-    values_.release(condition);
+    release(condition);
     values_.pushGpr(a.type, ra);
   }
   return true;
@@ -379,16 +398,16 @@ bool FunctionCompiler::emitSelect() {
 
 // ---- calls ----
 
-// Everything to its slot, then the top {callee.params} values from their
-// slots to where the convention wants them: argument registers, or the
-// outgoing stack area. The results buffer, if any, follows the stack
-// arguments. The callee's vmctx is left for the call itself to pass.
+// Everything below the arguments to its slot, then the top {callee.params}
+// values from where they are to where the convention wants them: argument
+// registers, or the outgoing stack area. The results buffer, if any, follows
+// the stack arguments. The callee's vmctx is left for the call itself to pass.
 FunctionCompiler::OutgoingCall FunctionCompiler::prepareCallArgs(const FuncType& callee) {
-  values_.spillAllForCall();
+  uint32_t from = values_.size() - static_cast<uint32_t>(callee.params.size());
+  values_.spillForCall(from);
   OutgoingCall call;
   bool buffer = call_abi::usesResultsBuffer(callee);
   call_abi::ArgumentAssigner arguments(buffer);
-  uint32_t from = values_.size() - static_cast<uint32_t>(callee.params.size());
   std::vector<call_abi::Location> at(callee.params.size());
   for (uint32_t i = 0; i < callee.params.size(); ++i) at[i] = arguments.next(callee.params[i]);
   call.stackBytes = arguments.stackBytes();
@@ -403,11 +422,66 @@ FunctionCompiler::OutgoingCall FunctionCompiler::prepareCallArgs(const FuncType&
   for (uint32_t i = 0; i < callee.params.size(); ++i)
     if (at[i].where == call_abi::Where::Stack)
       values_.storeTo(from + i, {MacroAssembler::kStackPointer, static_cast<int32_t>(at[i].stackOffset)});
-  for (uint32_t i = 0; i < callee.params.size(); ++i)
-    if (at[i].where != call_abi::Where::Stack) masm_.loadArgument(at[i], callee.params[i], values_.slot(from + i));
+  placeRegisterArguments(from, at);
   if (buffer) masm_.passResultsBuffer(call.stackBytes);
   values_.truncate(from);
   return call;
+}
+
+// Arguments in registers move first, as one parallel move: an argument
+// register may hold another argument's value (rsi, r8, r9 and xmm1-xmm7 are
+// operand registers too). A move waits while its destination still holds a
+// value another move needs; when only such moves are left, they form cycles,
+// and one value of a cycle goes to a scratch register first. Arguments in
+// slots or constants load last, into registers no pending value is in.
+void FunctionCompiler::placeRegisterArguments(uint32_t from, std::span<const call_abi::Location> at) {
+  struct Move {
+    bool fpr;
+    uint8_t source;
+    uint8_t destination;
+    bool wide;
+  };
+  std::vector<Move> moves;
+  for (uint32_t i = 0; i < at.size(); ++i) {
+    const Val& v = values_.at(from + i);
+    if (at[i].where == call_abi::Where::Stack || (v.loc != Loc::Gpr && v.loc != Loc::Fpr)) continue;
+    Move move{v.loc == Loc::Fpr, v.reg, MacroAssembler::argumentRegister(at[i]), v.type != ValType::I32};
+    if (move.source != move.destination) moves.push_back(move);
+  }
+  auto emitMove = [&](const Move& m) {
+    if (m.fpr) masm_.moveFpr(FpReg{m.destination}, FpReg{m.source});
+    else masm_.moveGpr(GpReg{m.destination}, GpReg{m.source}, m.wide);
+  };
+  while (!moves.empty()) {
+    bool progress = false;
+    for (size_t k = 0; k < moves.size();) {
+      bool blocked = false;
+      for (const Move& other : moves)
+        if (other.fpr == moves[k].fpr && other.source == moves[k].destination) blocked = true;
+      if (blocked) {
+        ++k;
+        continue;
+      }
+      emitMove(moves[k]);
+      moves.erase(moves.begin() + static_cast<std::ptrdiff_t>(k));
+      progress = true;
+    }
+    if (progress) continue;
+    Move& first = moves.front();  // on a cycle: its value waits in a scratch register
+    uint8_t scratch = first.fpr ? MacroAssembler::kMoveCycleFpr.code : MacroAssembler::kScratchGpr.code;
+    emitMove({first.fpr, first.source, scratch, true});
+    first.source = scratch;
+  }
+  for (uint32_t i = 0; i < at.size(); ++i) {
+    const Val& v = values_.at(from + i);
+    if (at[i].where == call_abi::Where::Stack || v.loc == Loc::Gpr || v.loc == Loc::Fpr) continue;
+    ValType type = v.type;
+    uint8_t reg = MacroAssembler::argumentRegister(at[i]);
+    bool fpr = at[i].where == call_abi::Where::FloatRegister;
+    if (v.loc == Loc::Slot) masm_.loadArgument(at[i], type, values_.slot(from + i));
+    else if (fpr) masm_.loadConstant(FpReg{reg}, type, v.bits, v.bitsHigh);
+    else masm_.loadConstant(GpReg{reg}, type, v.bits);
+  }
 }
 
 void FunctionCompiler::pushCallResults(const std::vector<ValType>& results, const OutgoingCall& call) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "abi/builtins.h"
+#include "abi/calling_convention.h"
 #include "abi/compiled_code.h"
 #include "abi/vmctx_layout.h"
 #include "compiler/baseline/baseline_compiler.h"
@@ -82,9 +83,18 @@ class FunctionCompiler {
   bool emitBrIf(const Operator& op);
   bool emitBrTable();
   bool emitSelect();
+  // The condition br_if, `if` or select tests: the comparison fused into it,
+  // or the top value. Its registers are the caller's to release.
+  Condition popCondition();
+  void release(const Condition& condition);
+  // Whether the next operator tests the comparison being emitted (br_if, if,
+  // select), so that it can take it as flags. Not with fuel: its charge
+  // between the two would change the flags.
+  bool nextOperatorTests() const;
 
   // ---- calls ----
   OutgoingCall prepareCallArgs(const FuncType& callee);
+  void placeRegisterArguments(uint32_t from, std::span<const call_abi::Location> at);
   void pushCallResults(const std::vector<ValType>& results, const OutgoingCall& call);
   bool emitCall(const Operator& op);
   bool emitCallIndirect(const Operator& op);
@@ -113,6 +123,7 @@ class FunctionCompiler {
   void emitCompare(IntCondition condition, ValType type);
   void emitTruncate(const Operator& op, ValType from, ValType to, bool isSigned);
   bool emitMemory(const Operator& op);   // emit_memory.cpp
+  bool topIsConstantAddress(const Operator& op, uint32_t size) const;
   bool emitLoad(const Operator& op, uint32_t size, ValType type, bool signExtend);
   bool emitStore(const Operator& op, uint32_t size, ValType type);
   bool emitAtomic(const Operator& op);
@@ -128,6 +139,7 @@ class FunctionCompiler {
   ValueStack values_;
   std::vector<ControlState> controls_;
   bool reachable_ = true;
+  std::optional<Condition> fusedCondition_;  // a comparison the next operator tests
   bool countsFuel_ = false;
   FuelRun<uint32_t> fuel_;  // price: the code offset of the charge's immediate
   uint32_t maxOutgoingBytes_ = 0;

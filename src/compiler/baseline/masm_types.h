@@ -47,10 +47,26 @@ struct IntOperand {
   static IntOperand ofSlot(Address a) { return {Kind::Slot, {}, 0, a}; }
 };
 
+enum class IntCondition : uint8_t { Eq, Ne, LtS, LtU, GtS, GtU, LeS, LeU, GeS, GeU };
+
+// What br_if, `if` and select test: a value for being non-zero, or an integer
+// comparison fused into them (when the comparison's only use is the operator
+// right after it, its 0 or 1 is never materialized: `cmp; jl` instead of
+// `cmp; setl; movzx; test; jnz`).
+struct Condition {
+  enum class Kind : uint8_t { NonZero, Compare };
+  Kind kind = Kind::NonZero;
+  GpReg lhs;  // NonZero: the value tested
+  IntCondition compare = IntCondition::Ne;
+  bool wide = false;  // Compare: 64-bit operands
+  IntOperand rhs;     // Compare: a register or an immediate
+  static Condition nonZero(GpReg value) { return {Kind::NonZero, value, IntCondition::Ne, false, {}}; }
+  static Condition of(IntCondition c, bool wide, GpReg lhs, IntOperand rhs) { return {Kind::Compare, lhs, c, wide, rhs}; }
+};
+
 enum class IntBinaryOp : uint8_t { Add, Sub, Mul, And, Or, Xor };
 enum class ShiftOp : uint8_t { Shl, ShrS, ShrU, Rotl, Rotr };
 enum class IntUnaryOp : uint8_t { Clz, Ctz, Popcnt };
-enum class IntCondition : uint8_t { Eq, Ne, LtS, LtU, GtS, GtU, LeS, LeU, GeS, GeU };
 enum class FloatBinaryOp : uint8_t { Add, Sub, Mul, Div };
 enum class FloatCondition : uint8_t { Eq, Ne, Lt, Le, Gt, Ge };
 enum class Rounding : uint8_t { Nearest, Floor, Ceil, Trunc };

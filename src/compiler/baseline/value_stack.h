@@ -2,8 +2,9 @@
 // as a constant not yet materialized, or in its canonical frame slot (one
 // slot per stack depth). Values move to slots only when they must: when
 // registers run out (the bottom-most register value goes), at control-flow
-// merges and at calls (everything goes). This is the "not a push/pop stack
-// machine" part of the baseline tier.
+// merges and at calls (everything below a call's arguments goes; the
+// arguments move straight to where the convention wants them). This is the
+// "not a push/pop stack machine" part of the baseline tier.
 //
 // Locals live in their frame slots, and a local that was read or written
 // stays cached in a register until the register is needed, a call clobbers it
@@ -187,9 +188,13 @@ class ValueStack {
       if (stack_[d].loc != Loc::Slot) spill(d);
   }
   // Before a call: every value to its slot, and every local cached in a
-  // register the call clobbers back to its slot.
-  void spillAllForCall() {
-    spillAll();
+  // register the call clobbers back to its slot. Values from {keep} up (a
+  // wasm call's arguments) stay where they are: the call sequence moves them
+  // straight to where the convention wants them.
+  void spillAllForCall() { spillForCall(size()); }
+  void spillForCall(uint32_t keep) {
+    for (uint32_t d = 0; d < keep; ++d)
+      if (stack_[d].loc != Loc::Slot) spill(d);
     for (uint32_t i : std::vector<uint32_t>(cachedLocals_)) {
       if (inFpr(localTypes_[i]) || (MacroAssembler::kCallerSavedGprs & (1u << locals_[i].reg))) evictLocal(i);
     }

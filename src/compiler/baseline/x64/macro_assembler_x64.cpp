@@ -517,13 +517,23 @@ void MacroAssemblerX64::bindLoopHeader(Label label) {
   bindMerge(label);
 }
 void MacroAssemblerX64::jump(Label label) { a_.jmp(label); }
-void MacroAssemblerX64::branchIfZero(GpReg condition, Label label) {
-  a_.test(gp(condition).r32(), gp(condition).r32());
-  a_.jz(label);
+// Sets the flags for {c}; returns the condition code that means "true".
+x86::CondCode MacroAssemblerX64::testCondition(const Condition& c) {
+  if (c.kind == Condition::Kind::NonZero) {
+    a_.test(gp(c.lhs).r32(), gp(c.lhs).r32());
+    return x86::CondCode::kNZ;
+  }
+  x86::Gp lhs = sized(gp(c.lhs), c.wide);
+  // test sets the flags as cmp with 0 would (CF and OF cleared), for every condition.
+  if (c.rhs.kind == IntOperand::Kind::Immediate && c.rhs.immediate == 0) a_.test(lhs, lhs);
+  else if (c.rhs.kind == IntOperand::Kind::Immediate) a_.cmp(lhs, Imm(static_cast<int64_t>(c.rhs.immediate)));
+  else a_.cmp(lhs, sized(gp(c.rhs.reg), c.wide));
+  return condition(c.compare);
 }
-void MacroAssemblerX64::branchIfNonZero(GpReg condition, Label label) {
-  a_.test(gp(condition).r32(), gp(condition).r32());
-  a_.jnz(label);
+
+void MacroAssemblerX64::branchIf(const Condition& c, bool whenTrue, Label label) {
+  x86::CondCode code = testCondition(c);
+  a_.j(whenTrue ? code : x86::negateCond(code), label);
 }
 void MacroAssemblerX64::branchIfEqual(GpReg value, uint32_t immediate, Label label) {
   a_.cmp(gp(value).r32(), immediate);
@@ -683,13 +693,51 @@ void MacroAssemblerX64::trapIfResultNegative(uint32_t bytecodeOffset) {
 
 // ---- linear memory, globals, tables ----
 
-MacroAssemblerX64::MemOperand MacroAssemblerX64::wasmMemory(const Operator& op, GpReg indexReg, uint32_t accessSize) {
-  x86::Gp index = gp(indexReg);
-  uint64_t end = static_cast<uint64_t>(op.memarg.offset) + accessSize;
+// Memory 0's definition (its base and byte length), through kMemDef when it
+// is imported (loaded unless the base is cached and no bounds check needs the
+// length).
+x86::Mem MacroAssemblerX64::memoryDefinition() {
   bool imported = layout_.memoryIsImported(0);
   bool loadDef = imported && (!memBaseValid_ || strategy_ == MemoryStrategy::BoundsChecked);
   if (loadDef) a_.mov(kMemDef, x86::qword_ptr(kVmctxReg, layout_.memoryPtr(0)));
-  x86::Mem def = imported ? x86::qword_ptr(kMemDef, 0) : x86::qword_ptr(kVmctxReg, layout_.memoryDef(0));
+  return imported ? x86::qword_ptr(kMemDef, 0) : x86::qword_ptr(kVmctxReg, layout_.memoryDef(0));
+}
+
+void MacroAssemblerX64::loadMemoryBase(const x86::Mem& def) {
+  if (memBaseValid_) return;
+  x86::Mem base = def;
+  base.addOffset(vmctx::kMemoryBase);
+  a_.mov(kMemBase, base);
+  memBaseValid_ = true;
+}
+
+bool MacroAssemblerX64::constantAddressFits(const Operator& op, uint32_t address, uint32_t accessSize) {
+  return static_cast<uint64_t>(address) + op.memarg.offset + accessSize <= INT32_MAX;
+}
+
+// The address is known: base + (address + offset) as one displacement, and
+// (bounds-checked) the length compared with a constant end. The same bytes
+// and the same trap as through an index register.
+MacroAssemblerX64::MemOperand MacroAssemblerX64::wasmMemoryAt(const Operator& op, uint32_t address,
+                                                              uint32_t accessSize) {
+  auto start = static_cast<int32_t>(address + op.memarg.offset);  // constantAddressFits
+  x86::Mem def = memoryDefinition();
+  if (strategy_ == MemoryStrategy::BoundsChecked) {
+    x86::Mem length = def;
+    length.addOffset(vmctx::kMemoryByteLength);
+    a_.cmp(length, start + static_cast<int32_t>(accessSize));
+    a_.jb(trapLabel(TrapKind::MemoryOutOfBounds, op.offset));
+  }
+  loadMemoryBase(def);
+  x86::Mem m = x86::ptr(kMemBase, start);
+  m.setSize(accessSize);
+  return m;
+}
+
+MacroAssemblerX64::MemOperand MacroAssemblerX64::wasmMemory(const Operator& op, GpReg indexReg, uint32_t accessSize) {
+  x86::Gp index = gp(indexReg);
+  uint64_t end = static_cast<uint64_t>(op.memarg.offset) + accessSize;
+  x86::Mem def = memoryDefinition();
   if (strategy_ == MemoryStrategy::BoundsChecked) {
     if (fitsInt32(end)) {
       a_.lea(x86::rax, x86::ptr(index, static_cast<int32_t>(end)));
@@ -702,12 +750,7 @@ MacroAssemblerX64::MemOperand MacroAssemblerX64::wasmMemory(const Operator& op, 
     a_.cmp(x86::rax, length);
     a_.ja(trapLabel(TrapKind::MemoryOutOfBounds, op.offset));
   }
-  if (!memBaseValid_) {
-    x86::Mem base = def;
-    base.addOffset(vmctx::kMemoryBase);
-    a_.mov(kMemBase, base);
-    memBaseValid_ = true;
-  }
+  loadMemoryBase(def);
   x86::Mem m;
   if (op.memarg.offset <= INT32_MAX) {
     m = x86::ptr(kMemBase, index, 0, static_cast<int32_t>(op.memarg.offset));
@@ -854,16 +897,18 @@ void MacroAssemblerX64::intUnary(IntUnaryOp op, ValType type, GpReg reg) {
 }
 
 void MacroAssemblerX64::divRem(uint32_t bytecodeOffset, ValType type, bool isSigned, bool remainder, GpReg lhs,
-                               GpReg rhs) {
+                               GpReg rhs, bool rhsChecked) {
   bool wide = type == ValType::I64;
   x86::Gp b = sized(gp(rhs), wide);
   x86::Gp aReg = sized(gp(lhs), wide);
   x86::Gp acc = sized(x86::rax, wide);
   x86::Gp high = sized(x86::rdx, wide);
-  a_.test(b, b);
-  a_.jz(trapLabel(TrapKind::IntegerDivideByZero, bytecodeOffset));
+  if (!rhsChecked) {
+    a_.test(b, b);
+    a_.jz(trapLabel(TrapKind::IntegerDivideByZero, bytecodeOffset));
+  }
   Label done = a_.newLabel();
-  if (isSigned) {
+  if (isSigned && !rhsChecked) {
     Label normal = a_.newLabel();
     a_.cmp(b, -1);
     a_.jne(normal);
@@ -892,6 +937,74 @@ void MacroAssemblerX64::divRem(uint32_t bytecodeOffset, ValType type, bool isSig
   }
   a_.mov(aReg, remainder ? high : acc);
   a_.bind(done);
+}
+
+// Uses rax, rcx and rdx. An i32 operand is zero-extended in its register, so
+// the 64-bit multiplications see it as an unsigned 32-bit value.
+void MacroAssemblerX64::divRemByConstant(ValType type, bool isSigned, bool remainder, GpReg lhs,
+                                         const ConstantDivisor& d) {
+  bool wide = type == ValType::I64;
+  int bits = wide ? 64 : 32;
+  x86::Gp a = sized(gp(lhs), wide);
+  x86::Gp acc = sized(x86::rax, wide);
+  if (d.kind == ConstantDivisor::Kind::PowerOfTwo) {
+    if (d.log2 == 0) {  // |d| = 1 (signed -1 never comes here)
+      if (remainder) a_.xor_(a.r32(), a.r32());
+      return;
+    }
+    if (!isSigned) {
+      if (!remainder) {
+        a_.shr(a, d.log2);
+      } else if (d.log2 < 32) {
+        a_.and_(a, Imm(static_cast<int64_t>((uint64_t{1} << d.log2) - 1)));
+      } else {
+        a_.mov(x86::rax, (uint64_t{1} << d.log2) - 1);
+        a_.and_(a, x86::rax);
+      }
+      return;
+    }
+    // Rounds toward zero: a negative x is biased by |d| - 1 before the shift.
+    a_.mov(acc, a);
+    a_.sar(acc, bits - 1);
+    a_.shr(acc, bits - static_cast<int>(d.log2));
+    a_.add(acc, a);
+    a_.sar(acc, d.log2);
+    if (remainder) {
+      a_.shl(acc, d.log2);
+      a_.sub(a, acc);
+    } else {
+      if (d.negative) a_.neg(acc);
+      a_.mov(a, acc);
+    }
+    return;
+  }
+  // Multiply (32-bit): q = high half of multiplier * |x|, then signs.
+  uint32_t magnitude = static_cast<uint32_t>(d.magnitude);
+  if (isSigned) {
+    a_.mov(x86::eax, a.r32());
+    a_.cdq();  // edx: 0 or -1, the sign of x
+    a_.xor_(x86::eax, x86::edx);
+    a_.sub(x86::eax, x86::edx);  // |x|, zero-extended (|INT32_MIN| = 2^31 as unsigned)
+    a_.mov(x86::ecx, x86::edx);
+    if (!remainder && d.negative) a_.not_(x86::ecx);  // the quotient's sign
+    a_.mov(a.r32(), x86::eax);
+  }
+  a_.mov(x86::rax, d.multiplier);
+  a_.mul(a.r64());  // rdx = floor(|x| / |d|)
+  if (remainder) {
+    a_.imul(x86::edx, x86::edx, Imm(static_cast<int32_t>(magnitude)));
+    a_.sub(a.r32(), x86::edx);
+    if (isSigned) {  // the remainder has the dividend's sign
+      a_.xor_(a.r32(), x86::ecx);
+      a_.sub(a.r32(), x86::ecx);
+    }
+  } else {
+    if (isSigned) {
+      a_.xor_(x86::edx, x86::ecx);
+      a_.sub(x86::edx, x86::ecx);
+    }
+    a_.mov(a.r32(), x86::edx);
+  }
 }
 
 void MacroAssemblerX64::floatBinary(FloatBinaryOp op, ValType type, FpReg lhs, FpReg rhs) {
@@ -1124,14 +1237,12 @@ void MacroAssemblerX64::reinterpret(Opcode op, FpReg dst, GpReg src) {
   else a_.movq(xmm(dst), gp(src));
 }
 
-void MacroAssemblerX64::select(GpReg condition, GpReg ifTrue, GpReg ifFalse) {
-  a_.test(gp(condition).r32(), gp(condition).r32());
-  a_.cmovz(gp(ifTrue), gp(ifFalse));
+void MacroAssemblerX64::select(const Condition& c, GpReg ifTrue, GpReg ifFalse) {
+  a_.cmov(x86::negateCond(testCondition(c)), gp(ifTrue), gp(ifFalse));
 }
-void MacroAssemblerX64::select(GpReg condition, FpReg ifTrue, FpReg ifFalse) {
+void MacroAssemblerX64::select(const Condition& c, FpReg ifTrue, FpReg ifFalse) {
   Label keep = a_.newLabel();
-  a_.test(gp(condition).r32(), gp(condition).r32());
-  a_.jnz(keep);
+  a_.j(testCondition(c), keep);
   a_.movaps(xmm(ifTrue), xmm(ifFalse));
   a_.bind(keep);
 }

@@ -40,6 +40,7 @@
 #include "abi/memory_strategy.h"
 #include "abi/trap_kind.h"
 #include "abi/vmctx_layout.h"
+#include "compiler/baseline/division_by_constant.h"
 #include "compiler/baseline/masm_types.h"
 #include "format/opcodes.h"
 #include "format/types.h"
@@ -123,6 +124,14 @@ class MacroAssemblerX64 {
   // The single-result registers of the convention.
   // The integer argument registers after the vmctx: rsi, rdx, rcx, r8, r9.
   static constexpr uint8_t kIntegerArgumentIds[call_abi::kIntegerArgRegisters] = {6, 2, 1, 8, 9};
+  // Where a register argument goes: a GpReg's code (IntegerRegister) or an
+  // FpReg's (FloatRegister).
+  static uint8_t argumentRegister(call_abi::Location at) {
+    return at.where == call_abi::Where::IntegerRegister ? kIntegerArgumentIds[at.index] : static_cast<uint8_t>(at.index);
+  }
+  // Holds a value while a cycle of argument moves is broken (never an
+  // operand or argument register).
+  static constexpr FpReg kMoveCycleFpr{15};
   static GpReg returnGpr() { return kScratchGpr; }
   // The register a parameter arrived in when the value stack may hand that
   // register out (rsi, r8, r9, xmm1-xmm7), so the parameter can stay there.
@@ -154,8 +163,8 @@ class MacroAssemblerX64 {
   // depend on where the code before it happened to end.
   void bindLoopHeader(Label label);
   void jump(Label label);
-  void branchIfZero(GpReg condition, Label label);
-  void branchIfNonZero(GpReg condition, Label label);
+  // Jumps to {label} when {condition} is {whenTrue}.
+  void branchIf(const Condition& condition, bool whenTrue, Label label);
   void branchIfEqual(GpReg value, uint32_t immediate, Label label);
   // br_table with more than a few cases: bounds check, then a jump table.
   void jumpTable(GpReg index, std::span<const Label> targets, Label defaultLabel);
@@ -193,6 +202,10 @@ class MacroAssemblerX64 {
   // Bounds-checks (bounds-checked strategy) and addresses index + offset of
   // memory 0; {index} may come back holding index + offset.
   MemOperand wasmMemory(const Operator& op, GpReg index, uint32_t accessSize);
+  // The same for a constant index, when address + offset + size fits a
+  // 31-bit displacement (constantAddressFits).
+  static bool constantAddressFits(const Operator& op, uint32_t address, uint32_t accessSize);
+  MemOperand wasmMemoryAt(const Operator& op, uint32_t address, uint32_t accessSize);
   // Also traps unless the address is a multiple of {size}.
   MemOperand atomicMemory(const Operator& op, GpReg index, uint32_t size);
   void loadInteger(GpReg dst, MemOperand source, uint32_t size, ValType type, bool signExtend);
@@ -212,7 +225,12 @@ class MacroAssemblerX64 {
   void compare(IntCondition condition, ValType type, GpReg lhsAndResult, const IntOperand& rhs);
   void eqz(ValType type, GpReg operandAndResult);
   void intUnary(IntUnaryOp op, ValType type, GpReg operandAndResult);
-  void divRem(uint32_t bytecodeOffset, ValType type, bool isSigned, bool remainder, GpReg lhsAndResult, GpReg rhs);
+  // {rhsChecked}: the divisor is a constant that is neither 0 nor (signed) -1.
+  void divRem(uint32_t bytecodeOffset, ValType type, bool isSigned, bool remainder, GpReg lhsAndResult, GpReg rhs,
+              bool rhsChecked = false);
+  // By a power of two, or (32-bit) by multiplying (division_by_constant.h).
+  void divRemByConstant(ValType type, bool isSigned, bool remainder, GpReg lhsAndResult,
+                        const ConstantDivisor& divisor);
   void floatBinary(FloatBinaryOp op, ValType type, FpReg lhsAndResult, FpReg rhs);
   void floatMinMax(ValType type, bool isMin, FpReg lhsAndResult, FpReg rhs);
   void floatCopysign(ValType type, FpReg lhsAndResult, FpReg rhs);
@@ -228,8 +246,8 @@ class MacroAssemblerX64 {
   void convertFloat(Opcode op, FpReg operandAndResult);    // demote, promote
   void reinterpret(Opcode op, GpReg dst, FpReg src);       // float bits to an integer
   void reinterpret(Opcode op, FpReg dst, GpReg src);       // integer bits to a float
-  void select(GpReg condition, GpReg ifTrueAndResult, GpReg ifFalse);
-  void select(GpReg condition, FpReg ifTrueAndResult, FpReg ifFalse);
+  void select(const Condition& condition, GpReg ifTrueAndResult, GpReg ifFalse);
+  void select(const Condition& condition, FpReg ifTrueAndResult, FpReg ifFalse);
   void isNull(GpReg operandAndResult);
 
   // ---- SIMD ----
@@ -283,6 +301,9 @@ class MacroAssemblerX64 {
   void patchPrologueJump(uint32_t rel32At, Label target, uint32_t prologueSize);
   void loadFloatConstant(const asmjit::x86::Xmm& dst, bool f32, double value);
   void reloadVmctx();
+  asmjit::x86::CondCode testCondition(const Condition& condition);
+  asmjit::x86::Mem memoryDefinition();
+  void loadMemoryBase(const asmjit::x86::Mem& definition);
 
   Buffers& buffers_;
   asmjit::x86::Assembler& a_;
@@ -294,7 +315,7 @@ class MacroAssemblerX64 {
   std::vector<CodeSite> sites_;
   Label epilogue_;
   Label stackOverflow_;
-  bool memBaseValid_ = false;  // r10 holds memory 0's base
+  bool memBaseValid_ = false;  // kMemBase (r11) holds memory 0's base
   bool makesCalls_ = false;    // any call in the body: wasm, host or builtin
   uint32_t bodyBytecodeOffset_ = 0;
   uint32_t bodyBytes_ = 0;
