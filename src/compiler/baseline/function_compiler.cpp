@@ -181,7 +181,7 @@ void FunctionCompiler::emitBranchTo(uint32_t depth) {
   values_.flushLocals();
   if (target.kind == ControlKind::Loop) values_.moveLocalsTo(target.home);
   moveTopTo(count, target.mergeHeight);
-  if (target.kind != ControlKind::Loop) target.endTargeted = true;
+  if (target.kind != ControlKind::Loop) noteBranchToEnd(target);
   masm_.jump(target.label);
 }
 
@@ -192,6 +192,22 @@ bool FunctionCompiler::branchNeedsMoves(uint32_t depth) {
                                                                            : target.signature.numResults);
   return values_.size() - count != target.mergeHeight ||
          (target.kind == ControlKind::Loop && !values_.localsAt(target.home));
+}
+
+// A branch (or the fall-through) about to reach the end of {target}, its
+// locals flushed: at the end, a local stays cached only where every edge
+// has it cached in the same register (the slots hold every value anyway).
+void FunctionCompiler::noteBranchToEnd(ControlState& target) { intersectEdge(target, values_.saveLocals()); }
+
+void FunctionCompiler::intersectEdge(ControlState& target, const LocalsSnapshot& edge) {
+  if (!target.endEdgeSeen) {
+    target.endLocals = edge;
+    for (auto& kept : target.endLocals) kept.second.dirty = false;
+    target.endEdgeSeen = true;
+  } else {
+    ValueStack::intersectLocals(target.endLocals, edge);
+  }
+  target.endTargeted = true;
 }
 
 bool FunctionCompiler::emitBlockStart(const Operator& op) {
@@ -244,7 +260,7 @@ bool FunctionCompiler::emitElse() {
     values_.spillAll();
     moveTopTo(state.signature.numResults, state.mergeHeight);
     values_.flushLocals();
-    state.endTargeted = true;
+    noteBranchToEnd(state);
     masm_.jump(state.label);
   }
   masm_.bindMerge(state.elseLabel);
@@ -272,8 +288,12 @@ bool FunctionCompiler::emitEnd() {
   if (reachable_) {
     values_.spillAll();
     moveTopTo(state.signature.numResults, state.mergeHeight);
-    if (merges) values_.flushLocals();
+    if (merges) {
+      values_.flushLocals();
+      noteBranchToEnd(state);  // the fall-through is one more edge
+    }
   }
+  if (state.kind == ControlKind::If && !state.hasElse) intersectEdge(state, state.elseLocals);
   bool endReachable = reachable_ || state.endTargeted;
   if (state.kind == ControlKind::If && !state.hasElse) {
     // The false path starts where the end is: the then branch falls through.
@@ -282,7 +302,7 @@ bool FunctionCompiler::emitEnd() {
   }
   if (state.kind != ControlKind::Loop) masm_.bindMerge(state.label);
   values_.truncate(state.mergeHeight);
-  if (merges) values_.forgetLocals();
+  if (merges) values_.restoreLocals(state.endLocals);
   reachable_ = endReachable;
   if (reachable_)
     for (uint32_t i = 0; i < state.signature.numResults; ++i) values_.pushSlot(state.signature.results[i]);
@@ -303,7 +323,7 @@ bool FunctionCompiler::emitBrIf(const Operator& op) {
   if (control(op.index).kind != ControlKind::Function) values_.flushLocals();
   if (!branchNeedsMoves(op.index)) {
     ControlState& target = control(op.index);
-    if (target.kind != ControlKind::Loop) target.endTargeted = true;
+    if (target.kind != ControlKind::Loop) noteBranchToEnd(target);
     masm_.branchIf(condition, true, target.label);
     return true;
   }

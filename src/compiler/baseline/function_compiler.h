@@ -53,6 +53,8 @@ class FunctionCompiler {
     bool hasElse = false;
     LoopHome home;                         // loop: where its locals are cached at the head
     LocalsSnapshot elseLocals;   // if: the locals' cache as the false path starts
+    bool endEdgeSeen = false;
+    LocalsSnapshot endLocals;    // block, if: the locals every edge to the end has cached alike
   };
   // Stack bytes of a call's arguments (its results buffer follows them).
   struct OutgoingCall {
@@ -76,6 +78,8 @@ class FunctionCompiler {
   void emitReturnValues();
   void emitBranchTo(uint32_t depth);
   bool branchNeedsMoves(uint32_t depth);
+  void noteBranchToEnd(ControlState& target);
+  void intersectEdge(ControlState& target, const LocalsSnapshot& edge);
   bool emitBlockStart(const Operator& op);
   bool emitElse();
   bool emitEnd();

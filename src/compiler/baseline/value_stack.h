@@ -7,13 +7,15 @@
 // "not a push/pop stack machine" part of the baseline tier.
 //
 // Locals live in their frame slots, and a local that was read or written
-// stays cached in a register until the register is needed, a call clobbers it
-// or control flow merges. A cached local may be dirty (its slot is stale):
-// every branch writes dirty locals back first, so at every label each
-// local's slot holds its value. A loop header also keeps the registers its
-// locals were cached in when the loop was entered (its LoopHome): a branch
-// back to it moves the locals there, so a loop's locals stay in registers
-// from one iteration to the next.
+// stays cached in a register until the register is needed or a call
+// clobbers it. A cached local may be dirty (its slot is stale): every branch
+// writes dirty locals back first, so at every label each local's slot holds
+// its value. The end of a block that several edges reach keeps cached the
+// locals every edge has cached in the same register. A loop header keeps
+// the registers its locals were cached in when the loop was entered (its
+// LoopHome; caller-saved ones are traded for callee-saved ones then, so
+// calls in the loop do not evict them): a branch back to it moves the locals
+// there, so a loop's locals stay in registers from one iteration to the next.
 //
 // Arch-neutral: which registers operands may use, and the instructions that
 // move values, come from the MacroAssembler. i32 values in registers are
@@ -281,10 +283,16 @@ class ValueStack {
     for (uint32_t i : cachedLocals_)
       if (locals_[i].dirty) writeBack(i);
   }
-  // At a label that more than one edge reaches: no local is cached (each
-  // edge flushed its dirty locals, so the slots hold every value).
-  void forgetLocals() {
-    while (!cachedLocals_.empty()) releaseLocal(cachedLocals_.back());
+  // Keeps in {into} the locals {other} has cached in the same register:
+  // what a label several edges reach may still count as cached. Every edge
+  // flushed its dirty locals first, so what is kept is clean.
+  static void intersectLocals(LocalsSnapshot& into, const LocalsSnapshot& other) {
+    std::erase_if(into, [&](std::pair<uint32_t, CachedLocal>& kept) {
+      kept.second.dirty = false;
+      for (const auto& [i, state] : other)
+        if (i == kept.first) return state.reg != kept.second.reg;
+      return true;
+    });
   }
   // Which local is cached where, to return to at a label one edge reaches.
   LocalsSnapshot saveLocals() const {
@@ -321,15 +329,20 @@ class ValueStack {
               [&](uint32_t a, uint32_t b) { return locals_[a].lastUse > locals_[b].lastUse; });
     int gprRoom = std::popcount(MacroAssembler::kAllocatableGprs) / 2;
     int fprRoom = std::popcount(MacroAssembler::kAllocatableFprs) / 2;
-    LoopHome home;
+    std::vector<uint32_t> kept;
     for (uint32_t i : cached) {
       int& room = inFpr(localTypes_[i]) ? fprRoom : gprRoom;
       if (room > 0) {
         --room;
-        home.push_back({i, locals_[i].reg});
+        kept.push_back(i);
       } else {
         releaseLocal(i);
       }
+    }
+    LoopHome home;
+    for (uint32_t i : kept) {
+      if (!inFpr(localTypes_[i])) preferCalleeSaved(i);
+      home.push_back({i, locals_[i].reg});
     }
     return home;
   }
@@ -446,6 +459,22 @@ class ValueStack {
   void evictLocal(uint32_t index) {
     if (locals_[index].dirty) writeBack(index);
     releaseLocal(index);
+  }
+  // A loop's local in a register calls clobber moves to a free one they
+  // preserve, once, as the loop is entered: a call in the loop would evict
+  // it, and every back edge would reload it. (A function saves the
+  // callee-saved registers it uses, in its prologue.)
+  void preferCalleeSaved(uint32_t index) {
+    constexpr uint32_t kCallerSaved = MacroAssembler::kCallerSavedGprs;
+    CachedLocal& c = locals_[index];
+    uint32_t free = gprFree_ & MacroAssembler::kAllocatableGprs & ~kCallerSaved;
+    if ((kCallerSaved & (1u << c.reg)) == 0 || free == 0) return;
+    auto id = static_cast<uint8_t>(std::countr_zero(free));
+    masm_.moveGpr(GpReg{id}, GpReg{c.reg}, localTypes_[index] != ValType::I32);
+    gprFree_ |= 1u << c.reg;
+    gprFree_ &= ~(1u << id);
+    gprsUsed_ |= 1u << id;
+    c.reg = id;
   }
   // Loads a local into a register of its own.
   void cacheLocal(uint32_t index) {
