@@ -273,7 +273,7 @@ bool FunctionCompiler::emitElse() {
 }
 
 bool FunctionCompiler::emitEnd() {
-  ControlState state = controls_.back();
+  ControlState state = std::move(controls_.back());
   if (state.kind == ControlKind::Function) {
     if (reachable_) emitReturnValues();
     masm_.emitEpilogue(values_.gprsUsed());
@@ -282,8 +282,8 @@ bool FunctionCompiler::emitEnd() {
   }
   controls_.pop_back();
   if (!state.entryReachable) return true;  // still unreachable
-  // Does a branch reach the end besides the fall-through? Then no local is
-  // cached there.
+  // Does a branch reach the end besides the fall-through? Then only the
+  // locals every edge has cached alike stay cached there.
   bool merges = state.endTargeted || (state.kind == ControlKind::If && !state.hasElse);
   if (reachable_) {
     values_.spillAll();
