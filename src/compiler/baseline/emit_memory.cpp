@@ -42,19 +42,26 @@ bool FunctionCompiler::emitLoad(const Operator& op, uint32_t size, ValType type,
     }
     return true;
   }
-  GpReg index = values_.popToGpr();
-  MacroAssembler::MemOperand m = masm_.wasmMemory(op, index, size);
+  // An index another value or a local shares is only read: the value goes
+  // to a register of its own (made before the access, as making it may
+  // store a spilled value).
+  bool sharedIndex = values_.isShared(values_.size() - 1) && !MacroAssembler::wasmMemoryWritesIndex(op);
+  GpReg index = sharedIndex ? values_.popToGprShared() : values_.popToGpr();
   if (inFpr(type)) {
-    values_.release(index);
     FpReg result = values_.allocFpr();
+    MacroAssembler::MemOperand m = masm_.wasmMemory(op, index, size);
     masm_.recordSite(op.offset);
     masm_.loadFpr(result, type, m);
+    values_.release(index);
     values_.pushFpr(type, result);
     return true;
   }
+  GpReg result = sharedIndex ? values_.allocGpr() : index;  // else the index register takes the value
+  MacroAssembler::MemOperand m = masm_.wasmMemory(op, index, size);
   masm_.recordSite(op.offset);
-  masm_.loadInteger(index, m, size, type, signExtend);  // the index register takes the value
-  values_.pushGpr(type, index);
+  masm_.loadInteger(result, m, size, type, signExtend);
+  if (sharedIndex) values_.release(index);
+  values_.pushGpr(type, result);
   return true;
 }
 
@@ -63,12 +70,14 @@ bool FunctionCompiler::emitStore(const Operator& op, uint32_t size, ValType type
   GpReg valueReg;
   FpReg valueFpr;
   bool immediate = value.loc == Loc::Const && !inFpr(type) && fitsInt32(value.bits);
-  if (inFpr(type)) valueFpr = values_.toFpr(value);
-  else if (!immediate) valueReg = values_.toGpr(value);
+  if (inFpr(type)) valueFpr = values_.toFprShared(value);  // the store only reads it
+  else if (!immediate) valueReg = values_.toGprShared(value);
   bool constantAddress = topIsConstantAddress(op, size);
   GpReg index;
+  if (!constantAddress)
+    index = MacroAssembler::wasmMemoryWritesIndex(op) ? values_.popToGpr() : values_.popToGprShared();
   MacroAssembler::MemOperand m = constantAddress ? masm_.wasmMemoryAt(op, static_cast<uint32_t>(values_.pop().bits), size)
-                                                 : masm_.wasmMemory(op, index = values_.popToGpr(), size);
+                                                 : masm_.wasmMemory(op, index, size);
   masm_.recordSite(op.offset);
   if (inFpr(type)) {
     masm_.storeFpr(m, valueFpr, type);

@@ -24,7 +24,7 @@ void FunctionCompiler::emitIntBinary(IntBinaryOp op, ValType type) {
   } else if (b.loc == Loc::Slot) {
     masm_.intBinary(op, type, a, IntOperand::ofSlot(values_.slot(b.depth)));
   } else {
-    GpReg rb = values_.toGpr(b);
+    GpReg rb = values_.toGprShared(b);
     masm_.intBinary(op, type, a, IntOperand::ofRegister(rb));
     values_.release(rb);
   }
@@ -49,10 +49,11 @@ void FunctionCompiler::emitShift(ShiftOp op, ValType type) {
 // operands stay in their registers until it compares them).
 void FunctionCompiler::emitCompare(IntCondition condition, ValType type) {
   Val b = values_.pop();
-  GpReg a = values_.popToGpr();
+  bool fused = nextOperatorTests();  // then both operands are only read
+  GpReg a = fused ? values_.popToGprShared() : values_.popToGpr();
   IntOperand rhs = b.loc == Loc::Const && fitsInt32(b.bits) ? IntOperand::ofImmediate(static_cast<int32_t>(b.bits))
-                                                            : IntOperand::ofRegister(values_.toGpr(b));
-  if (nextOperatorTests()) {
+                                                            : IntOperand::ofRegister(values_.toGprShared(b));
+  if (fused) {
     fusedCondition_ = Condition::of(condition, type != ValType::I32, a, rhs);
     return;
   }
@@ -82,7 +83,7 @@ bool FunctionCompiler::emitNumeric(const Operator& op) {
     v.pushFpr(type, x);
   };
   auto floatBinary = [&](ValType type, auto&& emitter) {
-    FpReg b = v.popToFpr();
+    FpReg b = v.toFprShared(v.pop());
     FpReg a = v.popToFpr();
     emitter(a, b);
     v.release(b);
@@ -94,11 +95,12 @@ bool FunctionCompiler::emitNumeric(const Operator& op) {
     v.pushGpr(type, r);
   };
   auto eqz = [&](ValType type) {
-    GpReg r = v.popToGpr();
     if (nextOperatorTests()) {
+      GpReg r = v.popToGprShared();
       fusedCondition_ = Condition::of(IntCondition::Eq, type != I32, r, IntOperand::ofImmediate(0));
       return;
     }
+    GpReg r = v.popToGpr();
     masm_.eqz(type, r);
     v.pushGpr(I32, r);
   };

@@ -114,12 +114,10 @@ bool FunctionCompiler::emitEntry() {
       values_.adoptParameter(i, *reg);
   }
   masm_.zeroLocals(-static_cast<int32_t>(below), (below - firstDeclared) / 8);
-  ControlState function;
+  ControlState& function = controls_.emplace_back();
   function.kind = ControlKind::Function;
-  function.label = masm_.newLabel();
   function.signature.results = type_.results.data();
   function.signature.numResults = static_cast<uint32_t>(type_.results.size());
-  controls_.push_back(function);
   return true;
 }
 
@@ -182,7 +180,15 @@ void FunctionCompiler::emitBranchTo(uint32_t depth) {
   if (target.kind == ControlKind::Loop) values_.moveLocalsTo(target.home);
   moveTopTo(count, target.mergeHeight);
   if (target.kind != ControlKind::Loop) noteBranchToEnd(target);
-  masm_.jump(target.label);
+  masm_.jump(branchLabel(target));
+}
+
+// A block's or if's end gets a label only when something jumps there: an
+// end only the fall-through reaches is no merge (and asmjit's labels are
+// not free to make).
+Label FunctionCompiler::branchLabel(ControlState& target) {
+  if (!target.label.isValid()) target.label = masm_.newLabel();
+  return target.label;
 }
 
 bool FunctionCompiler::branchNeedsMoves(uint32_t depth) {
@@ -197,12 +203,19 @@ bool FunctionCompiler::branchNeedsMoves(uint32_t depth) {
 // A branch (or the fall-through) about to reach the end of {target}, its
 // locals flushed: at the end, a local stays cached only where every edge
 // has it cached in the same register (the slots hold every value anyway).
-void FunctionCompiler::noteBranchToEnd(ControlState& target) { intersectEdge(target, values_.saveLocals()); }
+void FunctionCompiler::noteBranchToEnd(ControlState& target) {
+  if (target.endEdgeSeen) {
+    values_.intersectWithCurrentLocals(target.endLocals);
+    target.endTargeted = true;
+  } else {
+    intersectEdge(target, values_.saveLocals());
+  }
+}
 
 void FunctionCompiler::intersectEdge(ControlState& target, const LocalsSnapshot& edge) {
   if (!target.endEdgeSeen) {
     target.endLocals = edge;
-    for (auto& kept : target.endLocals) kept.second.dirty = false;
+    for (SavedLocal& kept : target.endLocals) kept.state.dirty = false;
     target.endEdgeSeen = true;
   } else {
     ValueStack::intersectLocals(target.endLocals, edge);
@@ -211,26 +224,26 @@ void FunctionCompiler::intersectEdge(ControlState& target, const LocalsSnapshot&
 }
 
 bool FunctionCompiler::emitBlockStart(const Operator& op) {
-  ControlState state;
-  state.kind = op.opcode == Opcode::Block ? ControlKind::Block
-               : op.opcode == Opcode::Loop ? ControlKind::Loop
-                                           : ControlKind::If;
+  ControlKind kind = op.opcode == Opcode::Block ? ControlKind::Block
+                     : op.opcode == Opcode::Loop ? ControlKind::Loop
+                                                 : ControlKind::If;
+  Condition condition;
+  if (reachable_ && kind == ControlKind::If) condition = popCondition();
+  ControlState& state = controls_.emplace_back();  // built in place: it is not small
+  state.kind = kind;
   state.signature = op.block;
-  state.label = masm_.newLabel();
   if (!reachable_) {
     state.entryReachable = false;
     state.mergeHeight = state.baseHeight = values_.size();
-    controls_.push_back(state);
     return true;
   }
-  Condition condition;
-  if (state.kind == ControlKind::If) condition = popCondition();
   values_.spillAll();
   if (state.kind != ControlKind::Block) values_.flushLocals();  // a label or a branch follows
   uint32_t params = op.block.numParams;
   state.mergeHeight = state.baseHeight = values_.size() - params;
   if (state.kind == ControlKind::Loop) {
     state.home = values_.loopHome();
+    state.label = masm_.newLabel();
     masm_.bindLoopHeader(state.label);
     masm_.interruptCheck(op.offset);
   }
@@ -248,7 +261,6 @@ bool FunctionCompiler::emitBlockStart(const Operator& op) {
     }
     state.baseHeight = state.mergeHeight + params;
   }
-  controls_.push_back(state);
   return true;
 }
 
@@ -261,7 +273,7 @@ bool FunctionCompiler::emitElse() {
     moveTopTo(state.signature.numResults, state.mergeHeight);
     values_.flushLocals();
     noteBranchToEnd(state);
-    masm_.jump(state.label);
+    masm_.jump(branchLabel(state));
   }
   masm_.bindMerge(state.elseLabel);
   values_.truncate(state.mergeHeight);
@@ -300,7 +312,7 @@ bool FunctionCompiler::emitEnd() {
     masm_.bindMerge(state.elseLabel);  // parameters equal results: already in place
     endReachable = true;
   }
-  if (state.kind != ControlKind::Loop) masm_.bindMerge(state.label);
+  if (state.kind != ControlKind::Loop && state.label.isValid()) masm_.bindMerge(state.label);
   values_.truncate(state.mergeHeight);
   if (merges) values_.restoreLocals(state.endLocals);
   reachable_ = endReachable;
@@ -324,7 +336,7 @@ bool FunctionCompiler::emitBrIf(const Operator& op) {
   if (!branchNeedsMoves(op.index)) {
     ControlState& target = control(op.index);
     if (target.kind != ControlKind::Loop) noteBranchToEnd(target);
-    masm_.branchIf(condition, true, target.label);
+    masm_.branchIf(condition, true, branchLabel(target));
     return true;
   }
   // The moves (values, and locals into a loop's registers) happen on the
@@ -399,14 +411,14 @@ bool FunctionCompiler::emitSelect() {
   Val b = values_.pop();
   Val a = values_.pop();
   if (inFpr(a.type)) {
-    FpReg xb = values_.toFpr(b);
+    FpReg xb = values_.toFprShared(b);  // only read
     FpReg xa = values_.toFpr(a);
     masm_.select(condition, xa, xb);
     values_.release(xb);
     release(condition);
     values_.pushFpr(a.type, xa);
   } else {
-    GpReg rb = values_.toGpr(b);
+    GpReg rb = values_.toGprShared(b);  // only read
     GpReg ra = values_.toGpr(a);
     masm_.select(condition, ra, rb);
     values_.release(rb);

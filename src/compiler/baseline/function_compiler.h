@@ -43,7 +43,7 @@ class FunctionCompiler {
  private:
   struct ControlState {
     ControlKind kind = ControlKind::Block;
-    Label label;      // block/if: the end; loop: the head
+    Label label;      // block/if: the end (made by branchLabel); loop: the head
     Label elseLabel;  // if: the false path
     uint32_t mergeHeight = 0;  // where the block's parameters start; branch values land here
     uint32_t baseHeight = 0;   // the stack height the body may not pop below
@@ -79,6 +79,7 @@ class FunctionCompiler {
   void emitBranchTo(uint32_t depth);
   bool branchNeedsMoves(uint32_t depth);
   void noteBranchToEnd(ControlState& target);
+  Label branchLabel(ControlState& target);
   void intersectEdge(ControlState& target, const LocalsSnapshot& edge);
   bool emitBlockStart(const Operator& op);
   bool emitElse();

@@ -8,7 +8,13 @@
 //
 // Locals live in their frame slots, and a local that was read or written
 // stays cached in a register until the register is needed or a call
-// clobbers it. A cached local may be dirty (its slot is stale): every branch
+// clobbers it. Reading a cached local copies nothing: the operand value
+// shares the local's register. Every register counts its users (a cached
+// local, operand values); an operator that overwrites an operand gets a
+// register no one else uses (a copy, if the value was shared), one that only
+// reads it may take it shared (the *Shared pops); writing a local whose
+// register operand values still share moves the local to another register,
+// so the values keep the old one. A cached local may be dirty (its slot is stale): every branch
 // writes dirty locals back first, so at every label each local's slot holds
 // its value. The end of a block that several edges reach keeps cached the
 // locals every edge has cached in the same register. A loop header keeps
@@ -27,6 +33,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstdlib>
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -34,6 +41,7 @@
 #include "compiler/baseline/macro_assembler.h"
 #include "compiler/baseline/masm_types.h"
 #include "format/types.h"
+#include "support/bounded_vector.h"
 
 namespace weft {
 
@@ -58,16 +66,25 @@ struct CachedLocal {
   uint8_t reg = 0;
   uint32_t lastUse = 0;
 };
+// At most one cached local per register that operands may use.
+inline constexpr uint32_t kMaxCachedLocals =
+    std::popcount(MacroAssembler::kAllocatableGprs) + std::popcount(MacroAssembler::kAllocatableFprs);
 // The registers a loop header expects its locals in.
 struct LocalHome {
-  uint32_t local = 0;
-  uint8_t reg = 0;
+  uint32_t local;
+  uint8_t reg;
 };
-using LoopHome = std::vector<LocalHome>;
-// The cached locals at one point of the code (which local, and its state).
-using LocalsSnapshot = std::vector<std::pair<uint32_t, CachedLocal>>;
+using LoopHome = BoundedVector<LocalHome, kMaxCachedLocals>;
+// One cached local at one point of the code: which local, and its state.
+struct SavedLocal {
+  uint32_t local;
+  CachedLocal state;
+};
+using LocalsSnapshot = BoundedVector<SavedLocal, kMaxCachedLocals>;
 
 class ValueStack {
+  using CachedLocalList = BoundedVector<uint32_t, kMaxCachedLocals>;
+
  public:
   explicit ValueStack(MacroAssembler& masm) : masm_(masm) {}
 
@@ -89,23 +106,23 @@ class ValueStack {
   GpReg allocGpr() {
     constexpr uint32_t kAllocatable = MacroAssembler::kAllocatableGprs;
     constexpr uint32_t kCallerSaved = MacroAssembler::kCallerSavedGprs;
-    if ((gprFree_ & kAllocatable) == 0) freeOne(false);
+    while ((gprFree_ & kAllocatable) == 0) freeOne(false);
     uint32_t free = gprFree_ & kAllocatable;
-    uint32_t id = static_cast<uint32_t>(std::countr_zero((free & kCallerSaved) ? free & kCallerSaved : free));
-    gprFree_ &= ~(1u << id);
-    gprsUsed_ |= 1u << id;
-    return GpReg{static_cast<uint8_t>(id)};
+    auto id = static_cast<uint8_t>(std::countr_zero((free & kCallerSaved) ? free & kCallerSaved : free));
+    addUse(id, false);
+    return GpReg{id};
   }
   // Every general-purpose register handed out so far.
   uint32_t gprsUsed() const { return gprsUsed_; }
   FpReg allocFpr() {
-    if ((fprFree_ & MacroAssembler::kAllocatableFprs) == 0) freeOne(true);
-    uint32_t id = static_cast<uint32_t>(std::countr_zero(fprFree_ & MacroAssembler::kAllocatableFprs));
-    fprFree_ &= ~(1u << id);
-    return FpReg{static_cast<uint8_t>(id)};
+    while ((fprFree_ & MacroAssembler::kAllocatableFprs) == 0) freeOne(true);
+    auto id = static_cast<uint8_t>(std::countr_zero(fprFree_ & MacroAssembler::kAllocatableFprs));
+    addUse(id, true);
+    return FpReg{id};
   }
-  void release(GpReg reg) { gprFree_ |= 1u << reg.code; }
-  void release(FpReg reg) { fprFree_ |= 1u << reg.code; }
+  // Gives up the caller's use of a register it got from a pop or an alloc.
+  void release(GpReg reg) { dropUse(reg.code, false); }
+  void release(FpReg reg) { dropUse(reg.code, true); }
 
   // ---- pushing ----
   void pushGpr(ValType type, GpReg reg) { push({type, Loc::Gpr, reg.code}); }
@@ -135,7 +152,10 @@ class ValueStack {
     return r.code;
   }
 
-  // ---- popping: the caller owns the register it gets ----
+  // ---- popping: the caller holds a use of the register it gets, and
+  // releases it when done. toGpr and toFpr (and the pops to a register)
+  // give a register no one else uses, to overwrite; the *Shared ones may
+  // give one a local or another value also uses, only to read.
   Val pop() {
     Val v = stack_.back();
     v.depth = size() - 1;
@@ -146,18 +166,41 @@ class ValueStack {
   FpReg popToFpr() { return toFpr(pop()); }
 
   GpReg toGpr(const Val& v) {
-    if (v.loc == Loc::Gpr) return GpReg{v.reg};
+    if (v.loc == Loc::Gpr && gprUses_[v.reg] == 1) return GpReg{v.reg};
     GpReg r = allocGpr();
-    if (v.loc == Loc::Const) masm_.loadConstant(r, v.type, v.bits);
-    else masm_.loadGpr(r, v.type, masm_.operand(slot(v.depth)));
+    if (v.loc == Loc::Gpr) {
+      masm_.moveGpr(r, GpReg{v.reg}, v.type != ValType::I32);
+      dropUse(v.reg, false);
+    } else if (v.loc == Loc::Const) {
+      masm_.loadConstant(r, v.type, v.bits);
+    } else {
+      masm_.loadGpr(r, v.type, masm_.operand(slot(v.depth)));
+    }
     return r;
   }
   FpReg toFpr(const Val& v) {
-    if (v.loc == Loc::Fpr) return FpReg{v.reg};
+    if (v.loc == Loc::Fpr && fprUses_[v.reg] == 1) return FpReg{v.reg};
     FpReg x = allocFpr();
-    if (v.loc == Loc::Const) masm_.loadConstant(x, v.type, v.bits, v.bitsHigh);
-    else masm_.loadFpr(x, v.type, masm_.operand(slot(v.depth)));
+    if (v.loc == Loc::Fpr) {
+      masm_.moveFpr(x, FpReg{v.reg});
+      dropUse(v.reg, true);
+    } else if (v.loc == Loc::Const) {
+      masm_.loadConstant(x, v.type, v.bits, v.bitsHigh);
+    } else {
+      masm_.loadFpr(x, v.type, masm_.operand(slot(v.depth)));
+    }
     return x;
+  }
+  GpReg toGprShared(const Val& v) { return v.loc == Loc::Gpr ? GpReg{v.reg} : toGpr(v); }
+  FpReg toFprShared(const Val& v) { return v.loc == Loc::Fpr ? FpReg{v.reg} : toFpr(v); }
+  GpReg popToGprShared() { return toGprShared(pop()); }
+  // Whether the value at {depth} is in a register that something else (a
+  // local, another value) also uses.
+  bool isShared(uint32_t depth) const {
+    const Val& v = stack_[depth];
+    if (v.loc == Loc::Gpr) return gprUses_[v.reg] > 1;
+    if (v.loc == Loc::Fpr) return fprUses_[v.reg] > 1;
+    return false;
   }
   // The value at {depth}, where it is.
   const Val& at(uint32_t depth) const { return stack_[depth]; }
@@ -197,7 +240,7 @@ class ValueStack {
   void spillForCall(uint32_t keep) {
     for (uint32_t d = 0; d < keep; ++d)
       if (stack_[d].loc != Loc::Slot) spill(d);
-    for (uint32_t i : std::vector<uint32_t>(cachedLocals_)) {
+    for (uint32_t i : CachedLocalList(cachedLocals_)) {
       if (inFpr(localTypes_[i]) || (MacroAssembler::kCallerSavedGprs & (1u << locals_[i].reg))) evictLocal(i);
     }
   }
@@ -212,53 +255,59 @@ class ValueStack {
   // Parameter {index} arrived in {reg} and was stored to its slot: it stays
   // cached there.
   void adoptParameter(uint32_t index, uint8_t reg) {
-    if (inFpr(localTypes_[index])) fprFree_ &= ~(1u << reg);
-    else gprFree_ &= ~(1u << reg);
+    addUse(reg, inFpr(localTypes_[index]));
     markCached(index, {true, false, reg, ++tick_});
   }
-  // local.get: a copy of the local in a fresh register (operators clobber
-  // the registers they pop).
+  // local.get: the value shares the local's register when the local is
+  // cached; else it loads into a register of its own.
   void pushLocal(uint32_t index) {
     ValType type = localTypes_[index];
+    bool fpr = inFpr(type);
     // A read caches the local only in a register nobody needs: evicting one
     // local to cache another thrashes in functions with many locals.
-    if (!locals_[index].cached && hasFree(inFpr(type))) cacheLocal(index);
-    locals_[index].lastUse = ++tick_;
-    pinned_ = static_cast<int32_t>(index);
-    if (inFpr(type)) {
-      FpReg x = allocFpr();
-      if (locals_[index].cached) masm_.moveFpr(x, FpReg{locals_[index].reg});
-      else masm_.loadFpr(x, type, masm_.operand(localHomes_[index]));
-      pushFpr(type, x);
+    if (!locals_[index].cached && hasFree(fpr)) cacheLocal(index);
+    CachedLocal& local = locals_[index];
+    local.lastUse = ++tick_;
+    if (local.cached) {
+      addUse(local.reg, fpr);
+      push({type, fpr ? Loc::Fpr : Loc::Gpr, local.reg});
     } else {
-      GpReg r = allocGpr();
-      if (locals_[index].cached) masm_.moveGpr(r, GpReg{locals_[index].reg}, type != ValType::I32);
-      else masm_.loadGpr(r, type, masm_.operand(localHomes_[index]));
-      pushGpr(type, r);
+      pushLoaded(type, localHomes_[index]);
     }
-    pinned_ = -1;
   }
   // local.set and local.tee: the top value becomes the local's, in the
   // register the local is cached in (or, popped from a register, in that
   // register).
   void setLocal(uint32_t index, bool tee) {
     ValType type = localTypes_[index];
+    bool fpr = inFpr(type);
     uint32_t top = size() - 1;
     CachedLocal& local = locals_[index];
-    if (!tee && !local.cached && (stack_[top].loc == Loc::Gpr || stack_[top].loc == Loc::Fpr)) {
-      markCached(index, {true, true, stack_[top].reg, ++tick_});
-      stack_.pop_back();
+    // Values still share the local's register: they keep the old value
+    // there, and the local goes elsewhere (its old value needs no write-back).
+    if (local.cached && uses(local.reg, fpr) > 1) {
+      local.dirty = false;
+      releaseLocal(index);
+    }
+    const Val& value = stack_[top];
+    bool inRegister = value.loc == Loc::Gpr || value.loc == Loc::Fpr;
+    if (!local.cached && inRegister && !isShared(top)) {
+      // The value's register becomes the local's: no move. A tee's value
+      // shares it with the local.
+      markCached(index, {true, true, value.reg, ++tick_});
+      if (tee) addUse(value.reg, fpr);
+      else stack_.pop_back();
       return;
     }
     // A constant goes to the slot unless a register is spare: `i = 0` before
     // a loop is worth a register, as the loop then keeps it in one.
-    if (!local.cached && stack_[top].loc == Loc::Const && !hasFree(inFpr(type))) {
+    if (!local.cached && stack_[top].loc == Loc::Const && !hasFree(fpr)) {
       storeTo(top, localHomes_[index]);
       if (!tee) truncate(top);
       return;
     }
     if (!local.cached) {
-      uint8_t reg = inFpr(type) ? allocFpr().code : allocGpr().code;  // may spill the top value
+      uint8_t reg = fpr ? allocFpr().code : allocGpr().code;  // may spill the top value
       markCached(index, {true, false, reg, 0});
     }
     CachedLocal& cached = locals_[index];
@@ -287,11 +336,20 @@ class ValueStack {
   // what a label several edges reach may still count as cached. Every edge
   // flushed its dirty locals first, so what is kept is clean.
   static void intersectLocals(LocalsSnapshot& into, const LocalsSnapshot& other) {
-    std::erase_if(into, [&](std::pair<uint32_t, CachedLocal>& kept) {
-      kept.second.dirty = false;
+    into.eraseIf([&](SavedLocal& kept) {
+      kept.state.dirty = false;
       for (const auto& [i, state] : other)
-        if (i == kept.first) return state.reg != kept.second.reg;
+        if (i == kept.local) return state.reg != kept.state.reg;
       return true;
+    });
+  }
+  // The same, with the locals cached here and now as {other}: what a branch
+  // to a label adds, with no snapshot made.
+  void intersectWithCurrentLocals(LocalsSnapshot& into) const {
+    into.eraseIf([&](SavedLocal& kept) {
+      kept.state.dirty = false;
+      const CachedLocal& now = locals_[kept.local];
+      return !now.cached || now.reg != kept.state.reg;
     });
   }
   // Which local is cached where, to return to at a label one edge reaches.
@@ -300,22 +358,17 @@ class ValueStack {
     for (uint32_t i : cachedLocals_) saved.emplace_back(i, locals_[i]);
     return saved;
   }
-  // Back to a saved state at a point where no operator holds a popped
-  // register: every register neither a local nor an operand value holds is
-  // free.
+  // Back to a saved state, at a label: the operand values are in their
+  // slots, and no operator holds a popped register.
   void restoreLocals(const LocalsSnapshot& saved) {
-    for (uint32_t i : cachedLocals_) locals_[i] = CachedLocal{};
-    cachedLocals_.clear();
-    for (const auto& [i, state] : saved) markCached(i, state);
-    gprFree_ = MacroAssembler::kAllocatableGprs;
-    fprFree_ = MacroAssembler::kAllocatableFprs;
-    for (const Val& v : stack_) {
-      if (v.loc == Loc::Gpr) gprFree_ &= ~(1u << v.reg);
-      if (v.loc == Loc::Fpr) fprFree_ &= ~(1u << v.reg);
-    }
     for (uint32_t i : cachedLocals_) {
-      if (inFpr(localTypes_[i])) fprFree_ &= ~(1u << locals_[i].reg);
-      else gprFree_ &= ~(1u << locals_[i].reg);
+      dropUse(locals_[i].reg, inFpr(localTypes_[i]));
+      locals_[i] = CachedLocal{};
+    }
+    cachedLocals_.clear();
+    for (const auto& [i, state] : saved) {
+      markCached(i, state);
+      addUse(state.reg, inFpr(localTypes_[i]));
     }
   }
   // At a loop header, after a flush: the most recently used cached locals
@@ -324,12 +377,12 @@ class ValueStack {
   // locals that every back edge would then have to reload. The others are
   // dropped (they are clean).
   LoopHome loopHome() {
-    std::vector<uint32_t> cached = cachedLocals_;
+    CachedLocalList cached = cachedLocals_;
     std::sort(cached.begin(), cached.end(),
               [&](uint32_t a, uint32_t b) { return locals_[a].lastUse > locals_[b].lastUse; });
     int gprRoom = std::popcount(MacroAssembler::kAllocatableGprs) / 2;
     int fprRoom = std::popcount(MacroAssembler::kAllocatableFprs) / 2;
-    std::vector<uint32_t> kept;
+    CachedLocalList kept;
     for (uint32_t i : cached) {
       int& room = inFpr(localTypes_[i]) ? fprRoom : gprRoom;
       if (room > 0) {
@@ -356,12 +409,12 @@ class ValueStack {
   // home needs may be taken from any other local; a cycle of moves is broken
   // by dropping one local, which then loads from its slot.
   void moveLocalsTo(const LoopHome& home) {
-    std::vector<LocalHome> pending;
+    LoopHome pending;
     for (const LocalHome& h : home)
       if (!locals_[h.local].cached || locals_[h.local].reg != h.reg) pending.push_back(h);
     while (!pending.empty()) {
       bool progress = false;
-      for (size_t k = 0; k < pending.size();) {
+      for (uint32_t k = 0; k < pending.size();) {
         const LocalHome h = pending[k];
         bool fpr = inFpr(localTypes_[h.local]);
         bool isSource = false;  // another pending local still sits in h.reg
@@ -385,10 +438,9 @@ class ValueStack {
         } else {
           masm_.loadGpr(GpReg{h.reg}, type, masm_.operand(localHomes_[h.local]));
         }
-        if (fpr) fprFree_ &= ~(1u << h.reg);
-        else gprFree_ &= ~(1u << h.reg);
+        addUse(h.reg, fpr);
         markCached(h.local, {true, false, h.reg, ++tick_});
-        pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(k));
+        pending.erase(pending.begin() + k);
         progress = true;
       }
       if (!progress) releaseLocal(pending.front().local);  // a cycle: load it from its slot instead
@@ -401,8 +453,26 @@ class ValueStack {
     maxDepth_ = std::max(maxDepth_, size());
   }
   void releaseVal(const Val& v) {
-    if (v.loc == Loc::Gpr) gprFree_ |= 1u << v.reg;
-    if (v.loc == Loc::Fpr) fprFree_ |= 1u << v.reg;
+    if (v.loc == Loc::Gpr) dropUse(v.reg, false);
+    if (v.loc == Loc::Fpr) dropUse(v.reg, true);
+  }
+  uint8_t uses(uint8_t reg, bool fpr) const { return fpr ? fprUses_[reg] : gprUses_[reg]; }
+  void addUse(uint8_t reg, bool fpr) {
+    if (fpr) {
+      ++fprUses_[reg];
+      fprFree_ &= ~(1u << reg);
+    } else {
+      ++gprUses_[reg];
+      gprFree_ &= ~(1u << reg);
+      gprsUsed_ |= 1u << reg;
+    }
+  }
+  void dropUse(uint8_t reg, bool fpr) {
+    if (fpr) {
+      if (--fprUses_[reg] == 0) fprFree_ |= 1u << reg;
+    } else {
+      if (--gprUses_[reg] == 0) gprFree_ |= 1u << reg;
+    }
   }
   void spill(uint32_t depth) {
     storeTo(depth, slot(depth));
@@ -418,21 +488,30 @@ class ValueStack {
     return false;
   }
   // No register of the kind is free: drop the least recently used clean
-  // local (free), else a dirty one (one store), else spill the bottom-most
-  // operand value (a store and a reload later).
+  // local no value shares (free), else such a dirty one (one store), else
+  // spill the bottom-most operand value (a store and a reload later). The
+  // callers repeat until a register is free: dropping a use of a shared
+  // register frees nothing yet.
   void freeOne(bool fpr) {
     int32_t clean = -1, dirty = -1;
     for (uint32_t i : cachedLocals_) {
       const CachedLocal& c = locals_[i];
-      if (inFpr(localTypes_[i]) != fpr || static_cast<int32_t>(i) == pinned_) continue;
+      if (inFpr(localTypes_[i]) != fpr || uses(c.reg, fpr) > 1) continue;
       int32_t& best = c.dirty ? dirty : clean;
       if (best < 0 || c.lastUse < locals_[best].lastUse) best = static_cast<int32_t>(i);
     }
     if (clean >= 0) return releaseLocal(static_cast<uint32_t>(clean));
     if (dirty >= 0) return evictLocal(static_cast<uint32_t>(dirty));
-    spillOne(fpr ? Loc::Fpr : Loc::Gpr);
+    if (spillOne(fpr ? Loc::Fpr : Loc::Gpr)) return;
+    // Only registers popped values share with locals are left: the locals
+    // give them up (an operator holds at most a few popped values, far fewer
+    // than there are registers, so this ends before they run out).
+    for (uint32_t i : cachedLocals_)
+      if (inFpr(localTypes_[i]) == fpr) return evictLocal(i);
+    std::abort();  // every register held by popped values: a compiler bug
   }
-  // Two free registers of the kind: one to cache in, one for the copy.
+  // Two free registers of the kind: one to cache a local in, and one still
+  // left for the operator that reads it (its result, or a copy to overwrite).
   bool hasFree(bool fpr) const {
     uint32_t free = fpr ? fprFree_ & MacroAssembler::kAllocatableFprs : gprFree_ & MacroAssembler::kAllocatableGprs;
     return std::popcount(free) >= 2;
@@ -446,8 +525,7 @@ class ValueStack {
   }
   void releaseLocal(uint32_t index) {
     CachedLocal& c = locals_[index];
-    if (inFpr(localTypes_[index])) fprFree_ |= 1u << c.reg;
-    else gprFree_ |= 1u << c.reg;
+    dropUse(c.reg, inFpr(localTypes_[index]));
     c.cached = false;
     c.dirty = false;
     cachedLocals_.erase(std::find(cachedLocals_.begin(), cachedLocals_.end(), index));
@@ -471,9 +549,8 @@ class ValueStack {
     if ((kCallerSaved & (1u << c.reg)) == 0 || free == 0) return;
     auto id = static_cast<uint8_t>(std::countr_zero(free));
     masm_.moveGpr(GpReg{id}, GpReg{c.reg}, localTypes_[index] != ValType::I32);
-    gprFree_ |= 1u << c.reg;
-    gprFree_ &= ~(1u << id);
-    gprsUsed_ |= 1u << id;
+    dropUse(c.reg, false);
+    addUse(id, false);
     c.reg = id;
   }
   // Loads a local into a register of its own.
@@ -493,6 +570,10 @@ class ValueStack {
   uint32_t gprFree_ = MacroAssembler::kAllocatableGprs;
   uint32_t gprsUsed_ = 0;
   uint32_t fprFree_ = MacroAssembler::kAllocatableFprs;
+  // Users of each register (cached local, operand values, a caller holding
+  // a popped one); free (bit set in *Free_) exactly when zero.
+  uint8_t gprUses_[16] = {};
+  uint8_t fprUses_[16] = {};
   uint32_t maxDepth_ = 0;
   int32_t slotBase_ = 0;
   std::vector<ValType> localTypes_;
@@ -501,9 +582,8 @@ class ValueStack {
   // The cached ones (at most one per allocatable register): what every
   // branch, call and merge walks, so their cost does not grow with the
   // function's number of locals.
-  std::vector<uint32_t> cachedLocals_;
+  CachedLocalList cachedLocals_;
   uint32_t tick_ = 0;
-  int32_t pinned_ = -1;  // the local pushLocal is copying: not to be dropped meanwhile
 };
 
 }  // namespace weft

@@ -200,7 +200,10 @@ class MacroAssemblerX64 {
 
   // ---- linear memory, globals, tables ----
   // Bounds-checks (bounds-checked strategy) and addresses index + offset of
-  // memory 0; {index} may come back holding index + offset.
+  // memory 0; {index} may come back holding index + offset, when
+  // wasmMemoryWritesIndex (an offset no displacement holds): then the index
+  // register must be the caller's alone.
+  static bool wasmMemoryWritesIndex(const Operator& op) { return op.memarg.offset > INT32_MAX; }
   MemOperand wasmMemory(const Operator& op, GpReg index, uint32_t accessSize);
   // The same for a constant index, when address + offset + size fits a
   // 31-bit displacement (constantAddressFits).

@@ -1,0 +1,83 @@
+// A vector of at most N trivially copyable elements, stored inline: for the
+// compilers' small per-branch records (the locals cached in registers, at
+// most one per register), which are made and dropped at every branch and
+// block. The heap allocation a std::vector makes for each cost the baseline
+// more than the records' contents. Going past N is a compiler bug, caught by
+// an assertion, never a guest-controlled condition: callers bound their
+// sizes by the number of registers.
+#pragma once
+
+#include <cassert>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <new>
+#include <type_traits>
+
+namespace weft {
+
+template <typename T, uint32_t N>
+class BoundedVector {
+  static_assert(std::is_trivially_copyable_v<T>);
+
+ public:
+  using value_type = T;
+  using iterator = T*;
+  using const_iterator = const T*;
+
+  static constexpr uint32_t capacity() { return N; }
+  uint32_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  T* begin() { return data(); }
+  T* end() { return data() + size_; }
+  const T* begin() const { return data(); }
+  const T* end() const { return data() + size_; }
+  T& operator[](uint32_t i) { return data()[i]; }
+  const T& operator[](uint32_t i) const { return data()[i]; }
+  T& front() { return data()[0]; }
+
+  void clear() { size_ = 0; }
+  void push_back(const T& item) {
+    assert(size_ < N);
+    ::new (static_cast<void*>(storage_ + sizeof(T) * size_)) T(item);
+    ++size_;
+  }
+  template <typename... Args>
+  void emplace_back(Args&&... args) {
+    push_back(T{static_cast<Args&&>(args)...});
+  }
+  // Removes the element at {at}; the order of the others is kept.
+  void erase(T* at) {
+    for (T* next = at + 1; next != end(); ++next) next[-1] = *next;
+    --size_;
+  }
+  // Removes every element {drop} says to; the order of the others is kept.
+  template <typename Predicate>
+  void eraseIf(Predicate drop) {
+    T* kept = begin();
+    for (T& item : *this)
+      if (!drop(item)) *kept++ = item;
+    size_ = static_cast<uint32_t>(kept - begin());
+  }
+
+  // Copies only the elements in use; the rest of the storage stays raw
+  // (a std::array would construct all N elements on every copy).
+  BoundedVector() = default;
+  BoundedVector(const BoundedVector& other) : size_(other.size_) {
+    std::memcpy(storage_, other.storage_, sizeof(T) * size_);
+  }
+  BoundedVector& operator=(const BoundedVector& other) {
+    size_ = other.size_;
+    std::memmove(storage_, other.storage_, sizeof(T) * size_);
+    return *this;
+  }
+
+ private:
+  T* data() { return std::launder(reinterpret_cast<T*>(storage_)); }
+  const T* data() const { return std::launder(reinterpret_cast<const T*>(storage_)); }
+
+  uint32_t size_ = 0;
+  alignas(T) std::byte storage_[sizeof(T) * N];
+};
+
+}  // namespace weft
