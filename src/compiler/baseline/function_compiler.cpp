@@ -460,50 +460,19 @@ FunctionCompiler::OutgoingCall FunctionCompiler::prepareCallArgs(const FuncType&
   return call;
 }
 
-// Arguments in registers move first, as one parallel move: an argument
-// register may hold another argument's value (rsi, r8, r9 and xmm1-xmm7 are
-// operand registers too). A move waits while its destination still holds a
-// value another move needs; when only such moves are left, they form cycles,
-// and one value of a cycle goes to a scratch register first. Arguments in
-// slots or constants load last, into registers no pending value is in.
+// Arguments in registers move first, as one parallel move (parallel_move.h):
+// an argument register may hold another argument's value (rsi, r8, r9 and
+// xmm1-xmm7 are operand registers too), and one value may go to several
+// arguments. Arguments in slots or constants load last, into registers no
+// pending value is in.
 void FunctionCompiler::placeRegisterArguments(uint32_t from, std::span<const call_abi::Location> at) {
-  struct Move {
-    bool fpr;
-    uint8_t source;
-    uint8_t destination;
-    bool wide;
-  };
-  std::vector<Move> moves;
+  RegisterMoves moves;
   for (uint32_t i = 0; i < at.size(); ++i) {
     const Val& v = values_.at(from + i);
     if (at[i].where == call_abi::Where::Stack || (v.loc != Loc::Gpr && v.loc != Loc::Fpr)) continue;
-    Move move{v.loc == Loc::Fpr, v.reg, MacroAssembler::argumentRegister(at[i]), v.type != ValType::I32};
-    if (move.source != move.destination) moves.push_back(move);
+    moves.push_back({v.loc == Loc::Fpr, v.reg, MacroAssembler::argumentRegister(at[i]), v.type != ValType::I32});
   }
-  auto emitMove = [&](const Move& m) {
-    if (m.fpr) masm_.moveFpr(FpReg{m.destination}, FpReg{m.source});
-    else masm_.moveGpr(GpReg{m.destination}, GpReg{m.source}, m.wide);
-  };
-  while (!moves.empty()) {
-    bool progress = false;
-    for (size_t k = 0; k < moves.size();) {
-      bool blocked = false;
-      for (const Move& other : moves)
-        if (other.fpr == moves[k].fpr && other.source == moves[k].destination) blocked = true;
-      if (blocked) {
-        ++k;
-        continue;
-      }
-      emitMove(moves[k]);
-      moves.erase(moves.begin() + static_cast<std::ptrdiff_t>(k));
-      progress = true;
-    }
-    if (progress) continue;
-    Move& first = moves.front();  // on a cycle: its value waits in a scratch register
-    uint8_t scratch = first.fpr ? MacroAssembler::kMoveCycleFpr.code : MacroAssembler::kScratchGpr.code;
-    emitMove({first.fpr, first.source, scratch, true});
-    first.source = scratch;
-  }
+  emitParallelMoves(masm_, moves);
   for (uint32_t i = 0; i < at.size(); ++i) {
     const Val& v = values_.at(from + i);
     if (at[i].where == call_abi::Where::Stack || v.loc == Loc::Gpr || v.loc == Loc::Fpr) continue;

@@ -40,6 +40,7 @@
 
 #include "compiler/baseline/macro_assembler.h"
 #include "compiler/baseline/masm_types.h"
+#include "compiler/baseline/parallel_move.h"
 #include "format/types.h"
 #include "support/bounded_vector.h"
 
@@ -404,46 +405,34 @@ class ValueStack {
       if (!locals_[h.local].cached || locals_[h.local].reg != h.reg) return false;
     return true;
   }
-  // Moves (or loads) every local of {home} into its register. The locals are
-  // clean (flushed) and the value stack holds no register, so a register a
-  // home needs may be taken from any other local; a cycle of moves is broken
-  // by dropping one local, which then loads from its slot.
+  // Moves (or loads) every local of {home} into its register, at a branch
+  // to the loop: the locals are clean (flushed) and no operand value is in a
+  // register, so a register the home needs may be taken from any other
+  // local. The moves between locals' registers are one parallel move.
   void moveLocalsTo(const LoopHome& home) {
-    LoopHome pending;
+    RegisterMoves moves;
+    BoundedVector<bool, kMaxCachedLocals> wasCached;
+    for (const LocalHome& h : home) {
+      const CachedLocal& c = locals_[h.local];
+      ValType type = localTypes_[h.local];
+      wasCached.push_back(c.cached);
+      if (c.cached && c.reg != h.reg) moves.push_back({inFpr(type), c.reg, h.reg, type != ValType::I32});
+    }
+    emitParallelMoves(masm_, moves);
     for (const LocalHome& h : home)
-      if (!locals_[h.local].cached || locals_[h.local].reg != h.reg) pending.push_back(h);
-    while (!pending.empty()) {
-      bool progress = false;
-      for (uint32_t k = 0; k < pending.size();) {
-        const LocalHome h = pending[k];
-        bool fpr = inFpr(localTypes_[h.local]);
-        bool isSource = false;  // another pending local still sits in h.reg
-        for (const LocalHome& other : pending)
-          if (other.local != h.local && locals_[other.local].cached && locals_[other.local].reg == h.reg &&
-              inFpr(localTypes_[other.local]) == fpr)
-            isSource = true;
-        if (isSource) {
-          ++k;
-          continue;
-        }
-        int32_t holder = localIn(h.reg, fpr);
-        if (holder >= 0) releaseLocal(static_cast<uint32_t>(holder));
-        ValType type = localTypes_[h.local];
-        if (locals_[h.local].cached) {
-          if (fpr) masm_.moveFpr(FpReg{h.reg}, FpReg{locals_[h.local].reg});
-          else masm_.moveGpr(GpReg{h.reg}, GpReg{locals_[h.local].reg}, type != ValType::I32);
-          releaseLocal(h.local);
-        } else if (fpr) {
-          masm_.loadFpr(FpReg{h.reg}, type, masm_.operand(localHomes_[h.local]));
-        } else {
-          masm_.loadGpr(GpReg{h.reg}, type, masm_.operand(localHomes_[h.local]));
-        }
-        addUse(h.reg, fpr);
-        markCached(h.local, {true, false, h.reg, ++tick_});
-        pending.erase(pending.begin() + k);
-        progress = true;
-      }
-      if (!progress) releaseLocal(pending.front().local);  // a cycle: load it from its slot instead
+      if (locals_[h.local].cached) releaseLocal(h.local);
+    for (const LocalHome& h : home) {  // the locals whose registers the moves overwrote
+      int32_t holder = localIn(h.reg, inFpr(localTypes_[h.local]));
+      if (holder >= 0) releaseLocal(static_cast<uint32_t>(holder));
+    }
+    for (uint32_t k = 0; k < home.size(); ++k) {
+      const LocalHome& h = home[k];
+      ValType type = localTypes_[h.local];
+      bool fpr = inFpr(type);
+      if (!wasCached[k] && fpr) masm_.loadFpr(FpReg{h.reg}, type, masm_.operand(localHomes_[h.local]));
+      else if (!wasCached[k]) masm_.loadGpr(GpReg{h.reg}, type, masm_.operand(localHomes_[h.local]));
+      addUse(h.reg, fpr);
+      markCached(h.local, {true, false, h.reg, ++tick_});
     }
   }
 

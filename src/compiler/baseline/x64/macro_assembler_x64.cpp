@@ -51,7 +51,8 @@ struct SaveSlot {
 const SaveSlot kSaveSlots[] = {{x86::r13, -24}, {x86::r12, -32}, {x86::rbx, -40}, {x86::r15, -48}};
 constexpr int32_t kResultsBufferSlot = -56;
 // Loop heads start a 32-byte fetch window (multi-byte nops pad to it); the
-// linker starts functions at least that aligned, so it holds in memory.
+// linker starts functions at least that aligned and the prologue of a
+// function with loops is padded to it, so it holds in memory.
 constexpr uint32_t kLoopAlignment = 32;
 static_assert(kFunctionAlignment % kLoopAlignment == 0);
 constexpr int32_t kFrameSizePlaceholder = 0x7ffffff0;
@@ -210,6 +211,7 @@ MacroAssemblerX64::MacroAssemblerX64(Buffers& buffers, const VmctxLayout& layout
   buffers_.prologueCode.init(Environment::host());
   buffers_.prologueCode.setErrorHandler(&errors_);
   buffers_.prologueCode.attach(&buffers_.prologue);
+  buffers_.prologue.addEncodingOptions(EncodingOptions::kOptimizedAlign);
 }
 
 MacroAssemblerX64::~MacroAssemblerX64() {
@@ -325,6 +327,10 @@ uint32_t MacroAssemblerX64::assemblePrologue(uint32_t gprsUsed, uint32_t frameBy
     interruptCheckAt = static_cast<uint32_t>(p.offset());
     p.dd(0);
   }
+  // The body's loop headers are aligned within the body, which starts after
+  // the prologue: a function with loops pads its prologue (one or two nops
+  // run per call) so that they are aligned in memory too.
+  if (hasLoops_) p.align(AlignMode::kCode, kLoopAlignment);
   auto size = static_cast<uint32_t>(p.offset());
   if (stackCheckAt) patchPrologueJump(*stackCheckAt, stackOverflow_, size);
   if (interruptCheckAt) patchPrologueJump(*interruptCheckAt, *entryInterrupted, size);
@@ -515,6 +521,7 @@ void MacroAssemblerX64::bindMerge(Label label) {
 void MacroAssemblerX64::bindLoopHeader(Label label) {
   a_.align(AlignMode::kCode, kLoopAlignment);
   bindMerge(label);
+  hasLoops_ = true;
 }
 void MacroAssemblerX64::jump(Label label) { a_.jmp(label); }
 // Sets the flags for {c}; returns the condition code that means "true".

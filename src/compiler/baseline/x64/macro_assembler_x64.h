@@ -320,6 +320,7 @@ class MacroAssemblerX64 {
   Label stackOverflow_;
   bool memBaseValid_ = false;  // kMemBase (r11) holds memory 0's base
   bool makesCalls_ = false;    // any call in the body: wasm, host or builtin
+  bool hasLoops_ = false;      // a loop header in the body: the prologue pads to kLoopAlignment
   uint32_t bodyBytecodeOffset_ = 0;
   uint32_t bodyBytes_ = 0;
   std::vector<uint32_t> vmctxReloads_;  // body offsets of the reloads' displacements
