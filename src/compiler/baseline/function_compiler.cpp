@@ -30,7 +30,14 @@ FunctionCompiler::FunctionCompiler(const ModuleInfo& module, std::span<const uin
       it_(module, bytes, functionIndex, scratch.validator),
       masm_(scratch.reused->buffers, layout, options.memoryStrategy),
       values_(masm_),
-      countsFuel_(options.countsFuel) {}
+      controls_(scratch.reused->controls),
+      snapshots_(scratch.reused->snapshots),
+      homes_(scratch.reused->homes),
+      countsFuel_(options.countsFuel) {
+  controls_.clear();
+  snapshots_.reset();
+  homes_.reset();
+}
 
 Result<CompiledFunction> FunctionCompiler::compile() {
   if (!it_.readLocals()) return it_.error();
@@ -177,7 +184,7 @@ void FunctionCompiler::emitBranchTo(uint32_t depth) {
   uint32_t count = static_cast<uint32_t>(target.kind == ControlKind::Loop ? target.signature.numParams
                                                                            : target.signature.numResults);
   values_.flushLocals();
-  if (target.kind == ControlKind::Loop) values_.moveLocalsTo(target.home);
+  if (target.kind == ControlKind::Loop) values_.moveLocalsTo(homes_[target.home]);
   moveTopTo(count, target.mergeHeight);
   if (target.kind != ControlKind::Loop) noteBranchToEnd(target);
   masm_.jump(branchLabel(target));
@@ -197,15 +204,15 @@ bool FunctionCompiler::branchNeedsMoves(uint32_t depth) {
   uint32_t count = static_cast<uint32_t>(target.kind == ControlKind::Loop ? target.signature.numParams
                                                                            : target.signature.numResults);
   return values_.size() - count != target.mergeHeight ||
-         (target.kind == ControlKind::Loop && !values_.localsAt(target.home));
+         (target.kind == ControlKind::Loop && !values_.localsAt(homes_[target.home]));
 }
 
 // A branch (or the fall-through) about to reach the end of {target}, its
 // locals flushed: at the end, a local stays cached only where every edge
 // has it cached in the same register (the slots hold every value anyway).
 void FunctionCompiler::noteBranchToEnd(ControlState& target) {
-  if (target.endEdgeSeen) {
-    values_.intersectWithCurrentLocals(target.endLocals);
+  if (target.endLocals != ReusablePool<LocalsSnapshot>::kNone) {
+    values_.intersectWithCurrentLocals(snapshots_[target.endLocals]);
     target.endTargeted = true;
   } else {
     intersectEdge(target, values_.saveLocals());
@@ -213,12 +220,13 @@ void FunctionCompiler::noteBranchToEnd(ControlState& target) {
 }
 
 void FunctionCompiler::intersectEdge(ControlState& target, const LocalsSnapshot& edge) {
-  if (!target.endEdgeSeen) {
-    target.endLocals = edge;
-    for (SavedLocal& kept : target.endLocals) kept.state.dirty = false;
-    target.endEdgeSeen = true;
+  if (target.endLocals == ReusablePool<LocalsSnapshot>::kNone) {
+    target.endLocals = snapshots_.acquire();
+    LocalsSnapshot& kept = snapshots_[target.endLocals];
+    kept = edge;
+    for (SavedLocal& local : kept) local.state.dirty = false;
   } else {
-    ValueStack::intersectLocals(target.endLocals, edge);
+    ValueStack::intersectLocals(snapshots_[target.endLocals], edge);
   }
   target.endTargeted = true;
 }
@@ -242,7 +250,8 @@ bool FunctionCompiler::emitBlockStart(const Operator& op) {
   uint32_t params = op.block.numParams;
   state.mergeHeight = state.baseHeight = values_.size() - params;
   if (state.kind == ControlKind::Loop) {
-    state.home = values_.loopHome();
+    state.home = homes_.acquire();
+    homes_[state.home] = values_.loopHome();
     state.label = masm_.newLabel();
     masm_.bindLoopHeader(state.label);
     masm_.interruptCheck(op.offset);
@@ -251,7 +260,8 @@ bool FunctionCompiler::emitBlockStart(const Operator& op) {
     state.elseLabel = masm_.newLabel();
     masm_.branchIf(condition, false, state.elseLabel);
     release(condition);
-    state.elseLocals = values_.saveLocals();
+    state.elseLocals = snapshots_.acquire();
+    snapshots_[state.elseLocals] = values_.saveLocals();
     // The else branch needs the parameters as they were: the then branch
     // works on copies above them.
     for (uint32_t i = 0; i < params; ++i) {
@@ -277,23 +287,27 @@ bool FunctionCompiler::emitElse() {
   }
   masm_.bindMerge(state.elseLabel);
   values_.truncate(state.mergeHeight);
-  values_.restoreLocals(state.elseLocals);  // only the if's branch reaches here
+  values_.restoreLocals(snapshots_[state.elseLocals]);  // only the if's branch reaches here
   for (uint32_t i = 0; i < state.signature.numParams; ++i) values_.pushSlot(state.signature.params[i]);
   state.baseHeight = state.mergeHeight;
   reachable_ = true;
   return true;
 }
 
+// The state is dropped last: nothing here opens or looks up another block.
 bool FunctionCompiler::emitEnd() {
-  ControlState state = std::move(controls_.back());
+  ControlState& state = controls_.back();
   if (state.kind == ControlKind::Function) {
     if (reachable_) emitReturnValues();
     masm_.emitEpilogue(values_.gprsUsed());
     controls_.pop_back();
     return true;
   }
-  controls_.pop_back();
-  if (!state.entryReachable) return true;  // still unreachable
+  if (!state.entryReachable) {  // still unreachable
+    releasePooled(state);
+    controls_.pop_back();
+    return true;
+  }
   // Does a branch reach the end besides the fall-through? Then only the
   // locals every edge has cached alike stay cached there.
   bool merges = state.endTargeted || (state.kind == ControlKind::If && !state.hasElse);
@@ -305,7 +319,7 @@ bool FunctionCompiler::emitEnd() {
       noteBranchToEnd(state);  // the fall-through is one more edge
     }
   }
-  if (state.kind == ControlKind::If && !state.hasElse) intersectEdge(state, state.elseLocals);
+  if (state.kind == ControlKind::If && !state.hasElse) intersectEdge(state, snapshots_[state.elseLocals]);
   bool endReachable = reachable_ || state.endTargeted;
   if (state.kind == ControlKind::If && !state.hasElse) {
     // The false path starts where the end is: the then branch falls through.
@@ -314,11 +328,19 @@ bool FunctionCompiler::emitEnd() {
   }
   if (state.kind != ControlKind::Loop && state.label.isValid()) masm_.bindMerge(state.label);
   values_.truncate(state.mergeHeight);
-  if (merges) values_.restoreLocals(state.endLocals);
+  if (merges) values_.restoreLocals(snapshots_[state.endLocals]);
   reachable_ = endReachable;
   if (reachable_)
     for (uint32_t i = 0; i < state.signature.numResults; ++i) values_.pushSlot(state.signature.results[i]);
+  releasePooled(state);
+  controls_.pop_back();
   return true;
+}
+
+void FunctionCompiler::releasePooled(ControlState& state) {
+  snapshots_.release(state.elseLocals);
+  snapshots_.release(state.endLocals);
+  homes_.release(state.home);
 }
 
 bool FunctionCompiler::emitBr(const Operator& op) {
@@ -377,11 +399,16 @@ bool FunctionCompiler::emitBrTable() {
     masm_.jumpTable(index, caseLabels, defaultLabel);
   }
   values_.release(index);
+  // Each stub starts from the dispatch's state; only a branch to a loop (its
+  // locals move to their homes) or a return leaves another behind.
   LocalsSnapshot atDispatch = values_.saveLocals();
+  bool cacheChanged = false;
   for (auto& [depth, label] : stubs) {
     masm_.bind(label);
-    values_.restoreLocals(atDispatch);  // each stub starts from the dispatch's state
+    if (cacheChanged) values_.restoreLocals(atDispatch);
+    ControlKind kind = control(depth).kind;
     emitBranchTo(depth);
+    cacheChanged = kind == ControlKind::Loop || kind == ControlKind::Function;
   }
   becomeUnreachable();
   return true;

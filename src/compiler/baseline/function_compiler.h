@@ -26,12 +26,36 @@
 #include "compiler/fuel_runs.h"
 #include "format/module_info.h"
 #include "support/error.h"
+#include "support/reusable_pool.h"
 #include "validation/operator_iterator.h"
 
 namespace weft {
 
+// One open block, loop, if or the function body, as the function compiler
+// sees it. What only some blocks need is in the scratch's pools, by index
+// (ReusablePool::kNone when absent): a block stays small.
+struct ControlState {
+  ControlKind kind = ControlKind::Block;
+  Label label;      // block/if: the end (made by branchLabel); loop: the head
+  Label elseLabel;  // if: the false path
+  uint32_t mergeHeight = 0;  // where the block's parameters start; branch values land here
+  uint32_t baseHeight = 0;   // the stack height the body may not pop below
+  BlockSignature signature;
+  bool entryReachable = true;
+  bool endTargeted = false;  // a branch goes to the end
+  bool hasElse = false;
+  uint32_t home = ReusablePool<LoopHome>::kNone;  // loop: where its locals are cached at the head
+  uint32_t elseLocals = ReusablePool<LocalsSnapshot>::kNone;  // if: the locals' cache as the false path starts
+  uint32_t endLocals = ReusablePool<LocalsSnapshot>::kNone;   // block, if: the locals every edge to the end
+                                                              // has cached alike; made by the first edge
+};
+
+// Kept between functions: no regrowth per function.
 struct BaselineScratch::Reused {
   MacroAssembler::Buffers buffers;
+  std::vector<ControlState> controls;
+  ReusablePool<LocalsSnapshot> snapshots;
+  ReusablePool<LoopHome> homes;
 };
 
 class FunctionCompiler {
@@ -41,21 +65,7 @@ class FunctionCompiler {
   Result<CompiledFunction> compile();
 
  private:
-  struct ControlState {
-    ControlKind kind = ControlKind::Block;
-    Label label;      // block/if: the end (made by branchLabel); loop: the head
-    Label elseLabel;  // if: the false path
-    uint32_t mergeHeight = 0;  // where the block's parameters start; branch values land here
-    uint32_t baseHeight = 0;   // the stack height the body may not pop below
-    BlockSignature signature;
-    bool entryReachable = true;
-    bool endTargeted = false;  // a branch goes to the end
-    bool hasElse = false;
-    LoopHome home;                         // loop: where its locals are cached at the head
-    LocalsSnapshot elseLocals;   // if: the locals' cache as the false path starts
-    bool endEdgeSeen = false;
-    LocalsSnapshot endLocals;    // block, if: the locals every edge to the end has cached alike
-  };
+
   // Stack bytes of a call's arguments (its results buffer follows them).
   struct OutgoingCall {
     uint32_t stackBytes = 0;
@@ -79,6 +89,7 @@ class FunctionCompiler {
   void emitBranchTo(uint32_t depth);
   bool branchNeedsMoves(uint32_t depth);
   void noteBranchToEnd(ControlState& target);
+  void releasePooled(ControlState& state);
   Label branchLabel(ControlState& target);
   void intersectEdge(ControlState& target, const LocalsSnapshot& edge);
   bool emitBlockStart(const Operator& op);
@@ -142,7 +153,9 @@ class FunctionCompiler {
   OperatorIterator it_;
   MacroAssembler masm_;
   ValueStack values_;
-  std::vector<ControlState> controls_;
+  std::vector<ControlState>& controls_;  // the scratch's, emptied for each function
+  ReusablePool<LocalsSnapshot>& snapshots_;  // the scratch's, all free for each function
+  ReusablePool<LoopHome>& homes_;
   bool reachable_ = true;
   std::optional<Condition> fusedCondition_;  // a comparison the next operator tests
   bool countsFuel_ = false;

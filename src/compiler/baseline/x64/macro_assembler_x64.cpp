@@ -376,8 +376,10 @@ void MacroAssemblerX64::finish(uint32_t gprsUsed, uint32_t frameBytes, CompiledF
   out.code.insert(out.code.end(), body.data(), body.data() + body.size());
   out.sites = std::move(sites_);
   for (CodeSite& site : out.sites) site.codeOffset += prologueSize;
-  std::sort(out.sites.begin(), out.sites.end(),
-            [](const CodeSite& x, const CodeSite& y) { return x.codeOffset < y.codeOffset; });
+  // Recorded as the code was emitted, so nearly always in order already.
+  auto byOffset = [](const CodeSite& x, const CodeSite& y) { return x.codeOffset < y.codeOffset; };
+  if (!std::is_sorted(out.sites.begin(), out.sites.end(), byOffset))
+    std::stable_sort(out.sites.begin(), out.sites.end(), byOffset);
 }
 
 // ---- moves ----

@@ -1,0 +1,354 @@
+// The value stack's register allocation and locals cache (value_stack.h):
+// out of line, so that the many operator emitters share one copy of each
+// step instead of an inlined one each: the baseline's hot code then shares
+// the instruction cache with asmjit's encoder without evicting it.
+#include "compiler/baseline/value_stack.h"
+
+namespace weft {
+
+GpReg ValueStack::allocGpr() {
+  constexpr uint32_t kAllocatable = MacroAssembler::kAllocatableGprs;
+  constexpr uint32_t kCallerSaved = MacroAssembler::kCallerSavedGprs;
+  while ((gprFree_ & kAllocatable) == 0) freeOne(false);
+  uint32_t free = gprFree_ & kAllocatable;
+  auto id = static_cast<uint8_t>(std::countr_zero((free & kCallerSaved) ? free & kCallerSaved : free));
+  addUse(id, false);
+  return GpReg{id};
+}
+
+FpReg ValueStack::allocFpr() {
+  while ((fprFree_ & MacroAssembler::kAllocatableFprs) == 0) freeOne(true);
+  auto id = static_cast<uint8_t>(std::countr_zero(fprFree_ & MacroAssembler::kAllocatableFprs));
+  addUse(id, true);
+  return FpReg{id};
+}
+
+void ValueStack::pushLoaded(ValType type, Address source) {
+  push({type, inFpr(type) ? Loc::Fpr : Loc::Gpr, loadIntoNewRegister(type, source)});
+}
+
+uint8_t ValueStack::loadIntoNewRegister(ValType type, Address source) {
+  if (inFpr(type)) {
+    FpReg x = allocFpr();
+    masm_.loadFpr(x, type, masm_.operand(source));
+    return x.code;
+  }
+  GpReg r = allocGpr();
+  masm_.loadGpr(r, type, masm_.operand(source));
+  return r.code;
+}
+
+GpReg ValueStack::toGpr(const Val& v) {
+  if (v.loc == Loc::Gpr && gprUses_[v.reg] == 1) return GpReg{v.reg};
+  GpReg r = allocGpr();
+  if (v.loc == Loc::Gpr) {
+    masm_.moveGpr(r, GpReg{v.reg}, v.type != ValType::I32);
+    dropUse(v.reg, false);
+  } else if (v.loc == Loc::Const) {
+    masm_.loadConstant(r, v.type, v.bits);
+  } else {
+    masm_.loadGpr(r, v.type, masm_.operand(slot(v.depth)));
+  }
+  return r;
+}
+
+FpReg ValueStack::toFpr(const Val& v) {
+  if (v.loc == Loc::Fpr && fprUses_[v.reg] == 1) return FpReg{v.reg};
+  FpReg x = allocFpr();
+  if (v.loc == Loc::Fpr) {
+    masm_.moveFpr(x, FpReg{v.reg});
+    dropUse(v.reg, true);
+  } else if (v.loc == Loc::Const) {
+    masm_.loadConstant(x, v.type, v.bits, v.bitsHigh);
+  } else {
+    masm_.loadFpr(x, v.type, masm_.operand(slot(v.depth)));
+  }
+  return x;
+}
+
+void ValueStack::truncate(uint32_t height) {
+  while (stack_.size() > height) {
+    releaseVal(stack_.back());
+    stack_.pop_back();
+  }
+}
+
+void ValueStack::storeTo(uint32_t depth, Address dest) {
+  const Val& v = stack_[depth];
+  MacroAssembler::MemOperand to = masm_.operand(dest);
+  switch (v.loc) {
+    case Loc::Gpr: masm_.storeGpr(to, GpReg{v.reg}, v.type); break;
+    case Loc::Fpr: masm_.storeFpr(to, FpReg{v.reg}, v.type); break;
+    case Loc::Const: masm_.storeConstant(to, v.type, v.bits, v.bitsHigh); break;
+    case Loc::Slot: masm_.copySlotValue(to, slot(depth), v.type); break;
+  }
+}
+
+void ValueStack::spillAll() {
+  for (uint32_t d = 0; d < stack_.size(); ++d)
+    if (stack_[d].loc != Loc::Slot) spill(d);
+}
+
+void ValueStack::spillForCall(uint32_t keep) {
+  for (uint32_t d = 0; d < keep; ++d)
+    if (stack_[d].loc != Loc::Slot) spill(d);
+  for (uint32_t i : CachedLocalList(cachedLocals_)) {
+    if (inFpr(localTypes_[i]) || (MacroAssembler::kCallerSavedGprs & (1u << locals_[i].reg))) evictLocal(i);
+  }
+}
+
+void ValueStack::setLocals(std::vector<ValType> types, std::vector<Address> homes) {
+  localTypes_ = std::move(types);
+  localHomes_ = std::move(homes);
+  locals_.assign(localTypes_.size(), CachedLocal{});
+  cachedLocals_.clear();
+}
+
+void ValueStack::adoptParameter(uint32_t index, uint8_t reg) {
+  addUse(reg, inFpr(localTypes_[index]));
+  markCached(index, {true, false, reg, ++tick_});
+}
+
+void ValueStack::pushLocal(uint32_t index) {
+  ValType type = localTypes_[index];
+  bool fpr = inFpr(type);
+  // A read caches the local only in a register nobody needs: evicting one
+  // local to cache another thrashes in functions with many locals.
+  if (!locals_[index].cached && hasFree(fpr)) cacheLocal(index);
+  CachedLocal& local = locals_[index];
+  local.lastUse = ++tick_;
+  if (local.cached) {
+    addUse(local.reg, fpr);
+    push({type, fpr ? Loc::Fpr : Loc::Gpr, local.reg});
+  } else {
+    pushLoaded(type, localHomes_[index]);
+  }
+}
+
+void ValueStack::setLocal(uint32_t index, bool tee) {
+  ValType type = localTypes_[index];
+  bool fpr = inFpr(type);
+  uint32_t top = size() - 1;
+  CachedLocal& local = locals_[index];
+  // Values still share the local's register: they keep the old value
+  // there, and the local goes elsewhere (its old value needs no write-back).
+  if (local.cached && uses(local.reg, fpr) > 1) {
+    local.dirty = false;
+    releaseLocal(index);
+  }
+  const Val& value = stack_[top];
+  bool inRegister = value.loc == Loc::Gpr || value.loc == Loc::Fpr;
+  if (!local.cached && inRegister && !isShared(top)) {
+    // The value's register becomes the local's: no move. A tee's value
+    // shares it with the local.
+    markCached(index, {true, true, value.reg, ++tick_});
+    if (tee) addUse(value.reg, fpr);
+    else stack_.pop_back();
+    return;
+  }
+  // A constant goes to the slot unless a register is spare: `i = 0` before
+  // a loop is worth a register, as the loop then keeps it in one.
+  if (!local.cached && stack_[top].loc == Loc::Const && !hasFree(fpr)) {
+    storeTo(top, localHomes_[index]);
+    if (!tee) truncate(top);
+    return;
+  }
+  if (!local.cached) {
+    uint8_t reg = fpr ? allocFpr().code : allocGpr().code;  // may spill the top value
+    markCached(index, {true, false, reg, 0});
+  }
+  CachedLocal& cached = locals_[index];
+  const Val& v = stack_[top];
+  if (inFpr(type)) {
+    FpReg to{cached.reg};
+    if (v.loc == Loc::Fpr) masm_.moveFpr(to, FpReg{v.reg});
+    else if (v.loc == Loc::Const) masm_.loadConstant(to, type, v.bits, v.bitsHigh);
+    else masm_.loadFpr(to, type, masm_.operand(slot(top)));
+  } else {
+    GpReg to{cached.reg};
+    if (v.loc == Loc::Gpr) masm_.moveGpr(to, GpReg{v.reg}, type != ValType::I32);
+    else if (v.loc == Loc::Const) masm_.loadConstant(to, type, v.bits);
+    else masm_.loadGpr(to, type, masm_.operand(slot(top)));
+  }
+  cached.dirty = true;
+  cached.lastUse = ++tick_;
+  if (!tee) truncate(top);
+}
+
+void ValueStack::flushLocals() {
+  for (uint32_t i : cachedLocals_)
+    if (locals_[i].dirty) writeBack(i);
+}
+
+void ValueStack::intersectLocals(LocalsSnapshot& into, const LocalsSnapshot& other) {
+  into.eraseIf([&](SavedLocal& kept) {
+    kept.state.dirty = false;
+    for (const auto& [i, state] : other)
+      if (i == kept.local) return state.reg != kept.state.reg;
+    return true;
+  });
+}
+
+void ValueStack::intersectWithCurrentLocals(LocalsSnapshot& into) const {
+  into.eraseIf([&](SavedLocal& kept) {
+    kept.state.dirty = false;
+    const CachedLocal& now = locals_[kept.local];
+    return !now.cached || now.reg != kept.state.reg;
+  });
+}
+
+LocalsSnapshot ValueStack::saveLocals() const {
+  LocalsSnapshot saved;
+  for (uint32_t i : cachedLocals_) saved.emplace_back(i, locals_[i]);
+  return saved;
+}
+
+void ValueStack::restoreLocals(const LocalsSnapshot& saved) {
+  for (uint32_t i : cachedLocals_) {
+    dropUse(locals_[i].reg, inFpr(localTypes_[i]));
+    locals_[i] = CachedLocal{};
+  }
+  cachedLocals_.clear();
+  for (const auto& [i, state] : saved) {
+    markCached(i, state);
+    addUse(state.reg, inFpr(localTypes_[i]));
+  }
+}
+
+LoopHome ValueStack::loopHome() {
+  CachedLocalList cached = cachedLocals_;
+  std::sort(cached.begin(), cached.end(),
+            [&](uint32_t a, uint32_t b) { return locals_[a].lastUse > locals_[b].lastUse; });
+  int gprRoom = std::popcount(MacroAssembler::kAllocatableGprs) / 2;
+  int fprRoom = std::popcount(MacroAssembler::kAllocatableFprs) / 2;
+  CachedLocalList kept;
+  for (uint32_t i : cached) {
+    int& room = inFpr(localTypes_[i]) ? fprRoom : gprRoom;
+    if (room > 0) {
+      --room;
+      kept.push_back(i);
+    } else {
+      releaseLocal(i);
+    }
+  }
+  LoopHome home;
+  for (uint32_t i : kept) {
+    if (!inFpr(localTypes_[i])) preferCalleeSaved(i);
+    home.push_back({i, locals_[i].reg});
+  }
+  return home;
+}
+
+bool ValueStack::localsAt(const LoopHome& home) const {
+  for (const LocalHome& h : home)
+    if (!locals_[h.local].cached || locals_[h.local].reg != h.reg) return false;
+  return true;
+}
+
+void ValueStack::moveLocalsTo(const LoopHome& home) {
+  if (localsAt(home)) return;
+  RegisterMoves moves;
+  BoundedVector<bool, kMaxCachedLocals> wasCached;
+  for (const LocalHome& h : home) {
+    const CachedLocal& c = locals_[h.local];
+    ValType type = localTypes_[h.local];
+    wasCached.push_back(c.cached);
+    if (c.cached && c.reg != h.reg) moves.push_back({inFpr(type), c.reg, h.reg, type != ValType::I32});
+  }
+  emitParallelMoves(masm_, moves);
+  for (const LocalHome& h : home)
+    if (locals_[h.local].cached) releaseLocal(h.local);
+  for (const LocalHome& h : home) {  // the locals whose registers the moves overwrote
+    int32_t holder = localIn(h.reg, inFpr(localTypes_[h.local]));
+    if (holder >= 0) releaseLocal(static_cast<uint32_t>(holder));
+  }
+  for (uint32_t k = 0; k < home.size(); ++k) {
+    const LocalHome& h = home[k];
+    ValType type = localTypes_[h.local];
+    bool fpr = inFpr(type);
+    if (!wasCached[k] && fpr) masm_.loadFpr(FpReg{h.reg}, type, masm_.operand(localHomes_[h.local]));
+    else if (!wasCached[k]) masm_.loadGpr(GpReg{h.reg}, type, masm_.operand(localHomes_[h.local]));
+    addUse(h.reg, fpr);
+    markCached(h.local, {true, false, h.reg, ++tick_});
+  }
+}
+
+void ValueStack::spill(uint32_t depth) {
+  storeTo(depth, slot(depth));
+  releaseVal(stack_[depth]);
+  stack_[depth].loc = Loc::Slot;
+}
+
+bool ValueStack::spillOne(Loc kind) {
+  for (uint32_t d = 0; d < stack_.size(); ++d)
+    if (stack_[d].loc == kind) {
+      spill(d);
+      return true;
+    }
+  return false;
+}
+
+void ValueStack::freeOne(bool fpr) {
+  int32_t clean = -1, dirty = -1;
+  for (uint32_t i : cachedLocals_) {
+    const CachedLocal& c = locals_[i];
+    if (inFpr(localTypes_[i]) != fpr || uses(c.reg, fpr) > 1) continue;
+    int32_t& best = c.dirty ? dirty : clean;
+    if (best < 0 || c.lastUse < locals_[best].lastUse) best = static_cast<int32_t>(i);
+  }
+  if (clean >= 0) return releaseLocal(static_cast<uint32_t>(clean));
+  if (dirty >= 0) return evictLocal(static_cast<uint32_t>(dirty));
+  if (spillOne(fpr ? Loc::Fpr : Loc::Gpr)) return;
+  // Only registers popped values share with locals are left: the locals
+  // give them up (an operator holds at most a few popped values, far fewer
+  // than there are registers, so this ends before they run out).
+  for (uint32_t i : cachedLocals_)
+    if (inFpr(localTypes_[i]) == fpr) return evictLocal(i);
+  std::abort();  // every register held by popped values: a compiler bug
+}
+
+void ValueStack::writeBack(uint32_t index) {
+  CachedLocal& c = locals_[index];
+  MacroAssembler::MemOperand to = masm_.operand(localHomes_[index]);
+  if (inFpr(localTypes_[index])) masm_.storeFpr(to, FpReg{c.reg}, localTypes_[index]);
+  else masm_.storeGpr(to, GpReg{c.reg}, localTypes_[index]);
+  c.dirty = false;
+}
+
+void ValueStack::releaseLocal(uint32_t index) {
+  CachedLocal& c = locals_[index];
+  dropUse(c.reg, inFpr(localTypes_[index]));
+  c.cached = false;
+  c.dirty = false;
+  cachedLocals_.erase(std::find(cachedLocals_.begin(), cachedLocals_.end(), index));
+}
+
+void ValueStack::evictLocal(uint32_t index) {
+  if (locals_[index].dirty) writeBack(index);
+  releaseLocal(index);
+}
+
+void ValueStack::preferCalleeSaved(uint32_t index) {
+  constexpr uint32_t kCallerSaved = MacroAssembler::kCallerSavedGprs;
+  CachedLocal& c = locals_[index];
+  uint32_t free = gprFree_ & MacroAssembler::kAllocatableGprs & ~kCallerSaved;
+  if ((kCallerSaved & (1u << c.reg)) == 0 || free == 0) return;
+  auto id = static_cast<uint8_t>(std::countr_zero(free));
+  masm_.moveGpr(GpReg{id}, GpReg{c.reg}, localTypes_[index] != ValType::I32);
+  dropUse(c.reg, false);
+  addUse(id, false);
+  c.reg = id;
+}
+
+void ValueStack::cacheLocal(uint32_t index) {
+  uint8_t reg = loadIntoNewRegister(localTypes_[index], localHomes_[index]);
+  markCached(index, {true, false, reg, ++tick_});
+}
+
+int32_t ValueStack::localIn(uint8_t reg, bool fpr) const {
+  for (uint32_t i : cachedLocals_)
+    if (inFpr(localTypes_[i]) == fpr && locals_[i].reg == reg) return static_cast<int32_t>(i);
+  return -1;
+}
+
+}  // namespace weft
