@@ -18,6 +18,18 @@ bool fitsInt32(uint64_t bits) {
 // a = a OP b for integers; b may stay in its slot or be an immediate.
 void FunctionCompiler::emitIntBinary(IntBinaryOp op, ValType type) {
   Val b = values_.pop();
+  // A constant added to (or taken from) a value that a local shares: into a
+  // register of its own in one instruction, not a copy and then the add.
+  if (b.loc == Loc::Const && fitsInt32(b.bits) && (op == IntBinaryOp::Add || op == IntBinaryOp::Sub) &&
+      values_.isShared(values_.size() - 1) && static_cast<int64_t>(b.bits) != INT32_MIN) {
+    GpReg a = values_.popToGprShared();
+    GpReg result = values_.allocGpr();
+    auto addend = static_cast<int32_t>(b.bits);
+    masm_.addImmediateInto(type, result, a, op == IntBinaryOp::Add ? addend : -addend);
+    values_.release(a);
+    values_.pushGpr(type, result);
+    return;
+  }
   GpReg a = values_.popToGpr();
   if (b.loc == Loc::Const && fitsInt32(b.bits)) {
     masm_.intBinary(op, type, a, IntOperand::ofImmediate(static_cast<int32_t>(b.bits)));

@@ -183,11 +183,19 @@ void FunctionCompiler::emitBranchTo(uint32_t depth) {
   }
   uint32_t count = static_cast<uint32_t>(target.kind == ControlKind::Loop ? target.signature.numParams
                                                                            : target.signature.numResults);
-  values_.flushLocals();
+  flushLocalsFor(target);
   if (target.kind == ControlKind::Loop) values_.moveLocalsTo(homes_[target.home]);
   moveTopTo(count, target.mergeHeight);
   if (target.kind != ControlKind::Loop) noteBranchToEnd(target);
   masm_.jump(branchLabel(target));
+}
+
+// Before a branch to {target}: dirty locals to their slots, but for a loop
+// the locals of its home, which the loop head counts as dirty (they stay in
+// their registers, and a loop that keeps changing one stores it once, after).
+void FunctionCompiler::flushLocalsFor(ControlState& target) {
+  if (target.kind == ControlKind::Loop) values_.flushLocalsOutside(homes_[target.home]);
+  else values_.flushLocals();
 }
 
 // A block's or if's end gets a label only when something jumps there: an
@@ -254,6 +262,7 @@ bool FunctionCompiler::emitBlockStart(const Operator& op) {
     homes_[state.home] = values_.loopHome();
     state.label = masm_.newLabel();
     masm_.bindLoopHeader(state.label);
+    values_.markDirty(homes_[state.home]);  // back edges do not store them
     masm_.interruptCheck(op.offset);
   }
   if (state.kind == ControlKind::If) {
@@ -354,7 +363,7 @@ bool FunctionCompiler::emitBrIf(const Operator& op) {
   Condition condition = popCondition();
   values_.spillAll();
   release(condition);  // no register is handed out before the branch
-  if (control(op.index).kind != ControlKind::Function) values_.flushLocals();
+  if (control(op.index).kind != ControlKind::Function) flushLocalsFor(control(op.index));
   if (!branchNeedsMoves(op.index)) {
     ControlState& target = control(op.index);
     if (target.kind != ControlKind::Loop) noteBranchToEnd(target);

@@ -89,6 +89,7 @@ class FunctionCompiler {
   void emitBranchTo(uint32_t depth);
   bool branchNeedsMoves(uint32_t depth);
   void noteBranchToEnd(ControlState& target);
+  void flushLocalsFor(ControlState& target);
   void releasePooled(ControlState& state);
   Label branchLabel(ControlState& target);
   void intersectEdge(ControlState& target, const LocalsSnapshot& edge);

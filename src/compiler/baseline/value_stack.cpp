@@ -175,6 +175,19 @@ void ValueStack::setLocal(uint32_t index, bool tee) {
   if (!tee) truncate(top);
 }
 
+void ValueStack::flushLocalsOutside(const LoopHome& home) {
+  for (uint32_t i : cachedLocals_) {
+    if (!locals_[i].dirty) continue;
+    bool inHome = false;
+    for (const LocalHome& h : home) inHome |= h.local == i;
+    if (!inHome) writeBack(i);
+  }
+}
+
+void ValueStack::markDirty(const LoopHome& home) {
+  for (const LocalHome& h : home) locals_[h.local].dirty = true;
+}
+
 void ValueStack::flushLocals() {
   for (uint32_t i : cachedLocals_)
     if (locals_[i].dirty) writeBack(i);
@@ -248,11 +261,12 @@ bool ValueStack::localsAt(const LoopHome& home) const {
 void ValueStack::moveLocalsTo(const LoopHome& home) {
   if (localsAt(home)) return;
   RegisterMoves moves;
-  BoundedVector<bool, kMaxCachedLocals> wasCached;
+  BoundedVector<bool, kMaxCachedLocals> wasCached, wasDirty;
   for (const LocalHome& h : home) {
     const CachedLocal& c = locals_[h.local];
     ValType type = localTypes_[h.local];
     wasCached.push_back(c.cached);
+    wasDirty.push_back(c.dirty);
     if (c.cached && c.reg != h.reg) moves.push_back({inFpr(type), c.reg, h.reg, type != ValType::I32});
   }
   emitParallelMoves(masm_, moves);
@@ -269,7 +283,7 @@ void ValueStack::moveLocalsTo(const LoopHome& home) {
     if (!wasCached[k] && fpr) masm_.loadFpr(FpReg{h.reg}, type, masm_.operand(localHomes_[h.local]));
     else if (!wasCached[k]) masm_.loadGpr(GpReg{h.reg}, type, masm_.operand(localHomes_[h.local]));
     addUse(h.reg, fpr);
-    markCached(h.local, {true, false, h.reg, ++tick_});
+    markCached(h.local, {true, wasDirty[k], h.reg, ++tick_});
   }
 }
 

@@ -189,6 +189,12 @@ class ValueStack {
   void setLocal(uint32_t index, bool tee);
   // Every dirty local to its slot; they stay cached. Before every branch.
   void flushLocals();
+  // The same but for the locals of {home}: a branch back to a loop leaves
+  // them dirty in their registers, as the loop head counts them.
+  void flushLocalsOutside(const LoopHome& home);
+  // The locals of {home} count as dirty (at a loop head: the back edges
+  // bring them so); where they must be in their slots, they are stored.
+  void markDirty(const LoopHome& home);
   // Keeps in {into} the locals {other} has cached in the same register:
   // what a label several edges reach may still count as cached. Every edge
   // flushed its dirty locals first, so what is kept is clean.

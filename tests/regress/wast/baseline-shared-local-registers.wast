@@ -6,7 +6,8 @@
 ;; shared left operand), more shared values than registers (the allocator
 ;; spills shared values and evicts locals), arguments shared with locals a
 ;; call evicts, loads and stores whose address or value is shared, fused
-;; compares and selects of the same local, and floats. The expected values
+;; compares and selects of the same local, constants added to a shared local,
+;; and floats. The expected values
 ;; are worked out by hand; the optimizing tier runs this file too.
 (module
   (memory 1)
@@ -133,6 +134,20 @@
       (br_if $again (local.get $i)))
     (i32.add (i32.mul (local.get $a) (i32.const 1000)) (local.get $b)))
 
+  ;; a constant added to a shared local goes to a register of its own in one
+  ;; instruction (lea): an i32 result must wrap and be zero-extended.
+  (func (export "add_constant_to_shared") (param $x i32) (param $y i64) (result i64)
+    (i64.add
+      (i64.extend_i32_u (i32.add (local.get $x) (i32.const 1)))
+      (i64.add (i64.sub (local.get $y) (i64.const 5))
+               (i64.extend_i32_u (i32.sub (local.get $x) (i32.const 2147483647))))))
+
+  ;; the same as a memory address: upper bits left set would address past
+  ;; 4 GiB instead of wrapping to 0.
+  (func (export "load_at_wrapped") (param $p i32) (result i32)
+    (i32.store (i32.const 0) (i32.const 77))
+    (i32.load (i32.add (local.get $p) (i32.const 1))))
+
   ;; floats: the same local on both sides, and set while shared.
   (func (export "float_shared") (param $x f64) (result f64)
     (local.get $x)
@@ -158,4 +173,7 @@
 (assert_return (invoke "countdown" (i32.const 10)) (i32.const 55))
 (assert_return (invoke "countdown" (i32.const 0)) (i32.const 0))
 (assert_return (invoke "copy_then_loop" (i32.const 5)) (i32.const 8040))
+(assert_return (invoke "add_constant_to_shared" (i32.const 2147483647) (i64.const 0)) (i64.const 2147483643))
+(assert_return (invoke "add_constant_to_shared" (i32.const -1) (i64.const -10)) (i64.const 2147483633))
+(assert_return (invoke "load_at_wrapped" (i32.const -1)) (i32.const 77))
 (assert_return (invoke "float_shared" (f64.const 3)) (f64.const 21))

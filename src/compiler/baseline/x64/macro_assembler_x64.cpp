@@ -870,6 +870,12 @@ void MacroAssemblerX64::intBinary(IntBinaryOp op, ValType type, GpReg lhs, const
   }
 }
 
+// lea: the 32-bit form keeps the low half of the 64-bit sum, zero-extended,
+// as an i32 add wraps.
+void MacroAssemblerX64::addImmediateInto(ValType type, GpReg dst, GpReg src, int32_t addend) {
+  a_.lea(sized(gp(dst), type != ValType::I32), x86::ptr(gp(src), addend));
+}
+
 // A register count goes through cl.
 void MacroAssemblerX64::shift(ShiftOp op, ValType type, GpReg lhs, const IntOperand& count) {
   x86::Gp dst = sized(gp(lhs), type != ValType::I32);

@@ -224,6 +224,8 @@ class MacroAssemblerX64 {
 
   // ---- numeric ----
   void intBinary(IntBinaryOp op, ValType type, GpReg lhsAndResult, const IntOperand& rhs);
+  // dst = src + addend, src left as it was (one instruction).
+  void addImmediateInto(ValType type, GpReg dst, GpReg src, int32_t addend);
   void shift(ShiftOp op, ValType type, GpReg lhsAndResult, const IntOperand& count);
   void compare(IntCondition condition, ValType type, GpReg lhsAndResult, const IntOperand& rhs);
   void eqz(ValType type, GpReg operandAndResult);
