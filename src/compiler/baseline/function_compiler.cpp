@@ -198,6 +198,12 @@ void FunctionCompiler::flushLocalsFor(ControlState& target) {
   else values_.flushLocals();
 }
 
+bool FunctionCompiler::hasLocalsToFlushFor(ControlState& target) {
+  if (target.kind == ControlKind::Function) return false;
+  if (target.kind == ControlKind::Loop) return values_.hasDirtyLocalsOutside(homes_[target.home]);
+  return values_.hasDirtyLocalsOutside(LoopHome{});
+}
+
 // A block's or if's end gets a label only when something jumps there: an
 // end only the fall-through reaches is no merge (and asmjit's labels are
 // not free to make).
@@ -363,15 +369,17 @@ bool FunctionCompiler::emitBrIf(const Operator& op) {
   Condition condition = popCondition();
   values_.spillAll();
   release(condition);  // no register is handed out before the branch
-  if (control(op.index).kind != ControlKind::Function) flushLocalsFor(control(op.index));
-  if (!branchNeedsMoves(op.index)) {
+  // Dirty locals are stored on the taken path only (below): a loop whose
+  // body leaves by a br_if then does not store its locals every iteration.
+  if (!branchNeedsMoves(op.index) && !hasLocalsToFlushFor(control(op.index))) {
     ControlState& target = control(op.index);
     if (target.kind != ControlKind::Loop) noteBranchToEnd(target);
     masm_.branchIf(condition, true, branchLabel(target));
     return true;
   }
-  // The moves (values, and locals into a loop's registers) happen on the
-  // taken path only: the fall-through keeps the cache as it was.
+  // The stores of dirty locals and the moves (values, and locals into a
+  // loop's registers) happen on the taken path only: the fall-through keeps
+  // the cache as it was.
   LocalsSnapshot fallThrough = values_.saveLocals();
   Label skip = masm_.newLabel();
   masm_.branchIf(condition, false, skip);

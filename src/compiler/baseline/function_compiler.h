@@ -90,6 +90,7 @@ class FunctionCompiler {
   bool branchNeedsMoves(uint32_t depth);
   void noteBranchToEnd(ControlState& target);
   void flushLocalsFor(ControlState& target);
+  bool hasLocalsToFlushFor(ControlState& target);
   void releasePooled(ControlState& state);
   Label branchLabel(ControlState& target);
   void intersectEdge(ControlState& target, const LocalsSnapshot& edge);

@@ -184,6 +184,16 @@ void ValueStack::flushLocalsOutside(const LoopHome& home) {
   }
 }
 
+bool ValueStack::hasDirtyLocalsOutside(const LoopHome& home) const {
+  for (uint32_t i : cachedLocals_) {
+    if (!locals_[i].dirty) continue;
+    bool inHome = false;
+    for (const LocalHome& h : home) inHome |= h.local == i;
+    if (!inHome) return true;
+  }
+  return false;
+}
+
 void ValueStack::markDirty(const LoopHome& home) {
   for (const LocalHome& h : home) locals_[h.local].dirty = true;
 }

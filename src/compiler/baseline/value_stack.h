@@ -192,6 +192,7 @@ class ValueStack {
   // The same but for the locals of {home}: a branch back to a loop leaves
   // them dirty in their registers, as the loop head counts them.
   void flushLocalsOutside(const LoopHome& home);
+  bool hasDirtyLocalsOutside(const LoopHome& home) const;
   // The locals of {home} count as dirty (at a loop head: the back edges
   // bring them so); where they must be in their slots, they are stored.
   void markDirty(const LoopHome& home);
