@@ -2,14 +2,15 @@
 // compilers' small per-branch records (the locals cached in registers, at
 // most one per register), which are made and dropped at every branch and
 // block. The heap allocation a std::vector makes for each cost the baseline
-// more than the records' contents. Going past N is a compiler bug, caught by
-// an assertion, never a guest-controlled condition: callers bound their
-// sizes by the number of registers.
+// more than the records' contents. Going past N is a compiler bug, never a
+// guest-controlled condition (callers bound their sizes by the number of
+// registers); it still aborts in release builds rather than write past the
+// storage.
 #pragma once
 
-#include <cassert>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <new>
 #include <type_traits>
@@ -38,7 +39,7 @@ class BoundedVector {
 
   void clear() { size_ = 0; }
   void push_back(const T& item) {
-    assert(size_ < N);
+    if (size_ >= N) [[unlikely]] std::abort();
     ::new (static_cast<void*>(storage_ + sizeof(T) * size_)) T(item);
     ++size_;
   }

@@ -175,22 +175,22 @@ void ValueStack::setLocal(uint32_t index, bool tee) {
   if (!tee) truncate(top);
 }
 
+namespace {
+bool inHome(const LoopHome& home, uint32_t local) {
+  for (const LocalHome& h : home)
+    if (h.local == local) return true;
+  return false;
+}
+}  // namespace
+
 void ValueStack::flushLocalsOutside(const LoopHome& home) {
-  for (uint32_t i : cachedLocals_) {
-    if (!locals_[i].dirty) continue;
-    bool inHome = false;
-    for (const LocalHome& h : home) inHome |= h.local == i;
-    if (!inHome) writeBack(i);
-  }
+  for (uint32_t i : cachedLocals_)
+    if (locals_[i].dirty && !inHome(home, i)) writeBack(i);
 }
 
 bool ValueStack::hasDirtyLocalsOutside(const LoopHome& home) const {
-  for (uint32_t i : cachedLocals_) {
-    if (!locals_[i].dirty) continue;
-    bool inHome = false;
-    for (const LocalHome& h : home) inHome |= h.local == i;
-    if (!inHome) return true;
-  }
+  for (uint32_t i : cachedLocals_)
+    if (locals_[i].dirty && !inHome(home, i)) return true;
   return false;
 }
 

@@ -142,6 +142,16 @@
       (i64.add (i64.sub (local.get $y) (i64.const 5))
                (i64.extend_i32_u (i32.sub (local.get $x) (i32.const 2147483647))))))
 
+  ;; the extremes of the addend: 2^31-1 and -2^31 (which a sub cannot
+  ;; negate, so it takes the plain path), for i32 and i64.
+  (func (export "add_constant_extremes") (param $x i32) (param $y i64) (result i64)
+    (i64.add
+      (i64.add (i64.extend_i32_u (i32.add (local.get $x) (i32.const 2147483647)))
+               (i64.add (local.get $y) (i64.const 2147483647)))
+      (i64.add (i64.sub (local.get $y) (i64.const -2147483648))
+               (i64.add (i64.add (local.get $y) (i64.const -2147483648))
+                        (i64.sub (local.get $y) (i64.const 2147483647))))))
+
   ;; the same as a memory address: upper bits left set would address past
   ;; 4 GiB instead of wrapping to 0.
   (func (export "load_at_wrapped") (param $p i32) (result i32)
@@ -175,5 +185,7 @@
 (assert_return (invoke "copy_then_loop" (i32.const 5)) (i32.const 8040))
 (assert_return (invoke "add_constant_to_shared" (i32.const 2147483647) (i64.const 0)) (i64.const 2147483643))
 (assert_return (invoke "add_constant_to_shared" (i32.const -1) (i64.const -10)) (i64.const 2147483633))
+(assert_return (invoke "add_constant_extremes" (i32.const 1) (i64.const 0)) (i64.const 2147483648))
+(assert_return (invoke "add_constant_extremes" (i32.const -1) (i64.const 10)) (i64.const 2147483686))
 (assert_return (invoke "load_at_wrapped" (i32.const -1)) (i32.const 77))
 (assert_return (invoke "float_shared" (f64.const 3)) (f64.const 21))
