@@ -183,25 +183,41 @@ void FunctionCompiler::emitBranchTo(uint32_t depth) {
   }
   uint32_t count = static_cast<uint32_t>(target.kind == ControlKind::Loop ? target.signature.numParams
                                                                            : target.signature.numResults);
-  flushLocalsFor(target);
-  if (target.kind == ControlKind::Loop) values_.moveLocalsTo(homes_[target.home]);
+  prepareEdgeTo(target);
   moveTopTo(count, target.mergeHeight);
   if (target.kind != ControlKind::Loop) noteBranchToEnd(target);
   masm_.jump(branchLabel(target));
 }
 
-// Before a branch to {target}: dirty locals to their slots, but for a loop
-// the locals of its home, which the loop head counts as dirty (they stay in
-// their registers, and a loop that keeps changing one stores it once, after).
-void FunctionCompiler::flushLocalsFor(ControlState& target) {
-  if (target.kind == ControlKind::Loop) values_.flushLocalsOutside(homes_[target.home]);
-  else values_.flushLocals();
+// At every label, each local's slot holds its value, but for the locals of
+// the innermost loop's home (labelHome) that every edge brings in their
+// home registers, dirty or not: a loop that keeps changing one then stores
+// it once, after the loop, not on every branch inside it.
+void FunctionCompiler::flushLocalsOutside(uint32_t home) {
+  if (home == ReusablePool<LoopHome>::kNone) values_.flushLocals();
+  else values_.flushLocalsOutside(homes_[home]);
+}
+
+void FunctionCompiler::prepareEdgeTo(ControlState& target) {
+  uint32_t home = labelHome(target);
+  flushLocalsOutside(home);
+  if (home != ReusablePool<LoopHome>::kNone) values_.moveLocalsTo(homes_[home]);
 }
 
 bool FunctionCompiler::hasLocalsToFlushFor(ControlState& target) {
   if (target.kind == ControlKind::Function) return false;
-  if (target.kind == ControlKind::Loop) return values_.hasDirtyLocalsOutside(homes_[target.home]);
-  return values_.hasDirtyLocalsOutside(LoopHome{});
+  uint32_t home = labelHome(target);
+  return values_.hasDirtyLocalsOutside(home == ReusablePool<LoopHome>::kNone ? LoopHome{} : homes_[home]);
+}
+
+bool FunctionCompiler::falseEdgeReady(const ControlState& state) {
+  if (state.enclosingHome == ReusablePool<LoopHome>::kNone) return true;
+  const LocalsSnapshot& atIf = snapshots_[state.elseLocals];
+  for (const LocalHome& h : homes_[state.enclosingHome]) {
+    auto saved = std::find_if(atIf.begin(), atIf.end(), [&](const SavedLocal& s) { return s.local == h.local; });
+    if (saved == atIf.end() || saved->state.reg != h.reg) return false;
+  }
+  return true;
 }
 
 // A block's or if's end gets a label only when something jumps there: an
@@ -217,13 +233,16 @@ bool FunctionCompiler::branchNeedsMoves(uint32_t depth) {
   if (target.kind == ControlKind::Function) return true;
   uint32_t count = static_cast<uint32_t>(target.kind == ControlKind::Loop ? target.signature.numParams
                                                                            : target.signature.numResults);
+  uint32_t home = labelHome(target);
   return values_.size() - count != target.mergeHeight ||
-         (target.kind == ControlKind::Loop && !values_.localsAt(homes_[target.home]));
+         (home != ReusablePool<LoopHome>::kNone && !values_.localsAt(homes_[home]));
 }
 
-// A branch (or the fall-through) about to reach the end of {target}, its
-// locals flushed: at the end, a local stays cached only where every edge
-// has it cached in the same register (the slots hold every value anyway).
+// A branch (or the fall-through) about to reach the end of {target}, after
+// prepareEdgeTo: at the end, a local stays cached only where every edge has
+// it cached in the same register (the slots hold every other value), and is
+// dirty if any edge brings it dirty (only the loop's locals can be, and
+// every edge brings those in their home registers).
 void FunctionCompiler::noteBranchToEnd(ControlState& target) {
   if (target.endLocals != ReusablePool<LocalsSnapshot>::kNone) {
     values_.intersectWithCurrentLocals(snapshots_[target.endLocals]);
@@ -238,7 +257,6 @@ void FunctionCompiler::intersectEdge(ControlState& target, const LocalsSnapshot&
     target.endLocals = snapshots_.acquire();
     LocalsSnapshot& kept = snapshots_[target.endLocals];
     kept = edge;
-    for (SavedLocal& local : kept) local.state.dirty = false;
   } else {
     ValueStack::intersectLocals(snapshots_[target.endLocals], edge);
   }
@@ -251,16 +269,21 @@ bool FunctionCompiler::emitBlockStart(const Operator& op) {
                                                  : ControlKind::If;
   Condition condition;
   if (reachable_ && kind == ControlKind::If) condition = popCondition();
+  uint32_t around = controls_.empty() ? ReusablePool<LoopHome>::kNone : labelHome(controls_.back());
   ControlState& state = controls_.emplace_back();  // built in place: it is not small
   state.kind = kind;
   state.signature = op.block;
+  state.enclosingHome = around;
   if (!reachable_) {
     state.entryReachable = false;
     state.mergeHeight = state.baseHeight = values_.size();
     return true;
   }
   values_.spillAll();
-  if (state.kind != ControlKind::Block) values_.flushLocals();  // a label or a branch follows
+  // A loop's head is a label no edge has prepared for: every local there is
+  // in its slot. An if's false edge keeps the loop's locals as they are.
+  if (state.kind == ControlKind::Loop) values_.flushLocals();
+  if (state.kind == ControlKind::If) flushLocalsOutside(around);
   uint32_t params = op.block.numParams;
   state.mergeHeight = state.baseHeight = values_.size() - params;
   if (state.kind == ControlKind::Loop) {
@@ -296,7 +319,7 @@ bool FunctionCompiler::emitElse() {
   if (reachable_) {
     values_.spillAll();
     moveTopTo(state.signature.numResults, state.mergeHeight);
-    values_.flushLocals();
+    prepareEdgeTo(state);
     noteBranchToEnd(state);
     masm_.jump(branchLabel(state));
   }
@@ -323,6 +346,9 @@ bool FunctionCompiler::emitEnd() {
     controls_.pop_back();
     return true;
   }
+  // An if without else whose false edge would bring the loop's locals
+  // elsewhere than their home registers gets an empty else to move them.
+  if (state.kind == ControlKind::If && !state.hasElse && !falseEdgeReady(state)) emitElse();
   // Does a branch reach the end besides the fall-through? Then only the
   // locals every edge has cached alike stay cached there.
   bool merges = state.endTargeted || (state.kind == ControlKind::If && !state.hasElse);
@@ -330,7 +356,7 @@ bool FunctionCompiler::emitEnd() {
     values_.spillAll();
     moveTopTo(state.signature.numResults, state.mergeHeight);
     if (merges) {
-      values_.flushLocals();
+      prepareEdgeTo(state);
       noteBranchToEnd(state);  // the fall-through is one more edge
     }
   }
@@ -392,7 +418,7 @@ bool FunctionCompiler::emitBrIf(const Operator& op) {
 bool FunctionCompiler::emitBrTable() {
   GpReg index = values_.popToGpr();
   values_.spillAll();
-  values_.flushLocals();
+  flushLocalsOutside(labelHome(controls_.back()));  // each target's stub prepares its edge
   std::span<const uint32_t> targets = it_.brTableTargets();
   // One stub per distinct depth: each moves values and jumps.
   std::vector<std::pair<uint32_t, Label>> stubs;

@@ -45,6 +45,9 @@ struct ControlState {
   bool endTargeted = false;  // a branch goes to the end
   bool hasElse = false;
   uint32_t home = ReusablePool<LoopHome>::kNone;  // loop: where its locals are cached at the head
+  // The home of the innermost loop around this block (kNone outside every
+  // loop): on an edge to the block's end its locals may stay dirty.
+  uint32_t enclosingHome = ReusablePool<LoopHome>::kNone;
   uint32_t elseLocals = ReusablePool<LocalsSnapshot>::kNone;  // if: the locals' cache as the false path starts
   uint32_t endLocals = ReusablePool<LocalsSnapshot>::kNone;   // block, if: the locals every edge to the end
                                                               // has cached alike; made by the first edge
@@ -89,8 +92,21 @@ class FunctionCompiler {
   void emitBranchTo(uint32_t depth);
   bool branchNeedsMoves(uint32_t depth);
   void noteBranchToEnd(ControlState& target);
-  void flushLocalsFor(ControlState& target);
+  // The loop home whose locals an edge to {target}'s label leaves dirty in
+  // their registers: a loop's own, else the innermost loop's around the
+  // label (ReusablePool::kNone outside every loop). It is also the home of
+  // the code inside {target}.
+  static uint32_t labelHome(const ControlState& target) {
+    return target.kind == ControlKind::Loop ? target.home : target.enclosingHome;
+  }
+  // Every dirty local to its slot but those of loop home {home}.
+  void flushLocalsOutside(uint32_t home);
+  // Before an edge to {target}'s label: the state every edge to it brings.
+  void prepareEdgeTo(ControlState& target);
   bool hasLocalsToFlushFor(ControlState& target);
+  // Whether the false edge of an if without else brings the state its end
+  // wants without moves.
+  bool falseEdgeReady(const ControlState& state);
   void releasePooled(ControlState& state);
   Label branchLabel(ControlState& target);
   void intersectEdge(ControlState& target, const LocalsSnapshot& edge);

@@ -4,6 +4,8 @@
 // the instruction cache with asmjit's encoder without evicting it.
 #include "compiler/baseline/value_stack.h"
 
+#include <cassert>
+
 namespace weft {
 
 GpReg ValueStack::allocGpr() {
@@ -205,18 +207,24 @@ void ValueStack::flushLocals() {
 
 void ValueStack::intersectLocals(LocalsSnapshot& into, const LocalsSnapshot& other) {
   into.eraseIf([&](SavedLocal& kept) {
-    kept.state.dirty = false;
     for (const auto& [i, state] : other)
-      if (i == kept.local) return state.reg != kept.state.reg;
+      if (i == kept.local) {
+        kept.state.dirty |= state.dirty;
+        assert(!kept.state.dirty || state.reg == kept.state.reg);
+        return state.reg != kept.state.reg;
+      }
+    assert(!kept.state.dirty);
     return true;
   });
 }
 
 void ValueStack::intersectWithCurrentLocals(LocalsSnapshot& into) const {
   into.eraseIf([&](SavedLocal& kept) {
-    kept.state.dirty = false;
     const CachedLocal& now = locals_[kept.local];
-    return !now.cached || now.reg != kept.state.reg;
+    kept.state.dirty |= now.cached && now.dirty;
+    bool dropped = !now.cached || now.reg != kept.state.reg;
+    assert(!dropped || !kept.state.dirty);
+    return dropped;
   });
 }
 

@@ -16,7 +16,8 @@
 // register operand values still share moves the local to another register,
 // so the values keep the old one. A cached local may be dirty (its slot is stale): every branch
 // writes dirty locals back first, so at every label each local's slot holds
-// its value. The end of a block that several edges reach keeps cached the
+// its value, but for the innermost loop's (below), which every edge to a
+// label inside the loop brings in their loop registers, dirty or not. The end of a block that several edges reach keeps cached the
 // locals every edge has cached in the same register. A loop header keeps
 // the registers its locals were cached in when the loop was entered (its
 // LoopHome; caller-saved ones are traded for callee-saved ones then, so
@@ -197,8 +198,9 @@ class ValueStack {
   // bring them so); where they must be in their slots, they are stored.
   void markDirty(const LoopHome& home);
   // Keeps in {into} the locals {other} has cached in the same register:
-  // what a label several edges reach may still count as cached. Every edge
-  // flushed its dirty locals first, so what is kept is clean.
+  // what a label several edges reach may still count as cached; dirty if
+  // either is. Only a loop's locals may be dirty on an edge, and every edge
+  // brings those in the same registers, so no dirty local is dropped.
   static void intersectLocals(LocalsSnapshot& into, const LocalsSnapshot& other);
   // The same, with the locals cached here and now as {other}: what a branch
   // to a label adds, with no snapshot made.
