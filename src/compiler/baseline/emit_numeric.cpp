@@ -134,8 +134,12 @@ bool FunctionCompiler::emitNumeric(const Operator& op) {
     v.pushGpr(type, a);
   };
   auto floatCompare = [&](ValType type, FloatCondition condition) {
-    FpReg b = v.popToFpr();
-    FpReg a = v.popToFpr();
+    FpReg b = v.toFprShared(v.pop());  // both only read
+    FpReg a = v.toFprShared(v.pop());
+    if (Condition::fusible(condition) && nextOperatorTests()) {
+      fusedCondition_ = Condition::of(condition, type == F64, a, b);
+      return;
+    }
     GpReg result = v.allocGpr();
     masm_.floatCompare(condition, type, result, a, b);
     v.release(a);

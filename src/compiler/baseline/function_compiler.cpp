@@ -405,13 +405,23 @@ bool FunctionCompiler::emitBrIf(const Operator& op) {
   }
   // The stores of dirty locals and the moves (values, and locals into a
   // loop's registers) happen on the taken path only: the fall-through keeps
-  // the cache as it was.
+  // the cache as it was. A branch back to a loop is the likely path: its
+  // stub is inline, and the fall-through jumps over it. A branch forward
+  // (out of a block or loop) is the unlikely one: its stub is out of line,
+  // and the fall-through jumps over nothing.
   LocalsSnapshot fallThrough = values_.saveLocals();
-  Label skip = masm_.newLabel();
-  masm_.branchIf(condition, false, skip);
-  emitBranchTo(op.index);
+  Label label = masm_.newLabel();
+  if (control(op.index).kind == ControlKind::Loop) {
+    masm_.branchIf(condition, false, label);
+    emitBranchTo(op.index);
+    masm_.bind(label);
+  } else {
+    masm_.branchIf(condition, true, label);
+    masm_.beginOutOfLine();
+    emitBranchTo(op.index);
+    masm_.endOutOfLine(label);
+  }
   values_.restoreLocals(fallThrough);
-  masm_.bind(skip);
   return true;
 }
 
@@ -465,6 +475,11 @@ Condition FunctionCompiler::popCondition() {
 }
 
 void FunctionCompiler::release(const Condition& condition) {
+  if (condition.kind == Condition::Kind::FloatCompare) {
+    values_.release(condition.floatLhs);
+    values_.release(condition.floatRhs);
+    return;
+  }
   values_.release(condition.lhs);
   if (condition.kind == Condition::Kind::Compare && condition.rhs.kind == IntOperand::Kind::Register)
     values_.release(condition.rhs.reg);

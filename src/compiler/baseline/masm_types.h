@@ -49,26 +49,42 @@ struct IntOperand {
 
 enum class IntCondition : uint8_t { Eq, Ne, LtS, LtU, GtS, GtU, LeS, LeU, GeS, GeU };
 
-// What br_if, `if` and select test: a value for being non-zero, or an integer
+enum class FloatCondition : uint8_t { Eq, Ne, Lt, Le, Gt, Ge };
+
+// What br_if, `if` and select test: a value for being non-zero, or a
 // comparison fused into them (when the comparison's only use is the operator
 // right after it, its 0 or 1 is never materialized: `cmp; jl` instead of
-// `cmp; setl; movzx; test; jnz`).
+// `cmp; setl; movzx; test; jnz`). Float comparisons fuse when one flag test
+// decides them (lt, le, gt, ge; eq and ne also need the parity flag).
 struct Condition {
-  enum class Kind : uint8_t { NonZero, Compare };
+  enum class Kind : uint8_t { NonZero, Compare, FloatCompare };
   Kind kind = Kind::NonZero;
   GpReg lhs;  // NonZero: the value tested
   IntCondition compare = IntCondition::Ne;
-  bool wide = false;  // Compare: 64-bit operands
+  bool wide = false;  // Compare: 64-bit operands; FloatCompare: f64
   IntOperand rhs;     // Compare: a register or an immediate
-  static Condition nonZero(GpReg value) { return {Kind::NonZero, value, IntCondition::Ne, false, {}}; }
-  static Condition of(IntCondition c, bool wide, GpReg lhs, IntOperand rhs) { return {Kind::Compare, lhs, c, wide, rhs}; }
+  FloatCondition floatCompare = FloatCondition::Lt;
+  FpReg floatLhs, floatRhs;  // FloatCompare
+  static Condition nonZero(GpReg value) { return {Kind::NonZero, value, IntCondition::Ne, false, {}, FloatCondition::Lt, {}, {}}; }
+  static Condition of(IntCondition c, bool wide, GpReg lhs, IntOperand rhs) {
+    return {Kind::Compare, lhs, c, wide, rhs, FloatCondition::Lt, {}, {}};
+  }
+  static bool fusible(FloatCondition c) { return c != FloatCondition::Eq && c != FloatCondition::Ne; }
+  static Condition of(FloatCondition c, bool wide, FpReg lhs, FpReg rhs) {
+    Condition out;
+    out.kind = Kind::FloatCompare;
+    out.wide = wide;
+    out.floatCompare = c;
+    out.floatLhs = lhs;
+    out.floatRhs = rhs;
+    return out;
+  }
 };
 
 enum class IntBinaryOp : uint8_t { Add, Sub, Mul, And, Or, Xor };
 enum class ShiftOp : uint8_t { Shl, ShrS, ShrU, Rotl, Rotr };
 enum class IntUnaryOp : uint8_t { Clz, Ctz, Popcnt };
 enum class FloatBinaryOp : uint8_t { Add, Sub, Mul, Div };
-enum class FloatCondition : uint8_t { Eq, Ne, Lt, Le, Gt, Ge };
 enum class Rounding : uint8_t { Nearest, Floor, Ceil, Trunc };
 
 }  // namespace weft

@@ -220,6 +220,10 @@ MacroAssemblerX64::~MacroAssemblerX64() {
 }
 
 void MacroAssemblerX64::recordSite(uint32_t bytecodeOffset) {
+  if (inOutOfLine_) {  // its offset would be the stub's, not the body's
+    errors_.failed = true;
+    errors_.text = "a call or trap site in an out-of-line stub";
+  }
   sites_.push_back({static_cast<uint32_t>(a_.offset()), bytecodeOffset});
 }
 
@@ -259,7 +263,7 @@ void MacroAssemblerX64::zeroLocals(int32_t lowestOffset, uint32_t qwords) {
   }
 }
 
-void MacroAssemblerX64::jumpToEpilogue() { a_.jmp(epilogue_); }
+void MacroAssemblerX64::jumpToEpilogue() { jump(epilogue_); }
 
 std::vector<MacroAssemblerX64::SavedRegister> MacroAssemblerX64::usedCalleeSaved(uint32_t gprsUsed) const {
   uint32_t used = gprsUsed;
@@ -343,6 +347,14 @@ void MacroAssemblerX64::finish(uint32_t gprsUsed, uint32_t frameBytes, CompiledF
   std::optional<Label> entryInterrupted;
   if (needsEntryInterruptCheck(makesCalls_, false, bodyBytes_))
     entryInterrupted = trapLabel(TrapKind::Interrupted, bodyBytecodeOffset_);
+  if (outOfLineSection_ != nullptr) {
+    const uint8_t* code = outOfLineSection_->buffer().data();
+    for (const OutOfLineStub& stub : outOfLine_) {
+      a_.bind(stub.entry);
+      a_.embed(code + stub.begin, stub.end - stub.begin);  // moves of registers and the frame: no label in them
+      a_.jmp(stub.then);
+    }
+  }
   for (const TrapStub& stub : traps_) {
     a_.bind(stub.label);
     if (stub.kind == TrapKind::None)
@@ -525,9 +537,53 @@ void MacroAssemblerX64::bindLoopHeader(Label label) {
   bindMerge(label);
   hasLoops_ = true;
 }
-void MacroAssemblerX64::jump(Label label) { a_.jmp(label); }
+void MacroAssemblerX64::jump(Label label) {
+  if (inOutOfLine_) {
+    outOfLineJump_ = label;
+    return;
+  }
+  a_.jmp(label);
+}
+
+void MacroAssemblerX64::beginOutOfLine() {
+  if (outOfLineSection_ == nullptr &&
+      buffers_.code.newSection(&outOfLineSection_, ".cold", SIZE_MAX, SectionFlags::kExecutable, 1) != kErrorOk) {
+    errors_.failed = true;
+    errors_.text = "no out-of-line section";
+    return;
+  }
+  a_.section(outOfLineSection_);
+  inOutOfLine_ = true;
+  outOfLineJump_.reset();
+  outOfLine_.push_back({Label(), static_cast<uint32_t>(a_.offset()), 0, Label()});
+}
+
+void MacroAssemblerX64::endOutOfLine(Label entry) {
+  if (!inOutOfLine_) return;  // beginOutOfLine failed (recorded)
+  OutOfLineStub& stub = outOfLine_.back();
+  stub.entry = entry;
+  stub.end = static_cast<uint32_t>(a_.offset());
+  inOutOfLine_ = false;
+  a_.section(buffers_.code.textSection());
+  if (!outOfLineJump_) {
+    errors_.failed = true;
+    errors_.text = "an out-of-line stub without its jump";
+    return;
+  }
+  stub.then = *outOfLineJump_;
+}
 // Sets the flags for {c}; returns the condition code that means "true".
 x86::CondCode MacroAssemblerX64::testCondition(const Condition& c) {
+  if (c.kind == Condition::Kind::FloatCompare) {
+    // a > b and a >= b as ucomis(a, b) then above / above-or-equal, which an
+    // unordered result (NaN: CF set) makes false; lt and le swap the operands.
+    bool swap = c.floatCompare == FloatCondition::Lt || c.floatCompare == FloatCondition::Le;
+    x86::Xmm x = xmm(swap ? c.floatRhs : c.floatLhs), y = xmm(swap ? c.floatLhs : c.floatRhs);
+    if (c.wide) a_.ucomisd(x, y);
+    else a_.ucomiss(x, y);
+    bool strict = c.floatCompare == FloatCondition::Lt || c.floatCompare == FloatCondition::Gt;
+    return strict ? x86::CondCode::kA : x86::CondCode::kAE;
+  }
   if (c.kind == Condition::Kind::NonZero) {
     a_.test(gp(c.lhs).r32(), gp(c.lhs).r32());
     return x86::CondCode::kNZ;

@@ -168,6 +168,14 @@ class MacroAssemblerX64 {
   void branchIfEqual(GpReg value, uint32_t immediate, Label label);
   // br_table with more than a few cases: bounds check, then a jump table.
   void jumpTable(GpReg index, std::span<const Label> targets, Label defaultLabel);
+  // Code that only a rarely taken branch runs (the stores and moves of a
+  // br_if's taken path) goes out of line, after the function's body, so that
+  // the path that falls through takes no jump around it. Between the two
+  // calls, only moves, loads and stores of the frame and registers, then
+  // one jump (or a jump to the epilogue), which ends the stub; {entry} is
+  // where the branch to the stub goes.
+  void beginOutOfLine();
+  void endOutOfLine(Label entry);
   Label trapLabel(TrapKind kind, uint32_t bytecodeOffset);
   void trap(TrapKind kind, uint32_t bytecodeOffset);
   // Traps "interrupted" when the host has set the vmctx interrupt flag: at
@@ -293,6 +301,11 @@ class MacroAssemblerX64 {
     TrapKind kind = TrapKind::None;  // None: the kind is in eax (a builtin's result)
     uint32_t bytecodeOffset = 0;
   };
+  struct OutOfLineStub {
+    Label entry;
+    uint32_t begin = 0, end = 0;  // its instructions in the out-of-line section
+    Label then;                  // where it jumps after them
+  };
   struct JumpTable {
     Label label;
     std::vector<Label> targets;  // entries hold target - label
@@ -317,6 +330,10 @@ class MacroAssemblerX64 {
   RecordingErrorHandler errors_;
   std::vector<TrapStub> traps_;
   std::vector<JumpTable> jumpTables_;
+  asmjit::Section* outOfLineSection_ = nullptr;  // made by the first stub
+  std::vector<OutOfLineStub> outOfLine_;
+  bool inOutOfLine_ = false;
+  std::optional<Label> outOfLineJump_;  // the stub's final jump, emitted when it is placed
   std::vector<CodeSite> sites_;
   Label epilogue_;
   Label stackOverflow_;
