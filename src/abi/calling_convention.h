@@ -11,8 +11,10 @@
 //                    integer argument (rsi); results are stored there in
 //                    order, 8 bytes each (a v128 16, 16-aligned), and the
 //                    function returns nothing
-//   params           in order: i32, i64 and references in the next free
-//                    integer argument register (rsi, rdx, rcx, r8, r9), f32,
+//   params           in order: i32 (zero-extended: a callee of either tier
+//                    may use it as a 64-bit value), i64 and references in
+//                    the next free integer argument register (rsi, rdx,
+//                    rcx, r8, r9), f32,
 //                    f64 and v128 in the next free xmm (xmm0-xmm7); the rest
 //                    on the stack from [rsp+8] at entry, 8 bytes each (a v128
 //                    16, 16-aligned), in order

@@ -275,7 +275,35 @@ bool FunctionCompiler::emitNumeric(const Operator& op) {
     case O::F64Min: minMax(F64, true); return true;
     case O::F64Max: minMax(F64, false); return true;
 
-    case O::I32WrapI64: case O::I64ExtendI32S: case O::I64ExtendI32U: case O::I32Extend8S:
+    case O::I64ExtendI32U: {
+      // An i32 in a register, or a constant, is zero-extended already: it is
+      // the i64 as it is (a slot's upper half is not, so that one loads).
+      Val x = v.pop();
+      if (x.loc == Loc::Gpr) v.pushGpr(I64, GpReg{x.reg});
+      else if (x.loc == Loc::Const) v.pushConst(I64, x.bits);
+      else v.pushGpr(I64, v.toGpr(x));
+      return true;
+    }
+    case O::I32WrapI64: {
+      // One 32-bit move truncates, into a register of its own if the value
+      // shares its register (with a local).
+      bool shared = v.isShared(v.size() - 1);
+      Val x = v.pop();
+      if (x.loc == Loc::Const) {
+        v.pushConst(I32, x.bits & 0xffffffffu);
+      } else if (x.loc == Loc::Gpr && shared) {
+        GpReg r = v.allocGpr();
+        masm_.moveGpr(r, GpReg{x.reg}, false);
+        v.release(GpReg{x.reg});
+        v.pushGpr(I32, r);
+      } else {
+        GpReg r = v.toGpr(x);
+        masm_.convertInteger(op.opcode, r);
+        v.pushGpr(I32, r);
+      }
+      return true;
+    }
+    case O::I64ExtendI32S: case O::I32Extend8S:
     case O::I32Extend16S: case O::I64Extend8S: case O::I64Extend16S: case O::I64Extend32S: {
       GpReg r = v.popToGpr();
       masm_.convertInteger(op.opcode, r);

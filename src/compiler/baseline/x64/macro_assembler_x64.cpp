@@ -7,6 +7,7 @@
 
 #include "abi/compiled_code.h"
 #include "abi/entry_table.h"
+#include "compiler/baseline/x64/fast_encoder.h"
 #include "compiler/interrupt_points.h"
 #include "format/limits.h"
 
@@ -355,17 +356,23 @@ void MacroAssemblerX64::finish(uint32_t gprsUsed, uint32_t frameBytes, CompiledF
       a_.jmp(stub.then);
     }
   }
+  // Registers by number, for the fast encodings.
+  constexpr uint8_t kRax = 0, kRdx = 2, kRsp = 4, kRbp = 5, kRsi = 6, kRdi = 7;
+  auto vmctxId = static_cast<uint8_t>(kVmctxReg.id());
   for (const TrapStub& stub : traps_) {
     a_.bind(stub.label);
-    if (stub.kind == TrapKind::None)
-      a_.mov(x86::edi, x86::eax);
-    else
+    if (stub.kind == TrapKind::None) {
+      if (!x64::movRegReg(a_, kRdi, kRax, false)) a_.mov(x86::edi, x86::eax);
+    } else if (!x64::movImm32(a_, kRdi, static_cast<uint32_t>(stub.kind))) {
       a_.mov(x86::edi, static_cast<uint32_t>(stub.kind));
-    a_.mov(x86::esi, stub.bytecodeOffset);
-    a_.mov(x86::rdx, x86::rbp);
+    }
+    if (!x64::movImm32(a_, kRsi, stub.bytecodeOffset)) a_.mov(x86::esi, stub.bytecodeOffset);
+    if (!x64::movRegReg(a_, kRdx, kRbp, true)) a_.mov(x86::rdx, x86::rbp);
     a_.lea(x86::rcx, x86::ptr(stub.label));
-    a_.and_(x86::rsp, -16);  // the prologue's stack check jumps here before the frame is aligned
-    a_.mov(x86::rax, x86::qword_ptr(kVmctxReg, vmctx::kHelpers));
+    // The prologue's stack check jumps here before the frame is aligned.
+    if (!x64::aluRegImm(a_, x64::Alu::And, kRsp, -16, true)) a_.and_(x86::rsp, -16);
+    if (!x64::movLoad(a_, kRax, {vmctxId, -1, vmctx::kHelpers}, true))
+      a_.mov(x86::rax, x86::qword_ptr(kVmctxReg, vmctx::kHelpers));
     a_.call(x86::qword_ptr(x86::rax, builtinTableOffset(BuiltinId::RaiseTrap)));  // never returns
   }
   for (const JumpTable& table : jumpTables_) {
@@ -401,6 +408,7 @@ MacroAssemblerX64::MemOperand MacroAssemblerX64::operand(Address address) const 
 }
 
 void MacroAssemblerX64::loadGpr(GpReg dst, ValType type, MemOperand source) {
+  if (x64::FastMem m; x64::toFastMem(source, m) && x64::movLoad(a_, dst.code, m, is64Type(type))) return;
   if (is64Type(type)) {
     source.setSize(8);
     a_.mov(gp(dst), source);
@@ -411,6 +419,9 @@ void MacroAssemblerX64::loadGpr(GpReg dst, ValType type, MemOperand source) {
 }
 
 void MacroAssemblerX64::loadFpr(FpReg dst, ValType type, MemOperand source) {
+  if (x64::FastMem m;
+      type != ValType::V128 && x64::toFastMem(source, m) && x64::scalarFloatLoad(a_, type == ValType::F64, dst.code, m))
+    return;
   if (type == ValType::F32) {
     source.setSize(4);
     a_.movss(xmm(dst), source);
@@ -425,11 +436,15 @@ void MacroAssemblerX64::loadFpr(FpReg dst, ValType type, MemOperand source) {
 
 void MacroAssemblerX64::storeGpr(MemOperand dest, GpReg src, ValType type) {
   bool wide = is64Type(type);
+  if (x64::FastMem m; x64::toFastMem(dest, m) && x64::movStore(a_, m, src.code, wide)) return;
   dest.setSize(wide ? 8 : 4);
   a_.mov(dest, sized(gp(src), wide));
 }
 
 void MacroAssemblerX64::storeFpr(MemOperand dest, FpReg src, ValType type) {
+  if (x64::FastMem m;
+      type != ValType::V128 && x64::toFastMem(dest, m) && x64::scalarFloatStore(a_, type == ValType::F64, m, src.code))
+    return;
   if (type == ValType::F32) {
     dest.setSize(4);
     a_.movss(dest, xmm(src));
@@ -485,7 +500,7 @@ void MacroAssemblerX64::copySlot(Address from, Address to) {
 
 void MacroAssemblerX64::loadConstant(GpReg dst, ValType type, uint64_t bits) {
   if (is64Type(type)) a_.mov(gp(dst), bits);
-  else a_.mov(gp(dst).r32(), static_cast<uint32_t>(bits));
+  else if (!x64::movImm32(a_, dst.code, static_cast<uint32_t>(bits))) a_.mov(gp(dst).r32(), static_cast<uint32_t>(bits));
 }
 
 // Through rax.
@@ -507,12 +522,17 @@ void MacroAssemblerX64::loadConstant(FpReg dst, ValType type, uint64_t bits, uin
   }
 }
 
-void MacroAssemblerX64::moveGpr(GpReg dst, GpReg src, bool wide) { a_.mov(sized(gp(dst), wide), sized(gp(src), wide)); }
-void MacroAssemblerX64::moveFpr(FpReg dst, FpReg src) { a_.movaps(xmm(dst), xmm(src)); }
+void MacroAssemblerX64::moveGpr(GpReg dst, GpReg src, bool wide) {
+  if (!x64::movRegReg(a_, dst.code, src.code, wide)) a_.mov(sized(gp(dst), wide), sized(gp(src), wide));
+}
+void MacroAssemblerX64::moveFpr(FpReg dst, FpReg src) {
+  if (!x64::movaps(a_, dst.code, src.code)) a_.movaps(xmm(dst), xmm(src));
+}
 void MacroAssemblerX64::loadPointer(GpReg dst, Address source) { a_.mov(gp(dst), operand(source)); }
 
 // The convention leaves bits 32-63 of an i32 result open: the move zero-extends.
 void MacroAssemblerX64::moveFromReturnGpr(GpReg dst, bool wide) {
+  if (x64::movRegReg(a_, dst.code, 0, wide)) return;
   if (wide) a_.mov(gp(dst), x86::rax);
   else a_.mov(gp(dst).r32(), x86::eax);
 }
@@ -585,9 +605,15 @@ x86::CondCode MacroAssemblerX64::testCondition(const Condition& c) {
     return strict ? x86::CondCode::kA : x86::CondCode::kAE;
   }
   if (c.kind == Condition::Kind::NonZero) {
-    a_.test(gp(c.lhs).r32(), gp(c.lhs).r32());
+    if (!x64::testRegReg(a_, c.lhs.code, false)) a_.test(gp(c.lhs).r32(), gp(c.lhs).r32());
     return x86::CondCode::kNZ;
   }
+  bool fast = c.rhs.kind == IntOperand::Kind::Immediate
+                  ? (c.rhs.immediate == 0 ? x64::testRegReg(a_, c.lhs.code, c.wide)
+                                          : x64::aluRegImm(a_, x64::Alu::Cmp, c.lhs.code, c.rhs.immediate, c.wide))
+                  : c.rhs.kind == IntOperand::Kind::Register &&
+                        x64::aluRegReg(a_, x64::Alu::Cmp, c.lhs.code, c.rhs.reg.code, c.wide);
+  if (fast) return condition(c.compare);
   x86::Gp lhs = sized(gp(c.lhs), c.wide);
   // test sets the flags as cmp with 0 would (CF and OF cleared), for every condition.
   if (c.rhs.kind == IntOperand::Kind::Immediate && c.rhs.immediate == 0) a_.test(lhs, lhs);
@@ -772,7 +798,8 @@ void MacroAssemblerX64::loadMemoryBase(const x86::Mem& def) {
   if (memBaseValid_) return;
   x86::Mem base = def;
   base.addOffset(vmctx::kMemoryBase);
-  a_.mov(kMemBase, base);
+  if (x64::FastMem m; !x64::toFastMem(base, m) || !x64::movLoad(a_, static_cast<uint8_t>(kMemBase.id()), m, true))
+    a_.mov(kMemBase, base);
   memBaseValid_ = true;
 }
 
@@ -850,6 +877,8 @@ MacroAssemblerX64::MemOperand MacroAssemblerX64::atomicMemory(const Operator& op
 void MacroAssemblerX64::loadInteger(GpReg dstReg, MemOperand m, uint32_t size, ValType type, bool signExtend) {
   x86::Gp result = gp(dstReg);
   bool wide = type == ValType::I64;
+  if (x64::FastMem fast; x64::toFastMem(m, fast) && x64::loadInteger(a_, dstReg.code, fast, size, signExtend, wide))
+    return;
   switch (size) {
     case 1:
     case 2:
@@ -865,12 +894,16 @@ void MacroAssemblerX64::loadInteger(GpReg dstReg, MemOperand m, uint32_t size, V
   }
 }
 
-void MacroAssemblerX64::storeInteger(MemOperand m, GpReg src, uint32_t size) { a_.mov(m, sizedTo(gp(src), size)); }
+void MacroAssemblerX64::storeInteger(MemOperand m, GpReg src, uint32_t size) {
+  if (x64::FastMem fast; x64::toFastMem(m, fast) && x64::storeInteger(a_, fast, src.code, size)) return;
+  a_.mov(m, sizedTo(gp(src), size));
+}
 
 void MacroAssemblerX64::storeImmediate(MemOperand m, uint32_t size, int64_t value) {
   if (size == 1) value = static_cast<int8_t>(value);
   else if (size == 2) value = static_cast<int16_t>(value);
   else if (size == 4) value = static_cast<int32_t>(value);
+  if (x64::FastMem fast; x64::toFastMem(m, fast) && x64::storeImmediate(a_, fast, size, value)) return;
   a_.mov(m, value);
 }
 
@@ -908,6 +941,18 @@ void MacroAssemblerX64::tableSize(GpReg dst, int32_t tableOffset) {
 
 void MacroAssemblerX64::intBinary(IntBinaryOp op, ValType type, GpReg lhs, const IntOperand& rhs) {
   bool wide = type != ValType::I32;
+  if (op != IntBinaryOp::Mul) {
+    x64::Alu alu = op == IntBinaryOp::Add ? x64::Alu::Add
+                   : op == IntBinaryOp::Sub ? x64::Alu::Sub
+                   : op == IntBinaryOp::And ? x64::Alu::And
+                   : op == IntBinaryOp::Or  ? x64::Alu::Or
+                                            : x64::Alu::Xor;
+    bool done = false;
+    if (rhs.kind == IntOperand::Kind::Immediate) done = x64::aluRegImm(a_, alu, lhs.code, rhs.immediate, wide);
+    else if (rhs.kind == IntOperand::Kind::Register) done = x64::aluRegReg(a_, alu, lhs.code, rhs.reg.code, wide);
+    else done = x64::aluRegMem(a_, alu, lhs.code, {rhs.slot.base.code, -1, rhs.slot.offset}, wide);
+    if (done) return;
+  }
   x86::Gp dst = sized(gp(lhs), wide);
   InstId inst = intBinaryInst(op);
   switch (rhs.kind) {
@@ -929,7 +974,8 @@ void MacroAssemblerX64::intBinary(IntBinaryOp op, ValType type, GpReg lhs, const
 // lea: the 32-bit form keeps the low half of the 64-bit sum, zero-extended,
 // as an i32 add wraps.
 void MacroAssemblerX64::addImmediateInto(ValType type, GpReg dst, GpReg src, int32_t addend) {
-  a_.lea(sized(gp(dst), type != ValType::I32), x86::ptr(gp(src), addend));
+  if (!x64::lea(a_, dst.code, {src.code, -1, addend}, type != ValType::I32))
+    a_.lea(sized(gp(dst), type != ValType::I32), x86::ptr(gp(src), addend));
 }
 
 // A register count goes through cl.
@@ -1285,7 +1331,9 @@ void MacroAssemblerX64::convertInteger(Opcode op, GpReg reg) {
   using O = Opcode;
   x86::Gp r = gp(reg);
   switch (op) {
-    case O::I32WrapI64: case O::I64ExtendI32U: a_.mov(r.r32(), r.r32()); break;
+    case O::I32WrapI64: case O::I64ExtendI32U:
+      if (!x64::movRegReg(a_, reg.code, reg.code, false)) a_.mov(r.r32(), r.r32());
+      break;
     case O::I64ExtendI32S: case O::I64Extend32S: a_.movsxd(r.r64(), r.r32()); break;
     case O::I32Extend8S: a_.movsx(r.r32(), r.r8()); break;
     case O::I32Extend16S: a_.movsx(r.r32(), r.r16()); break;

@@ -1,0 +1,265 @@
+// The baseline's hottest x86-64 instruction forms, encoded straight into the
+// assembler's code buffer: moves between registers, loads and stores at
+// [base + index + displacement] (the frame's slots and locals, the vmctx's
+// fields, wasm memory), 32-bit immediates, and the integer operations add,
+// sub, and, or, xor, cmp, test and lea. asmjit stays the encoder of
+// everything else; these skip its generic path (an operand-signature match
+// and table lookups per instruction), which was a third of a baseline
+// compile's time. Each writes the very bytes asmjit would choose
+// (tests/unit/fast_encoder_test.cpp compares every register and the
+// displacements at each encoding boundary byte for byte), so the code is the
+// same either way, and returns false without writing when the buffer has no
+// room (the caller then goes through asmjit, which grows it).
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+#include <asmjit/x86.h>
+
+namespace weft::x64 {
+
+// [base + index + disp], index optional (scale 1). Registers 0-15 in the
+// hardware's numbering, which is asmjit's.
+struct FastMem {
+  uint8_t base = 0;
+  int8_t index = -1;  // none
+  int32_t disp = 0;
+};
+
+// {m} as a FastMem when it is [base64 (+ index64) + disp32] with no segment
+// or label: the only memory operands the forms below take.
+inline bool toFastMem(const asmjit::x86::Mem& m, FastMem& out) {
+  if (!m.hasBaseReg() || m.baseType() != asmjit::RegType::kGp64 || m.hasSegment() || m.offset() < INT32_MIN ||
+      m.offset() > INT32_MAX)
+    return false;
+  out.base = static_cast<uint8_t>(m.baseId());
+  out.index = -1;
+  if (m.hasIndex()) {
+    if (m.indexType() != asmjit::RegType::kGp64 || m.shift() != 0 || m.indexId() == 4) return false;
+    out.index = static_cast<int8_t>(m.indexId());
+  }
+  out.disp = static_cast<int32_t>(m.offset());
+  return true;
+}
+
+namespace fast_detail {
+
+inline uint8_t rex(bool wide, uint8_t reg, uint8_t base, uint8_t index = 0) {
+  return static_cast<uint8_t>(0x40 | (wide ? 8 : 0) | ((reg & 8) >> 1) | ((index & 8) >> 2) | ((base & 8) >> 3));
+}
+inline uint8_t rex(bool wide, uint8_t reg, const FastMem& m) {
+  return rex(wide, reg, m.base, m.index < 0 ? 0 : static_cast<uint8_t>(m.index));
+}
+inline uint8_t* putRex(uint8_t* p, uint8_t rex) {
+  if (rex != 0x40) *p++ = rex;
+  return p;
+}
+
+// ModRM (and SIB, displacement) for {m} with {reg} in the reg field: no
+// displacement when it is 0 (but rbp and r13 as base need one), else 8 bits
+// when it fits, else 32. An index, or rsp or r12 as base, needs a SIB byte.
+inline uint8_t* memoryOperand(uint8_t* p, uint8_t reg, const FastMem& m) {
+  uint8_t low = m.base & 7;
+  uint8_t mod = m.disp == 0 && low != 5 ? 0 : m.disp >= -128 && m.disp <= 127 ? 1 : 2;
+  if (m.index >= 0) {
+    *p++ = static_cast<uint8_t>(mod << 6 | (reg & 7) << 3 | 4);
+    *p++ = static_cast<uint8_t>((m.index & 7) << 3 | low);
+  } else {
+    *p++ = static_cast<uint8_t>(mod << 6 | (reg & 7) << 3 | low);
+    if (low == 4) *p++ = 0x24;
+  }
+  if (mod == 1) {
+    *p++ = static_cast<uint8_t>(static_cast<int8_t>(m.disp));
+  } else if (mod == 2) {
+    std::memcpy(p, &m.disp, 4);
+    p += 4;
+  }
+  return p;
+}
+inline uint8_t* registerOperand(uint8_t* p, uint8_t reg, uint8_t rm) {
+  *p++ = static_cast<uint8_t>(0xC0 | (reg & 7) << 3 | (rm & 7));
+  return p;
+}
+template <typename T>
+inline uint8_t* put(uint8_t* p, T value) {
+  std::memcpy(p, &value, sizeof value);
+  return p + sizeof value;
+}
+
+// Runs {write} on the buffer when 16 bytes are free (no instruction here is
+// longer) and commits what it wrote, as asmjit's own writer does.
+template <typename Write>
+inline bool emit(asmjit::x86::Assembler& a, Write write) {
+  if (a.remainingSpace() < 16) return false;
+  uint8_t* end = write(a._bufferPtr);
+  a._bufferPtr = end;
+  size_t offset = static_cast<size_t>(end - a._bufferData);
+  asmjit::CodeBuffer& buffer = a._section->_buffer;
+  if (buffer._size < offset) buffer._size = offset;
+  return true;
+}
+
+}  // namespace fast_detail
+
+// mov dst, src (32 bits, zero-extending, or 64).
+inline bool movRegReg(asmjit::x86::Assembler& a, uint8_t dst, uint8_t src, bool wide) {
+  return fast_detail::emit(a, [&](uint8_t* p) {
+    p = fast_detail::putRex(p, fast_detail::rex(wide, src, dst));
+    *p++ = 0x89;
+    return fast_detail::registerOperand(p, src, dst);
+  });
+}
+
+// movaps dst, src.
+inline bool movaps(asmjit::x86::Assembler& a, uint8_t dst, uint8_t src) {
+  return fast_detail::emit(a, [&](uint8_t* p) {
+    p = fast_detail::putRex(p, fast_detail::rex(false, dst, src));
+    *p++ = 0x0F;
+    *p++ = 0x28;
+    return fast_detail::registerOperand(p, dst, src);
+  });
+}
+
+// mov dst32, imm32 (zero-extends).
+inline bool movImm32(asmjit::x86::Assembler& a, uint8_t dst, uint32_t imm) {
+  return fast_detail::emit(a, [&](uint8_t* p) {
+    if (dst & 8) *p++ = 0x41;
+    *p++ = static_cast<uint8_t>(0xB8 | (dst & 7));
+    return fast_detail::put(p, imm);
+  });
+}
+
+// An integer load of {size} bytes at {m} into dst: 1 and 2 zero- or
+// sign-extended to 32 bits (or 64 when wide and signed), 4 as a 32-bit move
+// (or movsxd when wide and signed), 8 as a 64-bit move.
+inline bool loadInteger(asmjit::x86::Assembler& a, uint8_t dst, const FastMem& m, uint32_t size, bool signExtend,
+                        bool wide) {
+  return fast_detail::emit(a, [&](uint8_t* p) {
+    if (size <= 2) {
+      p = fast_detail::putRex(p, fast_detail::rex(wide && signExtend, dst, m));
+      *p++ = 0x0F;
+      *p++ = static_cast<uint8_t>((signExtend ? 0xBE : 0xB6) + (size == 2 ? 1 : 0));
+    } else if (size == 4 && signExtend && wide) {
+      p = fast_detail::putRex(p, fast_detail::rex(true, dst, m));
+      *p++ = 0x63;
+    } else {
+      p = fast_detail::putRex(p, fast_detail::rex(size == 8, dst, m));
+      *p++ = 0x8B;
+    }
+    return fast_detail::memoryOperand(p, dst, m);
+  });
+}
+
+// mov dst, [m] (32 or 64 bits).
+inline bool movLoad(asmjit::x86::Assembler& a, uint8_t dst, const FastMem& m, bool wide) {
+  return loadInteger(a, dst, m, wide ? 8 : 4, false, wide);
+}
+
+// A store of src's low {size} bytes at {m}.
+inline bool storeInteger(asmjit::x86::Assembler& a, const FastMem& m, uint8_t src, uint32_t size) {
+  return fast_detail::emit(a, [&](uint8_t* p) {
+    if (size == 2) *p++ = 0x66;
+    uint8_t rex = fast_detail::rex(size == 8, src, m);
+    // spl, bpl, sil and dil as byte registers exist only with a REX prefix.
+    if (rex != 0x40 || (size == 1 && src >= 4 && src < 8)) *p++ = rex;
+    *p++ = size == 1 ? 0x88 : 0x89;
+    return fast_detail::memoryOperand(p, src, m);
+  });
+}
+
+// mov [m], src (32 or 64 bits).
+inline bool movStore(asmjit::x86::Assembler& a, const FastMem& m, uint8_t src, bool wide) {
+  return storeInteger(a, m, src, wide ? 8 : 4);
+}
+
+// A store of an immediate of {size} bytes at {m} (8: sign-extended from 32
+// bits; false when it does not fit).
+inline bool storeImmediate(asmjit::x86::Assembler& a, const FastMem& m, uint32_t size, int64_t value) {
+  if (value < INT32_MIN || value > INT32_MAX) return false;
+  return fast_detail::emit(a, [&](uint8_t* p) {
+    if (size == 2) *p++ = 0x66;
+    p = fast_detail::putRex(p, fast_detail::rex(size == 8, 0, m));
+    *p++ = size == 1 ? 0xC6 : 0xC7;
+    p = fast_detail::memoryOperand(p, 0, m);
+    if (size == 1) return fast_detail::put(p, static_cast<int8_t>(value));
+    if (size == 2) return fast_detail::put(p, static_cast<int16_t>(value));
+    return fast_detail::put(p, static_cast<int32_t>(value));
+  });
+}
+
+// movss (f32) or movsd (f64) between an xmm register and [m].
+inline bool scalarFloatLoad(asmjit::x86::Assembler& a, bool f64, uint8_t dst, const FastMem& m) {
+  return fast_detail::emit(a, [&](uint8_t* p) {
+    *p++ = f64 ? 0xF2 : 0xF3;
+    p = fast_detail::putRex(p, fast_detail::rex(false, dst, m));
+    *p++ = 0x0F;
+    *p++ = 0x10;
+    return fast_detail::memoryOperand(p, dst, m);
+  });
+}
+inline bool scalarFloatStore(asmjit::x86::Assembler& a, bool f64, const FastMem& m, uint8_t src) {
+  return fast_detail::emit(a, [&](uint8_t* p) {
+    *p++ = f64 ? 0xF2 : 0xF3;
+    p = fast_detail::putRex(p, fast_detail::rex(false, src, m));
+    *p++ = 0x0F;
+    *p++ = 0x11;
+    return fast_detail::memoryOperand(p, src, m);
+  });
+}
+
+// lea dst, [m] (a 32- or 64-bit result).
+inline bool lea(asmjit::x86::Assembler& a, uint8_t dst, const FastMem& m, bool wide) {
+  return fast_detail::emit(a, [&](uint8_t* p) {
+    p = fast_detail::putRex(p, fast_detail::rex(wide, dst, m));
+    *p++ = 0x8D;
+    return fast_detail::memoryOperand(p, dst, m);
+  });
+}
+
+// The integer operations of one opcode family each: the digit of the
+// 0x83/0x81 immediate forms; the register forms are digit * 8 + 1 (dst in
+// r/m) and + 3 (a memory source).
+enum class Alu : uint8_t { Add = 0, Or = 1, And = 4, Sub = 5, Xor = 6, Cmp = 7 };
+
+// op dst, src.
+inline bool aluRegReg(asmjit::x86::Assembler& a, Alu op, uint8_t dst, uint8_t src, bool wide) {
+  return fast_detail::emit(a, [&](uint8_t* p) {
+    p = fast_detail::putRex(p, fast_detail::rex(wide, src, dst));
+    *p++ = static_cast<uint8_t>(static_cast<uint8_t>(op) << 3 | 1);
+    return fast_detail::registerOperand(p, src, dst);
+  });
+}
+
+// op dst, [m].
+inline bool aluRegMem(asmjit::x86::Assembler& a, Alu op, uint8_t dst, const FastMem& m, bool wide) {
+  return fast_detail::emit(a, [&](uint8_t* p) {
+    p = fast_detail::putRex(p, fast_detail::rex(wide, dst, m));
+    *p++ = static_cast<uint8_t>(static_cast<uint8_t>(op) << 3 | 3);
+    return fast_detail::memoryOperand(p, dst, m);
+  });
+}
+
+// op dst, imm (sign-extended to 64 bits when wide). Not for rax with an
+// immediate beyond 8 bits: asmjit gives that its shorter accumulator form.
+inline bool aluRegImm(asmjit::x86::Assembler& a, Alu op, uint8_t dst, int32_t imm, bool wide) {
+  bool imm8 = imm >= -128 && imm <= 127;
+  if (!imm8 && dst == 0) return false;
+  return fast_detail::emit(a, [&](uint8_t* p) {
+    p = fast_detail::putRex(p, fast_detail::rex(wide, 0, dst));
+    *p++ = imm8 ? 0x83 : 0x81;
+    p = fast_detail::registerOperand(p, static_cast<uint8_t>(op), dst);
+    return imm8 ? fast_detail::put(p, static_cast<int8_t>(imm)) : fast_detail::put(p, imm);
+  });
+}
+
+// test r, r.
+inline bool testRegReg(asmjit::x86::Assembler& a, uint8_t r, bool wide) {
+  return fast_detail::emit(a, [&](uint8_t* p) {
+    p = fast_detail::putRex(p, fast_detail::rex(wide, r, r));
+    *p++ = 0x85;
+    return fast_detail::registerOperand(p, r, r);
+  });
+}
+
+}  // namespace weft::x64

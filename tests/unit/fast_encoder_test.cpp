@@ -1,0 +1,219 @@
+// The baseline's fast encodings (compiler/baseline/x64/fast_encoder.h) write
+// the very bytes asmjit writes for the same instruction: every register pair,
+// both widths, displacements at each encoding boundary (none, 8 and 32 bits)
+// and the bases that need a SIB byte (rsp, r12) or a displacement (rbp, r13).
+// Each case is assembled once by asmjit and once by the fast path, mixed with
+// asmjit instructions around it, and the buffers must be equal byte for byte.
+#include "compiler/baseline/x64/fast_encoder.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace weft::x64 {
+namespace {
+
+using namespace asmjit;
+
+std::vector<uint8_t> assemble(const std::function<void(x86::Assembler&)>& body) {
+  CodeHolder code;
+  code.init(Environment::host());
+  x86::Assembler a(&code);
+  a.nop();  // the case starts past offset 0, as in a body
+  body(a);
+  a.int3();  // an asmjit instruction after it must follow its bytes
+  CodeBuffer& buffer = code.textSection()->buffer();
+  return {buffer.data(), buffer.data() + buffer.size()};
+}
+
+x86::Gp gpr(uint8_t id, bool wide) { return wide ? x86::Gp(x86::gpq(id)) : x86::Gp(x86::gpd(id)); }
+
+const int32_t kDisplacements[] = {0, 1, -1, 8, -72, 127, -128, 128, -129, 4096, -40000, INT32_MAX, INT32_MIN};
+
+TEST(FastEncoder, RegisterMovesMatchAsmjit) {
+  for (bool wide : {false, true})
+    for (uint8_t dst = 0; dst < 16; ++dst)
+      for (uint8_t src = 0; src < 16; ++src) {
+        auto expected = assemble([&](x86::Assembler& a) { a.mov(gpr(dst, wide), gpr(src, wide)); });
+        auto actual = assemble([&](x86::Assembler& a) { ASSERT_TRUE(movRegReg(a, dst, src, wide)); });
+        ASSERT_EQ(actual, expected) << "mov " << int(dst) << ", " << int(src) << " wide " << wide;
+        expected = assemble([&](x86::Assembler& a) { a.movaps(x86::xmm(dst), x86::xmm(src)); });
+        actual = assemble([&](x86::Assembler& a) { ASSERT_TRUE(movaps(a, dst, src)); });
+        ASSERT_EQ(actual, expected) << "movaps " << int(dst) << ", " << int(src);
+      }
+}
+
+// Every base register with every displacement, and with an index register
+// (all but rsp, which cannot be one) at the displacements that change the
+// encoding.
+std::vector<FastMem> memoryOperands() {
+  std::vector<FastMem> out;
+  for (uint8_t base = 0; base < 16; ++base) {
+    for (int32_t disp : kDisplacements) out.push_back({base, -1, disp});
+    for (int8_t index = 0; index < 16; ++index)
+      if (index != 4)
+        for (int32_t disp : {0, -72, 300}) out.push_back({base, index, disp});
+  }
+  return out;
+}
+
+x86::Mem asmjitMem(const FastMem& m, uint32_t size) {
+  if (m.index < 0) return x86::ptr(x86::gpq(m.base), m.disp, size);
+  return x86::ptr(x86::gpq(m.base), x86::gpq(static_cast<uint32_t>(m.index)), 0, m.disp, size);
+}
+
+std::string describe(const FastMem& m) {
+  return "[" + std::to_string(m.base) + " + " + std::to_string(m.index) + " + " + std::to_string(m.disp) + "]";
+}
+
+TEST(FastEncoder, LoadsStoresAndLeaMatchAsmjit) {
+  static const InstId kAluIds[] = {x86::Inst::kIdAdd, x86::Inst::kIdOr, 0, 0, x86::Inst::kIdAnd,
+                                   x86::Inst::kIdSub, x86::Inst::kIdXor, x86::Inst::kIdCmp};
+  const std::vector<FastMem> operands = memoryOperands();
+  for (const FastMem& m : operands) {
+    FastMem converted;
+    ASSERT_TRUE(toFastMem(asmjitMem(m, 8), converted));
+    ASSERT_EQ(converted.base, m.base);
+    ASSERT_EQ(converted.index, m.index);
+    ASSERT_EQ(converted.disp, m.disp);
+    // Every register with the operands without index; a spread of them (the
+    // low, the REX-only byte ones, the extended) with an index.
+    for (uint8_t reg = 0; reg < 16; ++reg) {
+      if (m.index >= 0 && reg != 0 && reg != 5 && reg != 6 && reg != 9 && reg != 12 && reg != 15) continue;
+      std::string at = " reg " + std::to_string(reg) + " " + describe(m);
+      for (bool wide : {false, true}) {
+        x86::Gp r = gpr(reg, wide);
+        auto expected = assemble([&](x86::Assembler& a) { a.mov(r, asmjitMem(m, wide ? 8 : 4)); });
+        auto actual = assemble([&](x86::Assembler& a) { ASSERT_TRUE(movLoad(a, reg, m, wide)); });
+        ASSERT_EQ(actual, expected) << "load" << at;
+        expected = assemble([&](x86::Assembler& a) { a.lea(r, asmjitMem(m, 0)); });
+        actual = assemble([&](x86::Assembler& a) { ASSERT_TRUE(lea(a, reg, m, wide)); });
+        ASSERT_EQ(actual, expected) << "lea" << at;
+        for (Alu op : {Alu::Add, Alu::Or, Alu::And, Alu::Sub, Alu::Xor, Alu::Cmp}) {
+          expected = assemble([&](x86::Assembler& a) { a.emit(kAluIds[int(op)], r, asmjitMem(m, wide ? 8 : 4)); });
+          actual = assemble([&](x86::Assembler& a) { ASSERT_TRUE(aluRegMem(a, op, reg, m, wide)); });
+          ASSERT_EQ(actual, expected) << "alu " << int(op) << at;
+        }
+        // Narrow loads: zero-extended into 32 bits, sign-extended into 32 or 64.
+        for (uint32_t size : {1u, 2u, 4u}) {
+          for (bool signExtend : {false, true}) {
+            expected = assemble([&](x86::Assembler& a) {
+              x86::Mem src = asmjitMem(m, size);
+              if (size == 4 && signExtend && wide) a.movsxd(r.r64(), src);
+              else if (size == 4) a.mov(r.r32(), src);
+              else if (signExtend) a.movsx(r, src);
+              else a.movzx(r.r32(), src);
+            });
+            actual = assemble([&](x86::Assembler& a) { ASSERT_TRUE(loadInteger(a, reg, m, size, signExtend, wide)); });
+            ASSERT_EQ(actual, expected) << "load" << size << (signExtend ? "s" : "u") << " wide " << wide << at;
+          }
+        }
+      }
+      for (uint32_t size : {1u, 2u, 4u, 8u}) {
+        x86::Gp src = size == 1 ? x86::Gp(x86::gpb(reg)) : size == 2 ? x86::Gp(x86::gpw(reg)) : gpr(reg, size == 8);
+        auto expected = assemble([&](x86::Assembler& a) { a.mov(asmjitMem(m, size), src); });
+        auto actual = assemble([&](x86::Assembler& a) { ASSERT_TRUE(storeInteger(a, m, reg, size)); });
+        ASSERT_EQ(actual, expected) << "store" << size << at;
+      }
+      for (bool f64 : {false, true}) {
+        x86::Mem f = asmjitMem(m, f64 ? 8 : 4);
+        auto expected = assemble([&](x86::Assembler& a) {
+          if (f64) a.movsd(x86::xmm(reg), f);
+          else a.movss(x86::xmm(reg), f);
+        });
+        auto actual = assemble([&](x86::Assembler& a) { ASSERT_TRUE(scalarFloatLoad(a, f64, reg, m)); });
+        ASSERT_EQ(actual, expected) << "float load" << at;
+        expected = assemble([&](x86::Assembler& a) {
+          if (f64) a.movsd(f, x86::xmm(reg));
+          else a.movss(f, x86::xmm(reg));
+        });
+        actual = assemble([&](x86::Assembler& a) { ASSERT_TRUE(scalarFloatStore(a, f64, m, reg)); });
+        ASSERT_EQ(actual, expected) << "float store" << at;
+      }
+    }
+    for (uint32_t size : {1u, 2u, 4u, 8u})
+      for (int64_t value : {int64_t{0}, int64_t{-1}, int64_t{127}, int64_t{-128}, int64_t{300}, int64_t{INT32_MIN}}) {
+        int64_t narrowed = size == 1 ? static_cast<int8_t>(value) : size == 2 ? static_cast<int16_t>(value) : value;
+        auto expected = assemble([&](x86::Assembler& a) { a.mov(asmjitMem(m, size), narrowed); });
+        auto actual = assemble([&](x86::Assembler& a) { ASSERT_TRUE(storeImmediate(a, m, size, narrowed)); });
+        ASSERT_EQ(actual, expected) << "store immediate " << size << " " << value << " " << describe(m);
+      }
+  }
+  CodeHolder code;
+  code.init(Environment::host());
+  x86::Assembler a(&code);
+  EXPECT_FALSE(storeImmediate(a, {5, -1, -8}, 8, int64_t{1} << 40));  // no 64-bit immediate form
+}
+
+TEST(FastEncoder, IntegerOperationsMatchAsmjit) {
+  static const InstId kIds[] = {x86::Inst::kIdAdd, x86::Inst::kIdOr, 0, 0, x86::Inst::kIdAnd,
+                                     x86::Inst::kIdSub, x86::Inst::kIdXor, x86::Inst::kIdCmp};
+  const int32_t immediates[] = {0, 1, -1, 127, -128, 128, -129, 65535, INT32_MAX, INT32_MIN};
+  for (bool wide : {false, true})
+    for (uint8_t dst = 0; dst < 16; ++dst) {
+      auto expected = assemble([&](x86::Assembler& a) { a.test(gpr(dst, wide), gpr(dst, wide)); });
+      auto actual = assemble([&](x86::Assembler& a) { ASSERT_TRUE(testRegReg(a, dst, wide)); });
+      ASSERT_EQ(actual, expected) << "test " << int(dst);
+      for (uint32_t imm : {0u, 1u, 0x80000000u, 0xffffffffu}) {
+        expected = assemble([&](x86::Assembler& a) { a.mov(x86::gpd(dst), imm); });
+        actual = assemble([&](x86::Assembler& a) { ASSERT_TRUE(movImm32(a, dst, imm)); });
+        ASSERT_EQ(actual, expected) << "mov " << int(dst) << ", " << imm;
+      }
+      for (Alu op : {Alu::Add, Alu::Or, Alu::And, Alu::Sub, Alu::Xor, Alu::Cmp}) {
+        for (uint8_t src = 0; src < 16; ++src) {
+          expected = assemble([&](x86::Assembler& a) { a.emit(kIds[int(op)], gpr(dst, wide), gpr(src, wide)); });
+          actual = assemble([&](x86::Assembler& a) { ASSERT_TRUE(aluRegReg(a, op, dst, src, wide)); });
+          ASSERT_EQ(actual, expected) << "alu " << int(op) << " " << int(dst) << ", " << int(src);
+        }
+        for (int32_t imm : immediates) {
+          expected = assemble([&](x86::Assembler& a) { a.emit(kIds[int(op)], gpr(dst, wide), Imm(imm)); });
+          bool fast = true;
+          actual = assemble([&](x86::Assembler& a) { fast = aluRegImm(a, op, dst, imm, wide); });
+          if (!fast) {  // only rax with a 32-bit immediate, which asmjit encodes shorter
+            EXPECT_EQ(dst, 0);
+            EXPECT_TRUE(imm < -128 || imm > 127);
+            continue;
+          }
+          ASSERT_EQ(actual, expected) << "alu " << int(op) << " " << int(dst) << ", " << imm << " wide " << wide;
+        }
+      }
+    }
+}
+
+TEST(FastEncoder, FullBufferWritesNothingSoAsmjitGrowsIt) {
+  CodeHolder code;
+  code.init(Environment::host());
+  x86::Assembler a(&code);
+  size_t before = 0;
+  // Fill until fewer than 16 bytes are left, with the fast path alone.
+  while (a.remainingSpace() >= 16) ASSERT_TRUE(movRegReg(a, 1, 2, true));
+  before = a.offset();
+  EXPECT_FALSE(movRegReg(a, 1, 2, true));
+  EXPECT_EQ(a.offset(), before);
+  a.mov(x86::rcx, x86::rdx);  // asmjit grows the buffer
+  EXPECT_TRUE(movRegReg(a, 1, 2, true));
+  EXPECT_EQ(code.textSection()->buffer().size(), before + 6);
+  EXPECT_EQ(a.offset(), before + 6);
+}
+
+TEST(FastEncoder, OnlySimpleOperandsQualify) {
+  FastMem m;
+  EXPECT_TRUE(toFastMem(x86::ptr(x86::rbp, -8), m));
+  EXPECT_TRUE(toFastMem(x86::ptr(x86::r11, x86::rsi, 0, 16), m));
+  EXPECT_FALSE(toFastMem(x86::ptr(x86::rbp, x86::rax, 3, 8), m));  // scaled index
+  EXPECT_FALSE(toFastMem(x86::ptr(x86::ebp, 8), m));                // 32-bit base
+  EXPECT_FALSE(toFastMem(x86::ptr(x86::rax, x86::esi, 0, 8), m));   // 32-bit index
+  x86::Mem segment = x86::ptr(x86::rax, 8);
+  segment.setSegment(x86::fs);
+  EXPECT_FALSE(toFastMem(segment, m));
+  CodeHolder code;
+  code.init(Environment::host());
+  x86::Assembler a(&code);
+  EXPECT_FALSE(toFastMem(x86::ptr(a.newLabel()), m));
+}
+
+}  // namespace
+}  // namespace weft::x64
