@@ -452,16 +452,16 @@ bool FunctionCompiler::emitBrTable() {
     masm_.jumpTable(index, caseLabels, defaultLabel);
   }
   values_.release(index);
-  // Each stub starts from the dispatch's state; only a branch to a loop (its
-  // locals move to their homes) or a return leaves another behind.
+  // Each stub starts from the dispatch's state. A stub's edge may store
+  // locals (a target outside the current loop) and move a loop's locals to
+  // its home registers, so the next stub starts over from the dispatch.
   LocalsSnapshot atDispatch = values_.saveLocals();
-  bool cacheChanged = false;
+  bool first = true;
   for (auto& [depth, label] : stubs) {
     masm_.bind(label);
-    if (cacheChanged) values_.restoreLocals(atDispatch);
-    ControlKind kind = control(depth).kind;
+    if (!first) values_.restoreLocals(atDispatch);
+    first = false;
     emitBranchTo(depth);
-    cacheChanged = kind == ControlKind::Loop || kind == ControlKind::Function;
   }
   becomeUnreachable();
   return true;

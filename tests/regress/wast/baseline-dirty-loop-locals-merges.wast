@@ -155,6 +155,43 @@
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
     (i32.add (i32.mul (local.get $a) (i32.const 65536)) (i32.and (local.get $b) (i32.const 0xffff))))
+
+  ;; br_table stubs each start from the dispatch's state. Here the first
+  ;; stub (the default, to a block in the loop) moves $a back to its loop
+  ;; register; the next (back to the loop) must move it again, as its path
+  ;; never ran the first stub's moves.
+  (func (export "br_table_stub_moves") (param $n i32) (result i32)
+    (local $i i32) (local $a i32) (local $b i32)
+    (local.set $a (i32.const 3)) (local.set $b (i32.const 0))
+    (block $done
+      (loop $l
+        (block $one
+          (local.get $a)
+          (local.set $a (i32.and (i32.add (i32.mul (local.get $a) (i32.const 3)) (local.get $i)) (i32.const 0xffff)))
+          (local.set $b (i32.add (local.get $b)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+          (br_table $l $one (i32.and (local.get $i) (i32.const 1))))
+        (local.set $b (i32.xor (local.get $b) (local.get $a)))
+        (br $l)))
+    (i32.add (i32.mul (local.get $a) (i32.const 100000)) (i32.and (local.get $b) (i32.const 0xffff))))
+
+  ;; Here the first stub leaves the loop (storing its dirty locals); the
+  ;; next, to a block in the loop, must still count them dirty: the pressure
+  ;; after that block evicts $a, which only a dirty local survives.
+  (func (export "br_table_stub_stores") (param $n i32) (result i32)
+    (local $i i32) (local $a i32) (local $b i32)
+    (local.set $a (i32.const 1)) (local.set $b (i32.const 2))
+    (block $done
+      (loop $l
+        (block $one
+          (local.set $a (i32.add (local.get $a) (i32.const 5)))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br_table $one $done (i32.ge_u (local.get $i) (local.get $n))))
+        (local.set $b (i32.xor (local.get $b) (i32.add (i32.mul (local.get $i) (i32.const 10)) (i32.add (i32.mul (local.get $i) (i32.const 11)) (i32.add (i32.mul (local.get $i) (i32.const 12)) (i32.add (i32.mul (local.get $i) (i32.const 13)) (i32.add (i32.mul (local.get $i) (i32.const 14)) (i32.add (i32.mul (local.get $i) (i32.const 15)) (i32.add (i32.mul (local.get $i) (i32.const 16)) (i32.add (i32.mul (local.get $i) (i32.const 17)) (i32.add (i32.mul (local.get $i) (i32.const 18)) (i32.mul (local.get $i) (i32.const 19)))))))))))))
+        (local.set $a (i32.add (local.get $a) (i32.and (local.get $b) (i32.const 7))))
+        (br $l)))
+    (i32.add (i32.mul (local.get $a) (i32.const 65536)) (i32.and (local.get $b) (i32.const 0xffff))))
 )
 
 (assert_return (invoke "if_else_arms" (i32.const 20)) (i32.const 111593))
@@ -175,3 +212,9 @@
 (assert_return (invoke "dirty_on_one_edge" (i32.const 1)) (i32.const 66060345))
 (assert_return (invoke "dirty_on_else_stub" (i32.const 9)) (i32.const 4208234))
 (assert_return (invoke "dirty_on_else_stub" (i32.const 1)) (i32.const 524290))
+(assert_return (invoke "br_table_stub_moves" (i32.const 9)) (i32.const 2101566463))
+(assert_return (invoke "br_table_stub_moves" (i32.const 1)) (i32.const 900003))
+(assert_return (invoke "br_table_stub_moves" (i32.const 2)) (i32.const 2800019))
+(assert_return (invoke "br_table_stub_stores" (i32.const 9)) (i32.const 4588682))
+(assert_return (invoke "br_table_stub_stores" (i32.const 1)) (i32.const 393218))
+(assert_return (invoke "br_table_stub_stores" (i32.const 2)) (i32.const 917651))
