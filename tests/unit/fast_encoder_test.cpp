@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <string>
 #include <vector>
@@ -181,6 +182,61 @@ TEST(FastEncoder, IntegerOperationsMatchAsmjit) {
         }
       }
     }
+}
+
+TEST(FastEncoder, CallsThroughMemoryMatchAsmjit) {
+  for (const FastMem& m : memoryOperands()) {
+    auto expected = assemble([&](x86::Assembler& a) { a.call(asmjitMem(m, 8)); });
+    auto actual = assemble([&](x86::Assembler& a) { ASSERT_TRUE(callMem(a, m)); });
+    ASSERT_EQ(actual, expected) << "call " << describe(m);
+  }
+}
+
+// Backward jumps at the distances where the short form stops reaching, for
+// jmp and each condition; forward jumps once patched as finish() patches
+// them, over distances on both sides of the short form's reach (asmjit uses
+// rel32 for every label not yet bound, as the fast path does).
+TEST(FastEncoder, JumpsToLabelsMatchAsmjit) {
+  for (int condition = kAlways; condition < 16; ++condition) {
+    auto emitAsmjit = [&](x86::Assembler& a, Label label) {
+      if (condition == kAlways) a.jmp(label);
+      else a.j(static_cast<x86::CondCode>(condition), label);
+    };
+    for (uint32_t gap : {0u, 1u, 120u, 124u, 125u, 126u, 127u, 128u, 129u, 130u, 200u, 70000u}) {
+      auto fill = [&](x86::Assembler& a) {
+        for (uint32_t i = 0; i < gap; ++i) a.nop();
+      };
+      auto expected = assemble([&](x86::Assembler& a) {
+        Label back = a.newLabel();
+        a.bind(back);
+        fill(a);
+        emitAsmjit(a, back);
+      });
+      auto actual = assemble([&](x86::Assembler& a) {
+        Label back = a.newLabel();
+        a.bind(back);
+        fill(a);
+        ASSERT_TRUE(jumpBack(a, condition, a.code()->labelOffset(back)));
+      });
+      ASSERT_EQ(actual, expected) << "backward, condition " << condition << " gap " << gap;
+      expected = assemble([&](x86::Assembler& a) {
+        Label ahead = a.newLabel();
+        emitAsmjit(a, ahead);
+        fill(a);
+        a.bind(ahead);
+      });
+      actual = assemble([&](x86::Assembler& a) {
+        Label ahead = a.newLabel();
+        uint32_t rel32At = 0;
+        ASSERT_TRUE(jumpAhead(a, condition, rel32At));
+        fill(a);
+        a.bind(ahead);
+        auto rel32 = static_cast<int32_t>(a.code()->labelOffset(ahead) - (rel32At + 4));
+        std::memcpy(a.code()->textSection()->buffer().data() + rel32At, &rel32, 4);
+      });
+      ASSERT_EQ(actual, expected) << "forward, condition " << condition << " gap " << gap;
+    }
+  }
 }
 
 TEST(FastEncoder, FullBufferWritesNothingSoAsmjitGrowsIt) {

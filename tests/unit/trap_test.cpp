@@ -96,6 +96,47 @@ TEST_P(Traps, NestedTrapUnwindsToItsOwnEntry) {
   }
 }
 
+// Sites of one kind share code in the baseline (one tail raises the trap);
+// each must still report the offset of its own operator.
+TEST_P(Traps, EachOfSeveralSitesOfOneKindReportsItsOwnOffset) {
+  const ByteRange& divisions = module_->info().functions[functionIndex("three_divisions")].body;
+  // The body ends: local.get 0, div_u, local.get 1, div_u, local.get 2, div_u, end.
+  struct Case {
+    std::vector<Value> args;
+    uint64_t offset;
+  };
+  for (const Case& c : {Case{{Value::i32(0), Value::i32(1), Value::i32(1)}, divisions.end() - 8},
+                        Case{{Value::i32(1), Value::i32(0), Value::i32(1)}, divisions.end() - 5},
+                        Case{{Value::i32(1), Value::i32(1), Value::i32(0)}, divisions.end() - 2}}) {
+    CallOutcome out = invoke("three_divisions", c.args);
+    ASSERT_TRUE(out.trap);
+    EXPECT_EQ(out.trap->kind, TrapKind::IntegerDivideByZero);
+    ASSERT_FALSE(out.trap->backtrace.empty());
+    EXPECT_EQ(out.trap->backtrace[0].bytecodeOffset, c.offset);
+    expectInside(out.trap->backtrace[0], "three_divisions");
+  }
+  CallOutcome fine = invoke("three_divisions", {Value::i32(2), Value::i32(5), Value::i32(10)});
+  ASSERT_TRUE(fine.ok());
+  EXPECT_EQ(fine.results[0], Value::i32(10));
+  // The body ends: local.get 0, i32.load (3 bytes), local.get 1, i32.load offset=8 (3 bytes), i32.add, end.
+  const ByteRange& loads = module_->info().functions[functionIndex("two_loads")].body;
+  CallOutcome first = invoke("two_loads", {Value::i32(kPageSize), Value::i32(0)});
+  CallOutcome second = invoke("two_loads", {Value::i32(0), Value::i32(kPageSize - 8)});
+  ASSERT_TRUE(first.trap && second.trap);
+  EXPECT_EQ(first.trap->kind, TrapKind::MemoryOutOfBounds);
+  EXPECT_EQ(second.trap->kind, TrapKind::MemoryOutOfBounds);
+  ASSERT_FALSE(first.trap->backtrace.empty() || second.trap->backtrace.empty());
+  EXPECT_EQ(first.trap->backtrace[0].bytecodeOffset, loads.end() - 10);
+  uint64_t secondAt = second.trap->backtrace[0].bytecodeOffset;
+  if (std::get<1>(GetParam()) == Tier::Optimizing && std::get<0>(GetParam()) == MemoryStrategy::Guard) {
+    // Known imprecision: LLVM folds the faulting load into the add that
+    // consumes it, and the fused instruction carries the add's offset.
+    EXPECT_TRUE(secondAt == loads.end() - 5 || secondAt == loads.end() - 2) << secondAt;
+  } else {
+    EXPECT_EQ(secondAt, loads.end() - 5);
+  }
+}
+
 TEST_P(Traps, EachKind) {
   EXPECT_EQ(invoke("divide", {Value::i32(0x80000000u), Value::i32(-1)}).trap->kind, TrapKind::IntegerOverflow);
   EXPECT_EQ(invoke("convert", {Value::f64(std::numeric_limits<double>::quiet_NaN())}).trap->kind,

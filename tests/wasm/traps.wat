@@ -22,4 +22,9 @@
     (call_indirect (type $v_i) (local.get 0)))
   (func $convert (export "convert") (param f64) (result i32)
     (i32.trunc_f64_s (local.get 0)))
-  (func $never (export "never") (unreachable)))
+  (func $never (export "never") (unreachable))
+  ;; Several trap sites of one kind in one function: each names its own offset.
+  (func $three_divisions (export "three_divisions") (param i32 i32 i32) (result i32)
+    (i32.div_u (i32.div_u (i32.div_u (i32.const 1000) (local.get 0)) (local.get 1)) (local.get 2)))
+  (func $two_loads (export "two_loads") (param i32 i32) (result i32)
+    (i32.add (i32.load (local.get 0)) (i32.load offset=8 (local.get 1)))))

@@ -9,11 +9,6 @@
 namespace weft {
 namespace {
 
-bool fitsInt32(uint64_t bits) {
-  auto v = static_cast<int64_t>(bits);
-  return v >= INT32_MIN && v <= INT32_MAX;
-}
-
 // The access size of a memarg operator, from its natural alignment.
 uint32_t accessSize(Opcode op) { return memoryAccessBytes(op); }
 
@@ -69,7 +64,8 @@ bool FunctionCompiler::emitStore(const Operator& op, uint32_t size, ValType type
   Val value = values_.pop();
   GpReg valueReg;
   FpReg valueFpr;
-  bool immediate = value.loc == Loc::Const && !inFpr(type) && fitsInt32(value.bits);
+  // A store of 4 bytes or fewer keeps the constant's low bits, whatever they are.
+  bool immediate = !inFpr(type) && immediateOf(value, size == 8).has_value();
   if (inFpr(type)) valueFpr = values_.toFprShared(value);  // the store only reads it
   else if (!immediate) valueReg = values_.toGprShared(value);
   bool constantAddress = topIsConstantAddress(op, size);

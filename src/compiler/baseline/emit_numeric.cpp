@@ -6,33 +6,30 @@
 #include "compiler/baseline/function_compiler.h"
 
 namespace weft {
-namespace {
-
-bool fitsInt32(uint64_t bits) {
-  auto v = static_cast<int64_t>(bits);
-  return v >= INT32_MIN && v <= INT32_MAX;
-}
-
-}  // namespace
 
 // a = a OP b for integers; b may stay in its slot or be an immediate.
 void FunctionCompiler::emitIntBinary(IntBinaryOp op, ValType type) {
   Val b = values_.pop();
+  bool wide = type != ValType::I32;
+  std::optional<int32_t> immediate = immediateOf(b, wide);
   // A constant added to (or taken from) a value that a local shares: into a
   // register of its own in one instruction, not a copy and then the add.
-  if (b.loc == Loc::Const && fitsInt32(b.bits) && (op == IntBinaryOp::Add || op == IntBinaryOp::Sub) &&
-      values_.isShared(values_.size() - 1) && static_cast<int64_t>(b.bits) != INT32_MIN) {
+  // (A 64-bit subtraction of INT32_MIN would add 2^31, past an imm32.)
+  if (immediate && (op == IntBinaryOp::Add || op == IntBinaryOp::Sub) && values_.isShared(values_.size() - 1) &&
+      (op == IntBinaryOp::Add || !wide || *immediate != INT32_MIN)) {
     GpReg a = values_.popToGprShared();
     GpReg result = values_.allocGpr();
-    auto addend = static_cast<int32_t>(b.bits);
-    masm_.addImmediateInto(type, result, a, op == IntBinaryOp::Add ? addend : -addend);
+    // Wrapping: a 32-bit lea computes modulo 2^32, where -INT32_MIN is INT32_MIN.
+    auto addend = op == IntBinaryOp::Add ? *immediate
+                                         : static_cast<int32_t>(0u - static_cast<uint32_t>(*immediate));
+    masm_.addImmediateInto(type, result, a, addend);
     values_.release(a);
     values_.pushGpr(type, result);
     return;
   }
   GpReg a = values_.popToGpr();
-  if (b.loc == Loc::Const && fitsInt32(b.bits)) {
-    masm_.intBinary(op, type, a, IntOperand::ofImmediate(static_cast<int32_t>(b.bits)));
+  if (immediate) {
+    masm_.intBinary(op, type, a, IntOperand::ofImmediate(*immediate));
   } else if (b.loc == Loc::Slot) {
     masm_.intBinary(op, type, a, IntOperand::ofSlot(values_.slot(b.depth)));
   } else {
@@ -63,8 +60,8 @@ void FunctionCompiler::emitCompare(IntCondition condition, ValType type) {
   Val b = values_.pop();
   bool fused = nextOperatorTests();  // then both operands are only read
   GpReg a = fused ? values_.popToGprShared() : values_.popToGpr();
-  IntOperand rhs = b.loc == Loc::Const && fitsInt32(b.bits) ? IntOperand::ofImmediate(static_cast<int32_t>(b.bits))
-                                                            : IntOperand::ofRegister(values_.toGprShared(b));
+  std::optional<int32_t> immediate = immediateOf(b, type != ValType::I32);
+  IntOperand rhs = immediate ? IntOperand::ofImmediate(*immediate) : IntOperand::ofRegister(values_.toGprShared(b));
   if (fused) {
     fusedCondition_ = Condition::of(condition, type != ValType::I32, a, rhs);
     return;

@@ -430,15 +430,23 @@ bool FunctionCompiler::emitBrTable() {
   values_.spillAll();
   flushLocalsOutside(labelHome(controls_.back()));  // each target's stub prepares its edge
   std::span<const uint32_t> targets = it_.brTableTargets();
-  // One stub per distinct depth: each moves values and jumps.
+  // One stub per distinct depth: each moves values and jumps. A depth whose
+  // edge needs no move and no store gets no stub: its cases jump straight to
+  // the target (as br_if's do), and the target notes the edge once.
   std::vector<std::pair<uint32_t, Label>> stubs;
-  std::vector<int32_t> stubOfDepth(controls_.size(), -1);
+  std::vector<Label> labelOfDepth(controls_.size());
   auto stubFor = [&](uint32_t depth) {
-    if (stubOfDepth[depth] < 0) {
-      stubOfDepth[depth] = static_cast<int32_t>(stubs.size());
-      stubs.emplace_back(depth, masm_.newLabel());
+    if (!labelOfDepth[depth].isValid()) {
+      ControlState& target = control(depth);
+      if (!branchNeedsMoves(depth) && !hasLocalsToFlushFor(target)) {
+        if (target.kind != ControlKind::Loop) noteBranchToEnd(target);
+        labelOfDepth[depth] = branchLabel(target);
+      } else {
+        labelOfDepth[depth] = masm_.newLabel();
+        stubs.emplace_back(depth, labelOfDepth[depth]);
+      }
     }
-    return stubs[stubOfDepth[depth]].second;
+    return labelOfDepth[depth];
   };
   uint32_t numCases = static_cast<uint32_t>(targets.size()) - 1;
   Label defaultLabel = stubFor(targets.back());

@@ -36,6 +36,7 @@
 #include <bit>
 #include <cstdlib>
 #include <cstdint>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -59,6 +60,18 @@ struct Val {
 };
 
 inline bool inFpr(ValType t) { return t == ValType::F32 || t == ValType::F64 || t == ValType::V128; }
+
+// An integer constant as the imm32 of an instruction of its width: a 32-bit
+// operation takes any i32 (it reads the low 32 bits, which a constant's
+// zero-extended bits are), a 64-bit one sign-extends its imm32, so takes
+// only values in int32's range.
+inline std::optional<int32_t> immediateOf(const Val& v, bool wide) {
+  if (v.loc != Loc::Const) return std::nullopt;
+  auto value = static_cast<int64_t>(v.bits);
+  if (!wide) return static_cast<int32_t>(static_cast<uint32_t>(v.bits));
+  if (value < INT32_MIN || value > INT32_MAX) return std::nullopt;
+  return static_cast<int32_t>(value);
+}
 
 // Where a local is cached: {reg} holds its value when {cached}; {dirty}: the
 // slot does not (yet).

@@ -1,8 +1,10 @@
 // The baseline's hottest x86-64 instruction forms, encoded straight into the
 // assembler's code buffer: moves between registers, loads and stores at
 // [base + index + displacement] (the frame's slots and locals, the vmctx's
-// fields, wasm memory), 32-bit immediates, and the integer operations add,
-// sub, and, or, xor, cmp, test and lea. asmjit stays the encoder of
+// fields, wasm memory), 32-bit immediates, the integer operations add,
+// sub, and, or, xor, cmp, test and lea, calls through a table, and jumps to
+// labels (asmjit's label links, made and resolved for every jump, cost more
+// than the jump's encoding). asmjit stays the encoder of
 // everything else; these skip its generic path (an operand-signature match
 // and table lookups per instruction), which was a third of a baseline
 // compile's time. Each writes the very bytes asmjit would choose
@@ -259,6 +261,54 @@ inline bool testRegReg(asmjit::x86::Assembler& a, uint8_t r, bool wide) {
     p = fast_detail::putRex(p, fast_detail::rex(wide, r, r));
     *p++ = 0x85;
     return fast_detail::registerOperand(p, r, r);
+  });
+}
+
+// call qword ptr [m].
+inline bool callMem(asmjit::x86::Assembler& a, const FastMem& m) {
+  return fast_detail::emit(a, [&](uint8_t* p) {
+    p = fast_detail::putRex(p, fast_detail::rex(false, 0, m));
+    *p++ = 0xFF;
+    return fast_detail::memoryOperand(p, 2, m);
+  });
+}
+
+// Conditions in the hardware's numbering, which is asmjit's x86::CondCode;
+// kAlways for jmp.
+inline constexpr int kAlways = -1;
+
+// A jump to {target}, an offset in the current section already bound (so
+// behind): the 2-byte form when it reaches, else rel32, as asmjit chooses.
+inline bool jumpBack(asmjit::x86::Assembler& a, int condition, uint64_t target) {
+  return fast_detail::emit(a, [&](uint8_t* p) {
+    auto at = static_cast<int64_t>(p - a._bufferData);
+    int64_t shortDisp = static_cast<int64_t>(target) - (at + 2);
+    if (shortDisp >= -128 && shortDisp <= 127) {
+      *p++ = condition == kAlways ? 0xEB : static_cast<uint8_t>(0x70 | condition);
+      return fast_detail::put(p, static_cast<int8_t>(shortDisp));
+    }
+    if (condition == kAlways) {
+      *p++ = 0xE9;
+      return fast_detail::put(p, static_cast<int32_t>(static_cast<int64_t>(target) - (at + 5)));
+    }
+    *p++ = 0x0F;
+    *p++ = static_cast<uint8_t>(0x80 | condition);
+    return fast_detail::put(p, static_cast<int32_t>(static_cast<int64_t>(target) - (at + 6)));
+  });
+}
+
+// A jump ahead, to a label bound later: the rel32 form, its displacement 0
+// for the caller to patch; {rel32At} receives where the displacement is.
+inline bool jumpAhead(asmjit::x86::Assembler& a, int condition, uint32_t& rel32At) {
+  return fast_detail::emit(a, [&](uint8_t* p) {
+    if (condition == kAlways) {
+      *p++ = 0xE9;
+    } else {
+      *p++ = 0x0F;
+      *p++ = static_cast<uint8_t>(0x80 | condition);
+    }
+    rel32At = static_cast<uint32_t>(p - a._bufferData);
+    return fast_detail::put(p, int32_t{0});
   });
 }
 

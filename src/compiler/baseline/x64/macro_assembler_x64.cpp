@@ -3,6 +3,7 @@
 #include "compiler/baseline/x64/macro_assembler_x64.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 #include "abi/compiled_code.h"
@@ -342,6 +343,51 @@ uint32_t MacroAssemblerX64::assemblePrologue(uint32_t gprsUsed, uint32_t frameBy
   return size;
 }
 
+// A trap site's stub only loads its bytecode offset and jumps to its kind's
+// tail, which raises the trap: 7 bytes a site instead of 29 (traps are a
+// tenth of the baseline's code). The tail's address, which the helper gets
+// as the trap's pc, lies in this function as the site's did, and the site's
+// bytecode offset travels in esi, so the trap reads the same. The tail comes
+// first, so that the sites after it reach it with short jumps.
+void MacroAssemblerX64::emitTrapStubs() {
+  // Registers by number, for the fast encodings.
+  constexpr uint8_t kRax = 0, kRdx = 2, kRsp = 4, kRbp = 5, kRsi = 6, kRdi = 7;
+  auto vmctxId = static_cast<uint8_t>(kVmctxReg.id());
+  constexpr size_t kKinds = static_cast<size_t>(TrapKind::OutOfFuel) + 1;
+  std::array<uint32_t, kKinds> sitesOfKind{};
+  for (const TrapStub& stub : traps_) sitesOfKind[static_cast<size_t>(stub.kind)]++;
+  for (size_t kind = 0; kind < kKinds; ++kind) {
+    if (sitesOfKind[kind] == 0) continue;
+    // A kind with one site: the site is the tail.
+    const TrapStub* only = nullptr;
+    if (sitesOfKind[kind] == 1)
+      only = &*std::find_if(traps_.begin(), traps_.end(),
+                            [&](const TrapStub& stub) { return static_cast<size_t>(stub.kind) == kind; });
+    Label tail = only ? only->label : a_.newLabel();
+    a_.bind(tail);
+    if (kind == static_cast<size_t>(TrapKind::None)) {
+      if (!x64::movRegReg(a_, kRdi, kRax, false)) a_.mov(x86::edi, x86::eax);
+    } else if (!x64::movImm32(a_, kRdi, static_cast<uint32_t>(kind))) {
+      a_.mov(x86::edi, static_cast<uint32_t>(kind));
+    }
+    if (only && !x64::movImm32(a_, kRsi, only->bytecodeOffset)) a_.mov(x86::esi, only->bytecodeOffset);
+    if (!x64::movRegReg(a_, kRdx, kRbp, true)) a_.mov(x86::rdx, x86::rbp);
+    a_.lea(x86::rcx, x86::ptr(tail));
+    // The prologue's stack check jumps here before the frame is aligned.
+    if (!x64::aluRegImm(a_, x64::Alu::And, kRsp, -16, true)) a_.and_(x86::rsp, -16);
+    if (!x64::movLoad(a_, kRax, {vmctxId, -1, vmctx::kHelpers}, true))
+      a_.mov(x86::rax, x86::qword_ptr(kVmctxReg, vmctx::kHelpers));
+    a_.call(x86::qword_ptr(x86::rax, builtinTableOffset(BuiltinId::RaiseTrap)));  // never returns
+    if (only) continue;
+    for (const TrapStub& stub : traps_) {
+      if (static_cast<size_t>(stub.kind) != kind) continue;
+      a_.bind(stub.label);
+      if (!x64::movImm32(a_, kRsi, stub.bytecodeOffset)) a_.mov(x86::esi, stub.bytecodeOffset);
+      jumpTo(tail);
+    }
+  }
+}
+
 void MacroAssemblerX64::finish(uint32_t gprsUsed, uint32_t frameBytes, CompiledFunction& out) {
   bool leaf = !makesCalls_;  // the trap stubs' calls below never return
   // Loop headers check for themselves: no unchecked loops.
@@ -353,33 +399,16 @@ void MacroAssemblerX64::finish(uint32_t gprsUsed, uint32_t frameBytes, CompiledF
     for (const OutOfLineStub& stub : outOfLine_) {
       a_.bind(stub.entry);
       a_.embed(code + stub.begin, stub.end - stub.begin);  // moves of registers and the frame: no label in them
-      a_.jmp(stub.then);
+      jumpTo(stub.then);
     }
   }
-  // Registers by number, for the fast encodings.
-  constexpr uint8_t kRax = 0, kRdx = 2, kRsp = 4, kRbp = 5, kRsi = 6, kRdi = 7;
-  auto vmctxId = static_cast<uint8_t>(kVmctxReg.id());
-  for (const TrapStub& stub : traps_) {
-    a_.bind(stub.label);
-    if (stub.kind == TrapKind::None) {
-      if (!x64::movRegReg(a_, kRdi, kRax, false)) a_.mov(x86::edi, x86::eax);
-    } else if (!x64::movImm32(a_, kRdi, static_cast<uint32_t>(stub.kind))) {
-      a_.mov(x86::edi, static_cast<uint32_t>(stub.kind));
-    }
-    if (!x64::movImm32(a_, kRsi, stub.bytecodeOffset)) a_.mov(x86::esi, stub.bytecodeOffset);
-    if (!x64::movRegReg(a_, kRdx, kRbp, true)) a_.mov(x86::rdx, x86::rbp);
-    a_.lea(x86::rcx, x86::ptr(stub.label));
-    // The prologue's stack check jumps here before the frame is aligned.
-    if (!x64::aluRegImm(a_, x64::Alu::And, kRsp, -16, true)) a_.and_(x86::rsp, -16);
-    if (!x64::movLoad(a_, kRax, {vmctxId, -1, vmctx::kHelpers}, true))
-      a_.mov(x86::rax, x86::qword_ptr(kVmctxReg, vmctx::kHelpers));
-    a_.call(x86::qword_ptr(x86::rax, builtinTableOffset(BuiltinId::RaiseTrap)));  // never returns
-  }
+  emitTrapStubs();
   for (const JumpTable& table : jumpTables_) {
     a_.align(AlignMode::kData, 4);
     a_.bind(table.label);
     for (const Label& target : table.targets) a_.embedLabelDelta(target, table.label, 4);
   }
+  patchForwardJumps();
   uint32_t prologueSize = assemblePrologue(gprsUsed, frameBytes, leaf, entryInterrupted);
   if (errors_.failed) return;
   // In the body rsp = rbp - frameSize (the prologue's work), so the frame's
@@ -562,7 +591,45 @@ void MacroAssemblerX64::jump(Label label) {
     outOfLineJump_ = label;
     return;
   }
-  a_.jmp(label);
+  jumpTo(label);
+}
+
+static_assert(static_cast<int>(x86::CondCode::kE) == 4 && static_cast<int>(x86::CondCode::kB) == 2 &&
+              static_cast<int>(x86::CondCode::kG) == 15);  // the hardware's numbering, as fast_encoder.h takes
+
+void MacroAssemblerX64::jumpIf(x86::CondCode condition, Label label) { jumpTo(static_cast<int>(condition), label); }
+void MacroAssemblerX64::jumpTo(Label label) { jumpTo(x64::kAlways, label); }
+
+// Only in the text section, where finish() looks for the forward jumps.
+void MacroAssemblerX64::jumpTo(int condition, Label label) {
+  if (a_._section == buffers_.code.textSection() && a_.code()->isLabelValid(label)) {
+    const LabelEntry* entry = a_.code()->labelEntry(label);
+    if (!entry->isBound()) {
+      uint32_t rel32At = 0;
+      if (x64::jumpAhead(a_, condition, rel32At)) {
+        forwardJumps_.push_back({rel32At, label});
+        return;
+      }
+    } else if (entry->section() == a_._section && x64::jumpBack(a_, condition, entry->offset())) {
+      return;
+    }
+  }
+  if (condition == x64::kAlways) a_.jmp(label);
+  else a_.j(static_cast<x86::CondCode>(condition), label);
+}
+
+void MacroAssemblerX64::patchForwardJumps() {
+  uint8_t* text = buffers_.code.textSection()->buffer().data();
+  for (const ForwardJump& jump : forwardJumps_) {
+    const LabelEntry* entry = a_.code()->labelEntry(jump.target);
+    if (!entry->isBound() || entry->section() != buffers_.code.textSection()) {
+      errors_.failed = true;
+      errors_.text = "a jump to a label never bound in the code";
+      return;
+    }
+    auto rel32 = static_cast<int32_t>(static_cast<int64_t>(entry->offset()) - (int64_t{jump.rel32At} + 4));
+    std::memcpy(text + jump.rel32At, &rel32, 4);
+  }
 }
 
 void MacroAssemblerX64::beginOutOfLine() {
@@ -624,17 +691,18 @@ x86::CondCode MacroAssemblerX64::testCondition(const Condition& c) {
 
 void MacroAssemblerX64::branchIf(const Condition& c, bool whenTrue, Label label) {
   x86::CondCode code = testCondition(c);
-  a_.j(whenTrue ? code : x86::negateCond(code), label);
+  jumpIf(whenTrue ? code : x86::negateCond(code), label);
 }
 void MacroAssemblerX64::branchIfEqual(GpReg value, uint32_t immediate, Label label) {
-  a_.cmp(gp(value).r32(), immediate);
-  a_.je(label);
+  if (immediate == 0) a_.test(gp(value).r32(), gp(value).r32());
+  else a_.cmp(gp(value).r32(), immediate);
+  jumpIf(x86::CondCode::kE, label);
 }
 
 void MacroAssemblerX64::jumpTable(GpReg index, std::span<const Label> targets, Label defaultLabel) {
   Label table = a_.newLabel();
   a_.cmp(gp(index).r32(), static_cast<uint32_t>(targets.size()));
-  a_.jae(defaultLabel);
+  jumpIf(x86::CondCode::kAE, defaultLabel);
   a_.lea(x86::rax, x86::ptr(table));
   a_.movsxd(x86::rcx, x86::dword_ptr(x86::rax, gp(index), 2));
   a_.add(x86::rax, x86::rcx);
@@ -648,11 +716,11 @@ Label MacroAssemblerX64::trapLabel(TrapKind kind, uint32_t bytecodeOffset) {
   traps_.push_back(stub);
   return stub.label;
 }
-void MacroAssemblerX64::trap(TrapKind kind, uint32_t bytecodeOffset) { a_.jmp(trapLabel(kind, bytecodeOffset)); }
+void MacroAssemblerX64::trap(TrapKind kind, uint32_t bytecodeOffset) { jumpTo(trapLabel(kind, bytecodeOffset)); }
 uint32_t MacroAssemblerX64::chargeFuel(uint32_t bytecodeOffset) {
   a_.sub(x86::qword_ptr(kVmctxReg, vmctx::kFuel), Imm(INT32_MAX));  // forces an imm32, patched later
   auto at = static_cast<uint32_t>(a_.offset()) - 4;
-  a_.jl(trapLabel(TrapKind::OutOfFuel, bytecodeOffset));  // signed: the fuel was less than the price
+  jumpIf(x86::CondCode::kL, trapLabel(TrapKind::OutOfFuel, bytecodeOffset));  // signed: the fuel was less than the price
   return at;
 }
 
@@ -666,7 +734,7 @@ void MacroAssemblerX64::setFuelPrice(uint32_t at, uint32_t operators) {
 
 void MacroAssemblerX64::interruptCheck(uint32_t bytecodeOffset) {
   a_.cmp(x86::dword_ptr(kVmctxReg, vmctx::kInterruptFlag), 0);
-  a_.jne(trapLabel(TrapKind::Interrupted, bytecodeOffset));
+  jumpIf(x86::CondCode::kNE, trapLabel(TrapKind::Interrupted, bytecodeOffset));
 }
 
 // ---- calls ----
@@ -688,9 +756,12 @@ void MacroAssemblerX64::passResultsBuffer(uint32_t stackArgumentBytes) {
 
 // Through the module's entry table: the callee's current code (abi/entry_table.h).
 void MacroAssemblerX64::callThroughEntryTable(int32_t entryOffset, uint32_t bytecodeOffset) {
-  a_.mov(x86::rdi, kVmctxReg);
-  a_.mov(x86::rax, x86::qword_ptr(kVmctxReg, vmctx::kEntryTable));
-  a_.call(x86::qword_ptr(x86::rax, entryOffset));
+  constexpr uint8_t kRax = 0, kRdi = 7;
+  auto vmctxId = static_cast<uint8_t>(kVmctxReg.id());
+  if (!x64::movRegReg(a_, kRdi, vmctxId, true)) a_.mov(x86::rdi, kVmctxReg);
+  if (!x64::movLoad(a_, kRax, {vmctxId, -1, vmctx::kEntryTable}, true))
+    a_.mov(x86::rax, x86::qword_ptr(kVmctxReg, vmctx::kEntryTable));
+  if (!x64::callMem(a_, {kRax, -1, entryOffset})) a_.call(x86::qword_ptr(x86::rax, entryOffset));
   recordSite(bytecodeOffset);  // the return address
   reloadVmctx();
   makesCalls_ = true;
@@ -703,7 +774,9 @@ void MacroAssemblerX64::callThroughEntryTable(int32_t entryOffset, uint32_t byte
 // has just popped off the stack: the reload then waits for no load. The
 // frame's size, and so the displacement, is patched in by finish().
 void MacroAssemblerX64::reloadVmctx() {
-  a_.mov(kVmctxReg, x86::qword_ptr(x86::rsp, kFrameSizePlaceholder));  // forces a disp32
+  constexpr uint8_t kRsp = 4;
+  if (!x64::movLoad(a_, static_cast<uint8_t>(kVmctxReg.id()), {kRsp, -1, kFrameSizePlaceholder}, true))
+    a_.mov(kVmctxReg, x86::qword_ptr(x86::rsp, kFrameSizePlaceholder));  // forces a disp32
   vmctxReloads_.push_back(static_cast<uint32_t>(a_.offset()) - 4);
   memBaseValid_ = false;
 }
@@ -718,15 +791,15 @@ void MacroAssemblerX64::loadIndirectFuncRef(GpReg index, int32_t tableOffset, in
                                             uint32_t bytecodeOffset) {
   a_.mov(x86::rax, x86::qword_ptr(kVmctxReg, tableOffset));
   a_.cmp(gp(index).r32(), x86::dword_ptr(x86::rax, vmctx::kTableLength));
-  a_.jae(trapLabel(TrapKind::UndefinedElement, bytecodeOffset));
+  jumpIf(x86::CondCode::kAE, trapLabel(TrapKind::UndefinedElement, bytecodeOffset));
   a_.mov(x86::rax, x86::qword_ptr(x86::rax, vmctx::kTableElements));
   a_.mov(kFuncRef, x86::qword_ptr(x86::rax, gp(index), 3));
   memBaseValid_ = false;
   a_.test(kFuncRef, kFuncRef);
-  a_.jz(trapLabel(TrapKind::UninitializedElement, bytecodeOffset));
+  jumpIf(x86::CondCode::kZ, trapLabel(TrapKind::UninitializedElement, bytecodeOffset));
   a_.mov(x86::ecx, x86::dword_ptr(kVmctxReg, sigIdOffset));
   a_.cmp(x86::ecx, x86::dword_ptr(kFuncRef, vmctx::kFuncRefSigId));
-  a_.jne(trapLabel(TrapKind::IndirectCallTypeMismatch, bytecodeOffset));
+  jumpIf(x86::CondCode::kNE, trapLabel(TrapKind::IndirectCallTypeMismatch, bytecodeOffset));
 }
 
 // Calls through the FuncRef in r11: its instance (rdi) runs on this thread's
@@ -775,11 +848,11 @@ void MacroAssemblerX64::callBuiltin(BuiltinId id) {
 
 void MacroAssemblerX64::trapIfResultNonZero(uint32_t bytecodeOffset) {
   a_.test(x86::eax, x86::eax);
-  a_.jnz(trapLabel(TrapKind::None, bytecodeOffset));
+  jumpIf(x86::CondCode::kNZ, trapLabel(TrapKind::None, bytecodeOffset));
 }
 void MacroAssemblerX64::trapIfResultNegative(uint32_t bytecodeOffset) {
   a_.test(x86::rax, x86::rax);
-  a_.js(trapLabel(TrapKind::None, bytecodeOffset));
+  jumpIf(x86::CondCode::kS, trapLabel(TrapKind::None, bytecodeOffset));
 }
 
 // ---- linear memory, globals, tables ----
@@ -818,7 +891,7 @@ MacroAssemblerX64::MemOperand MacroAssemblerX64::wasmMemoryAt(const Operator& op
     x86::Mem length = def;
     length.addOffset(vmctx::kMemoryByteLength);
     a_.cmp(length, start + static_cast<int32_t>(accessSize));
-    a_.jb(trapLabel(TrapKind::MemoryOutOfBounds, op.offset));
+    jumpIf(x86::CondCode::kB, trapLabel(TrapKind::MemoryOutOfBounds, op.offset));
   }
   loadMemoryBase(def);
   x86::Mem m = x86::ptr(kMemBase, start);
@@ -840,7 +913,7 @@ MacroAssemblerX64::MemOperand MacroAssemblerX64::wasmMemory(const Operator& op, 
     x86::Mem length = def;
     length.addOffset(vmctx::kMemoryByteLength);
     a_.cmp(x86::rax, length);
-    a_.ja(trapLabel(TrapKind::MemoryOutOfBounds, op.offset));
+    jumpIf(x86::CondCode::kA, trapLabel(TrapKind::MemoryOutOfBounds, op.offset));
   }
   loadMemoryBase(def);
   x86::Mem m;
@@ -869,7 +942,7 @@ MacroAssemblerX64::MemOperand MacroAssemblerX64::atomicMemory(const Operator& op
       a_.lea(x86::eax, x86::ptr(index, static_cast<int32_t>(op.memarg.offset % size)));
       a_.test(x86::eax, size - 1);
     }
-    a_.jnz(trapLabel(TrapKind::UnalignedAtomic, op.offset));
+    jumpIf(x86::CondCode::kNZ, trapLabel(TrapKind::UnalignedAtomic, op.offset));
   }
   return wasmMemory(op, indexReg, size);
 }
@@ -923,7 +996,7 @@ void MacroAssemblerX64::memoryPages(GpReg dst, MemOperand byteLength) {
 void MacroAssemblerX64::tableElements(GpReg index, int32_t tableOffset, uint32_t bytecodeOffset) {
   a_.mov(x86::rax, x86::qword_ptr(kVmctxReg, tableOffset));
   a_.cmp(gp(index).r32(), x86::dword_ptr(x86::rax, vmctx::kTableLength));
-  a_.jae(trapLabel(TrapKind::TableOutOfBounds, bytecodeOffset));
+  jumpIf(x86::CondCode::kAE, trapLabel(TrapKind::TableOutOfBounds, bytecodeOffset));
   a_.mov(x86::rax, x86::qword_ptr(x86::rax, vmctx::kTableElements));
 }
 void MacroAssemblerX64::tableGet(GpReg indexAndResult) {
@@ -1022,7 +1095,7 @@ void MacroAssemblerX64::divRem(uint32_t bytecodeOffset, ValType type, bool isSig
   x86::Gp high = sized(x86::rdx, wide);
   if (!rhsChecked) {
     a_.test(b, b);
-    a_.jz(trapLabel(TrapKind::IntegerDivideByZero, bytecodeOffset));
+    jumpIf(x86::CondCode::kZ, trapLabel(TrapKind::IntegerDivideByZero, bytecodeOffset));
   }
   Label done = a_.newLabel();
   if (isSigned && !rhsChecked) {
@@ -1039,7 +1112,7 @@ void MacroAssemblerX64::divRem(uint32_t bytecodeOffset, ValType type, bool isSig
       } else {
         a_.cmp(aReg, INT32_MIN);
       }
-      a_.je(trapLabel(TrapKind::IntegerOverflow, bytecodeOffset));
+      jumpIf(x86::CondCode::kE, trapLabel(TrapKind::IntegerOverflow, bytecodeOffset));
     }
     a_.bind(normal);
   }
@@ -1262,7 +1335,7 @@ void MacroAssemblerX64::checkTruncatable(uint32_t bytecodeOffset, ValType from, 
     if (f32) a_.ucomiss(p, q); else a_.ucomisd(p, q);
   };
   ucomi(x, x);
-  a_.jp(trapLabel(TrapKind::InvalidConversion, bytecodeOffset));
+  jumpIf(x86::CondCode::kP, trapLabel(TrapKind::InvalidConversion, bytecodeOffset));
   Label overflow = trapLabel(TrapKind::IntegerOverflow, bytecodeOffset);
   // Lower bound: inclusive where it is exactly representable in the source.
   double lower;

@@ -319,6 +319,13 @@ class MacroAssemblerX64 {
   void patchPrologueJump(uint32_t rel32At, Label target, uint32_t prologueSize);
   void loadFloatConstant(const asmjit::x86::Xmm& dst, bool f32, double value);
   void reloadVmctx();
+  void emitTrapStubs();
+  // Jumps to labels, encoded by fast_encoder.h; the forward ones are patched
+  // by finish() (patchForwardJumps), once every label is bound.
+  void jumpIf(asmjit::x86::CondCode condition, Label label);
+  void jumpTo(Label label);
+  void jumpTo(int condition, Label label);
+  void patchForwardJumps();
   asmjit::x86::CondCode testCondition(const Condition& condition);
   asmjit::x86::Mem memoryDefinition();
   void loadMemoryBase(const asmjit::x86::Mem& definition);
@@ -329,6 +336,11 @@ class MacroAssemblerX64 {
   MemoryStrategy strategy_;
   RecordingErrorHandler errors_;
   std::vector<TrapStub> traps_;
+  struct ForwardJump {
+    uint32_t rel32At;  // in the text section
+    Label target;
+  };
+  std::vector<ForwardJump> forwardJumps_;
   std::vector<JumpTable> jumpTables_;
   asmjit::Section* outOfLineSection_ = nullptr;  // made by the first stub
   std::vector<OutOfLineStub> outOfLine_;
