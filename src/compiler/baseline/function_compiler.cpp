@@ -29,11 +29,13 @@ FunctionCompiler::FunctionCompiler(const ModuleInfo& module, std::span<const uin
       type_(module.functionType(functionIndex)),
       it_(module, bytes, functionIndex, scratch.validator),
       masm_(scratch.reused->buffers, layout, options.memoryStrategy),
-      values_(masm_),
+      values_(masm_, scratch.reused->values),
       controls_(scratch.reused->controls),
       snapshots_(scratch.reused->snapshots),
       homes_(scratch.reused->homes),
-      countsFuel_(options.countsFuel) {
+      argumentLocations_(scratch.reused->argumentLocations),
+      countsFuel_(options.countsFuel),
+      localOffsets_(scratch.reused->localOffsets) {
   controls_.clear();
   snapshots_.reset();
   homes_.reset();
@@ -92,7 +94,8 @@ bool FunctionCompiler::emitEntry() {
   std::span<const ValType> locals = it_.locals();
   localOffsets_.resize(locals.size());
   call_abi::ArgumentAssigner arguments(call_abi::usesResultsBuffer(type_));
-  std::vector<call_abi::Location> paramAt(numParams());
+  std::vector<call_abi::Location>& paramAt = argumentLocations_;  // no call is being prepared
+  paramAt.resize(numParams());
   uint32_t below = MacroAssembler::kFrameHeaderBytes;
   for (uint32_t i = 0; i < numParams(); ++i) {
     paramAt[i] = arguments.next(locals[i]);
@@ -112,9 +115,7 @@ bool FunctionCompiler::emitEntry() {
   values_.setSlotBase(-static_cast<int32_t>(below + ValueStack::kSlotSize));
   masm_.beginFunction(module_.functions[functionIndex_].body.offset, module_.functions[functionIndex_].body.size,
                       call_abi::usesResultsBuffer(type_));
-  std::vector<Address> homes(locals.size());
-  for (uint32_t i = 0; i < locals.size(); ++i) homes[i] = local(i);
-  values_.setLocals(std::vector<ValType>(locals.begin(), locals.end()), std::move(homes));
+  values_.setLocals(locals, [&](uint32_t i) { return local(i); });
   for (uint32_t i = 0; i < numParams(); ++i) {
     masm_.storeRegisterParameter(paramAt[i], locals[i], local(i));
     if (std::optional<uint8_t> reg = MacroAssembler::allocatableParameterRegister(paramAt[i]))
@@ -533,7 +534,8 @@ FunctionCompiler::OutgoingCall FunctionCompiler::prepareCallArgs(const FuncType&
   OutgoingCall call;
   bool buffer = call_abi::usesResultsBuffer(callee);
   call_abi::ArgumentAssigner arguments(buffer);
-  std::vector<call_abi::Location> at(callee.params.size());
+  std::vector<call_abi::Location>& at = argumentLocations_;
+  at.resize(callee.params.size());
   for (uint32_t i = 0; i < callee.params.size(); ++i) at[i] = arguments.next(callee.params[i]);
   call.stackBytes = arguments.stackBytes();
   uint32_t bufferBytes = 0;

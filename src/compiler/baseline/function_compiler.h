@@ -59,6 +59,9 @@ struct BaselineScratch::Reused {
   std::vector<ControlState> controls;
   ReusablePool<LocalsSnapshot> snapshots;
   ReusablePool<LoopHome> homes;
+  std::vector<call_abi::Location> argumentLocations;  // of the call being prepared, or of the parameters
+  ValueStack::Storage values;
+  std::vector<int32_t> localOffsets;
 };
 
 class FunctionCompiler {
@@ -174,13 +177,14 @@ class FunctionCompiler {
   std::vector<ControlState>& controls_;  // the scratch's, emptied for each function
   ReusablePool<LocalsSnapshot>& snapshots_;  // the scratch's, all free for each function
   ReusablePool<LoopHome>& homes_;
+  std::vector<call_abi::Location>& argumentLocations_;  // the scratch's
   bool reachable_ = true;
   std::optional<Condition> fusedCondition_;  // a comparison the next operator tests
   bool countsFuel_ = false;
   FuelRun<uint32_t> fuel_;  // price: the code offset of the charge's immediate
   uint32_t maxOutgoingBytes_ = 0;
   uint32_t localsBytes_ = 0;
-  std::vector<int32_t> localOffsets_;
+  std::vector<int32_t>& localOffsets_;  // the scratch's
   std::optional<Error> failure_;
 };
 

@@ -99,13 +99,6 @@ void ValueStack::spillForCall(uint32_t keep) {
   }
 }
 
-void ValueStack::setLocals(std::vector<ValType> types, std::vector<Address> homes) {
-  localTypes_ = std::move(types);
-  localHomes_ = std::move(homes);
-  locals_.assign(localTypes_.size(), CachedLocal{});
-  cachedLocals_.clear();
-}
-
 void ValueStack::adoptParameter(uint32_t index, uint8_t reg) {
   addUse(reg, inFpr(localTypes_[index]));
   markCached(index, {true, false, reg, ++tick_});

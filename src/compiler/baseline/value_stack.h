@@ -37,6 +37,7 @@
 #include <cstdlib>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -101,7 +102,22 @@ class ValueStack {
   using CachedLocalList = BoundedVector<uint32_t, kMaxCachedLocals>;
 
  public:
-  explicit ValueStack(MacroAssembler& masm) : masm_(masm) {}
+  // The stack's and the locals' lists, kept by the compiling thread from
+  // function to function (emptied, their memory kept).
+  struct Storage {
+    std::vector<Val> stack;
+    std::vector<ValType> localTypes;
+    std::vector<Address> localHomes;
+    std::vector<CachedLocal> locals;
+  };
+  ValueStack(MacroAssembler& masm, Storage& storage)
+      : masm_(masm),
+        stack_(storage.stack),
+        localTypes_(storage.localTypes),
+        localHomes_(storage.localHomes),
+        locals_(storage.locals) {
+    stack_.clear();
+  }
 
   static constexpr int32_t kSlotSize = MacroAssembler::kSlotBytes;
 
@@ -190,7 +206,15 @@ class ValueStack {
   void spillForCall(uint32_t keep);
 
   // ---- locals ----
-  void setLocals(std::vector<ValType> types, std::vector<Address> homes);
+  // The function's locals, each at {home(i)} in the frame.
+  template <typename HomeOf>
+  void setLocals(std::span<const ValType> types, HomeOf home) {
+    localTypes_.assign(types.begin(), types.end());
+    localHomes_.resize(types.size());
+    for (uint32_t i = 0; i < types.size(); ++i) localHomes_[i] = home(i);
+    locals_.assign(types.size(), CachedLocal{});
+    cachedLocals_.clear();
+  }
   // Parameter {index} arrived in {reg} and was stored to its slot: it stays
   // cached there.
   void adoptParameter(uint32_t index, uint8_t reg);
@@ -295,7 +319,7 @@ class ValueStack {
   int32_t localIn(uint8_t reg, bool fpr) const;
 
   MacroAssembler& masm_;
-  std::vector<Val> stack_;
+  std::vector<Val>& stack_;
   uint32_t gprFree_ = MacroAssembler::kAllocatableGprs;
   uint32_t gprsUsed_ = 0;
   uint32_t fprFree_ = MacroAssembler::kAllocatableFprs;
@@ -305,9 +329,9 @@ class ValueStack {
   uint8_t fprUses_[16] = {};
   uint32_t maxDepth_ = 0;
   int32_t slotBase_ = 0;
-  std::vector<ValType> localTypes_;
-  std::vector<Address> localHomes_;
-  std::vector<CachedLocal> locals_;
+  std::vector<ValType>& localTypes_;
+  std::vector<Address>& localHomes_;
+  std::vector<CachedLocal>& locals_;
   // The cached ones (at most one per allocatable register): what every
   // branch, call and merge walks, so their cost does not grow with the
   // function's number of locals.

@@ -93,7 +93,7 @@ inline uint8_t* put(uint8_t* p, T value) {
 // longer) and commits what it wrote, as asmjit's own writer does.
 template <typename Write>
 inline bool emit(asmjit::x86::Assembler& a, Write write) {
-  if (a.remainingSpace() < 16) return false;
+  if (a.remainingSpace() < 16) [[unlikely]] return false;
   uint8_t* end = write(a._bufferPtr);
   a._bufferPtr = end;
   size_t offset = static_cast<size_t>(end - a._bufferData);

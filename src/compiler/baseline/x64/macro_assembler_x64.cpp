@@ -201,7 +201,20 @@ void MacroAssemblerX64::RecordingErrorHandler::handleError(asmjit::Error err, co
 }
 
 MacroAssemblerX64::MacroAssemblerX64(Buffers& buffers, const VmctxLayout& layout, MemoryStrategy strategy)
-    : buffers_(buffers), a_(buffers.assembler), layout_(layout), strategy_(strategy) {
+    : buffers_(buffers),
+      a_(buffers.assembler),
+      layout_(layout),
+      strategy_(strategy),
+      traps_(buffers.traps),
+      forwardJumps_(buffers.forwardJumps),
+      outOfLine_(buffers.outOfLine),
+      sites_(buffers.sites),
+      vmctxReloads_(buffers.vmctxReloads) {
+  traps_.clear();
+  forwardJumps_.clear();
+  outOfLine_.clear();
+  sites_.clear();
+  vmctxReloads_.clear();
   buffers_.code.reset(ResetPolicy::kSoft);  // keeps its zone memory for the next body
   buffers_.code.init(Environment::host());
   buffers_.code.setErrorHandler(&errors_);
@@ -267,11 +280,11 @@ void MacroAssemblerX64::zeroLocals(int32_t lowestOffset, uint32_t qwords) {
 
 void MacroAssemblerX64::jumpToEpilogue() { jump(epilogue_); }
 
-std::vector<MacroAssemblerX64::SavedRegister> MacroAssemblerX64::usedCalleeSaved(uint32_t gprsUsed) const {
+BoundedVector<MacroAssemblerX64::SavedRegister, 4> MacroAssemblerX64::usedCalleeSaved(uint32_t gprsUsed) const {
   uint32_t used = gprsUsed;
-  std::vector<SavedRegister> saved;
+  BoundedVector<SavedRegister, 4> saved;
   for (const SaveSlot& candidate : kSaveSlots)
-    if (used & (1u << candidate.reg.id())) saved.push_back({candidate.reg, candidate.offset});
+    if (used & (1u << candidate.reg.id())) saved.push_back({candidate.reg.id(), candidate.offset});
   return saved;
 }
 
@@ -280,7 +293,7 @@ std::vector<MacroAssemblerX64::SavedRegister> MacroAssemblerX64::usedCalleeSaved
 void MacroAssemblerX64::emitEpilogue(uint32_t gprsUsed) {
   bindMerge(epilogue_);
   for (const SavedRegister& saved : usedCalleeSaved(gprsUsed))
-    a_.mov(saved.reg, x86::qword_ptr(x86::rbp, saved.offset));
+    a_.mov(saved.reg(), x86::qword_ptr(x86::rbp, saved.offset));
   a_.mov(x86::rsp, x86::rbp);
   a_.pop(x86::rbp);
   a_.ret();
@@ -307,7 +320,7 @@ uint32_t MacroAssemblerX64::assemblePrologue(uint32_t gprsUsed, uint32_t frameBy
   // Before anything may trap, the vmctx register must be set: the trap path
   // reaches the builtins through it.
   for (const SavedRegister& saved : usedCalleeSaved(gprsUsed))
-    p.mov(x86::qword_ptr(x86::rbp, saved.offset), saved.reg);
+    p.mov(x86::qword_ptr(x86::rbp, saved.offset), saved.reg());
   p.mov(kVmctxReg, x86::rdi);
   uint32_t frameSize = (frameBytes + 15) & ~15u;
   std::optional<uint32_t> stackCheckAt;
@@ -422,7 +435,7 @@ void MacroAssemblerX64::finish(uint32_t gprsUsed, uint32_t frameBytes, CompiledF
   CodeBuffer& body = buffers_.code.textSection()->buffer();
   out.code.assign(head.data(), head.data() + head.size());
   out.code.insert(out.code.end(), body.data(), body.data() + body.size());
-  out.sites = std::move(sites_);
+  out.sites.assign(sites_.begin(), sites_.end());  // sites_ keeps its memory for the next body
   for (CodeSite& site : out.sites) site.codeOffset += prologueSize;
   // Recorded as the code was emitted, so nearly always in order already.
   auto byOffset = [](const CodeSite& x, const CodeSite& y) { return x.codeOffset < y.codeOffset; };

@@ -44,20 +44,43 @@
 #include "compiler/baseline/masm_types.h"
 #include "format/opcodes.h"
 #include "format/types.h"
+#include "support/bounded_vector.h"
 #include "validation/operator_iterator.h"
 
 namespace weft {
 
 class MacroAssemblerX64 {
+  struct TrapStub {
+    Label label;
+    TrapKind kind = TrapKind::None;  // None: the kind is in eax (a builtin's result)
+    uint32_t bytecodeOffset = 0;
+  };
+  struct OutOfLineStub {
+    Label entry;
+    uint32_t begin = 0, end = 0;  // its instructions in the out-of-line section
+    Label then;                  // where it jumps after them
+  };
+  struct ForwardJump {
+    uint32_t rel32At;  // in the text section
+    Label target;
+  };
+
  public:
   // What a compiling thread keeps from body to body: the body's and the
   // prologue's code buffers (the prologue is assembled last, once the frame
-  // size and the registers the body used are known, and placed first).
+  // size and the registers the body used are known, and placed first), and
+  // the lists a body fills as it is assembled, emptied for the next one but
+  // keeping their memory (growing them anew was a malloc a few operators).
   struct Buffers {
     asmjit::CodeHolder code;
     asmjit::x86::Assembler assembler;
     asmjit::CodeHolder prologueCode;
     asmjit::x86::Assembler prologue;
+    std::vector<TrapStub> traps;
+    std::vector<ForwardJump> forwardJumps;
+    std::vector<OutOfLineStub> outOfLine;
+    std::vector<CodeSite> sites;
+    std::vector<uint32_t> vmctxReloads;
   };
   // A wasm memory access's operand, opaque to the function compiler.
   using MemOperand = asmjit::x86::Mem;
@@ -296,25 +319,17 @@ class MacroAssemblerX64 {
     bool failed = false;
     std::string text;
   };
-  struct TrapStub {
-    Label label;
-    TrapKind kind = TrapKind::None;  // None: the kind is in eax (a builtin's result)
-    uint32_t bytecodeOffset = 0;
-  };
-  struct OutOfLineStub {
-    Label entry;
-    uint32_t begin = 0, end = 0;  // its instructions in the out-of-line section
-    Label then;                  // where it jumps after them
-  };
   struct JumpTable {
     Label label;
     std::vector<Label> targets;  // entries hold target - label
   };
   struct SavedRegister {
-    asmjit::x86::Gp reg;
+    uint32_t regId;  // trivially copyable, as BoundedVector needs; asmjit's Gp is not
     int32_t offset;
+    asmjit::x86::Gp reg() const { return asmjit::x86::gpq(regId); }
   };
-  std::vector<SavedRegister> usedCalleeSaved(uint32_t gprsUsed) const;
+  // At most the four callee-saved registers the allocator hands out.
+  BoundedVector<SavedRegister, 4> usedCalleeSaved(uint32_t gprsUsed) const;
   uint32_t assemblePrologue(uint32_t gprsUsed, uint32_t frameBytes, bool leaf, std::optional<Label> entryInterrupted);
   void patchPrologueJump(uint32_t rel32At, Label target, uint32_t prologueSize);
   void loadFloatConstant(const asmjit::x86::Xmm& dst, bool f32, double value);
@@ -335,18 +350,14 @@ class MacroAssemblerX64 {
   const VmctxLayout& layout_;
   MemoryStrategy strategy_;
   RecordingErrorHandler errors_;
-  std::vector<TrapStub> traps_;
-  struct ForwardJump {
-    uint32_t rel32At;  // in the text section
-    Label target;
-  };
-  std::vector<ForwardJump> forwardJumps_;
+  std::vector<TrapStub>& traps_;
+  std::vector<ForwardJump>& forwardJumps_;
   std::vector<JumpTable> jumpTables_;
   asmjit::Section* outOfLineSection_ = nullptr;  // made by the first stub
-  std::vector<OutOfLineStub> outOfLine_;
+  std::vector<OutOfLineStub>& outOfLine_;
   bool inOutOfLine_ = false;
   std::optional<Label> outOfLineJump_;  // the stub's final jump, emitted when it is placed
-  std::vector<CodeSite> sites_;
+  std::vector<CodeSite>& sites_;
   Label epilogue_;
   Label stackOverflow_;
   bool memBaseValid_ = false;  // kMemBase (r11) holds memory 0's base
@@ -354,7 +365,7 @@ class MacroAssemblerX64 {
   bool hasLoops_ = false;      // a loop header in the body: the prologue pads to kLoopAlignment
   uint32_t bodyBytecodeOffset_ = 0;
   uint32_t bodyBytes_ = 0;
-  std::vector<uint32_t> vmctxReloads_;  // body offsets of the reloads' displacements
+  std::vector<uint32_t>& vmctxReloads_;  // body offsets of the reloads' displacements
 };
 
 }  // namespace weft
