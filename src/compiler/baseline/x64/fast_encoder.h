@@ -264,6 +264,15 @@ inline bool testRegReg(asmjit::x86::Assembler& a, uint8_t r, bool wide) {
   });
 }
 
+// push r (64 bits).
+inline bool pushReg(asmjit::x86::Assembler& a, uint8_t r) {
+  return fast_detail::emit(a, [&](uint8_t* p) {
+    if (r >= 8) *p++ = 0x41;
+    *p++ = static_cast<uint8_t>(0x50 | (r & 7));
+    return p;
+  });
+}
+
 // call qword ptr [m].
 inline bool callMem(asmjit::x86::Assembler& a, const FastMem& m) {
   return fast_detail::emit(a, [&](uint8_t* p) {

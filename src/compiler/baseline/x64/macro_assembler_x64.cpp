@@ -222,16 +222,20 @@ MacroAssemblerX64::MacroAssemblerX64(Buffers& buffers, const VmctxLayout& layout
   // Loop headers are aligned with long nops (one instruction) rather than
   // runs of one-byte nops, which the code entering the loop executes.
   a_.addEncodingOptions(EncodingOptions::kOptimizedAlign);
-  buffers_.prologueCode.reset(ResetPolicy::kSoft);
-  buffers_.prologueCode.init(Environment::host());
+  // The prologue has no label and no section but its text: its holder is
+  // set up once per thread and rewound for each body.
+  if (!buffers_.prologueCode.isInitialized()) {
+    buffers_.prologueCode.init(Environment::host());
+    buffers_.prologueCode.attach(&buffers_.prologue);
+    buffers_.prologue.addEncodingOptions(EncodingOptions::kOptimizedAlign);
+  }
   buffers_.prologueCode.setErrorHandler(&errors_);
-  buffers_.prologueCode.attach(&buffers_.prologue);
-  buffers_.prologue.addEncodingOptions(EncodingOptions::kOptimizedAlign);
+  buffers_.prologue.setOffset(0);
 }
 
 MacroAssemblerX64::~MacroAssemblerX64() {
   buffers_.code.detach(&a_);
-  buffers_.prologueCode.detach(&buffers_.prologue);
+  buffers_.prologueCode.resetErrorHandler();  // errors_ goes with this object
 }
 
 void MacroAssemblerX64::recordSite(uint32_t bytecodeOffset) {
@@ -312,31 +316,40 @@ void MacroAssemblerX64::patchPrologueJump(uint32_t rel32At, Label target, uint32
 uint32_t MacroAssemblerX64::assemblePrologue(uint32_t gprsUsed, uint32_t frameBytes, bool leaf,
                                              std::optional<Label> entryInterrupted) {
   x86::Assembler& p = buffers_.prologue;
-  p.push(x86::rbp);
-  p.mov(x86::rbp, x86::rsp);
-  p.push(x86::rdi);  // the frame's vmctx slot, at vmctx::kFrameSlot
+  constexpr uint8_t kRax = 0, kRsp = 4, kRbp = 5, kRdi = 7;
+  auto vmctxId = static_cast<uint8_t>(kVmctxReg.id());
+  if (!x64::pushReg(p, kRbp)) p.push(x86::rbp);
+  if (!x64::movRegReg(p, kRbp, kRsp, true)) p.mov(x86::rbp, x86::rsp);
+  if (!x64::pushReg(p, kRdi)) p.push(x86::rdi);  // the frame's vmctx slot, at vmctx::kFrameSlot
   static_assert(vmctx::kFrameSlot == -8, "the push above must land on the slot");
   // Below rsp, inside the 128-byte red zone that signal delivery respects.
   // Before anything may trap, the vmctx register must be set: the trap path
   // reaches the builtins through it.
   for (const SavedRegister& saved : usedCalleeSaved(gprsUsed))
-    p.mov(x86::qword_ptr(x86::rbp, saved.offset), saved.reg());
-  p.mov(kVmctxReg, x86::rdi);
+    if (!x64::movStore(p, {kRbp, -1, saved.offset}, static_cast<uint8_t>(saved.regId), true))
+      p.mov(x86::qword_ptr(x86::rbp, saved.offset), saved.reg());
+  if (!x64::movRegReg(p, vmctxId, kRdi, true)) p.mov(kVmctxReg, x86::rdi);
   uint32_t frameSize = (frameBytes + 15) & ~15u;
+  auto below = static_cast<int32_t>(frameSize - 8);  // the vmctx push is already below rbp
   std::optional<uint32_t> stackCheckAt;
   if (leaf && frameSize <= kLeafFrameWithoutStackCheck) {
     // Calls nothing and needs little: the margin below every stack limit
     // (threadStackLimit) holds this frame, and its callers checked theirs.
-    p.sub(x86::rsp, Imm(static_cast<int32_t>(frameSize - 8)));
+    if (!x64::aluRegImm(p, x64::Alu::Sub, kRsp, below, true)) p.sub(x86::rsp, Imm(below));
   } else {
-    p.mov(x86::rax, x86::rsp);
-    p.sub(x86::rax, Imm(static_cast<int32_t>(frameSize - 8)));  // the vmctx push is already below rbp
-    p.cmp(x86::rax, x86::qword_ptr(kVmctxReg, vmctx::kStackLimit));
-    p.db(0x0f);  // jb rel32
-    p.db(0x82);
-    stackCheckAt = static_cast<uint32_t>(p.offset());
-    p.dd(0);
-    p.mov(x86::rsp, x86::rax);
+    if (!x64::movRegReg(p, kRax, kRsp, true)) p.mov(x86::rax, x86::rsp);
+    if (!x64::aluRegImm(p, x64::Alu::Sub, kRax, below, true)) p.sub(x86::rax, Imm(below));
+    if (!x64::aluRegMem(p, x64::Alu::Cmp, kRax, {vmctxId, -1, vmctx::kStackLimit}, true))
+      p.cmp(x86::rax, x86::qword_ptr(kVmctxReg, vmctx::kStackLimit));
+    uint32_t rel32At = 0;
+    if (!x64::jumpAhead(p, static_cast<int>(x86::CondCode::kB), rel32At)) {
+      p.db(0x0f);  // jb rel32
+      p.db(0x82);
+      rel32At = static_cast<uint32_t>(p.offset());
+      p.dd(0);
+    }
+    stackCheckAt = rel32At;
+    if (!x64::movRegReg(p, kRsp, kRax, true)) p.mov(x86::rsp, x86::rax);
   }
   std::optional<uint32_t> interruptCheckAt;
   if (entryInterrupted) {  // interrupt_points.h
@@ -431,9 +444,10 @@ void MacroAssemblerX64::finish(uint32_t gprsUsed, uint32_t frameBytes, CompiledF
     std::memcpy(buffers_.code.textSection()->buffer().data() + at, &slotFromRsp, 4);
   // The prologue, then the body: the body refers to nothing before it, so
   // placing it after the prologue changes none of its bytes.
-  CodeBuffer& head = buffers_.prologueCode.textSection()->buffer();
+  const uint8_t* head = buffers_.prologueCode.textSection()->buffer().data();  // rewound: its size is stale
   CodeBuffer& body = buffers_.code.textSection()->buffer();
-  out.code.assign(head.data(), head.data() + head.size());
+  out.code.reserve(prologueSize + body.size());
+  out.code.assign(head, head + prologueSize);
   out.code.insert(out.code.end(), body.data(), body.data() + body.size());
   out.sites.assign(sites_.begin(), sites_.end());  // sites_ keeps its memory for the next body
   for (CodeSite& site : out.sites) site.codeOffset += prologueSize;
