@@ -192,6 +192,29 @@ TEST(FastEncoder, CallsThroughMemoryMatchAsmjit) {
   }
 }
 
+TEST(FastEncoder, RipRelativeLeaAndPushMatchAsmjit) {
+  for (uint8_t r = 0; r < 16; ++r) {
+    for (uint32_t gap : {0u, 5u, 300u}) {
+      auto expected = assemble([&](x86::Assembler& a) {
+        Label back = a.newLabel();
+        a.bind(back);
+        for (uint32_t i = 0; i < gap; ++i) a.nop();
+        a.lea(x86::gpq(r), x86::ptr(back));
+      });
+      auto actual = assemble([&](x86::Assembler& a) {
+        Label back = a.newLabel();
+        a.bind(back);
+        for (uint32_t i = 0; i < gap; ++i) a.nop();
+        ASSERT_TRUE(leaRip(a, r, a.code()->labelOffset(back)));
+      });
+      ASSERT_EQ(actual, expected) << "lea " << int(r) << " gap " << gap;
+    }
+    auto expected = assemble([&](x86::Assembler& a) { a.push(x86::gpq(r)); });
+    auto actual = assemble([&](x86::Assembler& a) { ASSERT_TRUE(pushReg(a, r)); });
+    ASSERT_EQ(actual, expected) << "push " << int(r);
+  }
+}
+
 // Backward jumps at the distances where the short form stops reaching, for
 // jmp and each condition; forward jumps once patched as finish() patches
 // them, over distances on both sides of the short form's reach (asmjit uses

@@ -264,6 +264,17 @@ inline bool testRegReg(asmjit::x86::Assembler& a, uint8_t r, bool wide) {
   });
 }
 
+// lea dst, [rip + to {target}], a section offset (64 bits; always rel32).
+inline bool leaRip(asmjit::x86::Assembler& a, uint8_t dst, uint64_t target) {
+  return fast_detail::emit(a, [&](uint8_t* p) {
+    auto at = static_cast<int64_t>(p - a._bufferData);
+    *p++ = fast_detail::rex(true, dst, 0);
+    *p++ = 0x8D;
+    *p++ = static_cast<uint8_t>((dst & 7) << 3 | 5);
+    return fast_detail::put(p, static_cast<int32_t>(static_cast<int64_t>(target) - (at + 7)));
+  });
+}
+
 // push r (64 bits).
 inline bool pushReg(asmjit::x86::Assembler& a, uint8_t r) {
   return fast_detail::emit(a, [&](uint8_t* p) {

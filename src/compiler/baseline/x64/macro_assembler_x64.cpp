@@ -377,7 +377,7 @@ uint32_t MacroAssemblerX64::assemblePrologue(uint32_t gprsUsed, uint32_t frameBy
 // first, so that the sites after it reach it with short jumps.
 void MacroAssemblerX64::emitTrapStubs() {
   // Registers by number, for the fast encodings.
-  constexpr uint8_t kRax = 0, kRdx = 2, kRsp = 4, kRbp = 5, kRsi = 6, kRdi = 7;
+  constexpr uint8_t kRax = 0, kRcx = 1, kRdx = 2, kRsp = 4, kRbp = 5, kRsi = 6, kRdi = 7;
   auto vmctxId = static_cast<uint8_t>(kVmctxReg.id());
   constexpr size_t kKinds = static_cast<size_t>(TrapKind::OutOfFuel) + 1;
   std::array<uint32_t, kKinds> sitesOfKind{};
@@ -398,12 +398,13 @@ void MacroAssemblerX64::emitTrapStubs() {
     }
     if (only && !x64::movImm32(a_, kRsi, only->bytecodeOffset)) a_.mov(x86::esi, only->bytecodeOffset);
     if (!x64::movRegReg(a_, kRdx, kRbp, true)) a_.mov(x86::rdx, x86::rbp);
-    a_.lea(x86::rcx, x86::ptr(tail));
+    if (!x64::leaRip(a_, kRcx, a_.code()->labelOffset(tail))) a_.lea(x86::rcx, x86::ptr(tail));
     // The prologue's stack check jumps here before the frame is aligned.
     if (!x64::aluRegImm(a_, x64::Alu::And, kRsp, -16, true)) a_.and_(x86::rsp, -16);
     if (!x64::movLoad(a_, kRax, {vmctxId, -1, vmctx::kHelpers}, true))
       a_.mov(x86::rax, x86::qword_ptr(kVmctxReg, vmctx::kHelpers));
-    a_.call(x86::qword_ptr(x86::rax, builtinTableOffset(BuiltinId::RaiseTrap)));  // never returns
+    auto raiseTrap = static_cast<int32_t>(builtinTableOffset(BuiltinId::RaiseTrap));
+    if (!x64::callMem(a_, {kRax, -1, raiseTrap})) a_.call(x86::qword_ptr(x86::rax, raiseTrap));  // never returns
     if (only) continue;
     for (const TrapStub& stub : traps_) {
       if (static_cast<size_t>(stub.kind) != kind) continue;
