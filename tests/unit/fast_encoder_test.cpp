@@ -212,7 +212,21 @@ TEST(FastEncoder, RipRelativeLeaAndPushMatchAsmjit) {
     auto expected = assemble([&](x86::Assembler& a) { a.push(x86::gpq(r)); });
     auto actual = assemble([&](x86::Assembler& a) { ASSERT_TRUE(pushReg(a, r)); });
     ASSERT_EQ(actual, expected) << "push " << int(r);
+    expected = assemble([&](x86::Assembler& a) { a.pop(x86::gpq(r)); });
+    actual = assemble([&](x86::Assembler& a) { ASSERT_TRUE(popReg(a, r)); });
+    ASSERT_EQ(actual, expected) << "pop " << int(r);
   }
+  EXPECT_EQ(assemble([&](x86::Assembler& a) { ASSERT_TRUE(ret(a)); }), assemble([&](x86::Assembler& a) { a.ret(); }));
+}
+
+TEST(FastEncoder, MemoryCompareWithImm8MatchesAsmjit) {
+  for (const FastMem& m : memoryOperands())
+    for (bool wide : {false, true})
+      for (int8_t imm : {int8_t{0}, int8_t{1}, int8_t{-1}, int8_t{127}, int8_t{-128}}) {
+        auto expected = assemble([&](x86::Assembler& a) { a.cmp(asmjitMem(m, wide ? 8 : 4), imm); });
+        auto actual = assemble([&](x86::Assembler& a) { ASSERT_TRUE(cmpMemImm8(a, m, imm, wide)); });
+        ASSERT_EQ(actual, expected) << "cmp " << describe(m) << ", " << int(imm) << " wide " << wide;
+      }
 }
 
 // Backward jumps at the distances where the short form stops reaching, for

@@ -284,6 +284,31 @@ inline bool pushReg(asmjit::x86::Assembler& a, uint8_t r) {
   });
 }
 
+// pop r (64 bits); ret.
+inline bool popReg(asmjit::x86::Assembler& a, uint8_t r) {
+  return fast_detail::emit(a, [&](uint8_t* p) {
+    if (r >= 8) *p++ = 0x41;
+    *p++ = static_cast<uint8_t>(0x58 | (r & 7));
+    return p;
+  });
+}
+inline bool ret(asmjit::x86::Assembler& a) {
+  return fast_detail::emit(a, [&](uint8_t* p) {
+    *p++ = 0xC3;
+    return p;
+  });
+}
+
+// cmp dword (or qword) ptr [m], imm8 (sign-extended).
+inline bool cmpMemImm8(asmjit::x86::Assembler& a, const FastMem& m, int8_t imm, bool wide) {
+  return fast_detail::emit(a, [&](uint8_t* p) {
+    p = fast_detail::putRex(p, fast_detail::rex(wide, 0, m));
+    *p++ = 0x83;
+    p = fast_detail::memoryOperand(p, 7, m);
+    return fast_detail::put(p, imm);
+  });
+}
+
 // call qword ptr [m].
 inline bool callMem(asmjit::x86::Assembler& a, const FastMem& m) {
   return fast_detail::emit(a, [&](uint8_t* p) {

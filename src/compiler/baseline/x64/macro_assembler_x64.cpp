@@ -257,10 +257,15 @@ void MacroAssemblerX64::beginFunction(uint32_t bodyBytecodeOffset, uint32_t body
 }
 
 void MacroAssemblerX64::storeRegisterParameter(call_abi::Location at, ValType type, Address local) {
+  x64::FastMem slot{local.base.code, -1, local.offset};
   if (at.where == call_abi::Where::IntegerRegister) {
-    a_.mov(x86::qword_ptr(gp(local.base), local.offset), integerArgRegister(at.index));
+    x86::Gp reg = integerArgRegister(at.index);
+    if (!x64::movStore(a_, slot, static_cast<uint8_t>(reg.id()), true))
+      a_.mov(x86::qword_ptr(gp(local.base), local.offset), reg);
   } else if (at.where == call_abi::Where::FloatRegister) {
     x86::Xmm x = x86::xmm(at.index);
+    if (type != ValType::V128 && x64::scalarFloatStore(a_, type == ValType::F64, slot, static_cast<uint8_t>(at.index)))
+      return;
     if (type == ValType::F32) a_.movss(x86::qword_ptr(gp(local.base), local.offset), x);
     else if (type == ValType::F64) a_.movsd(x86::qword_ptr(gp(local.base), local.offset), x);
     else a_.movdqu(x86::xmmword_ptr(gp(local.base), local.offset), x);
@@ -270,9 +275,12 @@ void MacroAssemblerX64::storeRegisterParameter(call_abi::Location at, ValType ty
 void MacroAssemblerX64::zeroLocals(int32_t lowestOffset, uint32_t qwords) {
   if (qwords == 0) return;
   if (qwords <= 8) {
-    a_.xor_(x86::eax, x86::eax);
-    for (uint32_t j = 0; j < qwords; ++j)
-      a_.mov(x86::qword_ptr(x86::rbp, lowestOffset + static_cast<int32_t>(8 * j)), x86::rax);
+    constexpr uint8_t kRax = 0, kRbp = 5;
+    if (!x64::aluRegReg(a_, x64::Alu::Xor, kRax, kRax, false)) a_.xor_(x86::eax, x86::eax);
+    for (uint32_t j = 0; j < qwords; ++j) {
+      int32_t offset = lowestOffset + static_cast<int32_t>(8 * j);
+      if (!x64::movStore(a_, {kRbp, -1, offset}, kRax, true)) a_.mov(x86::qword_ptr(x86::rbp, offset), x86::rax);
+    }
   } else {
     // rdi, rcx, rax are free: the arguments are stored.
     a_.lea(x86::rdi, x86::ptr(x86::rbp, lowestOffset));
@@ -296,11 +304,13 @@ BoundedVector<MacroAssemblerX64::SavedRegister, 4> MacroAssemblerX64::usedCallee
 // it): restores what the prologue saved, pops the frame.
 void MacroAssemblerX64::emitEpilogue(uint32_t gprsUsed) {
   bindMerge(epilogue_);
+  constexpr uint8_t kRsp = 4, kRbp = 5;
   for (const SavedRegister& saved : usedCalleeSaved(gprsUsed))
-    a_.mov(saved.reg(), x86::qword_ptr(x86::rbp, saved.offset));
-  a_.mov(x86::rsp, x86::rbp);
-  a_.pop(x86::rbp);
-  a_.ret();
+    if (!x64::movLoad(a_, static_cast<uint8_t>(saved.regId), {kRbp, -1, saved.offset}, true))
+      a_.mov(saved.reg(), x86::qword_ptr(x86::rbp, saved.offset));
+  if (!x64::movRegReg(a_, kRsp, kRbp, true)) a_.mov(x86::rsp, x86::rbp);
+  if (!x64::popReg(a_, kRbp)) a_.pop(x86::rbp);
+  if (!x64::ret(a_)) a_.ret();
 }
 
 // Assembled after the body, when the frame size and the registers it used
@@ -761,7 +771,8 @@ void MacroAssemblerX64::setFuelPrice(uint32_t at, uint32_t operators) {
 }
 
 void MacroAssemblerX64::interruptCheck(uint32_t bytecodeOffset) {
-  a_.cmp(x86::dword_ptr(kVmctxReg, vmctx::kInterruptFlag), 0);
+  if (!x64::cmpMemImm8(a_, {static_cast<uint8_t>(kVmctxReg.id()), -1, vmctx::kInterruptFlag}, 0, false))
+    a_.cmp(x86::dword_ptr(kVmctxReg, vmctx::kInterruptFlag), 0);
   jumpIf(x86::CondCode::kNE, trapLabel(TrapKind::Interrupted, bytecodeOffset));
 }
 
@@ -771,6 +782,8 @@ void MacroAssemblerX64::loadArgument(call_abi::Location at, ValType type, Addres
   x86::Mem source = operand(slot);
   if (at.where == call_abi::Where::IntegerRegister) {
     x86::Gp reg = integerArgRegister(at.index);
+    if (x64::FastMem m; x64::toFastMem(source, m) && x64::movLoad(a_, static_cast<uint8_t>(reg.id()), m, type != ValType::I32))
+      return;
     source.setSize(type == ValType::I32 ? 4 : 8);
     a_.mov(type == ValType::I32 ? reg.r32() : reg, source);
   } else if (at.where == call_abi::Where::FloatRegister) {
