@@ -219,6 +219,40 @@ TEST(FastEncoder, RipRelativeLeaAndPushMatchAsmjit) {
   EXPECT_EQ(assemble([&](x86::Assembler& a) { ASSERT_TRUE(ret(a)); }), assemble([&](x86::Assembler& a) { a.ret(); }));
 }
 
+TEST(FastEncoder, SetccMovzxCmovAndShiftsMatchAsmjit) {
+  for (int condition = 0; condition < 16; ++condition) {
+    auto cc = static_cast<x86::CondCode>(condition);
+    for (uint8_t r = 0; r < 16; ++r) {
+      auto expected = assemble([&](x86::Assembler& a) { a.set(cc, x86::gpb(r)); });
+      auto actual = assemble([&](x86::Assembler& a) { ASSERT_TRUE(setcc(a, condition, r)); });
+      ASSERT_EQ(actual, expected) << "set" << condition << " " << int(r);
+      for (uint8_t src = 0; src < 16; ++src)
+        for (bool wide : {false, true}) {
+          expected = assemble([&](x86::Assembler& a) { a.cmov(cc, gpr(r, wide), gpr(src, wide)); });
+          actual = assemble([&](x86::Assembler& a) { ASSERT_TRUE(cmov(a, condition, r, src, wide)); });
+          ASSERT_EQ(actual, expected) << "cmov" << condition << " " << int(r) << ", " << int(src);
+        }
+    }
+  }
+  for (uint8_t dst = 0; dst < 16; ++dst)
+    for (uint8_t src = 0; src < 16; ++src) {
+      auto expected = assemble([&](x86::Assembler& a) { a.movzx(x86::gpd(dst), x86::gpb(src)); });
+      auto actual = assemble([&](x86::Assembler& a) { ASSERT_TRUE(movzxByte(a, dst, src)); });
+      ASSERT_EQ(actual, expected) << "movzx " << int(dst) << ", " << int(src);
+    }
+  const std::pair<Shift, InstId> shifts[] = {{Shift::Rol, x86::Inst::kIdRol}, {Shift::Ror, x86::Inst::kIdRor},
+                                             {Shift::Shl, x86::Inst::kIdShl}, {Shift::Shr, x86::Inst::kIdShr},
+                                             {Shift::Sar, x86::Inst::kIdSar}};
+  for (auto [shift, id] : shifts)
+    for (uint8_t r = 0; r < 16; ++r)
+      for (bool wide : {false, true})
+        for (uint8_t count : {0, 1, 2, 31, 63}) {
+          auto expected = assemble([&](x86::Assembler& a) { a.emit(id, gpr(r, wide), Imm(count)); });
+          auto actual = assemble([&](x86::Assembler& a) { ASSERT_TRUE(shiftImm(a, shift, r, count, wide)); });
+          ASSERT_EQ(actual, expected) << "shift " << int(shift) << " " << int(r) << ", " << int(count);
+        }
+}
+
 TEST(FastEncoder, MemoryCompareWithImm8MatchesAsmjit) {
   for (const FastMem& m : memoryOperands())
     for (bool wide : {false, true})

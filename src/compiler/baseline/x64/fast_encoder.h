@@ -284,6 +284,47 @@ inline bool pushReg(asmjit::x86::Assembler& a, uint8_t r) {
   });
 }
 
+// setcc r8 (the low byte; spl, bpl, sil and dil need an empty REX).
+inline bool setcc(asmjit::x86::Assembler& a, int condition, uint8_t r) {
+  return fast_detail::emit(a, [&](uint8_t* p) {
+    if (r >= 4) *p++ = static_cast<uint8_t>(0x40 | (r >> 3));
+    *p++ = 0x0F;
+    *p++ = static_cast<uint8_t>(0x90 | condition);
+    return fast_detail::registerOperand(p, 0, r);
+  });
+}
+// movzx dst32, src8.
+inline bool movzxByte(asmjit::x86::Assembler& a, uint8_t dst, uint8_t src) {
+  return fast_detail::emit(a, [&](uint8_t* p) {
+    uint8_t rex = fast_detail::rex(false, dst, src);
+    if (rex != 0x40 || src >= 4) *p++ = rex;
+    *p++ = 0x0F;
+    *p++ = 0xB6;
+    return fast_detail::registerOperand(p, dst, src);
+  });
+}
+// cmovcc dst, src.
+inline bool cmov(asmjit::x86::Assembler& a, int condition, uint8_t dst, uint8_t src, bool wide) {
+  return fast_detail::emit(a, [&](uint8_t* p) {
+    p = fast_detail::putRex(p, fast_detail::rex(wide, dst, src));
+    *p++ = 0x0F;
+    *p++ = static_cast<uint8_t>(0x40 | condition);
+    return fast_detail::registerOperand(p, dst, src);
+  });
+}
+// The shifts and rotates by an immediate count, by their ModRM extension.
+enum class Shift : uint8_t { Rol = 0, Ror = 1, Shl = 4, Shr = 5, Sar = 7 };
+// op r, imm8; asmjit gives a count of 1 its one-byte-shorter form, so does this.
+inline bool shiftImm(asmjit::x86::Assembler& a, Shift op, uint8_t r, uint8_t count, bool wide) {
+  return fast_detail::emit(a, [&](uint8_t* p) {
+    p = fast_detail::putRex(p, fast_detail::rex(wide, 0, r));
+    *p++ = count == 1 ? 0xD1 : 0xC1;
+    p = fast_detail::registerOperand(p, static_cast<uint8_t>(op), r);
+    if (count != 1) *p++ = count;
+    return p;
+  });
+}
+
 // pop r (64 bits); ret.
 inline bool popReg(asmjit::x86::Assembler& a, uint8_t r) {
   return fast_detail::emit(a, [&](uint8_t* p) {

@@ -1096,6 +1096,13 @@ void MacroAssemblerX64::addImmediateInto(ValType type, GpReg dst, GpReg src, int
 void MacroAssemblerX64::shift(ShiftOp op, ValType type, GpReg lhs, const IntOperand& count) {
   x86::Gp dst = sized(gp(lhs), type != ValType::I32);
   if (count.kind == IntOperand::Kind::Immediate) {
+    x64::Shift fast = op == ShiftOp::Shl    ? x64::Shift::Shl
+                      : op == ShiftOp::ShrS ? x64::Shift::Sar
+                      : op == ShiftOp::ShrU ? x64::Shift::Shr
+                      : op == ShiftOp::Rotl ? x64::Shift::Rol
+                                            : x64::Shift::Ror;
+    // The count is already taken modulo the width (emitShift).
+    if (x64::shiftImm(a_, fast, lhs.code, static_cast<uint8_t>(count.immediate), type != ValType::I32)) return;
     a_.emit(shiftInst(op), dst, Imm(count.immediate));
   } else {
     a_.mov(x86::ecx, gp(count.reg).r32());
@@ -1106,18 +1113,29 @@ void MacroAssemblerX64::shift(ShiftOp op, ValType type, GpReg lhs, const IntOper
 void MacroAssemblerX64::compare(IntCondition c, ValType type, GpReg lhsReg, const IntOperand& rhs) {
   bool wide = type != ValType::I32;
   x86::Gp lhs = sized(gp(lhsReg), wide);
-  if (rhs.kind == IntOperand::Kind::Immediate) a_.cmp(lhs, Imm(static_cast<int64_t>(rhs.immediate)));
-  else a_.cmp(lhs, sized(gp(rhs.reg), wide));
-  a_.set(condition(c), gp(lhsReg).r8());
-  a_.movzx(gp(lhsReg).r32(), gp(lhsReg).r8());
+  bool done = rhs.kind == IntOperand::Kind::Immediate
+                  ? x64::aluRegImm(a_, x64::Alu::Cmp, lhsReg.code, rhs.immediate, wide)
+                  : x64::aluRegReg(a_, x64::Alu::Cmp, lhsReg.code, rhs.reg.code, wide);
+  if (!done) {
+    if (rhs.kind == IntOperand::Kind::Immediate) a_.cmp(lhs, Imm(static_cast<int64_t>(rhs.immediate)));
+    else a_.cmp(lhs, sized(gp(rhs.reg), wide));
+  }
+  setFromFlags(condition(c), lhsReg);
+}
+
+// reg = the condition's truth, 0 or 1.
+void MacroAssemblerX64::setFromFlags(x86::CondCode condition, GpReg reg) {
+  if (!x64::setcc(a_, static_cast<int>(condition), reg.code)) a_.set(condition, gp(reg).r8());
+  if (!x64::movzxByte(a_, reg.code, reg.code)) a_.movzx(gp(reg).r32(), gp(reg).r8());
 }
 
 void MacroAssemblerX64::eqz(ValType type, GpReg reg) {
   x86::Gp r = gp(reg);
-  if (type == ValType::I32) a_.test(r.r32(), r.r32());
-  else a_.test(r.r64(), r.r64());
-  a_.sete(r.r8());
-  a_.movzx(r.r32(), r.r8());
+  if (!x64::testRegReg(a_, reg.code, type != ValType::I32)) {
+    if (type == ValType::I32) a_.test(r.r32(), r.r32());
+    else a_.test(r.r64(), r.r64());
+  }
+  setFromFlags(x86::CondCode::kE, reg);
 }
 
 void MacroAssemblerX64::intUnary(IntUnaryOp op, ValType type, GpReg reg) {
@@ -1471,7 +1489,8 @@ void MacroAssemblerX64::reinterpret(Opcode op, FpReg dst, GpReg src) {
 }
 
 void MacroAssemblerX64::select(const Condition& c, GpReg ifTrue, GpReg ifFalse) {
-  a_.cmov(x86::negateCond(testCondition(c)), gp(ifTrue), gp(ifFalse));
+  x86::CondCode keep = x86::negateCond(testCondition(c));
+  if (!x64::cmov(a_, static_cast<int>(keep), ifTrue.code, ifFalse.code, true)) a_.cmov(keep, gp(ifTrue), gp(ifFalse));
 }
 void MacroAssemblerX64::select(const Condition& c, FpReg ifTrue, FpReg ifFalse) {
   Label keep = a_.newLabel();

@@ -335,6 +335,7 @@ class MacroAssemblerX64 {
   void loadFloatConstant(const asmjit::x86::Xmm& dst, bool f32, double value);
   void reloadVmctx();
   void emitTrapStubs();
+  void setFromFlags(asmjit::x86::CondCode condition, GpReg reg);
   // Jumps to labels, encoded by fast_encoder.h; the forward ones are patched
   // by finish() (patchForwardJumps), once every label is bound.
   void jumpIf(asmjit::x86::CondCode condition, Label label);
