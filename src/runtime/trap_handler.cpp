@@ -48,7 +48,11 @@ using UnwindFn = void (*)(uintptr_t entrySp);
 
 struct Stubs {
   CodeMemory memory;
-  EnterFn enter = nullptr;
+  EnterFn enter = nullptr;  // any signature: stack arguments, all eight float registers
+  // The common signatures (travelsInRegisters), by how many float argument
+  // registers they use: loading an unused xmm register costs more than the
+  // rest of the way in.
+  EnterFn enterInRegisters[call_abi::kFloatArgRegisters + 1] = {};
   UnwindFn unwind = nullptr;
   // By how many float argument registers the signature uses: storing an
   // unused xmm register costs more than the rest of the stub.
@@ -68,6 +72,7 @@ const Stubs& stubs() {
                                                                          x86::r9};
 
     Label enter = a.newLabel(), unwind = a.newLabel();
+    Label enterInRegisters[call_abi::kFloatArgRegisters + 1];
     Label hostCall[call_abi::kFloatArgRegisters + 1];
     // The host's callee-saved registers below the frame's vmctx slot, in the
     // order both exits pop them.
@@ -82,37 +87,47 @@ const Stubs& stubs() {
     // their registers and stack slots, calls, stores rax and xmm0 back and
     // returns 1. Its frame looks like a wasm frame to a host function called
     // directly: [rbp-8] holds the vmctx.
-    a.bind(enter);
-    a.push(x86::rbp);
-    a.mov(x86::rbp, x86::rsp);
-    a.push(x86::rdi);
-    for (const x86::Gp& reg : kHostSaved) a.push(reg);  // rsp is 16-byte aligned again
-    a.mov(x86::qword_ptr(x86::rcx), x86::rsp);
-    a.mov(x86::rbx, x86::rdx);  // the frame, across the call (the convention preserves rbx)
-    a.mov(x86::r10, x86::rsi);
-    a.mov(x86::rcx, x86::qword_ptr(x86::rbx, call_frame::kStackBytes));  // a multiple of 16: rsp stays aligned
-    Label noStackArguments = a.newLabel();
-    a.test(x86::rcx, x86::rcx);
-    a.jz(noStackArguments);  // the common case; rep movsb costs dozens of cycles even for nothing
-    a.sub(x86::rsp, x86::rcx);
-    a.mov(x86::rsi, x86::qword_ptr(x86::rbx, call_frame::kStack));
-    a.mov(x86::rdi, x86::rsp);
-    a.rep().movsb();
-    a.bind(noStackArguments);
-    for (uint32_t i = 0; i < call_abi::kFloatArgRegisters; ++i)
-      a.movdqa(x86::xmm(i), x86::xmmword_ptr(x86::rbx, call_frame::kFloats + 16 * static_cast<int32_t>(i)));
-    for (uint32_t i = 0; i < call_abi::kIntegerArgRegisters; ++i)
-      a.mov(kIntegerArgs[i], x86::qword_ptr(x86::rbx, call_frame::kInteger + 8 * static_cast<int32_t>(i)));
-    a.mov(x86::rdi, x86::qword_ptr(x86::rbp, vmctx::kFrameSlot));
-    a.call(x86::r10);
-    a.mov(x86::qword_ptr(x86::rbx, call_frame::kResultInteger), x86::rax);
-    a.movdqa(x86::xmmword_ptr(x86::rbx, call_frame::kResultFloat), x86::xmm0);
-    a.mov(x86::eax, 1);
-    a.lea(x86::rsp, x86::ptr(x86::rbp, kSavedBottom));
-    popHostSaved();
-    a.add(x86::rsp, 8);  // the vmctx slot
-    a.pop(x86::rbp);
-    a.ret();
+    auto emitEnter = [&](Label entry, uint32_t floatRegisters, bool stackArguments) {
+      a.align(AlignMode::kCode, 16);
+      a.bind(entry);
+      a.push(x86::rbp);
+      a.mov(x86::rbp, x86::rsp);
+      a.push(x86::rdi);
+      for (const x86::Gp& reg : kHostSaved) a.push(reg);  // rsp is 16-byte aligned again
+      a.mov(x86::qword_ptr(x86::rcx), x86::rsp);
+      a.mov(x86::rbx, x86::rdx);  // the frame, across the call (the convention preserves rbx)
+      a.mov(x86::r10, x86::rsi);
+      if (stackArguments) {
+        a.mov(x86::rcx, x86::qword_ptr(x86::rbx, call_frame::kStackBytes));  // a multiple of 16: rsp stays aligned
+        Label noStackArguments = a.newLabel();
+        a.test(x86::rcx, x86::rcx);
+        a.jz(noStackArguments);  // the common case; rep movsb costs dozens of cycles even for nothing
+        a.sub(x86::rsp, x86::rcx);
+        a.mov(x86::rsi, x86::qword_ptr(x86::rbx, call_frame::kStack));
+        a.mov(x86::rdi, x86::rsp);
+        a.rep().movsb();
+        a.bind(noStackArguments);
+      }
+      for (uint32_t i = 0; i < floatRegisters; ++i)
+        a.movdqa(x86::xmm(i), x86::xmmword_ptr(x86::rbx, call_frame::kFloats + 16 * static_cast<int32_t>(i)));
+      for (uint32_t i = 0; i < call_abi::kIntegerArgRegisters; ++i)
+        a.mov(kIntegerArgs[i], x86::qword_ptr(x86::rbx, call_frame::kInteger + 8 * static_cast<int32_t>(i)));
+      a.mov(x86::rdi, x86::qword_ptr(x86::rbp, vmctx::kFrameSlot));
+      a.call(x86::r10);
+      a.mov(x86::qword_ptr(x86::rbx, call_frame::kResultInteger), x86::rax);
+      a.movdqa(x86::xmmword_ptr(x86::rbx, call_frame::kResultFloat), x86::xmm0);
+      a.mov(x86::eax, 1);
+      a.lea(x86::rsp, x86::ptr(x86::rbp, kSavedBottom));
+      popHostSaved();
+      a.add(x86::rsp, 8);  // the vmctx slot
+      a.pop(x86::rbp);
+      a.ret();
+    };
+    emitEnter(enter, call_abi::kFloatArgRegisters, true);
+    for (uint32_t floatRegisters = 0; floatRegisters <= call_abi::kFloatArgRegisters; ++floatRegisters) {
+      enterInRegisters[floatRegisters] = a.newLabel();
+      emitEnter(enterInRegisters[floatRegisters], floatRegisters, false);
+    }
 
     // unwind(entrySp=rdi): back to the entry stub whose saves end at
     // {entrySp}, restoring the host's registers; enter() returns 0. The
@@ -175,6 +190,9 @@ const Stubs& stubs() {
     auto* result = new Stubs();
     result->memory = std::move(memory.value());
     result->enter = reinterpret_cast<EnterFn>(const_cast<uint8_t*>(result->memory.data() + code.labelOffset(enter)));
+    for (uint32_t i = 0; i <= call_abi::kFloatArgRegisters; ++i)
+      result->enterInRegisters[i] = reinterpret_cast<EnterFn>(
+          const_cast<uint8_t*>(result->memory.data() + code.labelOffset(enterInRegisters[i])));
     result->unwind = reinterpret_cast<UnwindFn>(const_cast<uint8_t*>(result->memory.data() + code.labelOffset(unwind)));
     for (uint32_t i = 0; i <= call_abi::kFloatArgRegisters; ++i)
       result->hostCall[i] = result->memory.data() + code.labelOffset(hostCall[i]);
@@ -324,7 +342,8 @@ namespace {
 
 // The activation around one call into wasm. A trap comes back as an ordinary
 // return of 0 from the entry stub (no setjmp: nothing here returns twice).
-inline bool enter(void* vmctx, const void* code, WasmCallFrame& frame, Trap& trap, uint64_t maxStackBytes) {
+inline bool enter(EnterFn stub, void* vmctx, const void* code, WasmCallFrame& frame, Trap& trap,
+                  uint64_t maxStackBytes) {
   Activation activation;
   if (tActivation) {
     activation.stackLimit = tActivation->stackLimit;
@@ -338,7 +357,7 @@ inline bool enter(void* vmctx, const void* code, WasmCallFrame& frame, Trap& tra
   activation.trap = &trap;
   activation.previous = tActivation;
   tActivation = &activation;
-  bool returned = stubs().enter(vmctx, code, &frame, &activation.entrySp) != 0;
+  bool returned = stub(vmctx, code, &frame, &activation.entrySp) != 0;
   tActivation = activation.previous;
   return returned;
 }
@@ -347,8 +366,8 @@ inline bool enter(void* vmctx, const void* code, WasmCallFrame& frame, Trap& tra
 inline bool invokeInRegisters(void* vmctx, const void* code, const FuncType& type, uint64_t* slots, Trap& trap,
                               uint64_t maxStackBytes) {
   WasmCallFrame frame;
-  argumentsIntoRegisters(type, slots, frame);
-  if (!enter(vmctx, code, frame, trap, maxStackBytes)) return false;
+  uint32_t floatRegisters = argumentsIntoRegisters(type, slots, frame);
+  if (!enter(stubs().enterInRegisters[floatRegisters], vmctx, code, frame, trap, maxStackBytes)) return false;
   if (!type.results.empty()) resultsFromFrame(type, frame, nullptr, slots);
   return true;
 }
@@ -380,7 +399,7 @@ bool invokeWasm(void* vmctx, const void* code, const FuncType& type, uint64_t* s
   }
   WasmCallFrame frame;
   argumentsIntoFrame(type, slots, frame, stackArea, resultsBuffer);
-  if (!enter(vmctx, code, frame, trap, maxStackBytes)) return false;
+  if (!enter(stubs().enter, vmctx, code, frame, trap, maxStackBytes)) return false;
   resultsFromFrame(type, frame, resultsBuffer, slots);
   return true;
 }

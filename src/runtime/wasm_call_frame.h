@@ -67,7 +67,8 @@ inline bool travelsInRegisters(const FuncType& type) {
 }
 
 // For those: the arguments into the frame's registers, no stack area.
-inline void argumentsIntoRegisters(const FuncType& type, const uint64_t* slots, WasmCallFrame& frame) {
+// Returns how many float registers they take.
+inline uint32_t argumentsIntoRegisters(const FuncType& type, const uint64_t* slots, WasmCallFrame& frame) {
   uint32_t integers = 0, floats = 0;
   for (ValType t : type.params) {
     if (call_abi::inFloatRegister(t)) std::memcpy(frame.floats[floats++], slots, call_frame_detail::slotBytes(t));
@@ -75,6 +76,7 @@ inline void argumentsIntoRegisters(const FuncType& type, const uint64_t* slots, 
     slots += argumentSlotUnits(t);
   }
   frame.stackBytes = 0;
+  return floats;
 }
 
 inline uint32_t stackArgumentBytes(const FuncType& type) {

@@ -14,6 +14,7 @@
 // room (the caller then goes through asmjit, which grows it).
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 
@@ -53,31 +54,31 @@ inline uint8_t rex(bool wide, uint8_t reg, uint8_t base, uint8_t index = 0) {
 inline uint8_t rex(bool wide, uint8_t reg, const FastMem& m) {
   return rex(wide, reg, m.base, m.index < 0 ? 0 : static_cast<uint8_t>(m.index));
 }
+// The encoders below write without branching on their operands where they
+// can (a prefix or displacement is written always, and counted only when it
+// is part of the instruction): which form a load or store takes depends on
+// the guest's code, and mispredicted branches cost more here than the bytes.
+// Every write stays inside the 16 bytes that emit() guarantees.
 inline uint8_t* putRex(uint8_t* p, uint8_t rex) {
-  if (rex != 0x40) *p++ = rex;
-  return p;
+  *p = rex;
+  return p + (rex != 0x40);
 }
 
 // ModRM (and SIB, displacement) for {m} with {reg} in the reg field: no
 // displacement when it is 0 (but rbp and r13 as base need one), else 8 bits
 // when it fits, else 32. An index, or rsp or r12 as base, needs a SIB byte.
 inline uint8_t* memoryOperand(uint8_t* p, uint8_t reg, const FastMem& m) {
+  static constexpr uint8_t kDisplacementBytes[3] = {0, 1, 4};
   uint8_t low = m.base & 7;
-  uint8_t mod = m.disp == 0 && low != 5 ? 0 : m.disp >= -128 && m.disp <= 127 ? 1 : 2;
-  if (m.index >= 0) {
-    *p++ = static_cast<uint8_t>(mod << 6 | (reg & 7) << 3 | 4);
-    *p++ = static_cast<uint8_t>((m.index & 7) << 3 | low);
-  } else {
-    *p++ = static_cast<uint8_t>(mod << 6 | (reg & 7) << 3 | low);
-    if (low == 4) *p++ = 0x24;
-  }
-  if (mod == 1) {
-    *p++ = static_cast<uint8_t>(static_cast<int8_t>(m.disp));
-  } else if (mod == 2) {
-    std::memcpy(p, &m.disp, 4);
-    p += 4;
-  }
-  return p;
+  bool hasIndex = m.index >= 0;
+  bool fits8 = static_cast<uint32_t>(m.disp) + 128u < 256u;
+  uint8_t mod = (m.disp == 0 && low != 5) ? 0 : fits8 ? 1 : 2;
+  bool sib = hasIndex || low == 4;
+  p[0] = static_cast<uint8_t>(mod << 6 | (reg & 7) << 3 | (sib ? 4 : low));
+  p[1] = hasIndex ? static_cast<uint8_t>((m.index & 7) << 3 | low) : uint8_t{0x24};
+  p += 1 + sib;
+  std::memcpy(p, &m.disp, 4);  // little-endian: its first byte is the disp8
+  return p + kDisplacementBytes[mod];
 }
 inline uint8_t* registerOperand(uint8_t* p, uint8_t reg, uint8_t rm) {
   *p++ = static_cast<uint8_t>(0xC0 | (reg & 7) << 3 | (rm & 7));
@@ -137,18 +138,24 @@ inline bool movImm32(asmjit::x86::Assembler& a, uint8_t dst, uint32_t imm) {
 // (or movsxd when wide and signed), 8 as a 64-bit move.
 inline bool loadInteger(asmjit::x86::Assembler& a, uint8_t dst, const FastMem& m, uint32_t size, bool signExtend,
                         bool wide) {
+  // By size (1, 2, 4, 8), then signExtend, then wide: REX.W, opcode bytes.
+  struct Form {
+    bool rexW;
+    uint8_t length;
+    uint8_t opcode[2];
+  };
+  static constexpr Form kForms[4][2][2] = {
+      {{{false, 2, {0x0F, 0xB6}}, {false, 2, {0x0F, 0xB6}}}, {{false, 2, {0x0F, 0xBE}}, {true, 2, {0x0F, 0xBE}}}},
+      {{{false, 2, {0x0F, 0xB7}}, {false, 2, {0x0F, 0xB7}}}, {{false, 2, {0x0F, 0xBF}}, {true, 2, {0x0F, 0xBF}}}},
+      {{{false, 1, {0x8B, 0}}, {false, 1, {0x8B, 0}}}, {{false, 1, {0x8B, 0}}, {true, 1, {0x63, 0}}}},
+      {{{true, 1, {0x8B, 0}}, {true, 1, {0x8B, 0}}}, {{true, 1, {0x8B, 0}}, {true, 1, {0x8B, 0}}}},
+  };
+  const Form& form = kForms[std::countr_zero(size) & 3][signExtend][wide];
   return fast_detail::emit(a, [&](uint8_t* p) {
-    if (size <= 2) {
-      p = fast_detail::putRex(p, fast_detail::rex(wide && signExtend, dst, m));
-      *p++ = 0x0F;
-      *p++ = static_cast<uint8_t>((signExtend ? 0xBE : 0xB6) + (size == 2 ? 1 : 0));
-    } else if (size == 4 && signExtend && wide) {
-      p = fast_detail::putRex(p, fast_detail::rex(true, dst, m));
-      *p++ = 0x63;
-    } else {
-      p = fast_detail::putRex(p, fast_detail::rex(size == 8, dst, m));
-      *p++ = 0x8B;
-    }
+    p = fast_detail::putRex(p, fast_detail::rex(form.rexW, dst, m));
+    p[0] = form.opcode[0];
+    p[1] = form.opcode[1];
+    p += form.length;
     return fast_detail::memoryOperand(p, dst, m);
   });
 }
@@ -161,10 +168,12 @@ inline bool movLoad(asmjit::x86::Assembler& a, uint8_t dst, const FastMem& m, bo
 // A store of src's low {size} bytes at {m}.
 inline bool storeInteger(asmjit::x86::Assembler& a, const FastMem& m, uint8_t src, uint32_t size) {
   return fast_detail::emit(a, [&](uint8_t* p) {
-    if (size == 2) *p++ = 0x66;
+    *p = 0x66;
+    p += size == 2;
     uint8_t rex = fast_detail::rex(size == 8, src, m);
     // spl, bpl, sil and dil as byte registers exist only with a REX prefix.
-    if (rex != 0x40 || (size == 1 && src >= 4 && src < 8)) *p++ = rex;
+    *p = rex;
+    p += rex != 0x40 || (size == 1 && src >= 4 && src < 8);
     *p++ = size == 1 ? 0x88 : 0x89;
     return fast_detail::memoryOperand(p, src, m);
   });
