@@ -243,7 +243,9 @@ TEST(FastEncoder, SetccMovzxCmovAndShiftsMatchAsmjit) {
   const std::pair<Shift, InstId> shifts[] = {{Shift::Rol, x86::Inst::kIdRol}, {Shift::Ror, x86::Inst::kIdRor},
                                              {Shift::Shl, x86::Inst::kIdShl}, {Shift::Shr, x86::Inst::kIdShr},
                                              {Shift::Sar, x86::Inst::kIdSar}};
-  for (auto [shift, id] : shifts)
+  for (const auto& entry : shifts) {
+    Shift shift = entry.first;  // named copies: clang 14 lambdas cannot capture structured bindings
+    InstId id = entry.second;
     for (uint8_t r = 0; r < 16; ++r)
       for (bool wide : {false, true})
         for (uint8_t count : {0, 1, 2, 31, 63}) {
@@ -251,6 +253,7 @@ TEST(FastEncoder, SetccMovzxCmovAndShiftsMatchAsmjit) {
           auto actual = assemble([&](x86::Assembler& a) { ASSERT_TRUE(shiftImm(a, shift, r, count, wide)); });
           ASSERT_EQ(actual, expected) << "shift " << int(shift) << " " << int(r) << ", " << int(count);
         }
+  }
 }
 
 TEST(FastEncoder, MemoryCompareWithImm8MatchesAsmjit) {
