@@ -61,9 +61,9 @@ std::vector<FastMem> memoryOperands() {
   return out;
 }
 
-x86::Mem asmjitMem(const FastMem& m, uint32_t size) {
-  if (m.index < 0) return x86::ptr(x86::gpq(m.base), m.disp, size);
-  return x86::ptr(x86::gpq(m.base), x86::gpq(static_cast<uint32_t>(m.index)), 0, m.disp, size);
+x86::Mem asmjitMem(FastMem m, uint32_t size) {
+  m.size = static_cast<uint8_t>(size);
+  return toAsmjit(m);
 }
 
 std::string describe(const FastMem& m) {

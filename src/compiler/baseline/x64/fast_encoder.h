@@ -23,12 +23,23 @@
 namespace weft::x64 {
 
 // [base + index + disp], index optional (scale 1). Registers 0-15 in the
-// hardware's numbering, which is asmjit's.
+// hardware's numbering, which is asmjit's. Every memory operand the
+// baseline makes has this shape, so it is the macro-assembler's operand
+// type: 12 bytes that travel in registers, where asmjit's Mem is built
+// field by field and passed through memory.
 struct FastMem {
   uint8_t base = 0;
   int8_t index = -1;  // none
   int32_t disp = 0;
+  uint8_t size = 0;  // bytes accessed, for the forms asmjit encodes (0: unsized)
 };
+
+// {m} as asmjit's operand, for the forms asmjit encodes.
+inline asmjit::x86::Mem toAsmjit(const FastMem& m) {
+  if (m.index < 0) return asmjit::x86::ptr(asmjit::x86::gpq(m.base), m.disp, m.size);
+  return asmjit::x86::ptr(asmjit::x86::gpq(m.base), asmjit::x86::gpq(static_cast<uint32_t>(m.index)), 0, m.disp,
+                          m.size);
+}
 
 // {m} as a FastMem when it is [base64 (+ index64) + disp32] with no segment
 // or label: the only memory operands the forms below take.

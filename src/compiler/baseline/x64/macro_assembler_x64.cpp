@@ -470,61 +470,49 @@ void MacroAssemblerX64::finish(uint32_t gprsUsed, uint32_t frameBytes, CompiledF
 
 // ---- moves ----
 
-MacroAssemblerX64::MemOperand MacroAssemblerX64::operand(Address address) const {
-  return x86::qword_ptr(gp(address.base), address.offset);
-}
-
 void MacroAssemblerX64::loadGpr(GpReg dst, ValType type, MemOperand source) {
-  if (x64::FastMem m; x64::toFastMem(source, m) && x64::movLoad(a_, dst.code, m, is64Type(type))) return;
-  if (is64Type(type)) {
-    source.setSize(8);
-    a_.mov(gp(dst), source);
-  } else {
-    source.setSize(4);
-    a_.mov(gp(dst).r32(), source);
-  }
+  if (x64::movLoad(a_, dst.code, source, is64Type(type))) return;
+  source.size = is64Type(type) ? 8 : 4;
+  a_.mov(is64Type(type) ? gp(dst) : gp(dst).r32(), x64::toAsmjit(source));
 }
 
 void MacroAssemblerX64::loadFpr(FpReg dst, ValType type, MemOperand source) {
-  if (x64::FastMem m;
-      type != ValType::V128 && x64::toFastMem(source, m) && x64::scalarFloatLoad(a_, type == ValType::F64, dst.code, m))
-    return;
+  if (type != ValType::V128 && x64::scalarFloatLoad(a_, type == ValType::F64, dst.code, source)) return;
   if (type == ValType::F32) {
-    source.setSize(4);
-    a_.movss(xmm(dst), source);
+    source.size = 4;
+    a_.movss(xmm(dst), x64::toAsmjit(source));
   } else if (type == ValType::F64) {
-    source.setSize(8);
-    a_.movsd(xmm(dst), source);
+    source.size = 8;
+    a_.movsd(xmm(dst), x64::toAsmjit(source));
   } else {
-    source.setSize(16);
-    a_.movdqu(xmm(dst), source);
+    source.size = 16;
+    a_.movdqu(xmm(dst), x64::toAsmjit(source));
   }
 }
 
 void MacroAssemblerX64::storeGpr(MemOperand dest, GpReg src, ValType type) {
   bool wide = is64Type(type);
-  if (x64::FastMem m; x64::toFastMem(dest, m) && x64::movStore(a_, m, src.code, wide)) return;
-  dest.setSize(wide ? 8 : 4);
-  a_.mov(dest, sized(gp(src), wide));
+  if (x64::movStore(a_, dest, src.code, wide)) return;
+  dest.size = wide ? 8 : 4;
+  a_.mov(x64::toAsmjit(dest), sized(gp(src), wide));
 }
 
 void MacroAssemblerX64::storeFpr(MemOperand dest, FpReg src, ValType type) {
-  if (x64::FastMem m;
-      type != ValType::V128 && x64::toFastMem(dest, m) && x64::scalarFloatStore(a_, type == ValType::F64, m, src.code))
-    return;
+  if (type != ValType::V128 && x64::scalarFloatStore(a_, type == ValType::F64, dest, src.code)) return;
   if (type == ValType::F32) {
-    dest.setSize(4);
-    a_.movss(dest, xmm(src));
+    dest.size = 4;
+    a_.movss(x64::toAsmjit(dest), xmm(src));
   } else if (type == ValType::F64) {
-    dest.setSize(8);
-    a_.movsd(dest, xmm(src));
+    dest.size = 8;
+    a_.movsd(x64::toAsmjit(dest), xmm(src));
   } else {
-    dest.setSize(16);
-    a_.movdqu(dest, xmm(src));
+    dest.size = 16;
+    a_.movdqu(x64::toAsmjit(dest), xmm(src));
   }
 }
 
-void MacroAssemblerX64::storeConstant(MemOperand dest, ValType type, uint64_t bits, uint64_t bitsHigh) {
+void MacroAssemblerX64::storeConstant(MemOperand destination, ValType type, uint64_t bits, uint64_t bitsHigh) {
+  x86::Mem dest = x64::toAsmjit(destination);
   auto storeConst64 = [&](const x86::Mem& to, uint64_t value) {
     if (fitsInt32(value)) {
       a_.mov(to, static_cast<int64_t>(value));
@@ -548,14 +536,15 @@ void MacroAssemblerX64::storeConstant(MemOperand dest, ValType type, uint64_t bi
   }
 }
 
-void MacroAssemblerX64::copySlotValue(MemOperand dest, Address slot, ValType type) {
+void MacroAssemblerX64::copySlotValue(MemOperand destination, Address slot, ValType type) {
+  x86::Mem dest = x64::toAsmjit(destination);
   if (type == ValType::V128) {
     dest.setSize(16);
     a_.movups(x86::xmm0, x86::xmmword_ptr(gp(slot.base), slot.offset));
     a_.movups(dest, x86::xmm0);
   } else {
     dest.setSize(8);
-    a_.mov(x86::rax, operand(slot));
+    a_.mov(x86::rax, x86::qword_ptr(gp(slot.base), slot.offset));
     a_.mov(dest, x86::rax);
   }
 }
@@ -595,7 +584,7 @@ void MacroAssemblerX64::moveGpr(GpReg dst, GpReg src, bool wide) {
 void MacroAssemblerX64::moveFpr(FpReg dst, FpReg src) {
   if (!x64::movaps(a_, dst.code, src.code)) a_.movaps(xmm(dst), xmm(src));
 }
-void MacroAssemblerX64::loadPointer(GpReg dst, Address source) { a_.mov(gp(dst), operand(source)); }
+void MacroAssemblerX64::loadPointer(GpReg dst, Address source) { a_.mov(gp(dst), qwordAt(source)); }
 
 // The convention leaves bits 32-63 of an i32 result open: the move zero-extends.
 void MacroAssemblerX64::moveFromReturnGpr(GpReg dst, bool wide) {
@@ -779,13 +768,9 @@ void MacroAssemblerX64::interruptCheck(uint32_t bytecodeOffset) {
 // ---- calls ----
 
 void MacroAssemblerX64::loadArgument(call_abi::Location at, ValType type, Address slot) {
-  x86::Mem source = operand(slot);
+  MemOperand source = operand(slot);
   if (at.where == call_abi::Where::IntegerRegister) {
-    x86::Gp reg = integerArgRegister(at.index);
-    if (x64::FastMem m; x64::toFastMem(source, m) && x64::movLoad(a_, static_cast<uint8_t>(reg.id()), m, type != ValType::I32))
-      return;
-    source.setSize(type == ValType::I32 ? 4 : 8);
-    a_.mov(type == ValType::I32 ? reg.r32() : reg, source);
+    loadGpr(GpReg{static_cast<uint8_t>(integerArgRegister(at.index).id())}, type, source);
   } else if (at.where == call_abi::Where::FloatRegister) {
     loadFpr(FpReg{static_cast<uint8_t>(at.index)}, type, source);
   }
@@ -861,11 +846,11 @@ void MacroAssemblerX64::builtinArguments(std::initializer_list<uint64_t> immedia
   uint32_t next = 0;
   a_.mov(kArgs[next++], kVmctxReg);
   for (uint64_t imm : immediates) a_.mov(kArgs[next++], imm);
-  for (const Address& operandSlot : operands) a_.mov(kArgs[next++], operand(operandSlot));
+  for (const Address& operandSlot : operands) a_.mov(kArgs[next++], qwordAt(operandSlot));
 }
 
 void MacroAssemblerX64::numericBuiltinArgument(ValType type, Address operandSlot) {
-  x86::Mem arg = operand(operandSlot);
+  x86::Mem arg = qwordAt(operandSlot);
   if (type == ValType::F32) a_.movss(x86::xmm0, arg);
   else if (type == ValType::F64) a_.movsd(x86::xmm0, arg);
   else a_.mov(x86::rdi, arg);
@@ -876,8 +861,8 @@ void MacroAssemblerX64::simdBuiltinArguments(Opcode op, uint8_t lane, Address fi
   static const x86::Gp kOperandRegs[] = {x86::rcx, x86::r8, x86::r9};
   a_.mov(x86::edi, static_cast<uint32_t>(op));
   a_.mov(x86::esi, static_cast<uint32_t>(lane));
-  a_.lea(x86::rdx, operand(firstOperand));
-  for (uint32_t i = 0; i < 3; ++i) a_.lea(kOperandRegs[i], operand(operands[i]));
+  a_.lea(x86::rdx, qwordAt(firstOperand));
+  for (uint32_t i = 0; i < 3; ++i) a_.lea(kOperandRegs[i], qwordAt(operands[i]));
 }
 
 void MacroAssemblerX64::callBuiltin(BuiltinId id) {
@@ -935,9 +920,7 @@ MacroAssemblerX64::MemOperand MacroAssemblerX64::wasmMemoryAt(const Operator& op
     jumpIf(x86::CondCode::kB, trapLabel(TrapKind::MemoryOutOfBounds, op.offset));
   }
   loadMemoryBase(def);
-  x86::Mem m = x86::ptr(kMemBase, start);
-  m.setSize(accessSize);
-  return m;
+  return {static_cast<uint8_t>(kMemBase.id()), -1, start, static_cast<uint8_t>(accessSize)};
 }
 
 MacroAssemblerX64::MemOperand MacroAssemblerX64::wasmMemory(const Operator& op, GpReg indexReg, uint32_t accessSize) {
@@ -957,9 +940,10 @@ MacroAssemblerX64::MemOperand MacroAssemblerX64::wasmMemory(const Operator& op, 
     jumpIf(x86::CondCode::kA, trapLabel(TrapKind::MemoryOutOfBounds, op.offset));
   }
   loadMemoryBase(def);
-  x86::Mem m;
+  MemOperand m{static_cast<uint8_t>(kMemBase.id()), static_cast<int8_t>(indexReg.code), 0,
+               static_cast<uint8_t>(accessSize)};
   if (op.memarg.offset <= INT32_MAX) {
-    m = x86::ptr(kMemBase, index, 0, static_cast<int32_t>(op.memarg.offset));
+    m.disp = static_cast<int32_t>(op.memarg.offset);
   } else {
     // An offset past a disp32 is added into the index register, which the
     // caller owns until the access is emitted. Never into a scratch register:
@@ -968,9 +952,7 @@ MacroAssemblerX64::MemOperand MacroAssemblerX64::wasmMemory(const Operator& op, 
     // a guest-chosen value between the bounds check and the access.
     a_.mov(x86::eax, static_cast<uint32_t>(op.memarg.offset));  // zero-extends
     a_.add(index, x86::rax);
-    m = x86::ptr(kMemBase, index);
   }
-  m.setSize(accessSize);
   return m;
 }
 
@@ -988,11 +970,11 @@ MacroAssemblerX64::MemOperand MacroAssemblerX64::atomicMemory(const Operator& op
   return wasmMemory(op, indexReg, size);
 }
 
-void MacroAssemblerX64::loadInteger(GpReg dstReg, MemOperand m, uint32_t size, ValType type, bool signExtend) {
+void MacroAssemblerX64::loadInteger(GpReg dstReg, MemOperand source, uint32_t size, ValType type, bool signExtend) {
   x86::Gp result = gp(dstReg);
   bool wide = type == ValType::I64;
-  if (x64::FastMem fast; x64::toFastMem(m, fast) && x64::loadInteger(a_, dstReg.code, fast, size, signExtend, wide))
-    return;
+  if (x64::loadInteger(a_, dstReg.code, source, size, signExtend, wide)) return;
+  x86::Mem m = x64::toAsmjit(source);
   switch (size) {
     case 1:
     case 2:
@@ -1009,28 +991,28 @@ void MacroAssemblerX64::loadInteger(GpReg dstReg, MemOperand m, uint32_t size, V
 }
 
 void MacroAssemblerX64::storeInteger(MemOperand m, GpReg src, uint32_t size) {
-  if (x64::FastMem fast; x64::toFastMem(m, fast) && x64::storeInteger(a_, fast, src.code, size)) return;
-  a_.mov(m, sizedTo(gp(src), size));
+  if (x64::storeInteger(a_, m, src.code, size)) return;
+  a_.mov(x64::toAsmjit(m), sizedTo(gp(src), size));
 }
 
 void MacroAssemblerX64::storeImmediate(MemOperand m, uint32_t size, int64_t value) {
   if (size == 1) value = static_cast<int8_t>(value);
   else if (size == 2) value = static_cast<int16_t>(value);
   else if (size == 4) value = static_cast<int32_t>(value);
-  if (x64::FastMem fast; x64::toFastMem(m, fast) && x64::storeImmediate(a_, fast, size, value)) return;
-  a_.mov(m, value);
+  if (x64::storeImmediate(a_, m, size, value)) return;
+  a_.mov(x64::toAsmjit(m), value);
 }
 
 MacroAssemblerX64::MemOperand MacroAssemblerX64::memoryField(uint32_t memory, int32_t field) {
   if (layout_.memoryIsImported(memory)) {
     a_.mov(x86::rax, x86::qword_ptr(kVmctxReg, layout_.memoryPtr(memory)));
-    return x86::qword_ptr(x86::rax, field);
+    return {static_cast<uint8_t>(x86::rax.id()), -1, field, 8};
   }
-  return x86::qword_ptr(kVmctxReg, layout_.memoryDef(memory) + field);
+  return {static_cast<uint8_t>(kVmctxReg.id()), -1, layout_.memoryDef(memory) + field, 8};
 }
 
 void MacroAssemblerX64::memoryPages(GpReg dst, MemOperand byteLength) {
-  a_.mov(gp(dst), byteLength);
+  a_.mov(gp(dst), x64::toAsmjit(byteLength));
   a_.shr(gp(dst), 16);
 }
 
@@ -1074,7 +1056,7 @@ void MacroAssemblerX64::intBinary(IntBinaryOp op, ValType type, GpReg lhs, const
       a_.emit(inst, dst, Imm(static_cast<int64_t>(rhs.immediate)));
       break;
     case IntOperand::Kind::Slot: {
-      x86::Mem m = operand(rhs.slot);
+      x86::Mem m = qwordAt(rhs.slot);
       m.setSize(wide ? 8 : 4);
       a_.emit(inst, dst, m);
       break;
@@ -1508,8 +1490,9 @@ void MacroAssemblerX64::isNull(GpReg reg) {
 
 // ---- SIMD (SSE4.1) ----
 
-void MacroAssemblerX64::vectorLoad(Opcode op, FpReg dst, MemOperand m) {
+void MacroAssemblerX64::vectorLoad(Opcode op, FpReg dst, MemOperand memory) {
   using O = Opcode;
+  x86::Mem m = x64::toAsmjit(memory);
   x86::Xmm x = xmm(dst);
   switch (op) {
     case O::V128Load8x8S: a_.pmovsxbw(x, m); break;
@@ -1543,7 +1526,8 @@ void MacroAssemblerX64::vectorLoad(Opcode op, FpReg dst, MemOperand m) {
   }
 }
 
-void MacroAssemblerX64::laneLoadStore(bool isLoad, uint32_t size, FpReg vector, MemOperand m, uint8_t lane) {
+void MacroAssemblerX64::laneLoadStore(bool isLoad, uint32_t size, FpReg vector, MemOperand memory, uint8_t lane) {
+  x86::Mem m = x64::toAsmjit(memory);
   x86::Xmm x = xmm(vector);
   switch (size) {
     case 1: if (isLoad) a_.pinsrb(x, m, lane); else a_.pextrb(m, x, lane); break;
@@ -1661,7 +1645,8 @@ FpReg MacroAssemblerX64::vectorBinary(Opcode op, FpReg lhs, FpReg rhs) {
 void MacroAssemblerX64::fence() { a_.mfence(); }
 
 // Aligned x86 loads are atomic.
-void MacroAssemblerX64::atomicLoad(uint32_t bytecodeOffset, GpReg dst, MemOperand m, uint32_t size) {
+void MacroAssemblerX64::atomicLoad(uint32_t bytecodeOffset, GpReg dst, MemOperand memory, uint32_t size) {
+  x86::Mem m = x64::toAsmjit(memory);
   recordSite(bytecodeOffset);
   if (size <= 2) a_.movzx(gp(dst).r32(), m);
   else if (size == 4) a_.mov(gp(dst).r32(), m);
@@ -1669,7 +1654,8 @@ void MacroAssemblerX64::atomicLoad(uint32_t bytecodeOffset, GpReg dst, MemOperan
 }
 
 // xchg is a sequentially consistent store.
-void MacroAssemblerX64::atomicStore(uint32_t bytecodeOffset, MemOperand m, GpReg value, uint32_t size) {
+void MacroAssemblerX64::atomicStore(uint32_t bytecodeOffset, MemOperand memory, GpReg value, uint32_t size) {
+  x86::Mem m = x64::toAsmjit(memory);
   recordSite(bytecodeOffset);
   a_.xchg(m, sizedTo(gp(value), size));
 }
@@ -1683,8 +1669,9 @@ void zeroExtend(x86::Assembler& a, const x86::Gp& r, uint32_t size) {
 }
 }  // namespace
 
-void MacroAssemblerX64::atomicCompareExchange(uint32_t bytecodeOffset, MemOperand m, GpReg expectedAndResult,
+void MacroAssemblerX64::atomicCompareExchange(uint32_t bytecodeOffset, MemOperand memory, GpReg expectedAndResult,
                                               GpReg replacement, uint32_t size) {
+  x86::Mem m = x64::toAsmjit(memory);
   x86::Gp expected = gp(expectedAndResult);
   a_.mov(x86::rax, expected);
   recordSite(bytecodeOffset);
@@ -1693,8 +1680,9 @@ void MacroAssemblerX64::atomicCompareExchange(uint32_t bytecodeOffset, MemOperan
   zeroExtend(a_, expected, size);
 }
 
-void MacroAssemblerX64::atomicRmw(uint32_t bytecodeOffset, AtomicRmwOp op, MemOperand m, GpReg valueAndResult,
+void MacroAssemblerX64::atomicRmw(uint32_t bytecodeOffset, AtomicRmwOp op, MemOperand memory, GpReg valueAndResult,
                                   uint32_t size) {
+  x86::Mem m = x64::toAsmjit(memory);
   x86::Gp value = gp(valueAndResult);
   switch (op) {
     case AtomicRmwOp::Add:

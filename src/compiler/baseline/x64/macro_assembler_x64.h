@@ -42,6 +42,7 @@
 #include "abi/vmctx_layout.h"
 #include "compiler/baseline/division_by_constant.h"
 #include "compiler/baseline/masm_types.h"
+#include "compiler/baseline/x64/fast_encoder.h"
 #include "format/opcodes.h"
 #include "format/types.h"
 #include "support/bounded_vector.h"
@@ -82,8 +83,9 @@ class MacroAssemblerX64 {
     std::vector<CodeSite> sites;
     std::vector<uint32_t> vmctxReloads;
   };
-  // A wasm memory access's operand, opaque to the function compiler.
-  using MemOperand = asmjit::x86::Mem;
+  // A memory operand (a frame slot, a local, a wasm memory access), opaque
+  // to the function compiler.
+  using MemOperand = x64::FastMem;
 
   static constexpr GpReg kStackPointer{4};
   static constexpr GpReg kFramePointer{5};
@@ -130,7 +132,11 @@ class MacroAssemblerX64 {
   void finish(uint32_t gprsUsed, uint32_t frameBytes, CompiledFunction& out);
 
   // ---- moves between registers, frame slots and constants ----
-  MemOperand operand(Address address) const;
+  MemOperand operand(Address address) const { return {address.base.code, -1, address.offset, 8}; }
+  // The same, as asmjit's operand (for the forms asmjit encodes).
+  static asmjit::x86::Mem qwordAt(Address address) {
+    return asmjit::x86::qword_ptr(asmjit::x86::gpq(address.base.code), address.offset);
+  }
   void loadGpr(GpReg dst, ValType type, MemOperand source);
   void loadFpr(FpReg dst, ValType type, MemOperand source);
   void storeGpr(MemOperand dest, GpReg src, ValType type);
