@@ -43,9 +43,13 @@ class BoundedVector {
     ::new (static_cast<void*>(storage_ + sizeof(T) * size_)) T(item);
     ++size_;
   }
+  // Constructs in place (a temporary copied in is written in narrow stores
+  // and read back in wide loads, which stalls store forwarding).
   template <typename... Args>
   void emplace_back(Args&&... args) {
-    push_back(T{static_cast<Args&&>(args)...});
+    if (size_ >= N) [[unlikely]] std::abort();
+    ::new (static_cast<void*>(storage_ + sizeof(T) * size_)) T{static_cast<Args&&>(args)...};
+    ++size_;
   }
   // Removes the element at {at}; the order of the others is kept.
   void erase(T* at) {
@@ -53,10 +57,13 @@ class BoundedVector {
     --size_;
   }
   // Removes every element {drop} says to; the order of the others is kept.
+  // {drop} may change the element it is given, a copy that is then kept
+  // (changed in place, a field written narrow and the element then read
+  // whole would stall store forwarding).
   template <typename Predicate>
   void eraseIf(Predicate drop) {
     T* kept = begin();
-    for (T& item : *this)
+    for (T item : *this)
       if (!drop(item)) *kept++ = item;
     size_ = static_cast<uint32_t>(kept - begin());
   }

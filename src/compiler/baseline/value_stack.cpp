@@ -11,22 +11,23 @@ namespace weft {
 GpReg ValueStack::allocGpr() {
   constexpr uint32_t kAllocatable = MacroAssembler::kAllocatableGprs;
   constexpr uint32_t kCallerSaved = MacroAssembler::kCallerSavedGprs;
-  while ((gprFree_ & kAllocatable) == 0) freeOne(false);
-  uint32_t free = gprFree_ & kAllocatable;
+  while ((free_[0] & kAllocatable) == 0) freeOne(false);
+  uint32_t free = free_[0] & kAllocatable;
   auto id = static_cast<uint8_t>(std::countr_zero((free & kCallerSaved) ? free & kCallerSaved : free));
   addUse(id, false);
   return GpReg{id};
 }
 
 FpReg ValueStack::allocFpr() {
-  while ((fprFree_ & MacroAssembler::kAllocatableFprs) == 0) freeOne(true);
-  auto id = static_cast<uint8_t>(std::countr_zero(fprFree_ & MacroAssembler::kAllocatableFprs));
+  while ((free_[1] & MacroAssembler::kAllocatableFprs) == 0) freeOne(true);
+  auto id = static_cast<uint8_t>(std::countr_zero(free_[1] & MacroAssembler::kAllocatableFprs));
   addUse(id, true);
   return FpReg{id};
 }
 
 void ValueStack::pushLoaded(ValType type, Address source) {
-  push({type, inFpr(type) ? Loc::Fpr : Loc::Gpr, loadIntoNewRegister(type, source)});
+  uint8_t reg = loadIntoNewRegister(type, source);
+  push(type, inFpr(type) ? Loc::Fpr : Loc::Gpr, reg);
 }
 
 uint8_t ValueStack::loadIntoNewRegister(ValType type, Address source) {
@@ -41,7 +42,7 @@ uint8_t ValueStack::loadIntoNewRegister(ValType type, Address source) {
 }
 
 GpReg ValueStack::toGpr(const Val& v) {
-  if (v.loc == Loc::Gpr && gprUses_[v.reg] == 1) return GpReg{v.reg};
+  if (v.loc == Loc::Gpr && uses_[0][v.reg] == 1) return GpReg{v.reg};
   GpReg r = allocGpr();
   if (v.loc == Loc::Gpr) {
     masm_.moveGpr(r, GpReg{v.reg}, v.type != ValType::I32);
@@ -55,7 +56,7 @@ GpReg ValueStack::toGpr(const Val& v) {
 }
 
 FpReg ValueStack::toFpr(const Val& v) {
-  if (v.loc == Loc::Fpr && fprUses_[v.reg] == 1) return FpReg{v.reg};
+  if (v.loc == Loc::Fpr && uses_[1][v.reg] == 1) return FpReg{v.reg};
   FpReg x = allocFpr();
   if (v.loc == Loc::Fpr) {
     masm_.moveFpr(x, FpReg{v.reg});
@@ -114,7 +115,7 @@ void ValueStack::pushLocal(uint32_t index) {
   local.lastUse = ++tick_;
   if (local.cached) {
     addUse(local.reg, fpr);
-    push({type, fpr ? Loc::Fpr : Loc::Gpr, local.reg});
+    push(type, fpr ? Loc::Fpr : Loc::Gpr, local.reg);
   } else {
     pushLoaded(type, localHomes_[index]);
   }
@@ -234,7 +235,8 @@ void ValueStack::restoreLocals(const LocalsSnapshot& saved) {
   }
   cachedLocals_.clear();
   for (const auto& [i, state] : saved) {
-    markCached(i, state);
+    cachedLocals_.push_back(i);  // none is cached now: markCached's test is not needed
+    locals_[i] = state;
     addUse(state.reg, inFpr(localTypes_[i]));
   }
 }
@@ -356,7 +358,7 @@ void ValueStack::evictLocal(uint32_t index) {
 void ValueStack::preferCalleeSaved(uint32_t index) {
   constexpr uint32_t kCallerSaved = MacroAssembler::kCallerSavedGprs;
   CachedLocal& c = locals_[index];
-  uint32_t free = gprFree_ & MacroAssembler::kAllocatableGprs & ~kCallerSaved;
+  uint32_t free = free_[0] & MacroAssembler::kAllocatableGprs & ~kCallerSaved;
   if ((kCallerSaved & (1u << c.reg)) == 0 || free == 0) return;
   auto id = static_cast<uint8_t>(std::countr_zero(free));
   masm_.moveGpr(GpReg{id}, GpReg{c.reg}, localTypes_[index] != ValType::I32);

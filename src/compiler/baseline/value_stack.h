@@ -60,7 +60,12 @@ struct Val {
   uint64_t bitsHigh = 0;  // Const v128: the high half
 };
 
-inline bool inFpr(ValType t) { return t == ValType::F32 || t == ValType::F64 || t == ValType::V128; }
+// f32, f64 and v128 (0x7d, 0x7c, 0x7b) as one unsigned compare, so that a
+// caller indexing by it need not branch.
+inline bool inFpr(ValType t) {
+  static_assert(uint8_t(ValType::F32) == 0x7d && uint8_t(ValType::F64) == 0x7c && uint8_t(ValType::V128) == 0x7b);
+  return static_cast<uint8_t>(static_cast<uint8_t>(t) - 0x7b) < 3;
+}
 
 // An integer constant as the imm32 of an instruction of its width: a 32-bit
 // operation takes any i32 (it reads the low 32 bits, which a constant's
@@ -136,24 +141,23 @@ class ValueStack {
   // ---- registers ----
   GpReg allocGpr();
   // Every general-purpose register handed out so far.
-  uint32_t gprsUsed() const { return gprsUsed_; }
+  uint32_t gprsUsed() const { return used_[0]; }
   FpReg allocFpr();
   // Gives up the caller's use of a register it got from a pop or an alloc.
   void release(GpReg reg) { dropUse(reg.code, false); }
   void release(FpReg reg) { dropUse(reg.code, true); }
 
   // ---- pushing ----
-  void pushGpr(ValType type, GpReg reg) { push({type, Loc::Gpr, reg.code}); }
-  void pushFpr(ValType type, FpReg reg) { push({type, Loc::Fpr, reg.code}); }
+  void pushGpr(ValType type, GpReg reg) { push(type, Loc::Gpr, reg.code); }
+  void pushFpr(ValType type, FpReg reg) { push(type, Loc::Fpr, reg.code); }
   void pushConst(ValType type, uint64_t bits, uint64_t bitsHigh = 0) {
-    Val v{type, Loc::Const};
+    Val& v = push(type, Loc::Const, 0);
     v.bits = bits;
     v.bitsHigh = bitsHigh;
-    push(v);
   }
   // A value that the emitter already stored in the slot of the new depth.
-  void pushSlot(ValType type) { push({type, Loc::Slot}); }
-  void pushSlotCopyOf(uint32_t depth) { push({stack_[depth].type, Loc::Slot}); }
+  void pushSlot(ValType type) { push(type, Loc::Slot, 0); }
+  void pushSlotCopyOf(uint32_t depth) { push(stack_[depth].type, Loc::Slot, 0); }
   // Loads from memory into a fresh register.
   void pushLoaded(ValType type, Address source);
   // A fresh register of {type}'s kind, loaded from {source}; its code.
@@ -181,8 +185,8 @@ class ValueStack {
   // local, another value) also uses.
   bool isShared(uint32_t depth) const {
     const Val& v = stack_[depth];
-    if (v.loc == Loc::Gpr) return gprUses_[v.reg] > 1;
-    if (v.loc == Loc::Fpr) return fprUses_[v.reg] > 1;
+    if (v.loc == Loc::Gpr) return uses_[0][v.reg] > 1;
+    if (v.loc == Loc::Fpr) return uses_[1][v.reg] > 1;
     return false;
   }
   // The value at {depth}, where it is.
@@ -261,32 +265,30 @@ class ValueStack {
   void moveLocalsTo(const LoopHome& home);
 
  private:
-  void push(Val v) {
-    stack_.push_back(v);
+  // Writes the new value in place: a Val built aside and copied in would be
+  // written in narrow stores and read back in wide loads, which the
+  // processor cannot forward (a stall on every push).
+  Val& push(ValType type, Loc loc, uint8_t reg) {
+    Val& v = stack_.emplace_back();
+    v.type = type;
+    v.loc = loc;
+    v.reg = reg;
     maxDepth_ = std::max(maxDepth_, size());
+    return v;
   }
   void releaseVal(const Val& v) {
     if (v.loc == Loc::Gpr) dropUse(v.reg, false);
     if (v.loc == Loc::Fpr) dropUse(v.reg, true);
   }
-  uint8_t uses(uint8_t reg, bool fpr) const { return fpr ? fprUses_[reg] : gprUses_[reg]; }
+  // Indexed by the register's kind (0: general-purpose, 1: floating-point),
+  // not branched on: which kind comes from the guest's types.
+  uint8_t uses(uint8_t reg, bool fpr) const { return uses_[fpr][reg]; }
   void addUse(uint8_t reg, bool fpr) {
-    if (fpr) {
-      ++fprUses_[reg];
-      fprFree_ &= ~(1u << reg);
-    } else {
-      ++gprUses_[reg];
-      gprFree_ &= ~(1u << reg);
-      gprsUsed_ |= 1u << reg;
-    }
+    ++uses_[fpr][reg];
+    free_[fpr] &= ~(1u << reg);
+    used_[fpr] |= 1u << reg;
   }
-  void dropUse(uint8_t reg, bool fpr) {
-    if (fpr) {
-      if (--fprUses_[reg] == 0) fprFree_ |= 1u << reg;
-    } else {
-      if (--gprUses_[reg] == 0) gprFree_ |= 1u << reg;
-    }
-  }
+  void dropUse(uint8_t reg, bool fpr) { free_[fpr] |= static_cast<uint32_t>(--uses_[fpr][reg] == 0) << reg; }
   void spill(uint32_t depth);
   bool spillOne(Loc kind);
   // No register of the kind is free: drop the least recently used clean
@@ -298,7 +300,7 @@ class ValueStack {
   // Two free registers of the kind: one to cache a local in, and one still
   // left for the operator that reads it (its result, or a copy to overwrite).
   bool hasFree(bool fpr) const {
-    uint32_t free = fpr ? fprFree_ & MacroAssembler::kAllocatableFprs : gprFree_ & MacroAssembler::kAllocatableGprs;
+    uint32_t free = free_[fpr] & (fpr ? MacroAssembler::kAllocatableFprs : MacroAssembler::kAllocatableGprs);
     return (free & (free - 1)) != 0;  // two bits or more
   }
   void writeBack(uint32_t index);
@@ -320,13 +322,12 @@ class ValueStack {
 
   MacroAssembler& masm_;
   std::vector<Val>& stack_;
-  uint32_t gprFree_ = MacroAssembler::kAllocatableGprs;
-  uint32_t gprsUsed_ = 0;
-  uint32_t fprFree_ = MacroAssembler::kAllocatableFprs;
+  // Per kind: the free registers, and every register handed out so far.
+  uint32_t free_[2] = {MacroAssembler::kAllocatableGprs, MacroAssembler::kAllocatableFprs};
+  uint32_t used_[2] = {};
   // Users of each register (cached local, operand values, a caller holding
-  // a popped one); free (bit set in *Free_) exactly when zero.
-  uint8_t gprUses_[16] = {};
-  uint8_t fprUses_[16] = {};
+  // a popped one); free (bit set in free_) exactly when zero.
+  uint8_t uses_[2][16] = {};
   uint32_t maxDepth_ = 0;
   int32_t slotBase_ = 0;
   std::vector<ValType>& localTypes_;
