@@ -53,10 +53,10 @@ TEST(FastEncoder, RegisterMovesMatchAsmjit) {
 std::vector<FastMem> memoryOperands() {
   std::vector<FastMem> out;
   for (uint8_t base = 0; base < 16; ++base) {
-    for (int32_t disp : kDisplacements) out.push_back({base, -1, disp});
+    for (int32_t disp : kDisplacements) out.push_back(memAt(base, disp));
     for (int8_t index = 0; index < 16; ++index)
       if (index != 4)
-        for (int32_t disp : {0, -72, 300}) out.push_back({base, index, disp});
+        for (int32_t disp : {0, -72, 300}) out.push_back(indexedMemAt(base, index, disp));
   }
   return out;
 }
@@ -80,6 +80,7 @@ TEST(FastEncoder, LoadsStoresAndLeaMatchAsmjit) {
     ASSERT_EQ(converted.base, m.base);
     ASSERT_EQ(converted.index, m.index);
     ASSERT_EQ(converted.disp, m.disp);
+    ASSERT_EQ(converted.size, 8);
     // Every register with the operands without index; a spread of them (the
     // low, the REX-only byte ones, the extended) with an index.
     for (uint8_t reg = 0; reg < 16; ++reg) {
@@ -146,7 +147,7 @@ TEST(FastEncoder, LoadsStoresAndLeaMatchAsmjit) {
   CodeHolder code;
   code.init(Environment::host());
   x86::Assembler a(&code);
-  EXPECT_FALSE(storeImmediate(a, {5, -1, -8}, 8, int64_t{1} << 40));  // no 64-bit immediate form
+  EXPECT_FALSE(storeImmediate(a, memAt(5, -8), 8, int64_t{1} << 40));  // no 64-bit immediate form
 }
 
 TEST(FastEncoder, IntegerOperationsMatchAsmjit) {
@@ -330,6 +331,13 @@ TEST(FastEncoder, FullBufferWritesNothingSoAsmjitGrowsIt) {
 }
 
 TEST(FastEncoder, OnlySimpleOperandsQualify) {
+  FastMem packed = indexedMemAt(13, 9, INT32_MIN, 16);  // memAt packs the fields into one word
+  EXPECT_EQ(packed.base, 13);
+  EXPECT_EQ(packed.index, 9);
+  EXPECT_EQ(packed.disp, INT32_MIN);
+  EXPECT_EQ(packed.size, 16);
+  EXPECT_EQ(memAt(5, -1).index, -1);
+  EXPECT_EQ(memAt(5, -1).disp, -1);
   FastMem m;
   EXPECT_TRUE(toFastMem(x86::ptr(x86::rbp, -8), m));
   EXPECT_TRUE(toFastMem(x86::ptr(x86::r11, x86::rsi, 0, 16), m));

@@ -25,14 +25,23 @@ namespace weft::x64 {
 // [base + index + disp], index optional (scale 1). Registers 0-15 in the
 // hardware's numbering, which is asmjit's. Every memory operand the
 // baseline makes has this shape, so it is the macro-assembler's operand
-// type: 12 bytes that travel in registers, where asmjit's Mem is built
-// field by field and passed through memory.
+// type. It is 8 bytes made in one register (memAt): built field by field
+// in memory and then passed on, as asmjit's Mem is, every operand would be
+// written in narrow stores and read back in a wide load, which the
+// processor cannot forward (a stall per load and store the baseline emits).
 struct FastMem {
-  uint8_t base = 0;
-  int8_t index = -1;  // none
-  int32_t disp = 0;
-  uint8_t size = 0;  // bytes accessed, for the forms asmjit encodes (0: unsized)
+  uint8_t base;
+  int8_t index;  // -1: none
+  uint8_t size;  // bytes accessed, for the forms asmjit encodes (0: unsized)
+  uint8_t unused;
+  int32_t disp;
 };
+static_assert(sizeof(FastMem) == 8 && std::endian::native == std::endian::little);
+inline FastMem indexedMemAt(uint8_t base, int8_t index, int32_t disp, uint8_t size = 0) {
+  return std::bit_cast<FastMem>(uint64_t{base} | uint64_t{static_cast<uint8_t>(index)} << 8 | uint64_t{size} << 16 |
+                                uint64_t{static_cast<uint32_t>(disp)} << 32);
+}
+inline FastMem memAt(uint8_t base, int32_t disp, uint8_t size = 0) { return indexedMemAt(base, -1, disp, size); }
 
 // {m} as asmjit's operand, for the forms asmjit encodes.
 inline asmjit::x86::Mem toAsmjit(const FastMem& m) {
@@ -47,13 +56,13 @@ inline bool toFastMem(const asmjit::x86::Mem& m, FastMem& out) {
   if (!m.hasBaseReg() || m.baseType() != asmjit::RegType::kGp64 || m.hasSegment() || m.offset() < INT32_MIN ||
       m.offset() > INT32_MAX)
     return false;
-  out.base = static_cast<uint8_t>(m.baseId());
-  out.index = -1;
+  int8_t index = -1;
   if (m.hasIndex()) {
     if (m.indexType() != asmjit::RegType::kGp64 || m.shift() != 0 || m.indexId() == 4) return false;
-    out.index = static_cast<int8_t>(m.indexId());
+    index = static_cast<int8_t>(m.indexId());
   }
-  out.disp = static_cast<int32_t>(m.offset());
+  out = indexedMemAt(static_cast<uint8_t>(m.baseId()), index, static_cast<int32_t>(m.offset()),
+                     static_cast<uint8_t>(m.size()));
   return true;
 }
 

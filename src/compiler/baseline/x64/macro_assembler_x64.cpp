@@ -257,7 +257,7 @@ void MacroAssemblerX64::beginFunction(uint32_t bodyBytecodeOffset, uint32_t body
 }
 
 void MacroAssemblerX64::storeRegisterParameter(call_abi::Location at, ValType type, Address local) {
-  x64::FastMem slot{local.base.code, -1, local.offset};
+  x64::FastMem slot = x64::memAt(local.base.code, local.offset);
   if (at.where == call_abi::Where::IntegerRegister) {
     x86::Gp reg = integerArgRegister(at.index);
     if (!x64::movStore(a_, slot, static_cast<uint8_t>(reg.id()), true))
@@ -279,7 +279,7 @@ void MacroAssemblerX64::zeroLocals(int32_t lowestOffset, uint32_t qwords) {
     if (!x64::aluRegReg(a_, x64::Alu::Xor, kRax, kRax, false)) a_.xor_(x86::eax, x86::eax);
     for (uint32_t j = 0; j < qwords; ++j) {
       int32_t offset = lowestOffset + static_cast<int32_t>(8 * j);
-      if (!x64::movStore(a_, {kRbp, -1, offset}, kRax, true)) a_.mov(x86::qword_ptr(x86::rbp, offset), x86::rax);
+      if (!x64::movStore(a_, x64::memAt(kRbp, offset), kRax, true)) a_.mov(x86::qword_ptr(x86::rbp, offset), x86::rax);
     }
   } else {
     // rdi, rcx, rax are free: the arguments are stored.
@@ -306,7 +306,7 @@ void MacroAssemblerX64::emitEpilogue(uint32_t gprsUsed) {
   bindMerge(epilogue_);
   constexpr uint8_t kRsp = 4, kRbp = 5;
   for (const SavedRegister& saved : usedCalleeSaved(gprsUsed))
-    if (!x64::movLoad(a_, static_cast<uint8_t>(saved.regId), {kRbp, -1, saved.offset}, true))
+    if (!x64::movLoad(a_, static_cast<uint8_t>(saved.regId), x64::memAt(kRbp, saved.offset), true))
       a_.mov(saved.reg(), x86::qword_ptr(x86::rbp, saved.offset));
   if (!x64::movRegReg(a_, kRsp, kRbp, true)) a_.mov(x86::rsp, x86::rbp);
   if (!x64::popReg(a_, kRbp)) a_.pop(x86::rbp);
@@ -336,7 +336,7 @@ uint32_t MacroAssemblerX64::assemblePrologue(uint32_t gprsUsed, uint32_t frameBy
   // Before anything may trap, the vmctx register must be set: the trap path
   // reaches the builtins through it.
   for (const SavedRegister& saved : usedCalleeSaved(gprsUsed))
-    if (!x64::movStore(p, {kRbp, -1, saved.offset}, static_cast<uint8_t>(saved.regId), true))
+    if (!x64::movStore(p, x64::memAt(kRbp, saved.offset), static_cast<uint8_t>(saved.regId), true))
       p.mov(x86::qword_ptr(x86::rbp, saved.offset), saved.reg());
   if (!x64::movRegReg(p, vmctxId, kRdi, true)) p.mov(kVmctxReg, x86::rdi);
   uint32_t frameSize = (frameBytes + 15) & ~15u;
@@ -349,7 +349,7 @@ uint32_t MacroAssemblerX64::assemblePrologue(uint32_t gprsUsed, uint32_t frameBy
   } else {
     if (!x64::movRegReg(p, kRax, kRsp, true)) p.mov(x86::rax, x86::rsp);
     if (!x64::aluRegImm(p, x64::Alu::Sub, kRax, below, true)) p.sub(x86::rax, Imm(below));
-    if (!x64::aluRegMem(p, x64::Alu::Cmp, kRax, {vmctxId, -1, vmctx::kStackLimit}, true))
+    if (!x64::aluRegMem(p, x64::Alu::Cmp, kRax, x64::memAt(vmctxId, vmctx::kStackLimit), true))
       p.cmp(x86::rax, x86::qword_ptr(kVmctxReg, vmctx::kStackLimit));
     uint32_t rel32At = 0;
     if (!x64::jumpAhead(p, static_cast<int>(x86::CondCode::kB), rel32At)) {
@@ -411,10 +411,10 @@ void MacroAssemblerX64::emitTrapStubs() {
     if (!x64::leaRip(a_, kRcx, a_.code()->labelOffset(tail))) a_.lea(x86::rcx, x86::ptr(tail));
     // The prologue's stack check jumps here before the frame is aligned.
     if (!x64::aluRegImm(a_, x64::Alu::And, kRsp, -16, true)) a_.and_(x86::rsp, -16);
-    if (!x64::movLoad(a_, kRax, {vmctxId, -1, vmctx::kHelpers}, true))
+    if (!x64::movLoad(a_, kRax, x64::memAt(vmctxId, vmctx::kHelpers), true))
       a_.mov(x86::rax, x86::qword_ptr(kVmctxReg, vmctx::kHelpers));
     auto raiseTrap = static_cast<int32_t>(builtinTableOffset(BuiltinId::RaiseTrap));
-    if (!x64::callMem(a_, {kRax, -1, raiseTrap})) a_.call(x86::qword_ptr(x86::rax, raiseTrap));  // never returns
+    if (!x64::callMem(a_, x64::memAt(kRax, raiseTrap))) a_.call(x86::qword_ptr(x86::rax, raiseTrap));  // never returns
     if (only) continue;
     for (const TrapStub& stub : traps_) {
       if (static_cast<size_t>(stub.kind) != kind) continue;
@@ -760,7 +760,7 @@ void MacroAssemblerX64::setFuelPrice(uint32_t at, uint32_t operators) {
 }
 
 void MacroAssemblerX64::interruptCheck(uint32_t bytecodeOffset) {
-  if (!x64::cmpMemImm8(a_, {static_cast<uint8_t>(kVmctxReg.id()), -1, vmctx::kInterruptFlag}, 0, false))
+  if (!x64::cmpMemImm8(a_, x64::memAt(static_cast<uint8_t>(kVmctxReg.id()), vmctx::kInterruptFlag), 0, false))
     a_.cmp(x86::dword_ptr(kVmctxReg, vmctx::kInterruptFlag), 0);
   jumpIf(x86::CondCode::kNE, trapLabel(TrapKind::Interrupted, bytecodeOffset));
 }
@@ -785,9 +785,9 @@ void MacroAssemblerX64::callThroughEntryTable(int32_t entryOffset, uint32_t byte
   constexpr uint8_t kRax = 0, kRdi = 7;
   auto vmctxId = static_cast<uint8_t>(kVmctxReg.id());
   if (!x64::movRegReg(a_, kRdi, vmctxId, true)) a_.mov(x86::rdi, kVmctxReg);
-  if (!x64::movLoad(a_, kRax, {vmctxId, -1, vmctx::kEntryTable}, true))
+  if (!x64::movLoad(a_, kRax, x64::memAt(vmctxId, vmctx::kEntryTable), true))
     a_.mov(x86::rax, x86::qword_ptr(kVmctxReg, vmctx::kEntryTable));
-  if (!x64::callMem(a_, {kRax, -1, entryOffset})) a_.call(x86::qword_ptr(x86::rax, entryOffset));
+  if (!x64::callMem(a_, x64::memAt(kRax, entryOffset))) a_.call(x86::qword_ptr(x86::rax, entryOffset));
   recordSite(bytecodeOffset);  // the return address
   reloadVmctx();
   makesCalls_ = true;
@@ -801,7 +801,7 @@ void MacroAssemblerX64::callThroughEntryTable(int32_t entryOffset, uint32_t byte
 // frame's size, and so the displacement, is patched in by finish().
 void MacroAssemblerX64::reloadVmctx() {
   constexpr uint8_t kRsp = 4;
-  if (!x64::movLoad(a_, static_cast<uint8_t>(kVmctxReg.id()), {kRsp, -1, kFrameSizePlaceholder}, true))
+  if (!x64::movLoad(a_, static_cast<uint8_t>(kVmctxReg.id()), x64::memAt(kRsp, kFrameSizePlaceholder), true))
     a_.mov(kVmctxReg, x86::qword_ptr(x86::rsp, kFrameSizePlaceholder));  // forces a disp32
   vmctxReloads_.push_back(static_cast<uint32_t>(a_.offset()) - 4);
   memBaseValid_ = false;
@@ -920,7 +920,7 @@ MacroAssemblerX64::MemOperand MacroAssemblerX64::wasmMemoryAt(const Operator& op
     jumpIf(x86::CondCode::kB, trapLabel(TrapKind::MemoryOutOfBounds, op.offset));
   }
   loadMemoryBase(def);
-  return {static_cast<uint8_t>(kMemBase.id()), -1, start, static_cast<uint8_t>(accessSize)};
+  return x64::memAt(static_cast<uint8_t>(kMemBase.id()), start, static_cast<uint8_t>(accessSize));
 }
 
 MacroAssemblerX64::MemOperand MacroAssemblerX64::wasmMemory(const Operator& op, GpReg indexReg, uint32_t accessSize) {
@@ -940,10 +940,9 @@ MacroAssemblerX64::MemOperand MacroAssemblerX64::wasmMemory(const Operator& op, 
     jumpIf(x86::CondCode::kA, trapLabel(TrapKind::MemoryOutOfBounds, op.offset));
   }
   loadMemoryBase(def);
-  MemOperand m{static_cast<uint8_t>(kMemBase.id()), static_cast<int8_t>(indexReg.code), 0,
-               static_cast<uint8_t>(accessSize)};
+  int32_t disp = 0;
   if (op.memarg.offset <= INT32_MAX) {
-    m.disp = static_cast<int32_t>(op.memarg.offset);
+    disp = static_cast<int32_t>(op.memarg.offset);
   } else {
     // An offset past a disp32 is added into the index register, which the
     // caller owns until the access is emitted. Never into a scratch register:
@@ -953,7 +952,8 @@ MacroAssemblerX64::MemOperand MacroAssemblerX64::wasmMemory(const Operator& op, 
     a_.mov(x86::eax, static_cast<uint32_t>(op.memarg.offset));  // zero-extends
     a_.add(index, x86::rax);
   }
-  return m;
+  return x64::indexedMemAt(static_cast<uint8_t>(kMemBase.id()), static_cast<int8_t>(indexReg.code), disp,
+                           static_cast<uint8_t>(accessSize));
 }
 
 MacroAssemblerX64::MemOperand MacroAssemblerX64::atomicMemory(const Operator& op, GpReg indexReg, uint32_t size) {
@@ -1006,9 +1006,9 @@ void MacroAssemblerX64::storeImmediate(MemOperand m, uint32_t size, int64_t valu
 MacroAssemblerX64::MemOperand MacroAssemblerX64::memoryField(uint32_t memory, int32_t field) {
   if (layout_.memoryIsImported(memory)) {
     a_.mov(x86::rax, x86::qword_ptr(kVmctxReg, layout_.memoryPtr(memory)));
-    return {static_cast<uint8_t>(x86::rax.id()), -1, field, 8};
+    return x64::memAt(static_cast<uint8_t>(x86::rax.id()), field, 8);
   }
-  return {static_cast<uint8_t>(kVmctxReg.id()), -1, layout_.memoryDef(memory) + field, 8};
+  return x64::memAt(static_cast<uint8_t>(kVmctxReg.id()), layout_.memoryDef(memory) + field, 8);
 }
 
 void MacroAssemblerX64::memoryPages(GpReg dst, MemOperand byteLength) {
@@ -1046,7 +1046,7 @@ void MacroAssemblerX64::intBinary(IntBinaryOp op, ValType type, GpReg lhs, const
     bool done = false;
     if (rhs.kind == IntOperand::Kind::Immediate) done = x64::aluRegImm(a_, alu, lhs.code, rhs.immediate, wide);
     else if (rhs.kind == IntOperand::Kind::Register) done = x64::aluRegReg(a_, alu, lhs.code, rhs.reg.code, wide);
-    else done = x64::aluRegMem(a_, alu, lhs.code, {rhs.slot.base.code, -1, rhs.slot.offset}, wide);
+    else done = x64::aluRegMem(a_, alu, lhs.code, x64::memAt(rhs.slot.base.code, rhs.slot.offset), wide);
     if (done) return;
   }
   x86::Gp dst = sized(gp(lhs), wide);
@@ -1070,7 +1070,7 @@ void MacroAssemblerX64::intBinary(IntBinaryOp op, ValType type, GpReg lhs, const
 // lea: the 32-bit form keeps the low half of the 64-bit sum, zero-extended,
 // as an i32 add wraps.
 void MacroAssemblerX64::addImmediateInto(ValType type, GpReg dst, GpReg src, int32_t addend) {
-  if (!x64::lea(a_, dst.code, {src.code, -1, addend}, type != ValType::I32))
+  if (!x64::lea(a_, dst.code, x64::memAt(src.code, addend), type != ValType::I32))
     a_.lea(sized(gp(dst), type != ValType::I32), x86::ptr(gp(src), addend));
 }
 

@@ -132,7 +132,7 @@ class MacroAssemblerX64 {
   void finish(uint32_t gprsUsed, uint32_t frameBytes, CompiledFunction& out);
 
   // ---- moves between registers, frame slots and constants ----
-  MemOperand operand(Address address) const { return {address.base.code, -1, address.offset, 8}; }
+  MemOperand operand(Address address) const { return x64::memAt(address.base.code, address.offset, 8); }
   // The same, as asmjit's operand (for the forms asmjit encodes).
   static asmjit::x86::Mem qwordAt(Address address) {
     return asmjit::x86::qword_ptr(asmjit::x86::gpq(address.base.code), address.offset);
