@@ -208,7 +208,8 @@ void FunctionCompiler::prepareEdgeTo(ControlState& target) {
 bool FunctionCompiler::hasLocalsToFlushFor(ControlState& target) {
   if (target.kind == ControlKind::Function) return false;
   uint32_t home = labelHome(target);
-  return values_.hasDirtyLocalsOutside(home == ReusablePool<LoopHome>::kNone ? LoopHome{} : homes_[home]);
+  static const LoopHome kNoHome{};  // named: `cond ? LoopHome{} : homes_[home]` would copy the home each time
+  return values_.hasDirtyLocalsOutside(home == ReusablePool<LoopHome>::kNone ? kNoHome : homes_[home]);
 }
 
 bool FunctionCompiler::falseEdgeReady(const ControlState& state) {

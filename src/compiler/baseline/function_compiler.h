@@ -35,6 +35,9 @@ namespace weft {
 // sees it. What only some blocks need is in the scratch's pools, by index
 // (ReusablePool::kNone when absent): a block stays small.
 struct ControlState {
+  // User-provided, so that emplace_back() runs only the initializers below:
+  // value-initializing a struct without one zeroes all of it first.
+  ControlState() {}
   ControlKind kind = ControlKind::Block;
   Label label;      // block/if: the end (made by branchLabel); loop: the head
   Label elseLabel;  // if: the false path
