@@ -128,10 +128,7 @@ void ValueStack::setLocal(uint32_t index, bool tee) {
   CachedLocal& local = locals_[index];
   // Values still share the local's register: they keep the old value
   // there, and the local goes elsewhere (its old value needs no write-back).
-  if (local.cached && uses(local.reg, fpr) > 1) {
-    local.dirty = false;
-    releaseLocal(index);
-  }
+  if (local.cached && uses(local.reg, fpr) > 1) releaseLocal(index);
   const Val& value = stack_[top];
   bool inRegister = value.loc == Loc::Gpr || value.loc == Loc::Fpr;
   if (!local.cached && inRegister && !isShared(top)) {
@@ -166,6 +163,7 @@ void ValueStack::setLocal(uint32_t index, bool tee) {
     else if (v.loc == Loc::Const) masm_.loadConstant(to, type, v.bits);
     else masm_.loadGpr(to, type, masm_.operand(slot(top)));
   }
+  dirtyLocals_ += !cached.dirty;
   cached.dirty = true;
   cached.lastUse = ++tick_;
   if (!tee) truncate(top);
@@ -180,21 +178,30 @@ bool inHome(const LoopHome& home, uint32_t local) {
 }  // namespace
 
 void ValueStack::flushLocalsOutside(const LoopHome& home) {
+  assert(dirtyLocals_ == countDirtyLocals());
+  if (dirtyLocals_ == 0) return;
   for (uint32_t i : cachedLocals_)
     if (locals_[i].dirty && !inHome(home, i)) writeBack(i);
 }
 
 bool ValueStack::hasDirtyLocalsOutside(const LoopHome& home) const {
+  assert(dirtyLocals_ == countDirtyLocals());
+  if (dirtyLocals_ == 0) return false;
   for (uint32_t i : cachedLocals_)
     if (locals_[i].dirty && !inHome(home, i)) return true;
   return false;
 }
 
 void ValueStack::markDirty(const LoopHome& home) {
-  for (const LocalHome& h : home) locals_[h.local].dirty = true;
+  for (const LocalHome& h : home) {
+    dirtyLocals_ += !locals_[h.local].dirty;
+    locals_[h.local].dirty = true;
+  }
 }
 
 void ValueStack::flushLocals() {
+  assert(dirtyLocals_ == countDirtyLocals());
+  if (dirtyLocals_ == 0) return;
   for (uint32_t i : cachedLocals_)
     if (locals_[i].dirty) writeBack(i);
 }
@@ -229,16 +236,33 @@ LocalsSnapshot ValueStack::saveLocals() const {
 }
 
 void ValueStack::restoreLocals(const LocalsSnapshot& saved) {
+  if (sameLocalsIn(saved)) {  // no register changes hands: only the flags and ages
+    dirtyLocals_ = 0;
+    for (const auto& [i, state] : saved) {
+      dirtyLocals_ += state.dirty;
+      locals_[i] = state;
+    }
+    return;
+  }
   for (uint32_t i : cachedLocals_) {
     dropUse(locals_[i].reg, inFpr(localTypes_[i]));
     locals_[i] = CachedLocal{};
   }
   cachedLocals_.clear();
+  dirtyLocals_ = 0;
   for (const auto& [i, state] : saved) {
     cachedLocals_.push_back(i);  // none is cached now: markCached's test is not needed
+    dirtyLocals_ += state.dirty;
     locals_[i] = state;
     addUse(state.reg, inFpr(localTypes_[i]));
   }
+}
+
+bool ValueStack::sameLocalsIn(const LocalsSnapshot& saved) const {
+  if (saved.size() != cachedLocals_.size()) return false;
+  for (uint32_t k = 0; k < saved.size(); ++k)
+    if (saved[k].local != cachedLocals_[k] || saved[k].state.reg != locals_[saved[k].local].reg) return false;
+  return true;
 }
 
 LoopHome ValueStack::loopHome() {
@@ -339,12 +363,14 @@ void ValueStack::writeBack(uint32_t index) {
   MacroAssembler::MemOperand to = masm_.operand(localHomes_[index]);
   if (inFpr(localTypes_[index])) masm_.storeFpr(to, FpReg{c.reg}, localTypes_[index]);
   else masm_.storeGpr(to, GpReg{c.reg}, localTypes_[index]);
+  dirtyLocals_ -= c.dirty;
   c.dirty = false;
 }
 
 void ValueStack::releaseLocal(uint32_t index) {
   CachedLocal& c = locals_[index];
   dropUse(c.reg, inFpr(localTypes_[index]));
+  dirtyLocals_ -= c.dirty;
   c.cached = false;
   c.dirty = false;
   cachedLocals_.erase(std::find(cachedLocals_.begin(), cachedLocals_.end(), index));
@@ -370,6 +396,12 @@ void ValueStack::preferCalleeSaved(uint32_t index) {
 void ValueStack::cacheLocal(uint32_t index) {
   uint8_t reg = loadIntoNewRegister(localTypes_[index], localHomes_[index]);
   markCached(index, {true, false, reg, ++tick_});
+}
+
+uint32_t ValueStack::countDirtyLocals() const {
+  uint32_t count = 0;
+  for (uint32_t i : cachedLocals_) count += locals_[i].dirty;
+  return count;
 }
 
 int32_t ValueStack::localIn(uint8_t reg, bool fpr) const {

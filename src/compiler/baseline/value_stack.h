@@ -218,6 +218,7 @@ class ValueStack {
     for (uint32_t i = 0; i < types.size(); ++i) localHomes_[i] = home(i);
     locals_.assign(types.size(), CachedLocal{});
     cachedLocals_.clear();
+    dirtyLocals_ = 0;
   }
   // Parameter {index} arrived in {reg} and was stored to its slot: it stays
   // cached there.
@@ -251,6 +252,9 @@ class ValueStack {
   // Back to a saved state, at a label: the operand values are in their
   // slots, and no operator holds a popped register.
   void restoreLocals(const LocalsSnapshot& saved);
+  // Whether {saved} caches the locals cached now, in the same order and
+  // registers.
+  bool sameLocalsIn(const LocalsSnapshot& saved) const;
   // At a loop header, after a flush: the most recently used cached locals
   // stay in their registers for the loop, at most half the registers of each
   // kind, so that the body has registers of its own and need not evict the
@@ -307,8 +311,11 @@ class ValueStack {
   void releaseLocal(uint32_t index);
   void markCached(uint32_t index, CachedLocal state) {
     if (!locals_[index].cached) cachedLocals_.push_back(index);
+    dirtyLocals_ += state.dirty - (locals_[index].cached && locals_[index].dirty);
     locals_[index] = state;
   }
+  // dirtyLocals_ recounted (for assertions).
+  uint32_t countDirtyLocals() const;
   void evictLocal(uint32_t index);
   // A loop's local in a register calls clobber moves to a free one they
   // preserve, once, as the loop is entered: a call in the loop would evict
@@ -337,6 +344,9 @@ class ValueStack {
   // branch, call and merge walks, so their cost does not grow with the
   // function's number of locals.
   CachedLocalList cachedLocals_;
+  // How many of them are dirty: most branches and calls find none, and then
+  // skip the walk (whose tests of each local's flag mispredict).
+  uint32_t dirtyLocals_ = 0;
   uint32_t tick_ = 0;
 };
 
