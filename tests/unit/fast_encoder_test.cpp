@@ -135,6 +135,13 @@ TEST(FastEncoder, LoadsStoresAndLeaMatchAsmjit) {
         actual = assemble([&](x86::Assembler& a) { ASSERT_TRUE(scalarFloatStore(a, f64, m, reg)); });
         ASSERT_EQ(actual, expected) << "float store" << at;
       }
+      x86::Mem v = asmjitMem(m, 16);
+      auto expected = assemble([&](x86::Assembler& a) { a.movdqu(x86::xmm(reg), v); });
+      auto actual = assemble([&](x86::Assembler& a) { ASSERT_TRUE(vectorLoadUnaligned(a, reg, m)); });
+      ASSERT_EQ(actual, expected) << "vector load" << at;
+      expected = assemble([&](x86::Assembler& a) { a.movdqu(v, x86::xmm(reg)); });
+      actual = assemble([&](x86::Assembler& a) { ASSERT_TRUE(vectorStoreUnaligned(a, m, reg)); });
+      ASSERT_EQ(actual, expected) << "vector store" << at;
     }
     for (uint32_t size : {1u, 2u, 4u, 8u})
       for (int64_t value : {int64_t{0}, int64_t{-1}, int64_t{127}, int64_t{-128}, int64_t{300}, int64_t{INT32_MIN}}) {

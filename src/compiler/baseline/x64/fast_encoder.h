@@ -238,6 +238,25 @@ inline bool scalarFloatStore(asmjit::x86::Assembler& a, bool f64, const FastMem&
     return fast_detail::memoryOperand(p, src, m);
   });
 }
+// movdqu xmm, [m] and movdqu [m], xmm (a v128 local, slot or memory access).
+inline bool vectorLoadUnaligned(asmjit::x86::Assembler& a, uint8_t dst, const FastMem& m) {
+  return fast_detail::emit(a, [&](uint8_t* p) {
+    *p++ = 0xF3;
+    p = fast_detail::putRex(p, fast_detail::rex(false, dst, m));
+    *p++ = 0x0F;
+    *p++ = 0x6F;
+    return fast_detail::memoryOperand(p, dst, m);
+  });
+}
+inline bool vectorStoreUnaligned(asmjit::x86::Assembler& a, const FastMem& m, uint8_t src) {
+  return fast_detail::emit(a, [&](uint8_t* p) {
+    *p++ = 0xF3;
+    p = fast_detail::putRex(p, fast_detail::rex(false, src, m));
+    *p++ = 0x0F;
+    *p++ = 0x7F;
+    return fast_detail::memoryOperand(p, src, m);
+  });
+}
 
 // lea dst, [m] (a 32- or 64-bit result).
 inline bool lea(asmjit::x86::Assembler& a, uint8_t dst, const FastMem& m, bool wide) {

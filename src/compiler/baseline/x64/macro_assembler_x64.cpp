@@ -477,7 +477,9 @@ void MacroAssemblerX64::loadGpr(GpReg dst, ValType type, MemOperand source) {
 }
 
 void MacroAssemblerX64::loadFpr(FpReg dst, ValType type, MemOperand source) {
-  if (type != ValType::V128 && x64::scalarFloatLoad(a_, type == ValType::F64, dst.code, source)) return;
+  if (type == ValType::V128 ? x64::vectorLoadUnaligned(a_, dst.code, source)
+                            : x64::scalarFloatLoad(a_, type == ValType::F64, dst.code, source))
+    return;
   if (type == ValType::F32) {
     source.size = 4;
     a_.movss(xmm(dst), x64::toAsmjit(source));
@@ -498,7 +500,9 @@ void MacroAssemblerX64::storeGpr(MemOperand dest, GpReg src, ValType type) {
 }
 
 void MacroAssemblerX64::storeFpr(MemOperand dest, FpReg src, ValType type) {
-  if (type != ValType::V128 && x64::scalarFloatStore(a_, type == ValType::F64, dest, src.code)) return;
+  if (type == ValType::V128 ? x64::vectorStoreUnaligned(a_, dest, src.code)
+                            : x64::scalarFloatStore(a_, type == ValType::F64, dest, src.code))
+    return;
   if (type == ValType::F32) {
     dest.size = 4;
     a_.movss(x64::toAsmjit(dest), xmm(src));
