@@ -157,6 +157,29 @@ TEST(FastEncoder, LoadsStoresAndLeaMatchAsmjit) {
   EXPECT_FALSE(storeImmediate(a, memAt(5, -8), 8, int64_t{1} << 40));  // no 64-bit immediate form
 }
 
+TEST(FastEncoder, ImmediateMovesAndSseFormsMatchAsmjit) {
+  const uint64_t values[] = {0, 1, 0x7f, 0x80000000, 0xffffffff, 0x100000000, 0x7fffffffffffffff,
+                             0xffffffff80000000, 0xffffffff7fffffff, 0xffffffffffffffff, 0x123456789abcdef0};
+  for (uint8_t reg = 0; reg < 16; ++reg)
+    for (uint64_t value : values) {
+      auto expected = assemble([&](x86::Assembler& a) { a.mov(x86::gpq(reg), value); });
+      auto actual = assemble([&](x86::Assembler& a) { ASSERT_TRUE(movImm64(a, reg, value)); });
+      ASSERT_EQ(actual, expected) << "mov r" << int(reg) << ", " << value;
+    }
+  for (uint8_t reg = 0; reg < 16; ++reg)
+    for (uint8_t rm = 0; rm < 16; ++rm) {
+      auto check = [&](SseForm form, auto emitWithAsmjit, int imm8, const char* name) {
+        auto expected = assemble(emitWithAsmjit);
+        auto actual = assemble([&](x86::Assembler& a) { ASSERT_TRUE(sseRegReg(a, form, reg, rm, imm8)); });
+        ASSERT_EQ(actual, expected) << name << " " << int(reg) << ", " << int(rm);
+      };
+      check(kMovqToXmm, [&](x86::Assembler& a) { a.movq(x86::xmm(reg), x86::gpq(rm)); }, -1, "movq");
+      check(kPinsrq, [&](x86::Assembler& a) { a.pinsrq(x86::xmm(reg), x86::gpq(rm), 1); }, 1, "pinsrq");
+      check(kPshufb, [&](x86::Assembler& a) { a.pshufb(x86::xmm(reg), x86::xmm(rm)); }, -1, "pshufb");
+      check(kPor, [&](x86::Assembler& a) { a.por(x86::xmm(reg), x86::xmm(rm)); }, -1, "por");
+    }
+}
+
 TEST(FastEncoder, IntegerOperationsMatchAsmjit) {
   static const InstId kIds[] = {x86::Inst::kIdAdd, x86::Inst::kIdOr, 0, 0, x86::Inst::kIdAnd,
                                      x86::Inst::kIdSub, x86::Inst::kIdXor, x86::Inst::kIdCmp};

@@ -238,6 +238,50 @@ inline bool scalarFloatStore(asmjit::x86::Assembler& a, bool f64, const FastMem&
     return fast_detail::memoryOperand(p, src, m);
   });
 }
+// mov r64, imm as asmjit encodes it: a sign-extended imm32 when the value
+// fits one, else the full 64-bit immediate.
+inline bool movImm64(asmjit::x86::Assembler& a, uint8_t dst, uint64_t imm) {
+  auto value = static_cast<int64_t>(imm);
+  bool signed32 = value >= INT32_MIN && value <= INT32_MAX;
+  return fast_detail::emit(a, [&](uint8_t* p) {
+    *p++ = fast_detail::rex(true, 0, dst);
+    if (signed32) {
+      *p++ = 0xC7;
+      p = fast_detail::registerOperand(p, 0, dst);
+      return fast_detail::put(p, static_cast<int32_t>(imm));
+    }
+    *p++ = static_cast<uint8_t>(0xB8 | (dst & 7));
+    return fast_detail::put(p, imm);
+  });
+}
+
+// An SSE instruction between registers: [66] [REX] 0F {opcode} ModRM [imm8],
+// {opcode} one byte or two (0x38xx, 0x3Axx); {reg} in ModRM's reg field
+// (the destination, or the xmm of movq xmm, r64), {rm} in its rm field;
+// REX.W when {wide} (movq, pinsrq).
+struct SseForm {
+  bool operandSize;  // the 66 prefix
+  bool wide;
+  uint16_t opcode;
+};
+inline constexpr SseForm kMovqToXmm{true, true, 0x6E};       // movq xmm, r64
+inline constexpr SseForm kPinsrq{true, true, 0x3A22};        // pinsrq xmm, r64, imm8
+inline constexpr SseForm kPshufb{true, false, 0x3800};       // pshufb xmm, xmm
+inline constexpr SseForm kPor{true, false, 0xEB};            // por xmm, xmm
+inline bool sseRegReg(asmjit::x86::Assembler& a, SseForm form, uint8_t reg, uint8_t rm, int imm8 = -1) {
+  return fast_detail::emit(a, [&](uint8_t* p) {
+    *p = 0x66;
+    p += form.operandSize;
+    p = fast_detail::putRex(p, fast_detail::rex(form.wide, reg, rm));
+    *p++ = 0x0F;
+    if (form.opcode > 0xFF) *p++ = static_cast<uint8_t>(form.opcode >> 8);
+    *p++ = static_cast<uint8_t>(form.opcode);
+    p = fast_detail::registerOperand(p, reg, rm);
+    *p = static_cast<uint8_t>(imm8);
+    return p + (imm8 >= 0);
+  });
+}
+
 // movdqu xmm, [m] and movdqu [m], xmm (a v128 local, slot or memory access).
 inline bool vectorLoadUnaligned(asmjit::x86::Assembler& a, uint8_t dst, const FastMem& m) {
   return fast_detail::emit(a, [&](uint8_t* p) {

@@ -516,27 +516,24 @@ void MacroAssemblerX64::storeFpr(MemOperand dest, FpReg src, ValType type) {
 }
 
 void MacroAssemblerX64::storeConstant(MemOperand destination, ValType type, uint64_t bits, uint64_t bitsHigh) {
-  x86::Mem dest = x64::toAsmjit(destination);
-  auto storeConst64 = [&](const x86::Mem& to, uint64_t value) {
-    if (fitsInt32(value)) {
-      a_.mov(to, static_cast<int64_t>(value));
-    } else {
-      a_.mov(x86::rax, value);
-      a_.mov(to, x86::rax);
+  constexpr uint8_t kRax = 0;
+  auto store = [&](MemOperand to, uint32_t size, uint64_t value) {
+    int64_t immediate = size == 4 ? static_cast<int32_t>(static_cast<uint32_t>(value)) : static_cast<int64_t>(value);
+    if (x64::storeImmediate(a_, to, size, immediate)) return;
+    to.size = static_cast<uint8_t>(size);
+    if (size == 4 || fitsInt32(value)) {
+      a_.mov(x64::toAsmjit(to), immediate);
+    } else {  // no 64-bit immediate store: through rax
+      if (!x64::movImm64(a_, kRax, value)) a_.mov(x86::rax, value);
+      if (!x64::movStore(a_, to, kRax, true)) a_.mov(x64::toAsmjit(to), x86::rax);
     }
   };
   if (type == ValType::V128) {
-    dest.setSize(8);
-    storeConst64(dest, bits);
-    x86::Mem high = dest;
-    high.addOffset(8);
-    storeConst64(high, bitsHigh);
-  } else if (!is64Type(type)) {
-    dest.setSize(4);
-    a_.mov(dest, static_cast<int32_t>(static_cast<uint32_t>(bits)));
+    store(destination, 8, bits);
+    destination.disp += 8;
+    store(destination, 8, bitsHigh);
   } else {
-    dest.setSize(8);
-    storeConst64(dest, bits);
+    store(destination, is64Type(type) ? 8 : 4, bits);
   }
 }
 
@@ -569,16 +566,14 @@ void MacroAssemblerX64::loadConstant(FpReg dst, ValType type, uint64_t bits, uin
   if (bits == 0 && bitsHigh == 0) {
     a_.xorps(x, x);
   } else if (type == ValType::V128) {
-    a_.mov(x86::rax, bits);
-    a_.movq(x, x86::rax);
-    a_.mov(x86::rax, bitsHigh);
-    a_.pinsrq(x, x86::rax, 1);
+    loadVectorConstant(dst, bits, bitsHigh);
   } else if (type == ValType::F32) {
     a_.mov(x86::eax, static_cast<uint32_t>(bits));
     a_.movd(x, x86::eax);
   } else {
-    a_.mov(x86::rax, bits);
-    a_.movq(x, x86::rax);
+    constexpr uint8_t kRax = 0;
+    if (!x64::movImm64(a_, kRax, bits)) a_.mov(x86::rax, bits);
+    if (!x64::sseRegReg(a_, x64::kMovqToXmm, dst.code, kRax)) a_.movq(x, x86::rax);
   }
 }
 
@@ -862,16 +857,26 @@ void MacroAssemblerX64::numericBuiltinArgument(ValType type, Address operandSlot
 
 void MacroAssemblerX64::simdBuiltinArguments(Opcode op, uint8_t lane, Address firstOperand,
                                              std::span<const Address, 3> operands) {
-  static const x86::Gp kOperandRegs[] = {x86::rcx, x86::r8, x86::r9};
-  a_.mov(x86::edi, static_cast<uint32_t>(op));
-  a_.mov(x86::esi, static_cast<uint32_t>(lane));
-  a_.lea(x86::rdx, qwordAt(firstOperand));
-  for (uint32_t i = 0; i < 3; ++i) a_.lea(kOperandRegs[i], qwordAt(operands[i]));
+  constexpr uint8_t kRdx = 2, kRsi = 6, kRdi = 7;
+  static constexpr uint8_t kOperandRegs[] = {1, 8, 9};  // rcx, r8, r9
+  auto immediate = [&](uint8_t dst, uint32_t value) {
+    if (!x64::movImm32(a_, dst, value)) a_.mov(x86::gpd(dst), value);
+  };
+  auto addressOf = [&](uint8_t dst, Address at) {
+    if (!x64::lea(a_, dst, operand(at), true)) a_.lea(x86::gpq(dst), qwordAt(at));
+  };
+  immediate(kRdi, static_cast<uint32_t>(op));
+  immediate(kRsi, lane);
+  addressOf(kRdx, firstOperand);
+  for (uint32_t i = 0; i < 3; ++i) addressOf(kOperandRegs[i], operands[i]);
 }
 
 void MacroAssemblerX64::callBuiltin(BuiltinId id) {
-  a_.mov(x86::rax, x86::qword_ptr(kVmctxReg, vmctx::kHelpers));
-  a_.call(x86::qword_ptr(x86::rax, builtinTableOffset(id)));
+  constexpr uint8_t kRax = 0;
+  auto offset = static_cast<int32_t>(builtinTableOffset(id));
+  if (!x64::movLoad(a_, kRax, x64::memAt(static_cast<uint8_t>(kVmctxReg.id()), vmctx::kHelpers), true))
+    a_.mov(x86::rax, x86::qword_ptr(kVmctxReg, vmctx::kHelpers));
+  if (!x64::callMem(a_, x64::memAt(kRax, offset))) a_.call(x86::qword_ptr(x86::rax, offset));
   reloadVmctx();  // memory.grow may also have moved the memory
   makesCalls_ = true;
 }
@@ -1549,20 +1554,30 @@ void MacroAssemblerX64::shuffle(const uint8_t* lanes, FpReg lhs, FpReg rhs) {
     maskA[i] = lane < 16 ? lane : 0x80;
     maskB[i] = lane >= 16 ? static_cast<uint8_t>(lane - 16) : 0x80;
   }
-  auto loadMask = [&](const x86::Xmm& dst, const uint8_t* mask) {
+  constexpr uint8_t kXmm0 = 0;
+  auto loadMask = [&](const uint8_t* mask) {
     uint64_t low, high;
     std::memcpy(&low, mask, 8);
     std::memcpy(&high, mask + 8, 8);
-    a_.mov(x86::rax, low);
-    a_.movq(dst, x86::rax);
-    a_.mov(x86::rax, high);
-    a_.pinsrq(dst, x86::rax, 1);
+    loadVectorConstant(FpReg{kXmm0}, low, high);
   };
-  loadMask(x86::xmm0, maskA);
-  a_.pshufb(xmm(lhs), x86::xmm0);
-  loadMask(x86::xmm0, maskB);
-  a_.pshufb(xmm(rhs), x86::xmm0);
-  a_.por(xmm(lhs), xmm(rhs));
+  auto sse = [&](x64::SseForm form, uint8_t reg, uint8_t rm, InstId fallback) {
+    if (!x64::sseRegReg(a_, form, reg, rm)) a_.emit(fallback, x86::xmm(reg), x86::xmm(rm));
+  };
+  loadMask(maskA);
+  sse(x64::kPshufb, lhs.code, kXmm0, x86::Inst::kIdPshufb);
+  loadMask(maskB);
+  sse(x64::kPshufb, rhs.code, kXmm0, x86::Inst::kIdPshufb);
+  sse(x64::kPor, lhs.code, rhs.code, x86::Inst::kIdPor);
+}
+
+// rax as scratch: mov rax, low; movq x, rax; mov rax, high; pinsrq x, rax, 1.
+void MacroAssemblerX64::loadVectorConstant(FpReg dst, uint64_t low, uint64_t high) {
+  constexpr uint8_t kRax = 0;
+  if (!x64::movImm64(a_, kRax, low)) a_.mov(x86::rax, low);
+  if (!x64::sseRegReg(a_, x64::kMovqToXmm, dst.code, kRax)) a_.movq(xmm(dst), x86::rax);
+  if (!x64::movImm64(a_, kRax, high)) a_.mov(x86::rax, high);
+  if (!x64::sseRegReg(a_, x64::kPinsrq, dst.code, kRax, 1)) a_.pinsrq(xmm(dst), x86::rax, 1);
 }
 
 void MacroAssemblerX64::gprToLowLane(bool wide, FpReg dst, GpReg src) {

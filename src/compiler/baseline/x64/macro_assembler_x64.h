@@ -147,6 +147,7 @@ class MacroAssemblerX64 {
   void copySlot(Address from, Address to);  // all 16 bytes
   void loadConstant(GpReg dst, ValType type, uint64_t bits);
   void loadConstant(FpReg dst, ValType type, uint64_t bits, uint64_t bitsHigh);
+  void loadVectorConstant(FpReg dst, uint64_t low, uint64_t high);
   void moveGpr(GpReg dst, GpReg src, bool wide);
   void moveFpr(FpReg dst, FpReg src);
   void loadPointer(GpReg dst, Address source);
