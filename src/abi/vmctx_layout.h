@@ -13,11 +13,6 @@
 // here, never in code (DESIGN 1).
 //
 //   header            builtin table, entry table, stack limit, interrupt flag, instance, fuel
-//   memoryDefs        MemoryDefinition per defined memory (base, byte length)
-//   memoryPtrs        MemoryDefinition* per memory (imports point at the owner)
-//   tables            TableInstance* per table
-//   globals           per global: the value (defined; 8 bytes, 16 for v128) or a
-//                     pointer to it (imported)
 //   sigIds            uint32 per type index: the engine's canonical signature id
 //   funcRefs          FuncRef* per function that can be referenced: imports and
 //                     functions that escape (exported, in element segments, named
@@ -25,6 +20,11 @@
 //   funcRecords       FuncRef per escaping defined function (code, vmctx, sig id)
 //                     Direct calls need neither, so an instance's data grows with
 //                     what escapes, not with the number of functions.
+//   memoryDefs        MemoryDefinition per defined memory (base, byte length)
+//   memoryPtrs        MemoryDefinition* per memory (imports point at the owner)
+//   tables            TableInstance* per table
+//   globals           per global: the value (defined; 8 bytes, 16 for v128) or a
+//                     pointer to it (imported)
 #pragma once
 
 #include <cstddef>
@@ -131,13 +131,14 @@ class VmctxLayout {
     }
     (void)numDefinedFunctions_;
 
-    // What code reads most comes first: memory 0's base (every access
-    // reloads it after a call or label), its length, the tables and the
-    // first globals (a C program's stack pointer is global 0) then sit
-    // within a signed byte of the vmctx, so their loads take a disp8 (3
-    // bytes shorter each than the disp32 a region past the function
-    // records needs).
     uint32_t at = vmctx::kHeaderSize;
+    sigIds_ = at;
+    at += 4 * numTypes;
+    at = alignUp(at, 8);
+    funcRefs_ = at;
+    at += 8 * referenceable;
+    funcRecords_ = at;
+    at += sizeof(FuncRef) * records;
     memoryDefs_ = at;
     at += sizeof(MemoryDefinition) * (numMemories - numImportedMemories_);
     memoryPtrs_ = at;
@@ -151,13 +152,6 @@ class VmctxLayout {
       globalOffset_[g] = at;
       at += wide ? 16 : 8;
     }
-    sigIds_ = at;
-    at += 4 * numTypes;
-    at = alignUp(at, 8);
-    funcRefs_ = at;
-    at += 8 * referenceable;
-    funcRecords_ = at;
-    at += sizeof(FuncRef) * records;
     size_ = alignUp(at, 16);
   }
 
