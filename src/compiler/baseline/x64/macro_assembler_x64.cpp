@@ -545,7 +545,7 @@ void MacroAssemblerX64::copySlotValue(MemOperand destination, Address slot, ValT
     a_.movups(dest, x86::xmm0);
   } else {
     dest.setSize(8);
-    a_.mov(x86::rax, x86::qword_ptr(gp(slot.base), slot.offset));
+    a_.mov(x86::rax, qwordAt(slot));
     a_.mov(dest, x86::rax);
   }
 }

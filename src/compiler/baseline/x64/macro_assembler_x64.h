@@ -134,9 +134,7 @@ class MacroAssemblerX64 {
   // ---- moves between registers, frame slots and constants ----
   MemOperand operand(Address address) const { return x64::memAt(address.base.code, address.offset, 8); }
   // The same, as asmjit's operand (for the forms asmjit encodes).
-  static asmjit::x86::Mem qwordAt(Address address) {
-    return asmjit::x86::qword_ptr(asmjit::x86::gpq(address.base.code), address.offset);
-  }
+  asmjit::x86::Mem qwordAt(Address address) const { return x64::toAsmjit(operand(address)); }
   void loadGpr(GpReg dst, ValType type, MemOperand source);
   void loadFpr(FpReg dst, ValType type, MemOperand source);
   void storeGpr(MemOperand dest, GpReg src, ValType type);
