@@ -6,8 +6,6 @@
 // second compiler (issue 10, item 5).
 #pragma once
 
-#include <asmjit/core.h>
-
 #include <cstdint>
 
 namespace weft {
@@ -32,8 +30,16 @@ struct Address {
   int32_t offset = 0;
 };
 
-// Branch targets; asmjit's labels are architecture-independent.
-using Label = asmjit::Label;
+// A branch target: an index into the macro-assembler's table of label
+// offsets (made by newLabel, set by bind). The baseline keeps its own rather
+// than asmjit's: an asmjit label is an entry allocated in its zone and linked
+// into a list per jump, work that cost more than the jumps it served (a
+// function of sqljs makes 17 labels).
+struct Label {
+  static constexpr uint32_t kNone = UINT32_MAX;
+  uint32_t id = kNone;
+  bool isValid() const { return id != kNone; }
+};
 
 // The second operand of an integer operation, where it already is.
 struct IntOperand {

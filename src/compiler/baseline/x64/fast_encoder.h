@@ -22,7 +22,7 @@
 
 namespace weft::x64 {
 
-// [base + index + disp], index optional (scale 1). Registers 0-15 in the
+// [base + index * 2^shift + disp], index optional. Registers 0-15 in the
 // hardware's numbering, which is asmjit's. Every memory operand the
 // baseline makes has this shape, so it is the macro-assembler's operand
 // type. It is 8 bytes made in one register (memAt): built field by field
@@ -32,8 +32,8 @@ namespace weft::x64 {
 struct FastMem {
   uint8_t base;
   int8_t index;  // -1: none
-  uint8_t size;  // bytes accessed, for the forms asmjit encodes (0: unsized)
-  uint8_t unused;
+  uint8_t size;   // bytes accessed, for the forms asmjit encodes (0: unsized)
+  uint8_t shift;  // the index's scale, 0-3 (an element of 1, 2, 4 or 8 bytes)
   int32_t disp;
 };
 static_assert(sizeof(FastMem) == 8 && std::endian::native == std::endian::little);
@@ -42,11 +42,16 @@ inline FastMem indexedMemAt(uint8_t base, int8_t index, int32_t disp, uint8_t si
                                 uint64_t{static_cast<uint32_t>(disp)} << 32);
 }
 inline FastMem memAt(uint8_t base, int32_t disp, uint8_t size = 0) { return indexedMemAt(base, -1, disp, size); }
+inline FastMem scaledMemAt(uint8_t base, uint8_t index, uint8_t shift, int32_t disp, uint8_t size = 0) {
+  FastMem m = indexedMemAt(base, static_cast<int8_t>(index), disp, size);
+  m.shift = shift;
+  return m;
+}
 
 // {m} as asmjit's operand, for the forms asmjit encodes.
 inline asmjit::x86::Mem toAsmjit(const FastMem& m) {
   if (m.index < 0) return asmjit::x86::ptr(asmjit::x86::gpq(m.base), m.disp, m.size);
-  return asmjit::x86::ptr(asmjit::x86::gpq(m.base), asmjit::x86::gpq(static_cast<uint32_t>(m.index)), 0, m.disp,
+  return asmjit::x86::ptr(asmjit::x86::gpq(m.base), asmjit::x86::gpq(static_cast<uint32_t>(m.index)), m.shift, m.disp,
                           m.size);
 }
 
@@ -58,11 +63,12 @@ inline bool toFastMem(const asmjit::x86::Mem& m, FastMem& out) {
     return false;
   int8_t index = -1;
   if (m.hasIndex()) {
-    if (m.indexType() != asmjit::RegType::kGp64 || m.shift() != 0 || m.indexId() == 4) return false;
+    if (m.indexType() != asmjit::RegType::kGp64 || m.indexId() == 4) return false;
     index = static_cast<int8_t>(m.indexId());
   }
   out = indexedMemAt(static_cast<uint8_t>(m.baseId()), index, static_cast<int32_t>(m.offset()),
                      static_cast<uint8_t>(m.size()));
+  out.shift = static_cast<uint8_t>(index < 0 ? 0 : m.shift());
   return true;
 }
 
@@ -95,7 +101,7 @@ inline uint8_t* memoryOperand(uint8_t* p, uint8_t reg, const FastMem& m) {
   uint8_t mod = (m.disp == 0 && low != 5) ? 0 : fits8 ? 1 : 2;
   bool sib = hasIndex || low == 4;
   p[0] = static_cast<uint8_t>(mod << 6 | (reg & 7) << 3 | (sib ? 4 : low));
-  p[1] = hasIndex ? static_cast<uint8_t>((m.index & 7) << 3 | low) : uint8_t{0x24};
+  p[1] = hasIndex ? static_cast<uint8_t>(m.shift << 6 | (m.index & 7) << 3 | low) : uint8_t{0x24};
   p += 1 + sib;
   std::memcpy(p, &m.disp, 4);  // little-endian: its first byte is the disp8
   return p + kDisplacementBytes[mod];
@@ -334,11 +340,17 @@ inline bool aluRegMem(asmjit::x86::Assembler& a, Alu op, uint8_t dst, const Fast
   });
 }
 
-// op dst, imm (sign-extended to 64 bits when wide). Not for rax with an
-// immediate beyond 8 bits: asmjit gives that its shorter accumulator form.
+// op dst, imm (sign-extended to 64 bits when wide). rax with an immediate
+// beyond 8 bits takes the accumulator form, one byte shorter, as asmjit's.
 inline bool aluRegImm(asmjit::x86::Assembler& a, Alu op, uint8_t dst, int32_t imm, bool wide) {
   bool imm8 = imm >= -128 && imm <= 127;
-  if (!imm8 && dst == 0) return false;
+  if (!imm8 && dst == 0) {
+    return fast_detail::emit(a, [&](uint8_t* p) {
+      if (wide) *p++ = 0x48;
+      *p++ = static_cast<uint8_t>(static_cast<uint8_t>(op) << 3 | 5);
+      return fast_detail::put(p, imm);
+    });
+  }
   return fast_detail::emit(a, [&](uint8_t* p) {
     p = fast_detail::putRex(p, fast_detail::rex(wide, 0, dst));
     *p++ = imm8 ? 0x83 : 0x81;
@@ -364,6 +376,18 @@ inline bool leaRip(asmjit::x86::Assembler& a, uint8_t dst, uint64_t target) {
     *p++ = 0x8D;
     *p++ = static_cast<uint8_t>((dst & 7) << 3 | 5);
     return fast_detail::put(p, static_cast<int32_t>(static_cast<int64_t>(target) - (at + 7)));
+  });
+}
+
+// lea dst, [rip + rel32] to something placed later: the displacement 0, for
+// the caller to patch; {rel32At} receives where it is.
+inline bool leaRipAhead(asmjit::x86::Assembler& a, uint8_t dst, uint32_t& rel32At) {
+  return fast_detail::emit(a, [&](uint8_t* p) {
+    *p++ = fast_detail::rex(true, dst, 0);
+    *p++ = 0x8D;
+    *p++ = static_cast<uint8_t>((dst & 7) << 3 | 5);
+    rel32At = static_cast<uint32_t>(p - a._bufferData);
+    return fast_detail::put(p, int32_t{0});
   });
 }
 

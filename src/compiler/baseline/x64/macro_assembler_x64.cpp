@@ -209,14 +209,38 @@ MacroAssemblerX64::MacroAssemblerX64(Buffers& buffers, const VmctxLayout& layout
       forwardJumps_(buffers.forwardJumps),
       outOfLine_(buffers.outOfLine),
       sites_(buffers.sites),
-      vmctxReloads_(buffers.vmctxReloads) {
+      vmctxReloads_(buffers.vmctxReloads),
+      labels_(buffers.labelOffsets) {
+  labels_.clear();
   traps_.clear();
   forwardJumps_.clear();
   outOfLine_.clear();
   sites_.clear();
   vmctxReloads_.clear();
+  // The text buffer goes from body to body too: reset() would free it, and
+  // the next body's first instructions would then find no room, go through
+  // asmjit's generic encoder and have it malloc a new buffer. It is taken
+  // out of the section before the reset and handed to the new one after it
+  // (asmjit allocates it with malloc and frees it with free, either way).
+  uint8_t* keptText = nullptr;
+  size_t keptCapacity = 0;
+  if (buffers_.code.isInitialized()) {
+    CodeBuffer& old = buffers_.code.textSection()->buffer();
+    if (!old.isExternal()) {
+      keptText = old._data;
+      keptCapacity = old._capacity;
+      old._data = nullptr;
+      old._capacity = 0;
+    }
+  }
   buffers_.code.reset(ResetPolicy::kSoft);  // keeps its zone memory for the next body
   buffers_.code.init(Environment::host());
+  if (keptText != nullptr) {
+    CodeBuffer& text = buffers_.code.textSection()->buffer();
+    text._data = keptText;
+    text._capacity = keptCapacity;
+    text._size = 0;
+  }
   buffers_.code.setErrorHandler(&errors_);
   buffers_.code.attach(&a_);
   // Loop headers are aligned with long nops (one instruction) rather than
@@ -238,11 +262,24 @@ MacroAssemblerX64::~MacroAssemblerX64() {
   buffers_.prologueCode.resetErrorHandler();  // errors_ goes with this object
 }
 
-void MacroAssemblerX64::recordSite(uint32_t bytecodeOffset) {
-  if (inOutOfLine_) {  // its offset would be the stub's, not the body's
+void MacroAssemblerX64::fail(const char* what) {
+  if (!errors_.failed) {
     errors_.failed = true;
-    errors_.text = "a call or trap site in an out-of-line stub";
+    errors_.text = what;
   }
+}
+
+bool MacroAssemblerX64::makeRoom(size_t bytes) {
+  if (a_.remainingSpace() >= bytes) [[likely]] return true;
+  if (a_.code()->growBuffer(&a_._section->_buffer, bytes) != kErrorOk) {
+    fail("out of memory for the function's code");
+    return false;
+  }
+  return true;
+}
+
+void MacroAssemblerX64::recordSite(uint32_t bytecodeOffset) {
+  if (inOutOfLine_) fail("a call or trap site in an out-of-line stub");  // its offset would be the stub's, not the body's
   sites_.push_back({static_cast<uint32_t>(a_.offset()), bytecodeOffset});
 }
 
@@ -250,7 +287,7 @@ void MacroAssemblerX64::recordSite(uint32_t bytecodeOffset) {
 
 void MacroAssemblerX64::beginFunction(uint32_t bodyBytecodeOffset, uint32_t bodyBytes, bool usesResultsBuffer) {
   stackOverflow_ = trapLabel(TrapKind::StackExhausted, bodyBytecodeOffset);
-  epilogue_ = a_.newLabel();
+  epilogue_ = newLabel();
   if (usesResultsBuffer) a_.mov(x86::qword_ptr(x86::rbp, kResultsBufferSlot), x86::rsi);
   bodyBytecodeOffset_ = bodyBytecodeOffset;
   bodyBytes_ = bodyBytes;
@@ -318,7 +355,8 @@ void MacroAssemblerX64::emitEpilogue(uint32_t gprsUsed) {
 // A jcc rel32 from the prologue to a label of the body (the stubs are in the
 // other buffer), written by hand; `prologueSize` is the prologue's final size.
 void MacroAssemblerX64::patchPrologueJump(uint32_t rel32At, Label target, uint32_t prologueSize) {
-  auto to = static_cast<int64_t>(prologueSize + buffers_.code.labelOffset(target));
+  if (labelOffset(target) == kUnbound) return fail("a prologue jump to a label never bound");
+  auto to = static_cast<int64_t>(prologueSize + labelOffset(target));
   auto rel32 = static_cast<int32_t>(to - (rel32At + 4));
   std::memcpy(buffers_.prologueCode.textSection()->buffer().data() + rel32At, &rel32, 4);
 }
@@ -327,47 +365,46 @@ uint32_t MacroAssemblerX64::assemblePrologue(uint32_t gprsUsed, uint32_t frameBy
                                              std::optional<Label> entryInterrupted) {
   x86::Assembler& p = buffers_.prologue;
   constexpr uint8_t kRax = 0, kRsp = 4, kRbp = 5, kRdi = 7;
+  // At most 15 instructions, all of fast encodings: room for every one of
+  // them up front (the buffer lives from body to body, so this grows it once).
+  if (p.remainingSpace() < kPrologueRoom &&
+      buffers_.prologueCode.growBuffer(&p._section->_buffer, kPrologueRoom) != kErrorOk) {
+    fail("out of memory for the function's code");
+    return 0;
+  }
   auto vmctxId = static_cast<uint8_t>(kVmctxReg.id());
-  if (!x64::pushReg(p, kRbp)) p.push(x86::rbp);
-  if (!x64::movRegReg(p, kRbp, kRsp, true)) p.mov(x86::rbp, x86::rsp);
-  if (!x64::pushReg(p, kRdi)) p.push(x86::rdi);  // the frame's vmctx slot, at vmctx::kFrameSlot
+  x64::pushReg(p, kRbp);
+  x64::movRegReg(p, kRbp, kRsp, true);
+  x64::pushReg(p, kRdi);  // the frame's vmctx slot, at vmctx::kFrameSlot
   static_assert(vmctx::kFrameSlot == -8, "the push above must land on the slot");
   // Below rsp, inside the 128-byte red zone that signal delivery respects.
   // Before anything may trap, the vmctx register must be set: the trap path
   // reaches the builtins through it.
-  for (const SavedRegister& saved : usedCalleeSaved(gprsUsed))
-    if (!x64::movStore(p, x64::memAt(kRbp, saved.offset), static_cast<uint8_t>(saved.regId), true))
-      p.mov(x86::qword_ptr(x86::rbp, saved.offset), saved.reg());
-  if (!x64::movRegReg(p, vmctxId, kRdi, true)) p.mov(kVmctxReg, x86::rdi);
+  BoundedVector<SavedRegister, 4> saved = usedCalleeSaved(gprsUsed);
+  for (const SavedRegister& s : saved) x64::movStore(p, x64::memAt(kRbp, s.offset), static_cast<uint8_t>(s.regId), true);
+  x64::movRegReg(p, vmctxId, kRdi, true);
   uint32_t frameSize = (frameBytes + 15) & ~15u;
   auto below = static_cast<int32_t>(frameSize - 8);  // the vmctx push is already below rbp
   std::optional<uint32_t> stackCheckAt;
   if (leaf && frameSize <= kLeafFrameWithoutStackCheck) {
     // Calls nothing and needs little: the margin below every stack limit
     // (threadStackLimit) holds this frame, and its callers checked theirs.
-    if (!x64::aluRegImm(p, x64::Alu::Sub, kRsp, below, true)) p.sub(x86::rsp, Imm(below));
+    x64::aluRegImm(p, x64::Alu::Sub, kRsp, below, true);
   } else {
-    if (!x64::movRegReg(p, kRax, kRsp, true)) p.mov(x86::rax, x86::rsp);
-    if (!x64::aluRegImm(p, x64::Alu::Sub, kRax, below, true)) p.sub(x86::rax, Imm(below));
-    if (!x64::aluRegMem(p, x64::Alu::Cmp, kRax, x64::memAt(vmctxId, vmctx::kStackLimit), true))
-      p.cmp(x86::rax, x86::qword_ptr(kVmctxReg, vmctx::kStackLimit));
+    x64::movRegReg(p, kRax, kRsp, true);
+    x64::aluRegImm(p, x64::Alu::Sub, kRax, below, true);
+    x64::aluRegMem(p, x64::Alu::Cmp, kRax, x64::memAt(vmctxId, vmctx::kStackLimit), true);
     uint32_t rel32At = 0;
-    if (!x64::jumpAhead(p, static_cast<int>(x86::CondCode::kB), rel32At)) {
-      p.db(0x0f);  // jb rel32
-      p.db(0x82);
-      rel32At = static_cast<uint32_t>(p.offset());
-      p.dd(0);
-    }
+    x64::jumpAhead(p, static_cast<int>(x86::CondCode::kB), rel32At);
     stackCheckAt = rel32At;
-    if (!x64::movRegReg(p, kRsp, kRax, true)) p.mov(x86::rsp, x86::rax);
+    x64::movRegReg(p, kRsp, kRax, true);
   }
   std::optional<uint32_t> interruptCheckAt;
   if (entryInterrupted) {  // interrupt_points.h
-    p.cmp(x86::dword_ptr(kVmctxReg, vmctx::kInterruptFlag), 0);
-    p.db(0x0f);  // jne rel32
-    p.db(0x85);
-    interruptCheckAt = static_cast<uint32_t>(p.offset());
-    p.dd(0);
+    x64::cmpMemImm8(p, x64::memAt(vmctxId, vmctx::kInterruptFlag), 0, false);
+    uint32_t rel32At = 0;
+    x64::jumpAhead(p, static_cast<int>(x86::CondCode::kNE), rel32At);
+    interruptCheckAt = rel32At;
   }
   // The body's loop headers are aligned within the body, which starts after
   // the prologue: a function with loops pads its prologue (one or two nops
@@ -399,8 +436,8 @@ void MacroAssemblerX64::emitTrapStubs() {
     if (sitesOfKind[kind] == 1)
       only = &*std::find_if(traps_.begin(), traps_.end(),
                             [&](const TrapStub& stub) { return static_cast<size_t>(stub.kind) == kind; });
-    Label tail = only ? only->label : a_.newLabel();
-    a_.bind(tail);
+    Label tail = only ? only->label : newLabel();
+    bind(tail);
     if (kind == static_cast<size_t>(TrapKind::None)) {
       if (!x64::movRegReg(a_, kRdi, kRax, false)) a_.mov(x86::edi, x86::eax);
     } else if (!x64::movImm32(a_, kRdi, static_cast<uint32_t>(kind))) {
@@ -408,7 +445,8 @@ void MacroAssemblerX64::emitTrapStubs() {
     }
     if (only && !x64::movImm32(a_, kRsi, only->bytecodeOffset)) a_.mov(x86::esi, only->bytecodeOffset);
     if (!x64::movRegReg(a_, kRdx, kRbp, true)) a_.mov(x86::rdx, x86::rbp);
-    if (!x64::leaRip(a_, kRcx, a_.code()->labelOffset(tail))) a_.lea(x86::rcx, x86::ptr(tail));
+    if (!makeRoom()) return;
+    x64::leaRip(a_, kRcx, static_cast<uint64_t>(labelOffset(tail)));
     // The prologue's stack check jumps here before the frame is aligned.
     if (!x64::aluRegImm(a_, x64::Alu::And, kRsp, -16, true)) a_.and_(x86::rsp, -16);
     if (!x64::movLoad(a_, kRax, x64::memAt(vmctxId, vmctx::kHelpers), true))
@@ -418,7 +456,7 @@ void MacroAssemblerX64::emitTrapStubs() {
     if (only) continue;
     for (const TrapStub& stub : traps_) {
       if (static_cast<size_t>(stub.kind) != kind) continue;
-      a_.bind(stub.label);
+      bind(stub.label);
       if (!x64::movImm32(a_, kRsi, stub.bytecodeOffset)) a_.mov(x86::esi, stub.bytecodeOffset);
       jumpTo(tail);
     }
@@ -434,7 +472,7 @@ void MacroAssemblerX64::finish(uint32_t gprsUsed, uint32_t frameBytes, CompiledF
   if (outOfLineSection_ != nullptr) {
     const uint8_t* code = outOfLineSection_->buffer().data();
     for (const OutOfLineStub& stub : outOfLine_) {
-      a_.bind(stub.entry);
+      bind(stub.entry);
       a_.embed(code + stub.begin, stub.end - stub.begin);  // moves of registers and the frame: no label in them
       jumpTo(stub.then);
     }
@@ -442,8 +480,12 @@ void MacroAssemblerX64::finish(uint32_t gprsUsed, uint32_t frameBytes, CompiledF
   emitTrapStubs();
   for (const JumpTable& table : jumpTables_) {
     a_.align(AlignMode::kData, 4);
-    a_.bind(table.label);
-    for (const Label& target : table.targets) a_.embedLabelDelta(target, table.label, 4);
+    bind(table.label);
+    for (const Label& target : table.targets) {
+      if (labelOffset(target) == kUnbound) return fail("a jump table entry for a label never bound");
+      int32_t delta = labelOffset(target) - labelOffset(table.label);
+      a_.embed(&delta, 4);
+    }
   }
   patchForwardJumps();
   uint32_t prologueSize = assemblePrologue(gprsUsed, frameBytes, leaf, entryInterrupted);
@@ -601,10 +643,18 @@ GpReg MacroAssemblerX64::loadResultsBufferPointer() {
 
 // ---- control ----
 
-Label MacroAssemblerX64::newLabel() { return a_.newLabel(); }
-void MacroAssemblerX64::bind(Label label) { a_.bind(label); }
+Label MacroAssemblerX64::newLabel() {
+  labels_.push_back(kUnbound);
+  return Label{static_cast<uint32_t>(labels_.size() - 1)};
+}
+// Labels are bound in the body's text only: finish() places the out-of-line
+// stubs' bytes there, and they have no label inside.
+void MacroAssemblerX64::bind(Label label) {
+  if (a_._section != buffers_.code.textSection()) return fail("a label bound in an out-of-line stub");
+  labels_[label.id] = static_cast<int32_t>(a_.offset());
+}
 void MacroAssemblerX64::bindMerge(Label label) {
-  a_.bind(label);
+  bind(label);
   memBaseValid_ = false;
 }
 void MacroAssemblerX64::bindLoopHeader(Label label) {
@@ -626,34 +676,26 @@ static_assert(static_cast<int>(x86::CondCode::kE) == 4 && static_cast<int>(x86::
 void MacroAssemblerX64::jumpIf(x86::CondCode condition, Label label) { jumpTo(static_cast<int>(condition), label); }
 void MacroAssemblerX64::jumpTo(Label label) { jumpTo(x64::kAlways, label); }
 
-// Only in the text section, where finish() looks for the forward jumps.
+// Only in the text section, where finish() looks for the forward jumps (an
+// out-of-line stub's one jump is placed with it, by finish()).
 void MacroAssemblerX64::jumpTo(int condition, Label label) {
-  if (a_._section == buffers_.code.textSection() && a_.code()->isLabelValid(label)) {
-    const LabelEntry* entry = a_.code()->labelEntry(label);
-    if (!entry->isBound()) {
-      uint32_t rel32At = 0;
-      if (x64::jumpAhead(a_, condition, rel32At)) {
-        forwardJumps_.push_back({rel32At, label});
-        return;
-      }
-    } else if (entry->section() == a_._section && x64::jumpBack(a_, condition, entry->offset())) {
-      return;
-    }
+  if (a_._section != buffers_.code.textSection()) return fail("a jump inside an out-of-line stub");
+  if (!makeRoom()) return;
+  if (int32_t at = labelOffset(label); at != kUnbound) {
+    x64::jumpBack(a_, condition, static_cast<uint64_t>(at));
+    return;
   }
-  if (condition == x64::kAlways) a_.jmp(label);
-  else a_.j(static_cast<x86::CondCode>(condition), label);
+  uint32_t rel32At = 0;
+  x64::jumpAhead(a_, condition, rel32At);
+  forwardJumps_.push_back({rel32At, label});
 }
 
 void MacroAssemblerX64::patchForwardJumps() {
   uint8_t* text = buffers_.code.textSection()->buffer().data();
   for (const ForwardJump& jump : forwardJumps_) {
-    const LabelEntry* entry = a_.code()->labelEntry(jump.target);
-    if (!entry->isBound() || entry->section() != buffers_.code.textSection()) {
-      errors_.failed = true;
-      errors_.text = "a jump to a label never bound in the code";
-      return;
-    }
-    auto rel32 = static_cast<int32_t>(static_cast<int64_t>(entry->offset()) - (int64_t{jump.rel32At} + 4));
+    int32_t to = labelOffset(jump.target);
+    if (to == kUnbound) return fail("a jump to a label never bound in the code");
+    auto rel32 = static_cast<int32_t>(int64_t{to} - (int64_t{jump.rel32At} + 4));
     std::memcpy(text + jump.rel32At, &rel32, 4);
   }
 }
@@ -726,10 +768,15 @@ void MacroAssemblerX64::branchIfEqual(GpReg value, uint32_t immediate, Label lab
 }
 
 void MacroAssemblerX64::jumpTable(GpReg index, std::span<const Label> targets, Label defaultLabel) {
-  Label table = a_.newLabel();
+  Label table = newLabel();
   a_.cmp(gp(index).r32(), static_cast<uint32_t>(targets.size()));
   jumpIf(x86::CondCode::kAE, defaultLabel);
-  a_.lea(x86::rax, x86::ptr(table));
+  // lea rax, [rip + table]: the table is placed by finish(), which patches
+  // the displacement as it does a forward jump's.
+  if (!makeRoom()) return;
+  uint32_t rel32At = 0;
+  x64::leaRipAhead(a_, 0, rel32At);
+  forwardJumps_.push_back({rel32At, table});
   a_.movsxd(x86::rcx, x86::dword_ptr(x86::rax, gp(index), 2));
   a_.add(x86::rax, x86::rcx);
   a_.jmp(x86::rax);
@@ -738,7 +785,7 @@ void MacroAssemblerX64::jumpTable(GpReg index, std::span<const Label> targets, L
 }
 
 Label MacroAssemblerX64::trapLabel(TrapKind kind, uint32_t bytecodeOffset) {
-  TrapStub stub{a_.newLabel(), kind, bytecodeOffset};
+  TrapStub stub{newLabel(), kind, bytecodeOffset};
   traps_.push_back(stub);
   return stub.label;
 }
@@ -814,38 +861,48 @@ void MacroAssemblerX64::loadFuncRef(int32_t vmctxOffset) {
 // Into r11: no argument register is loaded yet, and loading them does not touch r11.
 void MacroAssemblerX64::loadIndirectFuncRef(GpReg index, int32_t tableOffset, int32_t sigIdOffset,
                                             uint32_t bytecodeOffset) {
-  a_.mov(x86::rax, x86::qword_ptr(kVmctxReg, tableOffset));
-  a_.cmp(gp(index).r32(), x86::dword_ptr(x86::rax, vmctx::kTableLength));
+  constexpr uint8_t kRax = 0, kRcx = 1;
+  auto vmctxId = static_cast<uint8_t>(kVmctxReg.id()), funcRef = static_cast<uint8_t>(kFuncRef.id());
+  if (!makeRoom(32)) return;
+  x64::movLoad(a_, kRax, x64::memAt(vmctxId, tableOffset), true);
+  x64::aluRegMem(a_, x64::Alu::Cmp, index.code, x64::memAt(kRax, vmctx::kTableLength), false);
   jumpIf(x86::CondCode::kAE, trapLabel(TrapKind::UndefinedElement, bytecodeOffset));
-  a_.mov(x86::rax, x86::qword_ptr(x86::rax, vmctx::kTableElements));
-  a_.mov(kFuncRef, x86::qword_ptr(x86::rax, gp(index), 3));
+  if (!makeRoom(48)) return;
+  x64::movLoad(a_, kRax, x64::memAt(kRax, vmctx::kTableElements), true);
+  x64::movLoad(a_, funcRef, x64::scaledMemAt(kRax, index.code, 3, 0), true);
   memBaseValid_ = false;
-  a_.test(kFuncRef, kFuncRef);
+  x64::testRegReg(a_, funcRef, true);
   jumpIf(x86::CondCode::kZ, trapLabel(TrapKind::UninitializedElement, bytecodeOffset));
-  a_.mov(x86::ecx, x86::dword_ptr(kVmctxReg, sigIdOffset));
-  a_.cmp(x86::ecx, x86::dword_ptr(kFuncRef, vmctx::kFuncRefSigId));
+  if (!makeRoom(32)) return;
+  x64::movLoad(a_, kRcx, x64::memAt(vmctxId, sigIdOffset), false);
+  x64::aluRegMem(a_, x64::Alu::Cmp, kRcx, x64::memAt(funcRef, vmctx::kFuncRefSigId), false);
   jumpIf(x86::CondCode::kNE, trapLabel(TrapKind::IndirectCallTypeMismatch, bytecodeOffset));
 }
 
 // Calls through the FuncRef in r11: its instance (rdi) runs on this thread's
 // stack, so it inherits the stack limit.
 void MacroAssemblerX64::callFuncRef(uint32_t bytecodeOffset) {
-  a_.mov(x86::rdi, x86::qword_ptr(kFuncRef, vmctx::kFuncRefVmctx));
-  a_.mov(x86::rax, x86::qword_ptr(kVmctxReg, vmctx::kStackLimit));
-  a_.mov(x86::qword_ptr(x86::rdi, vmctx::kStackLimit), x86::rax);
-  a_.mov(x86::rax, x86::qword_ptr(kFuncRef, vmctx::kFuncRefEntry));
-  a_.call(x86::qword_ptr(x86::rax));
+  constexpr uint8_t kRax = 0, kRdi = 7;
+  auto vmctxId = static_cast<uint8_t>(kVmctxReg.id()), funcRef = static_cast<uint8_t>(kFuncRef.id());
+  if (!makeRoom(80)) return;
+  x64::movLoad(a_, kRdi, x64::memAt(funcRef, vmctx::kFuncRefVmctx), true);
+  x64::movLoad(a_, kRax, x64::memAt(vmctxId, vmctx::kStackLimit), true);
+  x64::movStore(a_, x64::memAt(kRdi, vmctx::kStackLimit), kRax, true);
+  x64::movLoad(a_, kRax, x64::memAt(funcRef, vmctx::kFuncRefEntry), true);
+  x64::callMem(a_, x64::memAt(kRax, 0));
   recordSite(bytecodeOffset);  // the return address
   reloadVmctx();
   makesCalls_ = true;
 }
 
 void MacroAssemblerX64::builtinArguments(std::initializer_list<uint64_t> immediates, std::span<const Address> operands) {
-  static const x86::Gp kArgs[] = {x86::rdi, x86::rsi, x86::rdx, x86::rcx, x86::r8, x86::r9};
+  static constexpr uint8_t kArgs[] = {7, 6, 2, 1, 8, 9};  // rdi, rsi, rdx, rcx, r8, r9
+  if (!makeRoom(16 * (1 + immediates.size() + operands.size()))) return;
   uint32_t next = 0;
-  a_.mov(kArgs[next++], kVmctxReg);
-  for (uint64_t imm : immediates) a_.mov(kArgs[next++], imm);
-  for (const Address& operandSlot : operands) a_.mov(kArgs[next++], qwordAt(operandSlot));
+  x64::movRegReg(a_, kArgs[next++], static_cast<uint8_t>(kVmctxReg.id()), true);
+  for (uint64_t imm : immediates) x64::movImm64(a_, kArgs[next++], imm);
+  for (const Address& operandSlot : operands)
+    x64::movLoad(a_, kArgs[next++], x64::memAt(operandSlot.base.code, operandSlot.offset), true);
 }
 
 void MacroAssemblerX64::numericBuiltinArgument(ValType type, Address operandSlot) {
@@ -1147,14 +1204,14 @@ void MacroAssemblerX64::divRem(uint32_t bytecodeOffset, ValType type, bool isSig
     a_.test(b, b);
     jumpIf(x86::CondCode::kZ, trapLabel(TrapKind::IntegerDivideByZero, bytecodeOffset));
   }
-  Label done = a_.newLabel();
+  Label done = newLabel();
   if (isSigned && !rhsChecked) {
-    Label normal = a_.newLabel();
+    Label normal = newLabel();
     a_.cmp(b, -1);
-    a_.jne(normal);
+    jumpIf(x86::CondCode::kNE, normal);
     if (remainder) {
       a_.xor_(aReg.r32(), aReg.r32());  // x rem -1 = 0, and idiv would fault on MIN
-      a_.jmp(done);
+      jumpTo(done);
     } else {
       if (wide) {
         a_.mov(x86::rax, uint64_t{1} << 63);
@@ -1164,7 +1221,7 @@ void MacroAssemblerX64::divRem(uint32_t bytecodeOffset, ValType type, bool isSig
       }
       jumpIf(x86::CondCode::kE, trapLabel(TrapKind::IntegerOverflow, bytecodeOffset));
     }
-    a_.bind(normal);
+    bind(normal);
   }
   a_.mov(acc, aReg);
   if (isSigned) {
@@ -1176,7 +1233,7 @@ void MacroAssemblerX64::divRem(uint32_t bytecodeOffset, ValType type, bool isSig
     a_.div(b);
   }
   a_.mov(aReg, remainder ? high : acc);
-  a_.bind(done);
+  bind(done);
 }
 
 // Uses rax, rcx and rdx. An i32 operand is zero-extended in its register, so
@@ -1263,24 +1320,24 @@ void MacroAssemblerX64::floatBinary(FloatBinaryOp op, ValType type, FpReg lhs, F
 void MacroAssemblerX64::floatMinMax(ValType type, bool isMin, FpReg lhs, FpReg rhs) {
   x86::Xmm ra = xmm(lhs), rb = xmm(rhs);
   bool f32 = type == ValType::F32;
-  Label nan = a_.newLabel(), equal = a_.newLabel(), done = a_.newLabel();
+  Label nan = newLabel(), equal = newLabel(), done = newLabel();
   if (f32) a_.ucomiss(ra, rb);
   else a_.ucomisd(ra, rb);
-  a_.jp(nan);
-  a_.je(equal);
+  jumpIf(x86::CondCode::kP, nan);
+  jumpIf(x86::CondCode::kE, equal);
   if (isMin) {
     if (f32) a_.minss(ra, rb); else a_.minsd(ra, rb);
   } else {
     if (f32) a_.maxss(ra, rb); else a_.maxsd(ra, rb);
   }
-  a_.jmp(done);
-  a_.bind(equal);  // equal values differ only in the sign of zero
+  jumpTo(done);
+  bind(equal);  // equal values differ only in the sign of zero
   if (isMin) a_.orps(ra, rb);
   else a_.andps(ra, rb);
-  a_.jmp(done);
-  a_.bind(nan);
+  jumpTo(done);
+  bind(nan);
   if (f32) a_.addss(ra, rb); else a_.addsd(ra, rb);  // propagates a quiet NaN
-  a_.bind(done);
+  bind(done);
 }
 
 // abs, neg and copysign work on the bits, through rax, rcx and rdx.
@@ -1404,11 +1461,11 @@ void MacroAssemblerX64::checkTruncatable(uint32_t bytecodeOffset, ValType from, 
                                     : (isSigned ? 9223372036854775808.0 : 18446744073709551616.0);
   loadFloatConstant(x86::xmm0, f32, lower);
   ucomi(x, x86::xmm0);
-  if (lowerInclusive) a_.jb(overflow);
-  else a_.jbe(overflow);
+  if (lowerInclusive) jumpIf(x86::CondCode::kB, overflow);
+  else jumpIf(x86::CondCode::kBE, overflow);
   loadFloatConstant(x86::xmm0, f32, upper);
   ucomi(x, x86::xmm0);
-  a_.jae(overflow);
+  jumpIf(x86::CondCode::kAE, overflow);
 }
 
 void MacroAssemblerX64::truncate(ValType from, ValType to, bool isSigned, FpReg value, GpReg resultReg) {
@@ -1428,17 +1485,17 @@ void MacroAssemblerX64::truncate(ValType from, ValType to, bool isSigned, FpReg 
   } else if (isSigned) {
     cvtt(result.r64());
   } else {
-    Label big = a_.newLabel(), done = a_.newLabel();
+    Label big = newLabel(), done = newLabel();
     loadFloatConstant(x86::xmm0, f32, 9223372036854775808.0);
     if (f32) a_.ucomiss(x, x86::xmm0); else a_.ucomisd(x, x86::xmm0);
-    a_.jae(big);
+    jumpIf(x86::CondCode::kAE, big);
     cvtt(result.r64());
-    a_.jmp(done);
-    a_.bind(big);
+    jumpTo(done);
+    bind(big);
     if (f32) a_.subss(x, x86::xmm0); else a_.subsd(x, x86::xmm0);
     cvtt(result.r64());
     a_.btc(result.r64(), 63);
-    a_.bind(done);
+    bind(done);
   }
 }
 
@@ -1484,10 +1541,10 @@ void MacroAssemblerX64::select(const Condition& c, GpReg ifTrue, GpReg ifFalse) 
   if (!x64::cmov(a_, static_cast<int>(keep), ifTrue.code, ifFalse.code, true)) a_.cmov(keep, gp(ifTrue), gp(ifFalse));
 }
 void MacroAssemblerX64::select(const Condition& c, FpReg ifTrue, FpReg ifFalse) {
-  Label keep = a_.newLabel();
-  a_.j(testCondition(c), keep);
+  Label keep = newLabel();
+  jumpIf(testCondition(c), keep);
   a_.movaps(xmm(ifTrue), xmm(ifFalse));
-  a_.bind(keep);
+  bind(keep);
 }
 
 void MacroAssemblerX64::isNull(GpReg reg) {
@@ -1717,18 +1774,18 @@ void MacroAssemblerX64::atomicRmw(uint32_t bytecodeOffset, AtomicRmwOp op, MemOp
     case AtomicRmwOp::And:
     case AtomicRmwOp::Or:
     case AtomicRmwOp::Xor: {  // a compare-and-swap loop
-      Label retry = a_.newLabel();
+      Label retry = newLabel();
       recordSite(bytecodeOffset);
       if (size <= 2) a_.movzx(x86::eax, m);
       else a_.mov(sizedTo(x86::rax, size), m);
-      a_.bind(retry);
+      bind(retry);
       a_.mov(x86::rdx, x86::rax);
       InstId inst = op == AtomicRmwOp::And  ? x86::Inst::kIdAnd
                     : op == AtomicRmwOp::Or ? x86::Inst::kIdOr
                                             : x86::Inst::kIdXor;
       a_.emit(inst, x86::rdx, value);
       a_.lock().cmpxchg(m, sizedTo(x86::rdx, size), sizedTo(x86::rax, size));
-      a_.jnz(retry);
+      jumpIf(x86::CondCode::kNZ, retry);
       a_.mov(value, x86::rax);
       break;
     }

@@ -82,6 +82,7 @@ class MacroAssemblerX64 {
     std::vector<OutOfLineStub> outOfLine;
     std::vector<CodeSite> sites;
     std::vector<uint32_t> vmctxReloads;
+    std::vector<int32_t> labelOffsets;  // by Label::id; kUnbound until bound
   };
   // A memory operand (a frame slot, a local, a wasm memory access), opaque
   // to the function compiler.
@@ -336,6 +337,7 @@ class MacroAssemblerX64 {
   // At most the four callee-saved registers the allocator hands out.
   BoundedVector<SavedRegister, 4> usedCalleeSaved(uint32_t gprsUsed) const;
   uint32_t assemblePrologue(uint32_t gprsUsed, uint32_t frameBytes, bool leaf, std::optional<Label> entryInterrupted);
+  static constexpr size_t kPrologueRoom = 16 * 16;
   void patchPrologueJump(uint32_t rel32At, Label target, uint32_t prologueSize);
   void loadFloatConstant(const asmjit::x86::Xmm& dst, bool f32, double value);
   void reloadVmctx();
@@ -347,6 +349,14 @@ class MacroAssemblerX64 {
   void jumpTo(Label label);
   void jumpTo(int condition, Label label);
   void patchForwardJumps();
+  // Where {label} is bound in the body's text, or kUnbound.
+  int32_t labelOffset(Label label) const { return labels_[label.id]; }
+  static constexpr int32_t kUnbound = -1;
+  // {bytes} free in the current section: 16 for each fast encoding that
+  // follows (the buffer grows here when it must); false after an allocation
+  // failure, which is recorded.
+  bool makeRoom(size_t bytes = 16);
+  void fail(const char* what);
   asmjit::x86::CondCode testCondition(const Condition& condition);
   asmjit::x86::Mem memoryDefinition();
   void loadMemoryBase(const asmjit::x86::Mem& definition);
@@ -372,6 +382,7 @@ class MacroAssemblerX64 {
   uint32_t bodyBytecodeOffset_ = 0;
   uint32_t bodyBytes_ = 0;
   std::vector<uint32_t>& vmctxReloads_;  // body offsets of the reloads' displacements
+  std::vector<int32_t>& labels_;
 };
 
 }  // namespace weft
