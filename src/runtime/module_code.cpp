@@ -37,9 +37,12 @@ Result<std::unique_ptr<ModuleCode>> ModuleCode::link(const ModuleInfo& module, c
   }
   if (!memory) return memory.error();
   uint8_t* image = memory.value().writable();
-  std::memset(image, 0xcc, size);  // int3 in the padding between functions
+  uint32_t written = 0;
   for (size_t i = 0; i < functions.size(); ++i) {
-    std::memcpy(image + code->functions_[i].start, functions[i].code.data(), functions[i].code.size());
+    const FunctionRange& range = code->functions_[i];
+    std::memset(image + written, 0xcc, range.start - written);  // int3 in the padding between functions
+    std::memcpy(image + range.start, functions[i].code.data(), functions[i].code.size());
+    written = range.end;
     functions[i] = {};  // release as we go
   }
   Status sealed = memory.value().seal();

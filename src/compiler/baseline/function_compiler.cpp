@@ -477,13 +477,6 @@ bool FunctionCompiler::emitBrTable() {
   return true;
 }
 
-Condition FunctionCompiler::popCondition() {
-  if (!fusedCondition_) return Condition::nonZero(values_.popToGpr());
-  Condition condition = *fusedCondition_;
-  fusedCondition_.reset();
-  return condition;
-}
-
 void FunctionCompiler::release(const Condition& condition) {
   if (condition.kind == Condition::Kind::FloatCompare) {
     values_.release(condition.floatLhs);

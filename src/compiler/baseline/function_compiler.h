@@ -125,7 +125,15 @@ class FunctionCompiler {
   bool emitSelect();
   // The condition br_if, `if` or select tests: the comparison fused into it,
   // or the top value. Its registers are the caller's to release.
-  Condition popCondition();
+  // Inline: returned through memory from a call, the condition was written
+  // field by field and read back whole, a store-forwarding stall at every
+  // if and br_if.
+  Condition popCondition() {
+    if (!fusedCondition_) return Condition::nonZero(values_.popToGpr());
+    Condition condition = *fusedCondition_;
+    fusedCondition_.reset();
+    return condition;
+  }
   void release(const Condition& condition);
   // Whether the next operator tests the comparison being emitted (br_if, if,
   // select), so that it can take it as flags. Not with fuel: its charge
