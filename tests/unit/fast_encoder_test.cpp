@@ -343,20 +343,26 @@ TEST(FastEncoder, JumpsToLabelsMatchAsmjit) {
   }
 }
 
-TEST(FastEncoder, FullBufferWritesNothingSoAsmjitGrowsIt) {
+TEST(FastEncoder, FullBufferGrowsAsAsmjitsWould) {
   CodeHolder code;
   code.init(Environment::host());
   x86::Assembler a(&code);
-  size_t before = 0;
   // Fill until fewer than 16 bytes are left, with the fast path alone.
   while (a.remainingSpace() >= 16) ASSERT_TRUE(movRegReg(a, 1, 2, true));
-  before = a.offset();
-  EXPECT_FALSE(movRegReg(a, 1, 2, true));
-  EXPECT_EQ(a.offset(), before);
-  a.mov(x86::rcx, x86::rdx);  // asmjit grows the buffer
-  EXPECT_TRUE(movRegReg(a, 1, 2, true));
-  EXPECT_EQ(code.textSection()->buffer().size(), before + 6);
+  size_t before = a.offset();
+  size_t capacity = code.textSection()->buffer().capacity();
+  ASSERT_TRUE(movRegReg(a, 1, 2, true));  // grows the buffer, then writes
+  EXPECT_GT(code.textSection()->buffer().capacity(), capacity);
+  EXPECT_EQ(a.offset(), before + 3);
+  EXPECT_EQ(code.textSection()->buffer().size(), before + 3);
+  a.mov(x86::rcx, x86::rdx);  // asmjit goes on where the fast path left off
   EXPECT_EQ(a.offset(), before + 6);
+  const uint8_t* bytes = code.textSection()->buffer().data();
+  for (size_t at = 0; at < before + 6; at += 3) {
+    ASSERT_EQ(bytes[at], 0x48) << at;  // mov rcx, rdx every time
+    ASSERT_EQ(bytes[at + 1], 0x89) << at;
+    ASSERT_EQ(bytes[at + 2], 0xD1) << at;
+  }
 }
 
 TEST(FastEncoder, OnlySimpleOperandsQualify) {

@@ -10,8 +10,9 @@
 // compile's time. Each writes the very bytes asmjit would choose
 // (tests/unit/fast_encoder_test.cpp compares every register and the
 // displacements at each encoding boundary byte for byte), so the code is the
-// same either way, and returns false without writing when the buffer has no
-// room (the caller then goes through asmjit, which grows it).
+// same either way. Each grows the buffer itself when it is short of room, as
+// asmjit does; when that fails, it reports the error to the assembler's error
+// handler, as asmjit's own instructions do, and returns false without writing.
 #pragma once
 
 #include <bit>
@@ -116,11 +117,21 @@ inline uint8_t* put(uint8_t* p, T value) {
   return p + sizeof value;
 }
 
-// Runs {write} on the buffer when 16 bytes are free (no instruction here is
+// Out of line and cold: one call in each encoding's rare path, so that the
+// encodings inlined into the macro-assembler stay small.
+[[gnu::noinline, gnu::cold]] inline bool grow(asmjit::x86::Assembler& a) {
+  asmjit::Error error = a.code()->growBuffer(&a._section->_buffer, 16);
+  if (error == asmjit::kErrorOk) return true;
+  a.reportError(error);
+  return false;
+}
+
+// Runs {write} on the buffer once 16 bytes are free (no instruction here is
 // longer) and commits what it wrote, as asmjit's own writer does.
 template <typename Write>
 inline bool emit(asmjit::x86::Assembler& a, Write write) {
-  if (a.remainingSpace() < 16) [[unlikely]] return false;
+  if (a.remainingSpace() < 16) [[unlikely]]
+    if (!grow(a)) return false;
   uint8_t* end = write(a._bufferPtr);
   a._bufferPtr = end;
   size_t offset = static_cast<size_t>(end - a._bufferData);

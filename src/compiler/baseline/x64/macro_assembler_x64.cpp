@@ -269,15 +269,6 @@ void MacroAssemblerX64::fail(const char* what) {
   }
 }
 
-bool MacroAssemblerX64::makeRoom(size_t bytes) {
-  if (a_.remainingSpace() >= bytes) [[likely]] return true;
-  if (a_.code()->growBuffer(&a_._section->_buffer, bytes) != kErrorOk) {
-    fail("out of memory for the function's code");
-    return false;
-  }
-  return true;
-}
-
 void MacroAssemblerX64::recordSite(uint32_t bytecodeOffset) {
   if (inOutOfLine_) fail("a call or trap site in an out-of-line stub");  // its offset would be the stub's, not the body's
   sites_.push_back({static_cast<uint32_t>(a_.offset()), bytecodeOffset});
@@ -297,15 +288,9 @@ void MacroAssemblerX64::storeRegisterParameter(call_abi::Location at, ValType ty
   x64::FastMem slot = x64::memAt(local.base.code, local.offset);
   if (at.where == call_abi::Where::IntegerRegister) {
     x86::Gp reg = integerArgRegister(at.index);
-    if (!x64::movStore(a_, slot, static_cast<uint8_t>(reg.id()), true))
-      a_.mov(x86::qword_ptr(gp(local.base), local.offset), reg);
+    x64::movStore(a_, slot, static_cast<uint8_t>(reg.id()), true);
   } else if (at.where == call_abi::Where::FloatRegister) {
-    x86::Xmm x = x86::xmm(at.index);
-    if (type != ValType::V128 && x64::scalarFloatStore(a_, type == ValType::F64, slot, static_cast<uint8_t>(at.index)))
-      return;
-    if (type == ValType::F32) a_.movss(x86::qword_ptr(gp(local.base), local.offset), x);
-    else if (type == ValType::F64) a_.movsd(x86::qword_ptr(gp(local.base), local.offset), x);
-    else a_.movdqu(x86::xmmword_ptr(gp(local.base), local.offset), x);
+    storeFpr(slot, FpReg{static_cast<uint8_t>(at.index)}, type);
   }
 }
 
@@ -313,10 +298,10 @@ void MacroAssemblerX64::zeroLocals(int32_t lowestOffset, uint32_t qwords) {
   if (qwords == 0) return;
   if (qwords <= 8) {
     constexpr uint8_t kRax = 0, kRbp = 5;
-    if (!x64::aluRegReg(a_, x64::Alu::Xor, kRax, kRax, false)) a_.xor_(x86::eax, x86::eax);
+    x64::aluRegReg(a_, x64::Alu::Xor, kRax, kRax, false);
     for (uint32_t j = 0; j < qwords; ++j) {
       int32_t offset = lowestOffset + static_cast<int32_t>(8 * j);
-      if (!x64::movStore(a_, x64::memAt(kRbp, offset), kRax, true)) a_.mov(x86::qword_ptr(x86::rbp, offset), x86::rax);
+      x64::movStore(a_, x64::memAt(kRbp, offset), kRax, true);
     }
   } else {
     // rdi, rcx, rax are free: the arguments are stored.
@@ -343,11 +328,10 @@ void MacroAssemblerX64::emitEpilogue(uint32_t gprsUsed) {
   bindMerge(epilogue_);
   constexpr uint8_t kRsp = 4, kRbp = 5;
   for (const SavedRegister& saved : usedCalleeSaved(gprsUsed))
-    if (!x64::movLoad(a_, static_cast<uint8_t>(saved.regId), x64::memAt(kRbp, saved.offset), true))
-      a_.mov(saved.reg(), x86::qword_ptr(x86::rbp, saved.offset));
-  if (!x64::movRegReg(a_, kRsp, kRbp, true)) a_.mov(x86::rsp, x86::rbp);
-  if (!x64::popReg(a_, kRbp)) a_.pop(x86::rbp);
-  if (!x64::ret(a_)) a_.ret();
+    x64::movLoad(a_, static_cast<uint8_t>(saved.regId), x64::memAt(kRbp, saved.offset), true);
+  x64::movRegReg(a_, kRsp, kRbp, true);
+  x64::popReg(a_, kRbp);
+  x64::ret(a_);
 }
 
 // Assembled after the body, when the frame size and the registers it used
@@ -365,13 +349,6 @@ uint32_t MacroAssemblerX64::assemblePrologue(uint32_t gprsUsed, uint32_t frameBy
                                              std::optional<Label> entryInterrupted) {
   x86::Assembler& p = buffers_.prologue;
   constexpr uint8_t kRax = 0, kRsp = 4, kRbp = 5, kRdi = 7;
-  // At most 15 instructions, all of fast encodings: room for every one of
-  // them up front (the buffer lives from body to body, so this grows it once).
-  if (p.remainingSpace() < kPrologueRoom &&
-      buffers_.prologueCode.growBuffer(&p._section->_buffer, kPrologueRoom) != kErrorOk) {
-    fail("out of memory for the function's code");
-    return 0;
-  }
   auto vmctxId = static_cast<uint8_t>(kVmctxReg.id());
   x64::pushReg(p, kRbp);
   x64::movRegReg(p, kRbp, kRsp, true);
@@ -439,25 +416,23 @@ void MacroAssemblerX64::emitTrapStubs() {
     Label tail = only ? only->label : newLabel();
     bind(tail);
     if (kind == static_cast<size_t>(TrapKind::None)) {
-      if (!x64::movRegReg(a_, kRdi, kRax, false)) a_.mov(x86::edi, x86::eax);
-    } else if (!x64::movImm32(a_, kRdi, static_cast<uint32_t>(kind))) {
-      a_.mov(x86::edi, static_cast<uint32_t>(kind));
+      x64::movRegReg(a_, kRdi, kRax, false);
+    } else {
+      x64::movImm32(a_, kRdi, static_cast<uint32_t>(kind));
     }
-    if (only && !x64::movImm32(a_, kRsi, only->bytecodeOffset)) a_.mov(x86::esi, only->bytecodeOffset);
-    if (!x64::movRegReg(a_, kRdx, kRbp, true)) a_.mov(x86::rdx, x86::rbp);
-    if (!makeRoom()) return;
+    if (only) x64::movImm32(a_, kRsi, only->bytecodeOffset);
+    x64::movRegReg(a_, kRdx, kRbp, true);
     x64::leaRip(a_, kRcx, static_cast<uint64_t>(labelOffset(tail)));
     // The prologue's stack check jumps here before the frame is aligned.
-    if (!x64::aluRegImm(a_, x64::Alu::And, kRsp, -16, true)) a_.and_(x86::rsp, -16);
-    if (!x64::movLoad(a_, kRax, x64::memAt(vmctxId, vmctx::kHelpers), true))
-      a_.mov(x86::rax, x86::qword_ptr(kVmctxReg, vmctx::kHelpers));
+    x64::aluRegImm(a_, x64::Alu::And, kRsp, -16, true);
+    x64::movLoad(a_, kRax, x64::memAt(vmctxId, vmctx::kHelpers), true);
     auto raiseTrap = static_cast<int32_t>(builtinTableOffset(BuiltinId::RaiseTrap));
-    if (!x64::callMem(a_, x64::memAt(kRax, raiseTrap))) a_.call(x86::qword_ptr(x86::rax, raiseTrap));  // never returns
+    x64::callMem(a_, x64::memAt(kRax, raiseTrap));  // never returns
     if (only) continue;
     for (const TrapStub& stub : traps_) {
       if (static_cast<size_t>(stub.kind) != kind) continue;
       bind(stub.label);
-      if (!x64::movImm32(a_, kRsi, stub.bytecodeOffset)) a_.mov(x86::esi, stub.bytecodeOffset);
+      x64::movImm32(a_, kRsi, stub.bytecodeOffset);
       jumpTo(tail);
     }
   }
@@ -513,48 +488,21 @@ void MacroAssemblerX64::finish(uint32_t gprsUsed, uint32_t frameBytes, CompiledF
 // ---- moves ----
 
 void MacroAssemblerX64::loadGpr(GpReg dst, ValType type, MemOperand source) {
-  if (x64::movLoad(a_, dst.code, source, is64Type(type))) return;
-  source.size = is64Type(type) ? 8 : 4;
-  a_.mov(is64Type(type) ? gp(dst) : gp(dst).r32(), x64::toAsmjit(source));
+  x64::movLoad(a_, dst.code, source, is64Type(type));
 }
 
 void MacroAssemblerX64::loadFpr(FpReg dst, ValType type, MemOperand source) {
-  if (type == ValType::V128 ? x64::vectorLoadUnaligned(a_, dst.code, source)
-                            : x64::scalarFloatLoad(a_, type == ValType::F64, dst.code, source))
-    return;
-  if (type == ValType::F32) {
-    source.size = 4;
-    a_.movss(xmm(dst), x64::toAsmjit(source));
-  } else if (type == ValType::F64) {
-    source.size = 8;
-    a_.movsd(xmm(dst), x64::toAsmjit(source));
-  } else {
-    source.size = 16;
-    a_.movdqu(xmm(dst), x64::toAsmjit(source));
-  }
+  if (type == ValType::V128) x64::vectorLoadUnaligned(a_, dst.code, source);
+  else x64::scalarFloatLoad(a_, type == ValType::F64, dst.code, source);
 }
 
 void MacroAssemblerX64::storeGpr(MemOperand dest, GpReg src, ValType type) {
-  bool wide = is64Type(type);
-  if (x64::movStore(a_, dest, src.code, wide)) return;
-  dest.size = wide ? 8 : 4;
-  a_.mov(x64::toAsmjit(dest), sized(gp(src), wide));
+  x64::movStore(a_, dest, src.code, is64Type(type));
 }
 
 void MacroAssemblerX64::storeFpr(MemOperand dest, FpReg src, ValType type) {
-  if (type == ValType::V128 ? x64::vectorStoreUnaligned(a_, dest, src.code)
-                            : x64::scalarFloatStore(a_, type == ValType::F64, dest, src.code))
-    return;
-  if (type == ValType::F32) {
-    dest.size = 4;
-    a_.movss(x64::toAsmjit(dest), xmm(src));
-  } else if (type == ValType::F64) {
-    dest.size = 8;
-    a_.movsd(x64::toAsmjit(dest), xmm(src));
-  } else {
-    dest.size = 16;
-    a_.movdqu(x64::toAsmjit(dest), xmm(src));
-  }
+  if (type == ValType::V128) x64::vectorStoreUnaligned(a_, dest, src.code);
+  else x64::scalarFloatStore(a_, type == ValType::F64, dest, src.code);
 }
 
 void MacroAssemblerX64::storeConstant(MemOperand destination, ValType type, uint64_t bits, uint64_t bitsHigh) {
@@ -566,8 +514,8 @@ void MacroAssemblerX64::storeConstant(MemOperand destination, ValType type, uint
     if (size == 4 || fitsInt32(value)) {
       a_.mov(x64::toAsmjit(to), immediate);
     } else {  // no 64-bit immediate store: through rax
-      if (!x64::movImm64(a_, kRax, value)) a_.mov(x86::rax, value);
-      if (!x64::movStore(a_, to, kRax, true)) a_.mov(x64::toAsmjit(to), x86::rax);
+      x64::movImm64(a_, kRax, value);
+      x64::movStore(a_, to, kRax, true);
     }
   };
   if (type == ValType::V128) {
@@ -599,7 +547,7 @@ void MacroAssemblerX64::copySlot(Address from, Address to) {
 
 void MacroAssemblerX64::loadConstant(GpReg dst, ValType type, uint64_t bits) {
   if (is64Type(type)) a_.mov(gp(dst), bits);
-  else if (!x64::movImm32(a_, dst.code, static_cast<uint32_t>(bits))) a_.mov(gp(dst).r32(), static_cast<uint32_t>(bits));
+  else x64::movImm32(a_, dst.code, static_cast<uint32_t>(bits));
 }
 
 // Through rax.
@@ -614,26 +562,24 @@ void MacroAssemblerX64::loadConstant(FpReg dst, ValType type, uint64_t bits, uin
     a_.movd(x, x86::eax);
   } else {
     constexpr uint8_t kRax = 0;
-    if (!x64::movImm64(a_, kRax, bits)) a_.mov(x86::rax, bits);
-    if (!x64::sseRegReg(a_, x64::kMovqToXmm, dst.code, kRax)) a_.movq(x, x86::rax);
+    x64::movImm64(a_, kRax, bits);
+    x64::sseRegReg(a_, x64::kMovqToXmm, dst.code, kRax);
   }
 }
 
 void MacroAssemblerX64::moveGpr(GpReg dst, GpReg src, bool wide) {
-  if (!x64::movRegReg(a_, dst.code, src.code, wide)) a_.mov(sized(gp(dst), wide), sized(gp(src), wide));
+  x64::movRegReg(a_, dst.code, src.code, wide);
 }
 void MacroAssemblerX64::moveFpr(FpReg dst, FpReg src) {
-  if (!x64::movaps(a_, dst.code, src.code)) a_.movaps(xmm(dst), xmm(src));
+  x64::movaps(a_, dst.code, src.code);
 }
 void MacroAssemblerX64::loadPointer(GpReg dst, Address source) { a_.mov(gp(dst), qwordAt(source)); }
 
 // The convention leaves bits 32-63 of an i32 result open: the move zero-extends.
 void MacroAssemblerX64::moveFromReturnGpr(GpReg dst, bool wide) {
-  if (x64::movRegReg(a_, dst.code, 0, wide)) return;
-  if (wide) a_.mov(gp(dst), x86::rax);
-  else a_.mov(gp(dst).r32(), x86::eax);
+  x64::movRegReg(a_, dst.code, 0, wide);
 }
-void MacroAssemblerX64::moveFromReturnFpr(FpReg dst) { a_.movaps(xmm(dst), x86::xmm0); }
+void MacroAssemblerX64::moveFromReturnFpr(FpReg dst) { x64::movaps(a_, dst.code, 0); }
 
 // rdx: the stores that follow may use rax and xmm0, and no value lives in rdx.
 GpReg MacroAssemblerX64::loadResultsBufferPointer() {
@@ -680,14 +626,12 @@ void MacroAssemblerX64::jumpTo(Label label) { jumpTo(x64::kAlways, label); }
 // out-of-line stub's one jump is placed with it, by finish()).
 void MacroAssemblerX64::jumpTo(int condition, Label label) {
   if (a_._section != buffers_.code.textSection()) return fail("a jump inside an out-of-line stub");
-  if (!makeRoom()) return;
   if (int32_t at = labelOffset(label); at != kUnbound) {
     x64::jumpBack(a_, condition, static_cast<uint64_t>(at));
     return;
   }
   uint32_t rel32At = 0;
-  x64::jumpAhead(a_, condition, rel32At);
-  forwardJumps_.push_back({rel32At, label});
+  if (x64::jumpAhead(a_, condition, rel32At)) forwardJumps_.push_back({rel32At, label});
 }
 
 void MacroAssemblerX64::patchForwardJumps() {
@@ -740,7 +684,7 @@ x86::CondCode MacroAssemblerX64::testCondition(const Condition& c) {
     return strict ? x86::CondCode::kA : x86::CondCode::kAE;
   }
   if (c.kind == Condition::Kind::NonZero) {
-    if (!x64::testRegReg(a_, c.lhs.code, false)) a_.test(gp(c.lhs).r32(), gp(c.lhs).r32());
+    x64::testRegReg(a_, c.lhs.code, false);
     return x86::CondCode::kNZ;
   }
   bool fast = c.rhs.kind == IntOperand::Kind::Immediate
@@ -773,10 +717,8 @@ void MacroAssemblerX64::jumpTable(GpReg index, std::span<const Label> targets, L
   jumpIf(x86::CondCode::kAE, defaultLabel);
   // lea rax, [rip + table]: the table is placed by finish(), which patches
   // the displacement as it does a forward jump's.
-  if (!makeRoom()) return;
   uint32_t rel32At = 0;
-  x64::leaRipAhead(a_, 0, rel32At);
-  forwardJumps_.push_back({rel32At, table});
+  if (x64::leaRipAhead(a_, 0, rel32At)) forwardJumps_.push_back({rel32At, table});
   a_.movsxd(x86::rcx, x86::dword_ptr(x86::rax, gp(index), 2));
   a_.add(x86::rax, x86::rcx);
   a_.jmp(x86::rax);
@@ -806,8 +748,7 @@ void MacroAssemblerX64::setFuelPrice(uint32_t at, uint32_t operators) {
 }
 
 void MacroAssemblerX64::interruptCheck(uint32_t bytecodeOffset) {
-  if (!x64::cmpMemImm8(a_, x64::memAt(static_cast<uint8_t>(kVmctxReg.id()), vmctx::kInterruptFlag), 0, false))
-    a_.cmp(x86::dword_ptr(kVmctxReg, vmctx::kInterruptFlag), 0);
+  x64::cmpMemImm8(a_, x64::memAt(static_cast<uint8_t>(kVmctxReg.id()), vmctx::kInterruptFlag), 0, false);
   jumpIf(x86::CondCode::kNE, trapLabel(TrapKind::Interrupted, bytecodeOffset));
 }
 
@@ -830,10 +771,9 @@ void MacroAssemblerX64::passResultsBuffer(uint32_t stackArgumentBytes) {
 void MacroAssemblerX64::callThroughEntryTable(int32_t entryOffset, uint32_t bytecodeOffset) {
   constexpr uint8_t kRax = 0, kRdi = 7;
   auto vmctxId = static_cast<uint8_t>(kVmctxReg.id());
-  if (!x64::movRegReg(a_, kRdi, vmctxId, true)) a_.mov(x86::rdi, kVmctxReg);
-  if (!x64::movLoad(a_, kRax, x64::memAt(vmctxId, vmctx::kEntryTable), true))
-    a_.mov(x86::rax, x86::qword_ptr(kVmctxReg, vmctx::kEntryTable));
-  if (!x64::callMem(a_, x64::memAt(kRax, entryOffset))) a_.call(x86::qword_ptr(x86::rax, entryOffset));
+  x64::movRegReg(a_, kRdi, vmctxId, true);
+  x64::movLoad(a_, kRax, x64::memAt(vmctxId, vmctx::kEntryTable), true);
+  x64::callMem(a_, x64::memAt(kRax, entryOffset));
   recordSite(bytecodeOffset);  // the return address
   reloadVmctx();
   makesCalls_ = true;
@@ -847,8 +787,7 @@ void MacroAssemblerX64::callThroughEntryTable(int32_t entryOffset, uint32_t byte
 // frame's size, and so the displacement, is patched in by finish().
 void MacroAssemblerX64::reloadVmctx() {
   constexpr uint8_t kRsp = 4;
-  if (!x64::movLoad(a_, static_cast<uint8_t>(kVmctxReg.id()), x64::memAt(kRsp, kFrameSizePlaceholder), true))
-    a_.mov(kVmctxReg, x86::qword_ptr(x86::rsp, kFrameSizePlaceholder));  // forces a disp32
+  x64::movLoad(a_, static_cast<uint8_t>(kVmctxReg.id()), x64::memAt(kRsp, kFrameSizePlaceholder), true);  // forces a disp32
   vmctxReloads_.push_back(static_cast<uint32_t>(a_.offset()) - 4);
   memBaseValid_ = false;
 }
@@ -863,17 +802,14 @@ void MacroAssemblerX64::loadIndirectFuncRef(GpReg index, int32_t tableOffset, in
                                             uint32_t bytecodeOffset) {
   constexpr uint8_t kRax = 0, kRcx = 1;
   auto vmctxId = static_cast<uint8_t>(kVmctxReg.id()), funcRef = static_cast<uint8_t>(kFuncRef.id());
-  if (!makeRoom(32)) return;
   x64::movLoad(a_, kRax, x64::memAt(vmctxId, tableOffset), true);
   x64::aluRegMem(a_, x64::Alu::Cmp, index.code, x64::memAt(kRax, vmctx::kTableLength), false);
   jumpIf(x86::CondCode::kAE, trapLabel(TrapKind::UndefinedElement, bytecodeOffset));
-  if (!makeRoom(48)) return;
   x64::movLoad(a_, kRax, x64::memAt(kRax, vmctx::kTableElements), true);
   x64::movLoad(a_, funcRef, x64::scaledMemAt(kRax, index.code, 3, 0), true);
   memBaseValid_ = false;
   x64::testRegReg(a_, funcRef, true);
   jumpIf(x86::CondCode::kZ, trapLabel(TrapKind::UninitializedElement, bytecodeOffset));
-  if (!makeRoom(32)) return;
   x64::movLoad(a_, kRcx, x64::memAt(vmctxId, sigIdOffset), false);
   x64::aluRegMem(a_, x64::Alu::Cmp, kRcx, x64::memAt(funcRef, vmctx::kFuncRefSigId), false);
   jumpIf(x86::CondCode::kNE, trapLabel(TrapKind::IndirectCallTypeMismatch, bytecodeOffset));
@@ -884,7 +820,6 @@ void MacroAssemblerX64::loadIndirectFuncRef(GpReg index, int32_t tableOffset, in
 void MacroAssemblerX64::callFuncRef(uint32_t bytecodeOffset) {
   constexpr uint8_t kRax = 0, kRdi = 7;
   auto vmctxId = static_cast<uint8_t>(kVmctxReg.id()), funcRef = static_cast<uint8_t>(kFuncRef.id());
-  if (!makeRoom(80)) return;
   x64::movLoad(a_, kRdi, x64::memAt(funcRef, vmctx::kFuncRefVmctx), true);
   x64::movLoad(a_, kRax, x64::memAt(vmctxId, vmctx::kStackLimit), true);
   x64::movStore(a_, x64::memAt(kRdi, vmctx::kStackLimit), kRax, true);
@@ -897,7 +832,6 @@ void MacroAssemblerX64::callFuncRef(uint32_t bytecodeOffset) {
 
 void MacroAssemblerX64::builtinArguments(std::initializer_list<uint64_t> immediates, std::span<const Address> operands) {
   static constexpr uint8_t kArgs[] = {7, 6, 2, 1, 8, 9};  // rdi, rsi, rdx, rcx, r8, r9
-  if (!makeRoom(16 * (1 + immediates.size() + operands.size()))) return;
   uint32_t next = 0;
   x64::movRegReg(a_, kArgs[next++], static_cast<uint8_t>(kVmctxReg.id()), true);
   for (uint64_t imm : immediates) x64::movImm64(a_, kArgs[next++], imm);
@@ -917,10 +851,10 @@ void MacroAssemblerX64::simdBuiltinArguments(Opcode op, uint8_t lane, Address fi
   constexpr uint8_t kRdx = 2, kRsi = 6, kRdi = 7;
   static constexpr uint8_t kOperandRegs[] = {1, 8, 9};  // rcx, r8, r9
   auto immediate = [&](uint8_t dst, uint32_t value) {
-    if (!x64::movImm32(a_, dst, value)) a_.mov(x86::gpd(dst), value);
+    x64::movImm32(a_, dst, value);
   };
   auto addressOf = [&](uint8_t dst, Address at) {
-    if (!x64::lea(a_, dst, operand(at), true)) a_.lea(x86::gpq(dst), qwordAt(at));
+    x64::lea(a_, dst, operand(at), true);
   };
   immediate(kRdi, static_cast<uint32_t>(op));
   immediate(kRsi, lane);
@@ -931,9 +865,8 @@ void MacroAssemblerX64::simdBuiltinArguments(Opcode op, uint8_t lane, Address fi
 void MacroAssemblerX64::callBuiltin(BuiltinId id) {
   constexpr uint8_t kRax = 0;
   auto offset = static_cast<int32_t>(builtinTableOffset(id));
-  if (!x64::movLoad(a_, kRax, x64::memAt(static_cast<uint8_t>(kVmctxReg.id()), vmctx::kHelpers), true))
-    a_.mov(x86::rax, x86::qword_ptr(kVmctxReg, vmctx::kHelpers));
-  if (!x64::callMem(a_, x64::memAt(kRax, offset))) a_.call(x86::qword_ptr(x86::rax, offset));
+  x64::movLoad(a_, kRax, x64::memAt(static_cast<uint8_t>(kVmctxReg.id()), vmctx::kHelpers), true);
+  x64::callMem(a_, x64::memAt(kRax, offset));
   reloadVmctx();  // memory.grow may also have moved the memory
   makesCalls_ = true;
 }
@@ -1037,28 +970,11 @@ MacroAssemblerX64::MemOperand MacroAssemblerX64::atomicMemory(const Operator& op
 }
 
 void MacroAssemblerX64::loadInteger(GpReg dstReg, MemOperand source, uint32_t size, ValType type, bool signExtend) {
-  x86::Gp result = gp(dstReg);
-  bool wide = type == ValType::I64;
-  if (x64::loadInteger(a_, dstReg.code, source, size, signExtend, wide)) return;
-  x86::Mem m = x64::toAsmjit(source);
-  switch (size) {
-    case 1:
-    case 2:
-      if (signExtend) a_.movsx(sized(result, wide), m);
-      else a_.movzx(result.r32(), m);
-      break;
-    case 4:
-      if (signExtend && wide) a_.movsxd(result.r64(), m);
-      else a_.mov(result.r32(), m);
-      break;
-    default:
-      a_.mov(result.r64(), m);
-  }
+  x64::loadInteger(a_, dstReg.code, source, size, signExtend, type == ValType::I64);
 }
 
 void MacroAssemblerX64::storeInteger(MemOperand m, GpReg src, uint32_t size) {
-  if (x64::storeInteger(a_, m, src.code, size)) return;
-  a_.mov(x64::toAsmjit(m), sizedTo(gp(src), size));
+  x64::storeInteger(a_, m, src.code, size);
 }
 
 void MacroAssemblerX64::storeImmediate(MemOperand m, uint32_t size, int64_t value) {
@@ -1136,8 +1052,7 @@ void MacroAssemblerX64::intBinary(IntBinaryOp op, ValType type, GpReg lhs, const
 // lea: the 32-bit form keeps the low half of the 64-bit sum, zero-extended,
 // as an i32 add wraps.
 void MacroAssemblerX64::addImmediateInto(ValType type, GpReg dst, GpReg src, int32_t addend) {
-  if (!x64::lea(a_, dst.code, x64::memAt(src.code, addend), type != ValType::I32))
-    a_.lea(sized(gp(dst), type != ValType::I32), x86::ptr(gp(src), addend));
+  x64::lea(a_, dst.code, x64::memAt(src.code, addend), type != ValType::I32);
 }
 
 // A register count goes through cl.
@@ -1150,8 +1065,7 @@ void MacroAssemblerX64::shift(ShiftOp op, ValType type, GpReg lhs, const IntOper
                       : op == ShiftOp::Rotl ? x64::Shift::Rol
                                             : x64::Shift::Ror;
     // The count is already taken modulo the width (emitShift).
-    if (x64::shiftImm(a_, fast, lhs.code, static_cast<uint8_t>(count.immediate), type != ValType::I32)) return;
-    a_.emit(shiftInst(op), dst, Imm(count.immediate));
+    x64::shiftImm(a_, fast, lhs.code, static_cast<uint8_t>(count.immediate), type != ValType::I32);
   } else {
     a_.mov(x86::ecx, gp(count.reg).r32());
     a_.emit(shiftInst(op), dst, x86::cl);
@@ -1160,29 +1074,19 @@ void MacroAssemblerX64::shift(ShiftOp op, ValType type, GpReg lhs, const IntOper
 
 void MacroAssemblerX64::compare(IntCondition c, ValType type, GpReg lhsReg, const IntOperand& rhs) {
   bool wide = type != ValType::I32;
-  x86::Gp lhs = sized(gp(lhsReg), wide);
-  bool done = rhs.kind == IntOperand::Kind::Immediate
-                  ? x64::aluRegImm(a_, x64::Alu::Cmp, lhsReg.code, rhs.immediate, wide)
-                  : x64::aluRegReg(a_, x64::Alu::Cmp, lhsReg.code, rhs.reg.code, wide);
-  if (!done) {
-    if (rhs.kind == IntOperand::Kind::Immediate) a_.cmp(lhs, Imm(static_cast<int64_t>(rhs.immediate)));
-    else a_.cmp(lhs, sized(gp(rhs.reg), wide));
-  }
+  if (rhs.kind == IntOperand::Kind::Immediate) x64::aluRegImm(a_, x64::Alu::Cmp, lhsReg.code, rhs.immediate, wide);
+  else x64::aluRegReg(a_, x64::Alu::Cmp, lhsReg.code, rhs.reg.code, wide);
   setFromFlags(condition(c), lhsReg);
 }
 
 // reg = the condition's truth, 0 or 1.
 void MacroAssemblerX64::setFromFlags(x86::CondCode condition, GpReg reg) {
-  if (!x64::setcc(a_, static_cast<int>(condition), reg.code)) a_.set(condition, gp(reg).r8());
-  if (!x64::movzxByte(a_, reg.code, reg.code)) a_.movzx(gp(reg).r32(), gp(reg).r8());
+  x64::setcc(a_, static_cast<int>(condition), reg.code);
+  x64::movzxByte(a_, reg.code, reg.code);
 }
 
 void MacroAssemblerX64::eqz(ValType type, GpReg reg) {
-  x86::Gp r = gp(reg);
-  if (!x64::testRegReg(a_, reg.code, type != ValType::I32)) {
-    if (type == ValType::I32) a_.test(r.r32(), r.r32());
-    else a_.test(r.r64(), r.r64());
-  }
+  x64::testRegReg(a_, reg.code, type != ValType::I32);
   setFromFlags(x86::CondCode::kE, reg);
 }
 
@@ -1512,7 +1416,7 @@ void MacroAssemblerX64::convertInteger(Opcode op, GpReg reg) {
   x86::Gp r = gp(reg);
   switch (op) {
     case O::I32WrapI64: case O::I64ExtendI32U:
-      if (!x64::movRegReg(a_, reg.code, reg.code, false)) a_.mov(r.r32(), r.r32());
+      x64::movRegReg(a_, reg.code, reg.code, false);
       break;
     case O::I64ExtendI32S: case O::I64Extend32S: a_.movsxd(r.r64(), r.r32()); break;
     case O::I32Extend8S: a_.movsx(r.r32(), r.r8()); break;
@@ -1538,7 +1442,7 @@ void MacroAssemblerX64::reinterpret(Opcode op, FpReg dst, GpReg src) {
 
 void MacroAssemblerX64::select(const Condition& c, GpReg ifTrue, GpReg ifFalse) {
   x86::CondCode keep = x86::negateCond(testCondition(c));
-  if (!x64::cmov(a_, static_cast<int>(keep), ifTrue.code, ifFalse.code, true)) a_.cmov(keep, gp(ifTrue), gp(ifFalse));
+  x64::cmov(a_, static_cast<int>(keep), ifTrue.code, ifFalse.code, true);
 }
 void MacroAssemblerX64::select(const Condition& c, FpReg ifTrue, FpReg ifFalse) {
   Label keep = newLabel();
@@ -1618,23 +1522,20 @@ void MacroAssemblerX64::shuffle(const uint8_t* lanes, FpReg lhs, FpReg rhs) {
     std::memcpy(&high, mask + 8, 8);
     loadVectorConstant(FpReg{kXmm0}, low, high);
   };
-  auto sse = [&](x64::SseForm form, uint8_t reg, uint8_t rm, InstId fallback) {
-    if (!x64::sseRegReg(a_, form, reg, rm)) a_.emit(fallback, x86::xmm(reg), x86::xmm(rm));
-  };
   loadMask(maskA);
-  sse(x64::kPshufb, lhs.code, kXmm0, x86::Inst::kIdPshufb);
+  x64::sseRegReg(a_, x64::kPshufb, lhs.code, kXmm0);
   loadMask(maskB);
-  sse(x64::kPshufb, rhs.code, kXmm0, x86::Inst::kIdPshufb);
-  sse(x64::kPor, lhs.code, rhs.code, x86::Inst::kIdPor);
+  x64::sseRegReg(a_, x64::kPshufb, rhs.code, kXmm0);
+  x64::sseRegReg(a_, x64::kPor, lhs.code, rhs.code);
 }
 
 // rax as scratch: mov rax, low; movq x, rax; mov rax, high; pinsrq x, rax, 1.
 void MacroAssemblerX64::loadVectorConstant(FpReg dst, uint64_t low, uint64_t high) {
   constexpr uint8_t kRax = 0;
-  if (!x64::movImm64(a_, kRax, low)) a_.mov(x86::rax, low);
-  if (!x64::sseRegReg(a_, x64::kMovqToXmm, dst.code, kRax)) a_.movq(xmm(dst), x86::rax);
-  if (!x64::movImm64(a_, kRax, high)) a_.mov(x86::rax, high);
-  if (!x64::sseRegReg(a_, x64::kPinsrq, dst.code, kRax, 1)) a_.pinsrq(xmm(dst), x86::rax, 1);
+  x64::movImm64(a_, kRax, low);
+  x64::sseRegReg(a_, x64::kMovqToXmm, dst.code, kRax);
+  x64::movImm64(a_, kRax, high);
+  x64::sseRegReg(a_, x64::kPinsrq, dst.code, kRax, 1);
 }
 
 void MacroAssemblerX64::gprToLowLane(bool wide, FpReg dst, GpReg src) {

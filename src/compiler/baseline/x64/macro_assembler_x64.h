@@ -337,7 +337,6 @@ class MacroAssemblerX64 {
   // At most the four callee-saved registers the allocator hands out.
   BoundedVector<SavedRegister, 4> usedCalleeSaved(uint32_t gprsUsed) const;
   uint32_t assemblePrologue(uint32_t gprsUsed, uint32_t frameBytes, bool leaf, std::optional<Label> entryInterrupted);
-  static constexpr size_t kPrologueRoom = 16 * 16;
   void patchPrologueJump(uint32_t rel32At, Label target, uint32_t prologueSize);
   void loadFloatConstant(const asmjit::x86::Xmm& dst, bool f32, double value);
   void reloadVmctx();
@@ -352,10 +351,6 @@ class MacroAssemblerX64 {
   // Where {label} is bound in the body's text, or kUnbound.
   int32_t labelOffset(Label label) const { return labels_[label.id]; }
   static constexpr int32_t kUnbound = -1;
-  // {bytes} free in the current section: 16 for each fast encoding that
-  // follows (the buffer grows here when it must); false after an allocation
-  // failure, which is recorded.
-  bool makeRoom(size_t bytes = 16);
   void fail(const char* what);
   asmjit::x86::CondCode testCondition(const Condition& condition);
   asmjit::x86::Mem memoryDefinition();
