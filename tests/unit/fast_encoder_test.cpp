@@ -99,6 +99,9 @@ TEST(FastEncoder, LoadsStoresAndLeaMatchAsmjit) {
         expected = assemble([&](x86::Assembler& a) { a.lea(r, asmjitMem(m, 0)); });
         actual = assemble([&](x86::Assembler& a) { ASSERT_TRUE(lea(a, reg, m, wide)); });
         ASSERT_EQ(actual, expected) << "lea" << at;
+        expected = assemble([&](x86::Assembler& a) { a.imul(r, asmjitMem(m, wide ? 8 : 4)); });
+        actual = assemble([&](x86::Assembler& a) { ASSERT_TRUE(imulRegMem(a, reg, m, wide)); });
+        ASSERT_EQ(actual, expected) << "imul" << at;
         for (Alu op : {Alu::Add, Alu::Or, Alu::And, Alu::Sub, Alu::Xor, Alu::Cmp}) {
           expected = assemble([&](x86::Assembler& a) { a.emit(kAluIds[int(op)], r, asmjitMem(m, wide ? 8 : 4)); });
           actual = assemble([&](x86::Assembler& a) { ASSERT_TRUE(aluRegMem(a, op, reg, m, wide)); });
@@ -182,6 +185,21 @@ TEST(FastEncoder, ImmediateMovesAndSseFormsMatchAsmjit) {
       check(kPinsrq, [&](x86::Assembler& a) { a.pinsrq(x86::xmm(reg), x86::gpq(rm), 1); }, 1, "pinsrq");
       check(kPshufb, [&](x86::Assembler& a) { a.pshufb(x86::xmm(reg), x86::xmm(rm)); }, -1, "pshufb");
       check(kPor, [&](x86::Assembler& a) { a.por(x86::xmm(reg), x86::xmm(rm)); }, -1, "por");
+      check(kXorps, [&](x86::Assembler& a) { a.xorps(x86::xmm(reg), x86::xmm(rm)); }, -1, "xorps");
+      check(kMovdToXmm, [&](x86::Assembler& a) { a.movd(x86::xmm(reg), x86::gpd(rm)); }, -1, "movd");
+      struct Arith {
+        ScalarArith op;
+        InstId single, twice;
+      };
+      for (Arith arith : {Arith{ScalarArith::Add, x86::Inst::kIdAddss, x86::Inst::kIdAddsd},
+                          Arith{ScalarArith::Sub, x86::Inst::kIdSubss, x86::Inst::kIdSubsd},
+                          Arith{ScalarArith::Mul, x86::Inst::kIdMulss, x86::Inst::kIdMulsd},
+                          Arith{ScalarArith::Div, x86::Inst::kIdDivss, x86::Inst::kIdDivsd}}) {
+        check(scalarArith(arith.op, false), [&](x86::Assembler& a) { a.emit(arith.single, x86::xmm(reg), x86::xmm(rm)); },
+              -1, "f32 arithmetic");
+        check(scalarArith(arith.op, true), [&](x86::Assembler& a) { a.emit(arith.twice, x86::xmm(reg), x86::xmm(rm)); },
+              -1, "f64 arithmetic");
+      }
     }
 }
 
@@ -198,6 +216,21 @@ TEST(FastEncoder, IntegerOperationsMatchAsmjit) {
         expected = assemble([&](x86::Assembler& a) { a.mov(x86::gpd(dst), imm); });
         actual = assemble([&](x86::Assembler& a) { ASSERT_TRUE(movImm32(a, dst, imm)); });
         ASSERT_EQ(actual, expected) << "mov " << int(dst) << ", " << imm;
+      }
+      for (int32_t imm : immediates) {
+        expected = assemble([&](x86::Assembler& a) { a.imul(gpr(dst, wide), Imm(imm)); });
+        actual = assemble([&](x86::Assembler& a) { ASSERT_TRUE(imulRegImm(a, dst, imm, wide)); });
+        ASSERT_EQ(actual, expected) << "imul " << int(dst) << ", " << imm << " wide " << wide;
+      }
+      for (uint8_t src = 0; src < 16; ++src) {
+        expected = assemble([&](x86::Assembler& a) { a.imul(gpr(dst, wide), gpr(src, wide)); });
+        actual = assemble([&](x86::Assembler& a) { ASSERT_TRUE(imulRegReg(a, dst, src, wide)); });
+        ASSERT_EQ(actual, expected) << "imul " << int(dst) << ", " << int(src) << " wide " << wide;
+      }
+      if (!wide) {
+        expected = assemble([&](x86::Assembler& a) { a.jmp(x86::gpq(dst)); });
+        actual = assemble([&](x86::Assembler& a) { ASSERT_TRUE(jumpReg(a, dst)); });
+        ASSERT_EQ(actual, expected) << "jmp " << int(dst);
       }
       for (Alu op : {Alu::Add, Alu::Or, Alu::And, Alu::Sub, Alu::Xor, Alu::Cmp}) {
         for (uint8_t src = 0; src < 16; ++src) {

@@ -272,23 +272,30 @@ inline bool movImm64(asmjit::x86::Assembler& a, uint8_t dst, uint64_t imm) {
   });
 }
 
-// An SSE instruction between registers: [66] [REX] 0F {opcode} ModRM [imm8],
-// {opcode} one byte or two (0x38xx, 0x3Axx); {reg} in ModRM's reg field
-// (the destination, or the xmm of movq xmm, r64), {rm} in its rm field;
-// REX.W when {wide} (movq, pinsrq).
+// An SSE instruction between registers: [prefix] [REX] 0F {opcode} ModRM
+// [imm8], {opcode} one byte or two (0x38xx, 0x3Axx); {reg} in ModRM's reg
+// field (the destination, or the xmm of movq xmm, r64), {rm} in its rm
+// field; REX.W when {wide} (movq, pinsrq).
 struct SseForm {
-  bool operandSize;  // the 66 prefix
+  uint8_t prefix;  // 0 (none), 0x66, 0xF2 or 0xF3
   bool wide;
   uint16_t opcode;
 };
-inline constexpr SseForm kMovqToXmm{true, true, 0x6E};       // movq xmm, r64
-inline constexpr SseForm kPinsrq{true, true, 0x3A22};        // pinsrq xmm, r64, imm8
-inline constexpr SseForm kPshufb{true, false, 0x3800};       // pshufb xmm, xmm
-inline constexpr SseForm kPor{true, false, 0xEB};            // por xmm, xmm
+inline constexpr SseForm kMovqToXmm{0x66, true, 0x6E};  // movq xmm, r64
+inline constexpr SseForm kMovdToXmm{0x66, false, 0x6E};  // movd xmm, r32
+inline constexpr SseForm kPinsrq{0x66, true, 0x3A22};   // pinsrq xmm, r64, imm8
+inline constexpr SseForm kPshufb{0x66, false, 0x3800};  // pshufb xmm, xmm
+inline constexpr SseForm kPor{0x66, false, 0xEB};       // por xmm, xmm
+inline constexpr SseForm kXorps{0, false, 0x57};        // xorps xmm, xmm
+// addss/addsd, subss/subsd, mulss/mulsd, divss/divsd by their opcode byte.
+enum class ScalarArith : uint8_t { Add = 0x58, Mul = 0x59, Sub = 0x5C, Div = 0x5E };
+inline constexpr SseForm scalarArith(ScalarArith op, bool f64) {
+  return {static_cast<uint8_t>(f64 ? 0xF2 : 0xF3), false, static_cast<uint16_t>(op)};
+}
 inline bool sseRegReg(asmjit::x86::Assembler& a, SseForm form, uint8_t reg, uint8_t rm, int imm8 = -1) {
   return fast_detail::emit(a, [&](uint8_t* p) {
-    *p = 0x66;
-    p += form.operandSize;
+    *p = form.prefix;
+    p += form.prefix != 0;
     p = fast_detail::putRex(p, fast_detail::rex(form.wide, reg, rm));
     *p++ = 0x0F;
     if (form.opcode > 0xFF) *p++ = static_cast<uint8_t>(form.opcode >> 8);
@@ -367,6 +374,42 @@ inline bool aluRegImm(asmjit::x86::Assembler& a, Alu op, uint8_t dst, int32_t im
     *p++ = imm8 ? 0x83 : 0x81;
     p = fast_detail::registerOperand(p, static_cast<uint8_t>(op), dst);
     return imm8 ? fast_detail::put(p, static_cast<int8_t>(imm)) : fast_detail::put(p, imm);
+  });
+}
+
+// imul dst, src; imul dst, [m]; imul dst, dst, imm (8 bits when it fits).
+inline bool imulRegReg(asmjit::x86::Assembler& a, uint8_t dst, uint8_t src, bool wide) {
+  return fast_detail::emit(a, [&](uint8_t* p) {
+    p = fast_detail::putRex(p, fast_detail::rex(wide, dst, src));
+    *p++ = 0x0F;
+    *p++ = 0xAF;
+    return fast_detail::registerOperand(p, dst, src);
+  });
+}
+inline bool imulRegMem(asmjit::x86::Assembler& a, uint8_t dst, const FastMem& m, bool wide) {
+  return fast_detail::emit(a, [&](uint8_t* p) {
+    p = fast_detail::putRex(p, fast_detail::rex(wide, dst, m));
+    *p++ = 0x0F;
+    *p++ = 0xAF;
+    return fast_detail::memoryOperand(p, dst, m);
+  });
+}
+inline bool imulRegImm(asmjit::x86::Assembler& a, uint8_t dst, int32_t imm, bool wide) {
+  bool imm8 = imm >= -128 && imm <= 127;
+  return fast_detail::emit(a, [&](uint8_t* p) {
+    p = fast_detail::putRex(p, fast_detail::rex(wide, dst, dst));
+    *p++ = imm8 ? 0x6B : 0x69;
+    p = fast_detail::registerOperand(p, dst, dst);
+    return imm8 ? fast_detail::put(p, static_cast<int8_t>(imm)) : fast_detail::put(p, imm);
+  });
+}
+
+// jmp r64.
+inline bool jumpReg(asmjit::x86::Assembler& a, uint8_t r) {
+  return fast_detail::emit(a, [&](uint8_t* p) {
+    p = fast_detail::putRex(p, fast_detail::rex(false, 0, r));
+    *p++ = 0xFF;
+    return fast_detail::registerOperand(p, 4, r);
   });
 }
 

@@ -63,17 +63,6 @@ x86::Gp integerArgRegister(uint32_t index) {
   return x86::gpq(MacroAssemblerX64::kIntegerArgumentIds[index]);
 }
 
-InstId intBinaryInst(IntBinaryOp op) {
-  switch (op) {
-    case IntBinaryOp::Add: return x86::Inst::kIdAdd;
-    case IntBinaryOp::Sub: return x86::Inst::kIdSub;
-    case IntBinaryOp::Mul: return x86::Inst::kIdImul;
-    case IntBinaryOp::And: return x86::Inst::kIdAnd;
-    case IntBinaryOp::Or: return x86::Inst::kIdOr;
-    case IntBinaryOp::Xor: return x86::Inst::kIdXor;
-  }
-  return x86::Inst::kIdNone;
-}
 InstId shiftInst(ShiftOp op) {
   switch (op) {
     case ShiftOp::Shl: return x86::Inst::kIdShl;
@@ -546,22 +535,21 @@ void MacroAssemblerX64::copySlot(Address from, Address to) {
 }
 
 void MacroAssemblerX64::loadConstant(GpReg dst, ValType type, uint64_t bits) {
-  if (is64Type(type)) a_.mov(gp(dst), bits);
+  if (is64Type(type)) x64::movImm64(a_, dst.code, bits);
   else x64::movImm32(a_, dst.code, static_cast<uint32_t>(bits));
 }
 
 // Through rax.
 void MacroAssemblerX64::loadConstant(FpReg dst, ValType type, uint64_t bits, uint64_t bitsHigh) {
-  x86::Xmm x = xmm(dst);
+  constexpr uint8_t kRax = 0;
   if (bits == 0 && bitsHigh == 0) {
-    a_.xorps(x, x);
+    x64::sseRegReg(a_, x64::kXorps, dst.code, dst.code);
   } else if (type == ValType::V128) {
     loadVectorConstant(dst, bits, bitsHigh);
   } else if (type == ValType::F32) {
-    a_.mov(x86::eax, static_cast<uint32_t>(bits));
-    a_.movd(x, x86::eax);
+    x64::movImm32(a_, kRax, static_cast<uint32_t>(bits));
+    x64::sseRegReg(a_, x64::kMovdToXmm, dst.code, kRax);
   } else {
-    constexpr uint8_t kRax = 0;
     x64::movImm64(a_, kRax, bits);
     x64::sseRegReg(a_, x64::kMovqToXmm, dst.code, kRax);
   }
@@ -706,22 +694,24 @@ void MacroAssemblerX64::branchIf(const Condition& c, bool whenTrue, Label label)
   jumpIf(whenTrue ? code : x86::negateCond(code), label);
 }
 void MacroAssemblerX64::branchIfEqual(GpReg value, uint32_t immediate, Label label) {
-  if (immediate == 0) a_.test(gp(value).r32(), gp(value).r32());
-  else a_.cmp(gp(value).r32(), immediate);
+  if (immediate == 0) x64::testRegReg(a_, value.code, false);
+  else x64::aluRegImm(a_, x64::Alu::Cmp, value.code, static_cast<int32_t>(immediate), false);
   jumpIf(x86::CondCode::kE, label);
 }
 
 void MacroAssemblerX64::jumpTable(GpReg index, std::span<const Label> targets, Label defaultLabel) {
+  constexpr uint8_t kRax = 0, kRcx = 1;
   Label table = newLabel();
-  a_.cmp(gp(index).r32(), static_cast<uint32_t>(targets.size()));
+  // As many targets as the function's bytes allow at most: far below 2^31.
+  x64::aluRegImm(a_, x64::Alu::Cmp, index.code, static_cast<int32_t>(targets.size()), false);
   jumpIf(x86::CondCode::kAE, defaultLabel);
   // lea rax, [rip + table]: the table is placed by finish(), which patches
   // the displacement as it does a forward jump's.
   uint32_t rel32At = 0;
-  if (x64::leaRipAhead(a_, 0, rel32At)) forwardJumps_.push_back({rel32At, table});
-  a_.movsxd(x86::rcx, x86::dword_ptr(x86::rax, gp(index), 2));
-  a_.add(x86::rax, x86::rcx);
-  a_.jmp(x86::rax);
+  if (x64::leaRipAhead(a_, kRax, rel32At)) forwardJumps_.push_back({rel32At, table});
+  x64::loadInteger(a_, kRcx, x64::scaledMemAt(kRax, index.code, 2, 0), 4, true, true);  // movsxd rcx, [rax + 4 * index]
+  x64::aluRegReg(a_, x64::Alu::Add, kRax, kRcx, true);
+  x64::jumpReg(a_, kRax);
   // Emitted after the body, once every target label is bound.
   jumpTables_.push_back({table, std::vector<Label>(targets.begin(), targets.end())});
 }
@@ -872,11 +862,11 @@ void MacroAssemblerX64::callBuiltin(BuiltinId id) {
 }
 
 void MacroAssemblerX64::trapIfResultNonZero(uint32_t bytecodeOffset) {
-  a_.test(x86::eax, x86::eax);
+  x64::testRegReg(a_, 0, false);  // eax
   jumpIf(x86::CondCode::kNZ, trapLabel(TrapKind::None, bytecodeOffset));
 }
 void MacroAssemblerX64::trapIfResultNegative(uint32_t bytecodeOffset) {
-  a_.test(x86::rax, x86::rax);
+  x64::testRegReg(a_, 0, true);  // rax
   jumpIf(x86::CondCode::kS, trapLabel(TrapKind::None, bytecodeOffset));
 }
 
@@ -1019,34 +1009,21 @@ void MacroAssemblerX64::tableSize(GpReg dst, int32_t tableOffset) {
 
 void MacroAssemblerX64::intBinary(IntBinaryOp op, ValType type, GpReg lhs, const IntOperand& rhs) {
   bool wide = type != ValType::I32;
-  if (op != IntBinaryOp::Mul) {
-    x64::Alu alu = op == IntBinaryOp::Add ? x64::Alu::Add
-                   : op == IntBinaryOp::Sub ? x64::Alu::Sub
-                   : op == IntBinaryOp::And ? x64::Alu::And
-                   : op == IntBinaryOp::Or  ? x64::Alu::Or
-                                            : x64::Alu::Xor;
-    bool done = false;
-    if (rhs.kind == IntOperand::Kind::Immediate) done = x64::aluRegImm(a_, alu, lhs.code, rhs.immediate, wide);
-    else if (rhs.kind == IntOperand::Kind::Register) done = x64::aluRegReg(a_, alu, lhs.code, rhs.reg.code, wide);
-    else done = x64::aluRegMem(a_, alu, lhs.code, x64::memAt(rhs.slot.base.code, rhs.slot.offset), wide);
-    if (done) return;
+  x64::FastMem slot = x64::memAt(rhs.slot.base.code, rhs.slot.offset);
+  if (op == IntBinaryOp::Mul) {
+    if (rhs.kind == IntOperand::Kind::Immediate) x64::imulRegImm(a_, lhs.code, rhs.immediate, wide);
+    else if (rhs.kind == IntOperand::Kind::Register) x64::imulRegReg(a_, lhs.code, rhs.reg.code, wide);
+    else x64::imulRegMem(a_, lhs.code, slot, wide);
+    return;
   }
-  x86::Gp dst = sized(gp(lhs), wide);
-  InstId inst = intBinaryInst(op);
-  switch (rhs.kind) {
-    case IntOperand::Kind::Immediate:
-      a_.emit(inst, dst, Imm(static_cast<int64_t>(rhs.immediate)));
-      break;
-    case IntOperand::Kind::Slot: {
-      x86::Mem m = qwordAt(rhs.slot);
-      m.setSize(wide ? 8 : 4);
-      a_.emit(inst, dst, m);
-      break;
-    }
-    case IntOperand::Kind::Register:
-      a_.emit(inst, dst, sized(gp(rhs.reg), wide));
-      break;
-  }
+  x64::Alu alu = op == IntBinaryOp::Add ? x64::Alu::Add
+                 : op == IntBinaryOp::Sub ? x64::Alu::Sub
+                 : op == IntBinaryOp::And ? x64::Alu::And
+                 : op == IntBinaryOp::Or  ? x64::Alu::Or
+                                          : x64::Alu::Xor;
+  if (rhs.kind == IntOperand::Kind::Immediate) x64::aluRegImm(a_, alu, lhs.code, rhs.immediate, wide);
+  else if (rhs.kind == IntOperand::Kind::Register) x64::aluRegReg(a_, alu, lhs.code, rhs.reg.code, wide);
+  else x64::aluRegMem(a_, alu, lhs.code, slot, wide);
 }
 
 // lea: the 32-bit form keeps the low half of the 64-bit sum, zero-extended,
@@ -1209,15 +1186,11 @@ void MacroAssemblerX64::divRemByConstant(ValType type, bool isSigned, bool remai
 }
 
 void MacroAssemblerX64::floatBinary(FloatBinaryOp op, ValType type, FpReg lhs, FpReg rhs) {
-  bool f32 = type == ValType::F32;
-  InstId inst;
-  switch (op) {
-    case FloatBinaryOp::Add: inst = f32 ? x86::Inst::kIdAddss : x86::Inst::kIdAddsd; break;
-    case FloatBinaryOp::Sub: inst = f32 ? x86::Inst::kIdSubss : x86::Inst::kIdSubsd; break;
-    case FloatBinaryOp::Mul: inst = f32 ? x86::Inst::kIdMulss : x86::Inst::kIdMulsd; break;
-    default: inst = f32 ? x86::Inst::kIdDivss : x86::Inst::kIdDivsd; break;
-  }
-  a_.emit(inst, xmm(lhs), xmm(rhs));
+  x64::ScalarArith arith = op == FloatBinaryOp::Add   ? x64::ScalarArith::Add
+                          : op == FloatBinaryOp::Sub ? x64::ScalarArith::Sub
+                          : op == FloatBinaryOp::Mul ? x64::ScalarArith::Mul
+                                                     : x64::ScalarArith::Div;
+  x64::sseRegReg(a_, x64::scalarArith(arith, type == ValType::F64), lhs.code, rhs.code);
 }
 
 // Wasm min/max: NaN if either is NaN; -0 below +0.
