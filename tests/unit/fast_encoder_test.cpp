@@ -376,6 +376,21 @@ TEST(FastEncoder, JumpsToLabelsMatchAsmjit) {
   }
 }
 
+TEST(FastEncoder, CodeAlignmentMatchesAsmjit) {
+  for (uint32_t alignment : {4u, 16u, 32u, 64u})
+    for (uint32_t start = 0; start < alignment + 3; ++start) {
+      auto pad = [&](x86::Assembler& a, bool fast) {
+        a.addEncodingOptions(EncodingOptions::kOptimizedAlign);
+        for (uint32_t i = 0; i < start; ++i) a.int3();
+        if (fast) ASSERT_TRUE(alignCode(a, alignment));
+        else a.align(AlignMode::kCode, alignment);
+      };
+      auto expected = assemble([&](x86::Assembler& a) { pad(a, false); });
+      auto actual = assemble([&](x86::Assembler& a) { pad(a, true); });
+      ASSERT_EQ(actual, expected) << "align " << alignment << " from " << start + 1;
+    }
+}
+
 TEST(FastEncoder, FullBufferGrowsAsAsmjitsWould) {
   CodeHolder code;
   code.init(Environment::host());

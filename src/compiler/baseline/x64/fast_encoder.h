@@ -404,6 +404,35 @@ inline bool imulRegImm(asmjit::x86::Assembler& a, uint8_t dst, int32_t imm, bool
   });
 }
 
+// Pads with nops to a multiple of {alignment} (a power of two), as asmjit's
+// align(kCode) with optimized alignment does: the multi-byte NOP forms the
+// processor manuals recommend, at most 9 bytes each, longest first, so that
+// code entering a loop runs as few of them as it can.
+inline bool alignCode(asmjit::x86::Assembler& a, uint32_t alignment) {
+  static constexpr uint8_t kNops[9][9] = {
+      {0x90},
+      {0x66, 0x90},
+      {0x0F, 0x1F, 0x00},
+      {0x0F, 0x1F, 0x40, 0x00},
+      {0x0F, 0x1F, 0x44, 0x00, 0x00},
+      {0x66, 0x0F, 0x1F, 0x44, 0x00, 0x00},
+      {0x0F, 0x1F, 0x80, 0x00, 0x00, 0x00, 0x00},
+      {0x0F, 0x1F, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00},
+      {0x66, 0x0F, 0x1F, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00},
+  };
+  auto pad = static_cast<uint32_t>(-a.offset() & (alignment - 1));
+  while (pad > 0) {
+    uint32_t n = pad < 9 ? pad : 9;
+    bool written = fast_detail::emit(a, [&](uint8_t* p) {
+      std::memcpy(p, kNops[n - 1], 9);  // within the 16 bytes emit() guarantees; only n are kept
+      return p + n;
+    });
+    if (!written) return false;
+    pad -= n;
+  }
+  return true;
+}
+
 // jmp r64.
 inline bool jumpReg(asmjit::x86::Assembler& a, uint8_t r) {
   return fast_detail::emit(a, [&](uint8_t* p) {

@@ -375,7 +375,7 @@ uint32_t MacroAssemblerX64::assemblePrologue(uint32_t gprsUsed, uint32_t frameBy
   // The body's loop headers are aligned within the body, which starts after
   // the prologue: a function with loops pads its prologue (one or two nops
   // run per call) so that they are aligned in memory too.
-  if (hasLoops_) p.align(AlignMode::kCode, kLoopAlignment);
+  if (hasLoops_) x64::alignCode(p, kLoopAlignment);
   auto size = static_cast<uint32_t>(p.offset());
   if (stackCheckAt) patchPrologueJump(*stackCheckAt, stackOverflow_, size);
   if (interruptCheckAt) patchPrologueJump(*interruptCheckAt, *entryInterrupted, size);
@@ -592,7 +592,7 @@ void MacroAssemblerX64::bindMerge(Label label) {
   memBaseValid_ = false;
 }
 void MacroAssemblerX64::bindLoopHeader(Label label) {
-  a_.align(AlignMode::kCode, kLoopAlignment);
+  x64::alignCode(a_, kLoopAlignment);
   bindMerge(label);
   hasLoops_ = true;
 }
