@@ -206,49 +206,35 @@ MacroAssemblerX64::MacroAssemblerX64(Buffers& buffers, const VmctxLayout& layout
   outOfLine_.clear();
   sites_.clear();
   vmctxReloads_.clear();
-  // The text buffer goes from body to body too: reset() would free it, and
-  // the next body's first instructions would then find no room, go through
-  // asmjit's generic encoder and have it malloc a new buffer. It is taken
-  // out of the section before the reset and handed to the new one after it
-  // (asmjit allocates it with malloc and frees it with free, either way).
-  uint8_t* keptText = nullptr;
-  size_t keptCapacity = 0;
-  if (buffers_.code.isInitialized()) {
-    CodeBuffer& old = buffers_.code.textSection()->buffer();
-    if (!old.isExternal()) {
-      keptText = old._data;
-      keptCapacity = old._capacity;
-      old._data = nullptr;
-      old._capacity = 0;
-    }
-  }
-  buffers_.code.reset(ResetPolicy::kSoft);  // keeps its zone memory for the next body
-  buffers_.code.init(Environment::host());
-  if (keptText != nullptr) {
-    CodeBuffer& text = buffers_.code.textSection()->buffer();
-    text._data = keptText;
-    text._capacity = keptCapacity;
-    text._size = 0;
-  }
-  buffers_.code.setErrorHandler(&errors_);
-  buffers_.code.attach(&a_);
-  // Loop headers are aligned with long nops (one instruction) rather than
-  // runs of one-byte nops, which the code entering the loop executes.
-  a_.addEncodingOptions(EncodingOptions::kOptimizedAlign);
-  // The prologue has no label and no section but its text: its holder is
-  // set up once per thread and rewound for each body.
-  if (!buffers_.prologueCode.isInitialized()) {
+  // The holders are set up once per thread and rewound for each body: the
+  // labels are this class's own (Label), so a holder keeps nothing from one
+  // body to the next but its sections and their buffers, which are reused
+  // (a reset frees the buffers and the sections, and init makes them anew:
+  // a thousand instructions and a malloc per function, and the first
+  // instructions of each body into an empty buffer). The prologue has no
+  // section but its text; the body has its text and, once a body needs it,
+  // the out-of-line section.
+  if (!buffers_.code.isInitialized()) {
+    buffers_.code.init(Environment::host());
+    buffers_.code.attach(&a_);
+    // Loop headers are aligned with long nops (one instruction) rather than
+    // runs of one-byte nops, which the code entering the loop executes.
+    a_.addEncodingOptions(EncodingOptions::kOptimizedAlign);
     buffers_.prologueCode.init(Environment::host());
     buffers_.prologueCode.attach(&buffers_.prologue);
     buffers_.prologue.addEncodingOptions(EncodingOptions::kOptimizedAlign);
   }
+  for (Section* section : buffers_.code.sections()) section->buffer()._size = 0;
+  a_.section(buffers_.code.textSection());  // at offset 0 of the rewound text
+  outOfLineSection_ = buffers_.outOfLineSection;
+  buffers_.code.setErrorHandler(&errors_);
   buffers_.prologueCode.setErrorHandler(&errors_);
   buffers_.prologue.setOffset(0);
 }
 
 MacroAssemblerX64::~MacroAssemblerX64() {
-  buffers_.code.detach(&a_);
-  buffers_.prologueCode.resetErrorHandler();  // errors_ goes with this object
+  buffers_.code.resetErrorHandler();  // errors_ goes with this object
+  buffers_.prologueCode.resetErrorHandler();
 }
 
 void MacroAssemblerX64::fail(const char* what) {
@@ -633,11 +619,10 @@ void MacroAssemblerX64::patchForwardJumps() {
 }
 
 void MacroAssemblerX64::beginOutOfLine() {
-  if (outOfLineSection_ == nullptr &&
-      buffers_.code.newSection(&outOfLineSection_, ".cold", SIZE_MAX, SectionFlags::kExecutable, 1) != kErrorOk) {
-    errors_.failed = true;
-    errors_.text = "no out-of-line section";
-    return;
+  if (outOfLineSection_ == nullptr) {
+    if (buffers_.code.newSection(&outOfLineSection_, ".cold", SIZE_MAX, SectionFlags::kExecutable, 1) != kErrorOk)
+      return fail("no out-of-line section");
+    buffers_.outOfLineSection = outOfLineSection_;  // kept, rewound, for the next bodies
   }
   a_.section(outOfLineSection_);
   inOutOfLine_ = true;

@@ -83,6 +83,7 @@ class MacroAssemblerX64 {
     std::vector<CodeSite> sites;
     std::vector<uint32_t> vmctxReloads;
     std::vector<int32_t> labelOffsets;  // by Label::id; kUnbound until bound
+    asmjit::Section* outOfLineSection = nullptr;  // in {code}, made by the first body that needs it
   };
   // A memory operand (a frame slot, a local, a wasm memory access), opaque
   // to the function compiler.
