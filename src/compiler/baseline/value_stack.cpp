@@ -340,12 +340,22 @@ bool ValueStack::spillOne(Loc kind) {
 }
 
 void ValueStack::freeOne(bool fpr) {
+  // The least recently used clean local, else dirty one, whose register no
+  // popped value shares. Without branches on the locals' state (the guest's
+  // code decides it, so they mispredicted): only selects.
+  // (Masks, not ternaries: the compiler turned those back into branches.)
   int32_t clean = -1, dirty = -1;
+  uint32_t cleanUse = UINT32_MAX, dirtyUse = UINT32_MAX;
   for (uint32_t i : cachedLocals_) {
     const CachedLocal& c = locals_[i];
-    if (inFpr(localTypes_[i]) != fpr || uses(c.reg, fpr) > 1) continue;
-    int32_t& best = c.dirty ? dirty : clean;
-    if (best < 0 || c.lastUse < locals_[best].lastUse) best = static_cast<int32_t>(i);
+    uint32_t eligible = (inFpr(localTypes_[i]) == fpr) & (uses(c.reg, fpr) <= 1);
+    uint32_t use = c.lastUse | (eligible - 1);  // UINT32_MAX when not eligible
+    uint32_t betterClean = -static_cast<uint32_t>((c.dirty == 0) & (use < cleanUse));
+    uint32_t betterDirty = -static_cast<uint32_t>((c.dirty != 0) & (use < dirtyUse));
+    cleanUse ^= (cleanUse ^ use) & betterClean;
+    clean ^= static_cast<int32_t>((static_cast<uint32_t>(clean) ^ i) & betterClean);
+    dirtyUse ^= (dirtyUse ^ use) & betterDirty;
+    dirty ^= static_cast<int32_t>((static_cast<uint32_t>(dirty) ^ i) & betterDirty);
   }
   if (clean >= 0) return releaseLocal(static_cast<uint32_t>(clean));
   if (dirty >= 0) return evictLocal(static_cast<uint32_t>(dirty));
