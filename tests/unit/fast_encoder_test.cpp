@@ -376,6 +376,24 @@ TEST(FastEncoder, JumpsToLabelsMatchAsmjit) {
   }
 }
 
+TEST(FastEncoder, FormsReadOffAsmjitEncodeAsAsmjitDoes) {
+  // One of each shape: 66 0F op, 66 0F 38 op, 0F op (no prefix), F3 0F op.
+  for (InstId inst : {x86::Inst::kIdPand, x86::Inst::kIdPaddd, x86::Inst::kIdPminsb, x86::Inst::kIdPmulld,
+                      x86::Inst::kIdPcmpgtq, x86::Inst::kIdPackusdw, x86::Inst::kIdAddps, x86::Inst::kIdMaxpd,
+                      x86::Inst::kIdSubss}) {
+    SseForm form = sseFormOf(inst);
+    ASSERT_NE(form.opcode, 0) << inst;
+    for (uint8_t reg = 0; reg < 16; ++reg)
+      for (uint8_t rm = 0; rm < 16; ++rm) {
+        auto expected = assemble([&](x86::Assembler& a) { a.emit(inst, x86::xmm(reg), x86::xmm(rm)); });
+        auto actual = assemble([&](x86::Assembler& a) { ASSERT_TRUE(sseRegReg(a, form, reg, rm)); });
+        ASSERT_EQ(actual, expected) << "instruction " << inst << " " << int(reg) << ", " << int(rm);
+      }
+  }
+  EXPECT_EQ(sseFormOf(x86::Inst::kIdMov).opcode, 0);     // not between vector registers
+  EXPECT_EQ(sseFormOf(x86::Inst::kIdPshufd).opcode, 0);  // needs an immediate
+}
+
 TEST(FastEncoder, CodeAlignmentMatchesAsmjit) {
   for (uint32_t alignment : {4u, 16u, 32u, 64u})
     for (uint32_t start = 0; start < alignment + 3; ++start) {

@@ -306,6 +306,28 @@ inline bool sseRegReg(asmjit::x86::Assembler& a, SseForm form, uint8_t reg, uint
   });
 }
 
+// The form asmjit gives `{inst} xmm, xmm` (an SSE operation between two
+// vector registers), read off its own encoding of `{inst} xmm1, xmm2`:
+// [prefix] 0F [38|3A] opcode ModRM. The packed operations' table then needs
+// no opcode bytes of its own. Nothing (opcode 0) for an instruction of any
+// other shape.
+inline SseForm sseFormOf(asmjit::InstId inst) {
+  asmjit::CodeHolder code;
+  code.init(asmjit::Environment::host());
+  asmjit::x86::Assembler a(&code);
+  if (a.emit(inst, asmjit::x86::xmm1, asmjit::x86::xmm2) != asmjit::kErrorOk) return {};
+  const asmjit::CodeBuffer& bytes = code.textSection()->buffer();
+  const uint8_t* p = bytes.data();
+  const uint8_t* end = p + bytes.size();
+  SseForm form{0, false, 0};
+  if (p < end && (*p == 0x66 || *p == 0xF2 || *p == 0xF3)) form.prefix = *p++;
+  if (end - p < 3 || *p++ != 0x0F) return {};
+  if (*p == 0x38 || *p == 0x3A) form.opcode = static_cast<uint16_t>(*p++ << 8);
+  form.opcode = static_cast<uint16_t>(form.opcode | *p++);
+  if (end - p != 1 || *p != 0xCA) return {};  // ModRM: register xmm1, register xmm2, nothing after
+  return form;
+}
+
 // movdqu xmm, [m] and movdqu [m], xmm (a v128 local, slot or memory access).
 inline bool vectorLoadUnaligned(asmjit::x86::Assembler& a, uint8_t dst, const FastMem& m) {
   return fast_detail::emit(a, [&](uint8_t* p) {

@@ -1568,10 +1568,20 @@ void MacroAssemblerX64::vectorUnary(Opcode op, FpReg reg) {
 
 bool MacroAssemblerX64::hasVectorBinary(Opcode op) { return vectorBinaryInst(op).inst != x86::Inst::kIdNone; }
 
+// Each operation's SSE form, read off asmjit's encoding once per process.
 FpReg MacroAssemblerX64::vectorBinary(Opcode op, FpReg lhs, FpReg rhs) {
+  static const std::array<x64::SseForm, kOpcodeSpace> kForms = [] {
+    std::array<x64::SseForm, kOpcodeSpace> forms{};
+    for (uint32_t key = 0; key < kOpcodeSpace; ++key)
+      if (InstId inst = vectorBinaryInst(static_cast<Opcode>(key)).inst; inst != x86::Inst::kIdNone)
+        forms[key] = x64::sseFormOf(inst);
+    return forms;
+  }();
   VectorInst v = vectorBinaryInst(op);
   if (v.swapped) std::swap(lhs, rhs);
-  a_.emit(v.inst, xmm(lhs), xmm(rhs));
+  const x64::SseForm& form = kForms[static_cast<uint16_t>(op)];
+  if (form.opcode != 0) x64::sseRegReg(a_, form, lhs.code, rhs.code);
+  else a_.emit(v.inst, xmm(lhs), xmm(rhs));
   return lhs;
 }
 
