@@ -316,6 +316,29 @@ TEST(FastEncoder, SetccMovzxCmovAndShiftsMatchAsmjit) {
           auto actual = assemble([&](x86::Assembler& a) { ASSERT_TRUE(shiftImm(a, shift, r, count, wide)); });
           ASSERT_EQ(actual, expected) << "shift " << int(shift) << " " << int(r) << ", " << int(count);
         }
+    for (uint8_t r = 0; r < 16; ++r)
+      for (bool wide : {false, true}) {
+        auto expected = assemble([&](x86::Assembler& a) { a.emit(id, gpr(r, wide), x86::cl); });
+        auto actual = assemble([&](x86::Assembler& a) { ASSERT_TRUE(shiftCl(a, shift, r, wide)); });
+        ASSERT_EQ(actual, expected) << "shift " << int(shift) << " " << int(r) << ", cl";
+      }
+  }
+  for (bool wide : {false, true}) {
+    auto expected = assemble([&](x86::Assembler& a) {
+      if (wide) a.cqo();
+      else a.cdq();
+    });
+    auto actual = assemble([&](x86::Assembler& a) { ASSERT_TRUE(signExtendIntoRdx(a, wide)); });
+    ASSERT_EQ(actual, expected) << "cdq/cqo wide " << wide;
+    for (uint8_t r = 0; r < 16; ++r)
+      for (bool isSigned : {false, true}) {
+        expected = assemble([&](x86::Assembler& a) {
+          if (isSigned) a.idiv(gpr(r, wide));
+          else a.div(gpr(r, wide));
+        });
+        actual = assemble([&](x86::Assembler& a) { ASSERT_TRUE(divide(a, isSigned, r, wide)); });
+        ASSERT_EQ(actual, expected) << "div " << int(r) << " signed " << isSigned << " wide " << wide;
+      }
   }
 }
 

@@ -546,6 +546,34 @@ inline bool shiftImm(asmjit::x86::Assembler& a, Shift op, uint8_t r, uint8_t cou
   });
 }
 
+// op r, cl.
+inline bool shiftCl(asmjit::x86::Assembler& a, Shift op, uint8_t r, bool wide) {
+  return fast_detail::emit(a, [&](uint8_t* p) {
+    p = fast_detail::putRex(p, fast_detail::rex(wide, 0, r));
+    *p++ = 0xD3;
+    return fast_detail::registerOperand(p, static_cast<uint8_t>(op), r);
+  });
+}
+
+// cdq / cqo: edx:eax (rdx:rax) = eax (rax) sign-extended, before idiv.
+inline bool signExtendIntoRdx(asmjit::x86::Assembler& a, bool wide) {
+  return fast_detail::emit(a, [&](uint8_t* p) {
+    *p = 0x48;
+    p += wide;
+    *p++ = 0x99;
+    return p;
+  });
+}
+
+// div r / idiv r: rdx:rax by r.
+inline bool divide(asmjit::x86::Assembler& a, bool isSigned, uint8_t r, bool wide) {
+  return fast_detail::emit(a, [&](uint8_t* p) {
+    p = fast_detail::putRex(p, fast_detail::rex(wide, 0, r));
+    *p++ = 0xF7;
+    return fast_detail::registerOperand(p, isSigned ? 7 : 6, r);
+  });
+}
+
 // pop r (64 bits); ret.
 inline bool popReg(asmjit::x86::Assembler& a, uint8_t r) {
   return fast_detail::emit(a, [&](uint8_t* p) {

@@ -63,16 +63,6 @@ x86::Gp integerArgRegister(uint32_t index) {
   return x86::gpq(MacroAssemblerX64::kIntegerArgumentIds[index]);
 }
 
-InstId shiftInst(ShiftOp op) {
-  switch (op) {
-    case ShiftOp::Shl: return x86::Inst::kIdShl;
-    case ShiftOp::ShrS: return x86::Inst::kIdSar;
-    case ShiftOp::ShrU: return x86::Inst::kIdShr;
-    case ShiftOp::Rotl: return x86::Inst::kIdRol;
-    case ShiftOp::Rotr: return x86::Inst::kIdRor;
-  }
-  return x86::Inst::kIdNone;
-}
 x86::CondCode condition(IntCondition c) {
   switch (c) {
     case IntCondition::Eq: return x86::CondCode::kE;
@@ -1019,18 +1009,19 @@ void MacroAssemblerX64::addImmediateInto(ValType type, GpReg dst, GpReg src, int
 
 // A register count goes through cl.
 void MacroAssemblerX64::shift(ShiftOp op, ValType type, GpReg lhs, const IntOperand& count) {
-  x86::Gp dst = sized(gp(lhs), type != ValType::I32);
+  constexpr uint8_t kRcx = 1;
+  bool wide = type != ValType::I32;
+  x64::Shift fast = op == ShiftOp::Shl    ? x64::Shift::Shl
+                    : op == ShiftOp::ShrS ? x64::Shift::Sar
+                    : op == ShiftOp::ShrU ? x64::Shift::Shr
+                    : op == ShiftOp::Rotl ? x64::Shift::Rol
+                                          : x64::Shift::Ror;
   if (count.kind == IntOperand::Kind::Immediate) {
-    x64::Shift fast = op == ShiftOp::Shl    ? x64::Shift::Shl
-                      : op == ShiftOp::ShrS ? x64::Shift::Sar
-                      : op == ShiftOp::ShrU ? x64::Shift::Shr
-                      : op == ShiftOp::Rotl ? x64::Shift::Rol
-                                            : x64::Shift::Ror;
     // The count is already taken modulo the width (emitShift).
-    x64::shiftImm(a_, fast, lhs.code, static_cast<uint8_t>(count.immediate), type != ValType::I32);
+    x64::shiftImm(a_, fast, lhs.code, static_cast<uint8_t>(count.immediate), wide);
   } else {
-    a_.mov(x86::ecx, gp(count.reg).r32());
-    a_.emit(shiftInst(op), dst, x86::cl);
+    x64::movRegReg(a_, kRcx, count.reg.code, false);
+    x64::shiftCl(a_, fast, lhs.code, wide);
   }
 }
 
@@ -1061,44 +1052,39 @@ void MacroAssemblerX64::intUnary(IntUnaryOp op, ValType type, GpReg reg) {
 
 void MacroAssemblerX64::divRem(uint32_t bytecodeOffset, ValType type, bool isSigned, bool remainder, GpReg lhs,
                                GpReg rhs, bool rhsChecked) {
+  constexpr uint8_t kRax = 0, kRdx = 2;
   bool wide = type == ValType::I64;
-  x86::Gp b = sized(gp(rhs), wide);
-  x86::Gp aReg = sized(gp(lhs), wide);
-  x86::Gp acc = sized(x86::rax, wide);
-  x86::Gp high = sized(x86::rdx, wide);
   if (!rhsChecked) {
-    a_.test(b, b);
+    x64::testRegReg(a_, rhs.code, wide);
     jumpIf(x86::CondCode::kZ, trapLabel(TrapKind::IntegerDivideByZero, bytecodeOffset));
   }
   Label done = newLabel();
   if (isSigned && !rhsChecked) {
     Label normal = newLabel();
-    a_.cmp(b, -1);
+    x64::aluRegImm(a_, x64::Alu::Cmp, rhs.code, -1, wide);
     jumpIf(x86::CondCode::kNE, normal);
     if (remainder) {
-      a_.xor_(aReg.r32(), aReg.r32());  // x rem -1 = 0, and idiv would fault on MIN
+      x64::aluRegReg(a_, x64::Alu::Xor, lhs.code, lhs.code, false);  // x rem -1 = 0, and idiv would fault on MIN
       jumpTo(done);
     } else {
       if (wide) {
-        a_.mov(x86::rax, uint64_t{1} << 63);
-        a_.cmp(aReg, x86::rax);
+        x64::movImm64(a_, kRax, uint64_t{1} << 63);
+        x64::aluRegReg(a_, x64::Alu::Cmp, lhs.code, kRax, true);
       } else {
-        a_.cmp(aReg, INT32_MIN);
+        x64::aluRegImm(a_, x64::Alu::Cmp, lhs.code, INT32_MIN, false);
       }
       jumpIf(x86::CondCode::kE, trapLabel(TrapKind::IntegerOverflow, bytecodeOffset));
     }
     bind(normal);
   }
-  a_.mov(acc, aReg);
+  x64::movRegReg(a_, kRax, lhs.code, wide);
   if (isSigned) {
-    if (wide) a_.cqo();
-    else a_.cdq();
-    a_.idiv(b);
+    x64::signExtendIntoRdx(a_, wide);
   } else {
-    a_.xor_(x86::edx, x86::edx);
-    a_.div(b);
+    x64::aluRegReg(a_, x64::Alu::Xor, kRdx, kRdx, false);
   }
-  a_.mov(aReg, remainder ? high : acc);
+  x64::divide(a_, isSigned, rhs.code, wide);
+  x64::movRegReg(a_, lhs.code, remainder ? kRdx : kRax, wide);
   bind(done);
 }
 
