@@ -223,8 +223,7 @@ bool FunctionCompiler::falseEdgeReady(const ControlState& state) {
 }
 
 // A block's or if's end gets a label only when something jumps there: an
-// end only the fall-through reaches is no merge (and asmjit's labels are
-// not free to make).
+// end only the fall-through reaches is no merge.
 Label FunctionCompiler::branchLabel(ControlState& target) {
   if (!target.label.isValid()) target.label = masm_.newLabel();
   return target.label;

@@ -1,10 +1,10 @@
 // The baseline's hottest x86-64 instruction forms, encoded straight into the
 // assembler's code buffer: moves between registers, loads and stores at
 // [base + index + displacement] (the frame's slots and locals, the vmctx's
-// fields, wasm memory), 32-bit immediates, the integer operations add,
-// sub, and, or, xor, cmp, test and lea, calls through a table, and jumps to
-// labels (asmjit's label links, made and resolved for every jump, cost more
-// than the jump's encoding). asmjit stays the encoder of
+// fields, wasm memory), immediates, the integer operations (add, sub, and,
+// or, xor, cmp, test, lea, imul, shifts, division), SSE operations between
+// registers, calls through a table, jumps to the baseline's own labels, and
+// code alignment. asmjit stays the encoder of
 // everything else; these skip its generic path (an operand-signature match
 // and table lookups per instruction), which was a third of a baseline
 // compile's time. Each writes the very bytes asmjit would choose
