@@ -348,10 +348,11 @@ void ValueStack::freeOne(bool fpr) {
   uint32_t cleanUse = UINT32_MAX, dirtyUse = UINT32_MAX;
   for (uint32_t i : cachedLocals_) {
     const CachedLocal& c = locals_[i];
-    uint32_t eligible = (inFpr(localTypes_[i]) == fpr) & (uses(c.reg, fpr) <= 1);
+    auto bit = [](bool b) { return static_cast<uint32_t>(b); };
+    uint32_t eligible = bit(inFpr(localTypes_[i]) == fpr) & bit(uses(c.reg, fpr) <= 1);
     uint32_t use = c.lastUse | (eligible - 1);  // UINT32_MAX when not eligible
-    uint32_t betterClean = -static_cast<uint32_t>((c.dirty == 0) & (use < cleanUse));
-    uint32_t betterDirty = -static_cast<uint32_t>((c.dirty != 0) & (use < dirtyUse));
+    uint32_t betterClean = -(bit(!c.dirty) & bit(use < cleanUse));
+    uint32_t betterDirty = -(bit(c.dirty) & bit(use < dirtyUse));
     cleanUse ^= (cleanUse ^ use) & betterClean;
     clean ^= static_cast<int32_t>((static_cast<uint32_t>(clean) ^ i) & betterClean);
     dirtyUse ^= (dirtyUse ^ use) & betterDirty;
