@@ -304,6 +304,7 @@ void MacroAssemblerX64::emitEpilogue(uint32_t gprsUsed) {
 // A jcc rel32 from the prologue to a label of the body (the stubs are in the
 // other buffer), written by hand; `prologueSize` is the prologue's final size.
 void MacroAssemblerX64::patchPrologueJump(uint32_t rel32At, Label target, uint32_t prologueSize) {
+  if (errors_.failed) return;  // the jump itself may not have been written
   if (labelOffset(target) == kUnbound) return fail("a prologue jump to a label never bound");
   auto to = static_cast<int64_t>(prologueSize + labelOffset(target));
   auto rel32 = static_cast<int32_t>(to - (rel32At + 4));
@@ -561,6 +562,7 @@ Label MacroAssemblerX64::newLabel() {
 // stubs' bytes there, and they have no label inside.
 void MacroAssemblerX64::bind(Label label) {
   if (a_._section != buffers_.code.textSection()) return fail("a label bound in an out-of-line stub");
+  if (label.id >= labels_.size()) return fail("a label this body did not make");
   labels_[label.id] = static_cast<int32_t>(a_.offset());
 }
 void MacroAssemblerX64::bindMerge(Label label) {
@@ -627,11 +629,7 @@ void MacroAssemblerX64::endOutOfLine(Label entry) {
   stub.end = static_cast<uint32_t>(a_.offset());
   inOutOfLine_ = false;
   a_.section(buffers_.code.textSection());
-  if (!outOfLineJump_) {
-    errors_.failed = true;
-    errors_.text = "an out-of-line stub without its jump";
-    return;
-  }
+  if (!outOfLineJump_) return fail("an out-of-line stub without its jump");
   stub.then = *outOfLineJump_;
 }
 // Sets the flags for {c}; returns the condition code that means "true".
@@ -677,7 +675,7 @@ void MacroAssemblerX64::branchIfEqual(GpReg value, uint32_t immediate, Label lab
 void MacroAssemblerX64::jumpTable(GpReg index, std::span<const Label> targets, Label defaultLabel) {
   constexpr uint8_t kRax = 0, kRcx = 1;
   Label table = newLabel();
-  // As many targets as the function's bytes allow at most: far below 2^31.
+  static_assert(limits::kMaxBrTableTargets < INT32_MAX, "the target count is compared as an imm32");
   x64::aluRegImm(a_, x64::Alu::Cmp, index.code, static_cast<int32_t>(targets.size()), false);
   jumpIf(x86::CondCode::kAE, defaultLabel);
   // lea rax, [rip + table]: the table is placed by finish(), which patches

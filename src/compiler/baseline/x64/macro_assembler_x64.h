@@ -349,8 +349,10 @@ class MacroAssemblerX64 {
   void jumpTo(Label label);
   void jumpTo(int condition, Label label);
   void patchForwardJumps();
-  // Where {label} is bound in the body's text, or kUnbound.
-  int32_t labelOffset(Label label) const { return labels_[label.id]; }
+  // Where {label} is bound in the body's text, or kUnbound (also for a
+  // label this body did not make, such as a default Label, so that a jump to
+  // one fails in finish() rather than reading past the table).
+  int32_t labelOffset(Label label) const { return label.id < labels_.size() ? labels_[label.id] : kUnbound; }
   static constexpr int32_t kUnbound = -1;
   void fail(const char* what);
   asmjit::x86::CondCode testCondition(const Condition& condition);
