@@ -68,6 +68,9 @@ struct HostFunction {
   FuncRef record;
   FuncType type;
   HostCallback callback;
+  // Of {type}, worked out once: hostDispatch's fast paths.
+  bool travelsInRegisters = false;  // wasm_call_frame.h's travelsInRegisters
+  bool valuesFitInline = false;     // its Values fit the dispatcher's stack arrays
 };
 
 Func makeHostFunction(Engine& engine, FuncType type, HostCallback callback);

@@ -12,45 +12,13 @@
 
 namespace weft {
 
-Func makeHostFunction(Engine& engine, FuncType type, HostCallback callback) {
-  auto host = std::make_shared<HostFunction>();
-  host->code = hostCallStub(type);
-  host->record.entry = &host->code;
-  host->record.vmctx = host.get();
-  host->record.sigId = engine.signatureId(type);
-  host->type = type;
-  host->callback = std::move(callback);
-  Func func;
-  func.ref = &host->record;
-  func.type = std::move(type);
-  func.owner = host;
-  return func;
-}
-
 namespace {
 
-// The callback's outcome for arguments in {slots}; results written back to them.
-[[gnu::always_inline]] inline HostOutcome runCallback(HostFunction& host, Caller& caller, uint64_t* slots) {
+// The callback's outcome for arguments in {slots}, given room for its
+// argument and result Values; results written back to {slots}.
+[[gnu::always_inline]] inline HostOutcome runCallbackIn(HostFunction& host, Caller& caller, uint64_t* slots,
+                                                        std::span<Value> args, std::span<Value> results) {
   const FuncType& type = host.type;
-  // Values on this stack for the common arities: a host call allocates nothing.
-  // Left uninitialized (every used element is assigned below): clearing 400
-  // bytes per call would cost more than the call.
-  constexpr size_t kInlineValues = 8;
-  union InlineValues {
-    InlineValues() {}
-    Value values[kInlineValues];
-  } inlineArgs, inlineResults;
-  std::vector<Value> heapArgs, heapResults;
-  std::span<Value> args(inlineArgs.values, type.params.size());
-  std::span<Value> results(inlineResults.values, type.results.size());
-  if (type.params.size() > kInlineValues) {
-    heapArgs.resize(type.params.size());
-    args = heapArgs;
-  }
-  if (type.results.size() > kInlineValues) {
-    heapResults.resize(type.results.size());
-    results = heapResults;
-  }
   for (size_t i = 0, unit = 0; i < args.size(); ++i) {
     ValType t = type.params[i];
     args[i] = {t, slots[unit]};
@@ -70,6 +38,28 @@ namespace {
   return outcome;
 }
 
+// Values on this stack for the common arities: a host call allocates nothing.
+constexpr size_t kInlineValues = 8;
+
+// The rare signatures with more: their Values on the heap, out of the hot path.
+[[gnu::noinline]] HostOutcome runCallbackOnHeap(HostFunction& host, Caller& caller, uint64_t* slots) {
+  std::vector<Value> args(host.type.params.size()), results(host.type.results.size());
+  return runCallbackIn(host, caller, slots, args, results);
+}
+
+[[gnu::always_inline]] inline HostOutcome runCallback(HostFunction& host, Caller& caller, uint64_t* slots) {
+  if (!host.valuesFitInline) [[unlikely]]
+    return runCallbackOnHeap(host, caller, slots);
+  // Left uninitialized (every used element is assigned): clearing 400 bytes
+  // per call would cost more than the call.
+  union InlineValues {
+    InlineValues() {}
+    Value values[kInlineValues];
+  } inlineArgs, inlineResults;
+  return runCallbackIn(host, caller, slots, std::span<Value>(inlineArgs.values, host.type.params.size()),
+                       std::span<Value>(inlineResults.values, host.type.results.size()));
+}
+
 // A guest interrupted while its host call ran traps as the call returns
 // (runtime/interruption.h): a host function is never cut short, and a guest
 // that makes no further call and runs no loop still stops.
@@ -81,6 +71,23 @@ uint32_t interruptedWhileAway(const Caller& caller) {
 }
 
 }  // namespace
+
+Func makeHostFunction(Engine& engine, FuncType type, HostCallback callback) {
+  auto host = std::make_shared<HostFunction>();
+  host->code = hostCallStub(type);
+  host->record.entry = &host->code;
+  host->record.vmctx = host.get();
+  host->record.sigId = engine.signatureId(type);
+  host->travelsInRegisters = travelsInRegisters(type);
+  host->valuesFitInline = type.params.size() <= kInlineValues && type.results.size() <= kInlineValues;
+  host->type = type;
+  host->callback = std::move(callback);
+  Func func;
+  func.ref = &host->record;
+  func.type = std::move(type);
+  func.owner = host;
+  return func;
+}
 
 // Runs on the wasm thread between wasm frames: everything it creates is gone
 // before it returns, so a trap raised by the stub afterwards leaks nothing.
@@ -94,7 +101,7 @@ uint32_t hostDispatch(void* hostContext, WasmCallFrame* frame, uintptr_t callerF
     return static_cast<uint32_t>(TrapKind::HostTrap);
   };
   try {
-    if (travelsInRegisters(type)) [[likely]] {
+    if (host->travelsInRegisters) [[likely]] {
       uint64_t slots[2 * call_abi::kIntegerArgRegisters];  // a v128 takes two
       argumentsFromRegisters(type, *frame, slots);
       HostOutcome outcome = runCallback(*host, caller, slots);

@@ -6,9 +6,11 @@
 #include "abi/vmctx_layout.h"
 
 namespace weft::interruption {
-namespace {
 
-std::atomic<uint32_t> gFlagsSet{0};
+std::atomic<uint32_t> detail::gFlagsSet{0};
+using detail::gFlagsSet;
+
+namespace {
 
 // Compiled code reads the flag with plain loads; the host's side is atomic.
 std::atomic_ref<uint32_t> flagOf(void* vmctx) { return std::atomic_ref<uint32_t>(static_cast<VmctxHeader*>(vmctx)->interruptFlag); }
@@ -28,7 +30,5 @@ bool clear(void* vmctx) {
 }
 
 bool isSet(const void* vmctx) { return flagOf(const_cast<void*>(vmctx)).load(std::memory_order_relaxed) != 0; }
-
-bool anySet() { return gFlagsSet.load(std::memory_order_relaxed) != 0; }
 
 }  // namespace weft::interruption
