@@ -60,12 +60,22 @@ class BoundedVector {
   // {drop} may change the element it is given, a copy that is then kept
   // (changed in place, a field written narrow and the element then read
   // whole would stall store forwarding).
+  // Every element is written back, kept or not, and the next one goes over
+  // a dropped one: no branch on {drop}'s answer, which the data decides (the
+  // compilers' records are kept or dropped in no pattern a predictor learns).
   template <typename Predicate>
   void eraseIf(Predicate drop) {
     T* kept = begin();
-    for (T item : *this)
-      if (!drop(item)) *kept++ = item;
+    for (T item : *this) {
+      bool dropped = drop(item);
+      *kept = item;
+      kept += !dropped;
+    }
     size_ = static_cast<uint32_t>(kept - begin());
+  }
+  // Removes every element equal to {value}, as eraseIf does.
+  void eraseValue(const T& value) {
+    eraseIf([&](const T& item) { return item == value; });
   }
 
   // Copies only the elements in use; the rest of the storage stays raw

@@ -95,9 +95,10 @@ void ValueStack::spillAll() {
 void ValueStack::spillForCall(uint32_t keep) {
   for (uint32_t d = 0; d < keep; ++d)
     if (stack_[d].loc != Loc::Slot) spill(d);
-  for (uint32_t i : CachedLocalList(cachedLocals_)) {
-    if (inFpr(localTypes_[i]) || (MacroAssembler::kCallerSavedGprs & (1u << locals_[i].reg))) evictLocal(i);
-  }
+  CachedLocalList clobbered = cachedLocalsWhere([&](uint32_t i) {
+    return inFpr(localTypes_[i]) | ((MacroAssembler::kCallerSavedGprs >> locals_[i].reg) & 1);
+  });
+  for (uint32_t i : clobbered) evictLocal(i);
 }
 
 void ValueStack::adoptParameter(uint32_t index, uint8_t reg) {
@@ -169,27 +170,29 @@ void ValueStack::setLocal(uint32_t index, bool tee) {
   if (!tee) truncate(top);
 }
 
-namespace {
-bool inHome(const LoopHome& home, uint32_t local) {
-  for (const LocalHome& h : home)
-    if (h.local == local) return true;
-  return false;
+std::array<uint32_t, 2> ValueStack::registersOfCachedLocals(const LoopHome& home) const {
+  std::array<uint32_t, 2> registers{};
+  for (const LocalHome& h : home) {
+    const CachedLocal& c = locals_[h.local];
+    registers[inFpr(localTypes_[h.local])] |= static_cast<uint32_t>(c.cached) << c.reg;
+  }
+  return registers;
 }
-}  // namespace
 
 void ValueStack::flushLocalsOutside(const LoopHome& home) {
   assert(dirtyLocals_ == countDirtyLocals());
   if (dirtyLocals_ == 0) return;
-  for (uint32_t i : cachedLocals_)
-    if (locals_[i].dirty && !inHome(home, i)) writeBack(i);
+  std::array<uint32_t, 2> homeRegisters = registersOfCachedLocals(home);
+  for (uint32_t i : cachedLocalsWhere([&](uint32_t i) { return dirtyOutside(i, homeRegisters); })) writeBack(i);
 }
 
 bool ValueStack::hasDirtyLocalsOutside(const LoopHome& home) const {
   assert(dirtyLocals_ == countDirtyLocals());
   if (dirtyLocals_ == 0) return false;
-  for (uint32_t i : cachedLocals_)
-    if (locals_[i].dirty && !inHome(home, i)) return true;
-  return false;
+  std::array<uint32_t, 2> homeRegisters = registersOfCachedLocals(home);
+  uint32_t any = 0;
+  for (uint32_t i : cachedLocals_) any |= dirtyOutside(i, homeRegisters);
+  return any != 0;
 }
 
 void ValueStack::markDirty(const LoopHome& home) {
@@ -202,8 +205,7 @@ void ValueStack::markDirty(const LoopHome& home) {
 void ValueStack::flushLocals() {
   assert(dirtyLocals_ == countDirtyLocals());
   if (dirtyLocals_ == 0) return;
-  for (uint32_t i : cachedLocals_)
-    if (locals_[i].dirty) writeBack(i);
+  for (uint32_t i : cachedLocalsWhere([&](uint32_t i) { return locals_[i].dirty; })) writeBack(i);
 }
 
 void ValueStack::intersectLocals(LocalsSnapshot& into, const LocalsSnapshot& other) {
@@ -260,9 +262,10 @@ void ValueStack::restoreLocals(const LocalsSnapshot& saved) {
 
 bool ValueStack::sameLocalsIn(const LocalsSnapshot& saved) const {
   if (saved.size() != cachedLocals_.size()) return false;
+  uint32_t differs = 0;
   for (uint32_t k = 0; k < saved.size(); ++k)
-    if (saved[k].local != cachedLocals_[k] || saved[k].state.reg != locals_[saved[k].local].reg) return false;
-  return true;
+    differs |= (saved[k].local ^ cachedLocals_[k]) | static_cast<uint32_t>(saved[k].state.reg ^ locals_[saved[k].local].reg);
+  return differs == 0;
 }
 
 LoopHome ValueStack::loopHome() {
@@ -290,9 +293,10 @@ LoopHome ValueStack::loopHome() {
 }
 
 bool ValueStack::localsAt(const LoopHome& home) const {
+  uint32_t elsewhere = 0;
   for (const LocalHome& h : home)
-    if (!locals_[h.local].cached || locals_[h.local].reg != h.reg) return false;
-  return true;
+    elsewhere |= static_cast<uint32_t>(!locals_[h.local].cached) | static_cast<uint32_t>(locals_[h.local].reg ^ h.reg);
+  return elsewhere == 0;
 }
 
 void ValueStack::moveLocalsTo(const LoopHome& home) {
@@ -384,7 +388,7 @@ void ValueStack::releaseLocal(uint32_t index) {
   dirtyLocals_ -= c.dirty;
   c.cached = false;
   c.dirty = false;
-  cachedLocals_.erase(std::find(cachedLocals_.begin(), cachedLocals_.end(), index));
+  cachedLocals_.eraseValue(index);
 }
 
 void ValueStack::evictLocal(uint32_t index) {

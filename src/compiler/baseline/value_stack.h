@@ -33,6 +33,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstdlib>
 #include <cstdint>
@@ -324,6 +325,27 @@ class ValueStack {
   void preferCalleeSaved(uint32_t index);
   // Loads a local into a register of its own.
   void cacheLocal(uint32_t index);
+  // The cached locals {pick} says yes to, in cachedLocals_'s order. Taken
+  // without a branch on the answer: which locals are dirty or where they
+  // sit is the guest's doing, and a branch per local mispredicted at every
+  // branch and call the guest makes.
+  template <typename Pick>
+  CachedLocalList cachedLocalsWhere(Pick pick) const {
+    CachedLocalList picked = cachedLocals_;
+    picked.eraseIf([&](uint32_t i) { return !pick(i); });
+    return picked;
+  }
+  // Per register kind, the registers in which locals of {home} are cached
+  // now. A register caches at most one local, so a cached local is one of
+  // {home}'s exactly when its register is in these.
+  std::array<uint32_t, 2> registersOfCachedLocals(const LoopHome& home) const;
+  // 1 when cached local {index} is dirty and not one of the home's whose
+  // registers are {homeRegisters}, else 0 (an integer: callers combine it
+  // without branching).
+  uint32_t dirtyOutside(uint32_t index, const std::array<uint32_t, 2>& homeRegisters) const {
+    const CachedLocal& c = locals_[index];
+    return static_cast<uint32_t>(c.dirty) & ~(homeRegisters[inFpr(localTypes_[index])] >> c.reg) & 1u;
+  }
   // The local cached in register {reg} of the kind, or -1.
   int32_t localIn(uint8_t reg, bool fpr) const;
 
