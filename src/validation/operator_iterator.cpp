@@ -302,7 +302,6 @@ inline bool OperatorIteratorT<kValidate>::readLocalIndex(Operator& op) {
   return true;
 }
 
-
 template <bool kValidate>
 bool OperatorIteratorT<kValidate>::next(Operator& op) {
   if (done_ || reader_.failed()) return false;
@@ -312,36 +311,8 @@ bool OperatorIteratorT<kValidate>::next(Operator& op) {
   reader_.seek(reader_.pos() + 1);
   op.offset = opOffset_;
 
-  // The most frequent operators in real code take a short path that skips the
-  // table-driven dispatch below; their rules are the same as there.
-  switch (first) {
-    case 0x20:  // local.get
-      opcode_ = op.opcode = Opcode::LocalGet;
-      if (!readLocalIndex(op)) return false;
-      scratch_.operands.push_back(op.type);
-      return true;
-    case 0x21:  // local.set
-      opcode_ = op.opcode = Opcode::LocalSet;
-      return readLocalIndex(op) && popExpect(op.type);
-    case 0x22:  // local.tee
-      opcode_ = op.opcode = Opcode::LocalTee;
-      if (!readLocalIndex(op) || !popExpect(op.type)) return false;
-      scratch_.operands.push_back(op.type);
-      return true;
-    case 0x41: {  // i32.const
-      opcode_ = op.opcode = Opcode::I32Const;
-      int32_t value;
-      if (!reader_.readVarS32(value)) return malformed("malformed i32 constant");
-      op.bits = static_cast<uint32_t>(value);
-      scratch_.operands.push_back(ValType::I32);
-      return true;
-    }
-    default:
-      break;
-  }
-
   uint32_t key = first;
-  if (first >= 0xfc && first <= 0xfe) {
+  if (first >= 0xfc && first <= 0xfe) [[unlikely]] {
     uint32_t sub;
     if (!reader_.readVarU32(sub)) return malformed("malformed opcode");
     if (sub >= 0x100) return unknownOpcode(first, sub);
@@ -410,18 +381,38 @@ template <Opcode kOp>
 inline bool OperatorIteratorT<kValidate>::handle(Operator& op) {
   constexpr OpcodeInfo info = kOpcodeInfo[static_cast<uint16_t>(kOp)];
   opcode_ = op.opcode = kOp;
+  // The most frequent operators in real code: their rules written out here,
+  // the same as typeSpecial's.
+  if constexpr (kOp == Opcode::LocalGet) {
+    if (!readLocalIndex(op)) return false;
+    scratch_.operands.push_back(op.type);
+    return true;
+  } else if constexpr (kOp == Opcode::LocalSet) {
+    return readLocalIndex(op) && popExpect(op.type);
+  } else if constexpr (kOp == Opcode::LocalTee) {
+    if (!readLocalIndex(op) || !popExpect(op.type)) return false;
+    scratch_.operands.push_back(op.type);
+    return true;
+  } else if constexpr (kOp == Opcode::I32Const) {
+    int32_t value;
+    if (!reader_.readVarS32(value)) return malformed("malformed i32 constant");
+    op.bits = static_cast<uint32_t>(value);
+    scratch_.operands.push_back(ValType::I32);
+    return true;
+  }
   if constexpr (info.imm != ImmKind::None) {
-    if (!decodeImmediates(op, info.imm)) return false;
+    if (!decodeImmediates<info.imm>(op)) return false;
   }
   if constexpr (info.sig.special) {
-    return typeSpecial(op);
+    return typeSpecial<kOp>(op);
   } else {
     return applyFixedSignature<kOp>();
   }
 }
 
 template <bool kValidate>
-bool OperatorIteratorT<kValidate>::decodeImmediates(Operator& op, ImmKind kind) {
+template <ImmKind kind>
+bool OperatorIteratorT<kValidate>::decodeImmediates(Operator& op) {
   switch (kind) {
     case ImmKind::None:
     case ImmKind::BrTable:  // read while typing
@@ -535,13 +526,15 @@ bool OperatorIteratorT<kValidate>::decodeImmediates(Operator& op, ImmKind kind) 
       break;
     }
     case ImmKind::Lane16: case ImmKind::Lane8: case ImmKind::Lane4: case ImmKind::Lane2: {
-      uint32_t lanes = 16u >> (static_cast<uint32_t>(kind) - static_cast<uint32_t>(ImmKind::Lane16));
+      // (& 3: the four kinds; the mask keeps the other kinds' dead copies of
+      // this case from shifting by more than the width.)
+      uint32_t lanes = 16u >> ((static_cast<uint32_t>(kind) - static_cast<uint32_t>(ImmKind::Lane16)) & 3);
       if (!reader_.readByte(op.lane)) return malformed("unexpected end");
       WEFT_CHECK(op.lane < lanes, fail("invalid lane index"));
       break;
     }
     case ImmKind::MemLane1: case ImmKind::MemLane2: case ImmKind::MemLane4: case ImmKind::MemLane8: {
-      uint32_t log2 = static_cast<uint32_t>(kind) - static_cast<uint32_t>(ImmKind::MemLane1);
+      uint32_t log2 = (static_cast<uint32_t>(kind) - static_cast<uint32_t>(ImmKind::MemLane1)) & 3;
       if (!readMemArg(op, log2, false)) return false;
       if (!reader_.readByte(op.lane)) return malformed("unexpected end");
       WEFT_CHECK(op.lane < (16u >> log2), fail("invalid lane index"));
@@ -559,9 +552,10 @@ bool OperatorIteratorT<kValidate>::decodeImmediates(Operator& op, ImmKind kind) 
 }
 
 template <bool kValidate>
+template <Opcode kOp>
 bool OperatorIteratorT<kValidate>::typeSpecial(Operator& op) {
   TypeStack& operands = scratch_.operands;
-  switch (op.opcode) {
+  switch (kOp) {
     case Opcode::Unreachable:
       markUnreachable();
       return true;

@@ -177,14 +177,19 @@ class OperatorIteratorT {
   bool checkDataIndex(uint32_t index);
   bool readLabel(uint32_t& depth);
 
-  bool decodeImmediates(Operator& op, ImmKind kind);
+  // Templates on what the opcode list says of each opcode, each kind and
+  // each special opcode its own function: a direct call from the dispatch,
+  // not a second switch per operator whose jump mispredicted.
+  template <ImmKind kind>
+  [[gnu::noinline]] bool decodeImmediates(Operator& op);
   template <Opcode kOp>
   bool handle(Operator& op);
   template <Opcode kOp>
   bool applyFixedSignature();
   bool unknownOpcode(uint32_t prefix, uint32_t code);
   [[gnu::always_inline]] bool readLocalIndex(Operator& op);
-  bool typeSpecial(Operator& op);
+  template <Opcode kOp>
+  [[gnu::noinline]] bool typeSpecial(Operator& op);
 
   const ModuleInfo& module_;
   std::span<const uint8_t> moduleBytes_;
