@@ -27,6 +27,36 @@ TEST(BoundedVector, EraseAndEraseIfKeepTheOrder) {
   EXPECT_EQ(v[2].tag, 18);
 }
 
+// eraseIf writes every element back, kept or not: what {drop} changes in a
+// kept element stays, and a dropped one leaves no trace among those kept.
+TEST(BoundedVector, EraseIfKeepsChangesToKeptElementsAndEraseValueDropsEveryCopy) {
+  BoundedVector<Pair, 8> v;
+  for (uint32_t i = 0; i < 6; ++i) v.push_back({i, 0});
+  v.eraseIf([](Pair& p) {
+    p.tag = static_cast<uint8_t>(p.key + 100);
+    return p.key == 0 || p.key == 3 || p.key == 5;
+  });
+  ASSERT_EQ(v.size(), 3u);
+  EXPECT_EQ(v[0].key, 1u);
+  EXPECT_EQ(v[0].tag, 101);
+  EXPECT_EQ(v[1].key, 2u);
+  EXPECT_EQ(v[1].tag, 102);
+  EXPECT_EQ(v[2].key, 4u);
+  EXPECT_EQ(v[2].tag, 104);
+
+  BoundedVector<uint32_t, 8> values;
+  for (uint32_t x : {4u, 9u, 4u, 1u, 4u}) values.push_back(x);
+  values.eraseValue(4);
+  ASSERT_EQ(values.size(), 2u);
+  EXPECT_EQ(values[0], 9u);
+  EXPECT_EQ(values[1], 1u);
+  values.eraseValue(7);  // absent: nothing changes
+  EXPECT_EQ(values.size(), 2u);
+  values.eraseValue(9);
+  values.eraseValue(1);
+  EXPECT_TRUE(values.empty());
+}
+
 TEST(BoundedVector, CopiesHoldTheSameElementsAndAreIndependent) {
   BoundedVector<uint32_t, 4> a;
   a.push_back(7);

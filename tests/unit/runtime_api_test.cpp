@@ -121,6 +121,36 @@ TEST_P(RuntimeApi, HostCallsAHostFunctionDirectly) {
   EXPECT_EQ(out.results[0], Value::i32(2));
 }
 
+// The dispatcher's paths by arity: up to five parameters come in registers,
+// more from the frame; up to eight arguments and results are Values on its
+// stack, more on the heap. Each side of both edges sees every argument in
+// its place and returns the results in theirs.
+TEST_P(RuntimeApi, HostFunctionsOfEveryArityEdgeSeeTheirArgumentsAndResults) {
+  for (size_t params : {size_t{5}, size_t{6}, size_t{8}, size_t{9}}) {
+    for (size_t resultCount : {size_t{1}, size_t{8}, size_t{9}}) {
+      FuncType type{std::vector<ValType>(params, ValType::I64), std::vector<ValType>(resultCount, ValType::I64)};
+      Func weigh = makeHostFunction(*engine_, type, [&](Caller&, std::span<const Value> args, std::span<Value> results) {
+        uint64_t sum = 0;
+        for (size_t i = 0; i < args.size(); ++i) sum += (i + 1) * args[i].asI64();
+        for (size_t r = 0; r < results.size(); ++r) results[r] = Value::i64(sum + r);
+        return HostOutcome::ok();
+      });
+      std::vector<Value> args;
+      uint64_t expected = 0;
+      for (size_t i = 0; i < params; ++i) {
+        uint64_t arg = 0x100000000ull * (i + 1) + 7 * i;  // high bits set: a narrowed copy would show
+        args.push_back(Value::i64(arg));
+        expected += (i + 1) * arg;
+      }
+      CallOutcome out = call(weigh, args);
+      ASSERT_TRUE(out.ok()) << params << " params, " << resultCount << " results";
+      ASSERT_EQ(out.results.size(), resultCount);
+      for (size_t r = 0; r < resultCount; ++r)
+        EXPECT_EQ(out.results[r], Value::i64(expected + r)) << params << " params, result " << r;
+    }
+  }
+}
+
 TEST_P(RuntimeApi, WrongArgumentsAreAnErrorNotACall) {
   auto module = compileTestModule(engine_, "counter");
   ASSERT_TRUE(module);
