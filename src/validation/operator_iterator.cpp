@@ -303,6 +303,14 @@ inline bool OperatorIteratorT<kValidate>::readLocalIndex(Operator& op) {
 }
 
 template <bool kValidate>
+inline bool OperatorIteratorT<kValidate>::readI32Immediate(Operator& op) {
+  int32_t value;
+  if (!reader_.readVarS32(value)) return malformed("malformed i32 constant");
+  op.bits = static_cast<uint32_t>(value);
+  return true;
+}
+
+template <bool kValidate>
 bool OperatorIteratorT<kValidate>::next(Operator& op) {
   if (done_ || reader_.failed()) return false;
   if (reader_.atEnd()) return malformed("unexpected end of function body (missing end)");
@@ -381,29 +389,26 @@ template <Opcode kOp>
 inline bool OperatorIteratorT<kValidate>::handle(Operator& op) {
   constexpr OpcodeInfo info = kOpcodeInfo[static_cast<uint16_t>(kOp)];
   opcode_ = op.opcode = kOp;
-  // The most frequent operators in real code: their rules written out here,
-  // the same as typeSpecial's.
-  if constexpr (kOp == Opcode::LocalGet) {
+  // The most frequent operators in real code (local.get/set/tee, i32.const)
+  // read their immediates and are typed inline; every other one calls its
+  // kind's reader and, if special, its typing rule.
+  if constexpr (info.imm == ImmKind::Local) {
     if (!readLocalIndex(op)) return false;
+  } else if constexpr (info.imm == ImmKind::I32) {
+    if (!readI32Immediate(op)) return false;
+  } else if constexpr (info.imm != ImmKind::None) {
+    if (!decodeImmediates<info.imm>(op)) return false;
+  }
+  if constexpr (kOp == Opcode::LocalGet) {
     scratch_.operands.push_back(op.type);
     return true;
   } else if constexpr (kOp == Opcode::LocalSet) {
-    return readLocalIndex(op) && popExpect(op.type);
+    return popExpect(op.type);
   } else if constexpr (kOp == Opcode::LocalTee) {
-    if (!readLocalIndex(op) || !popExpect(op.type)) return false;
+    if (!popExpect(op.type)) return false;
     scratch_.operands.push_back(op.type);
     return true;
-  } else if constexpr (kOp == Opcode::I32Const) {
-    int32_t value;
-    if (!reader_.readVarS32(value)) return malformed("malformed i32 constant");
-    op.bits = static_cast<uint32_t>(value);
-    scratch_.operands.push_back(ValType::I32);
-    return true;
-  }
-  if constexpr (info.imm != ImmKind::None) {
-    if (!decodeImmediates<info.imm>(op)) return false;
-  }
-  if constexpr (info.sig.special) {
+  } else if constexpr (info.sig.special) {
     return typeSpecial<kOp>(op);
   } else {
     return applyFixedSignature<kOp>();
@@ -455,12 +460,9 @@ bool OperatorIteratorT<kValidate>::decodeImmediates(Operator& op) {
     case ImmKind::MemIdx:
       if (!readZeroByte() || !checkMemory()) return false;
       break;
-    case ImmKind::I32: {
-      int32_t value;
-      if (!reader_.readVarS32(value)) return malformed("malformed i32 constant");
-      op.bits = static_cast<uint32_t>(value);
+    case ImmKind::I32:
+      if (!readI32Immediate(op)) return false;
       break;
-    }
     case ImmKind::I64: {
       int64_t value;
       if (!reader_.readVarS64(value)) return malformed("malformed i64 constant");
@@ -703,15 +705,7 @@ bool OperatorIteratorT<kValidate>::typeSpecial(Operator& op) {
       return true;
     }
 
-    case Opcode::LocalGet:
-      operands.push_back(op.type);
-      return true;
-    case Opcode::LocalSet:
-      return popExpect(op.type);
-    case Opcode::LocalTee:
-      if (!popExpect(op.type)) return false;
-      operands.push_back(op.type);
-      return true;
+    // local.get, local.set and local.tee are typed in handle().
 
     case Opcode::GlobalGet:
       operands.push_back(op.type);

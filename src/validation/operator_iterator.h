@@ -188,6 +188,7 @@ class OperatorIteratorT {
   bool applyFixedSignature();
   bool unknownOpcode(uint32_t prefix, uint32_t code);
   [[gnu::always_inline]] bool readLocalIndex(Operator& op);
+  [[gnu::always_inline]] bool readI32Immediate(Operator& op);
   template <Opcode kOp>
   [[gnu::noinline]] bool typeSpecial(Operator& op);
 
