@@ -140,6 +140,7 @@ void versionLoop(llvm::Loop& loop, llvm::Value* small) {
 
 UncheckedLoops uncheckedLoops(llvm::Function& function, const Cycles& cycles) {
   UncheckedLoops unchecked;
+  if (cycles.heads.empty()) return unchecked;  // the analyses below cost more than a small function's codegen
   uint64_t work = 0;
   llvm::DominatorTree dominators(function);
   llvm::LoopInfo loops(dominators);
