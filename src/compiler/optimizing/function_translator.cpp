@@ -10,6 +10,7 @@
 
 #include "abi/calling_convention.h"
 #include "abi/entry_table.h"
+#include "compiler/optimizing/in_bounds_loops.h"
 #include "compiler/optimizing/object_code.h"
 #include "compiler/optimizing/translator.h"
 
@@ -39,7 +40,7 @@ Translator::Translator(const CompileInput& input, uint32_t functionIndex, Valida
       metadata_(module.getContext()),
       debugInfo_(module) {
   llvm::MDNode* root = metadata_.createTBAARoot("weft instance and guest data");
-  const char* names[] = {"vmctx", "linear memory", "table elements", "global", "frame"};
+  const char* names[] = {"vmctx", kLinearMemoryAliasName, "table elements", "global", "frame"};
   for (size_t i = 0; i < 5; ++i) {
     llvm::MDNode* type = metadata_.createTBAAScalarTypeNode(names[i], root);
     aliasTags_[i] = metadata_.createTBAAStructTagNode(type, type, 0);

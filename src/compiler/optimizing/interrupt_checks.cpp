@@ -29,6 +29,7 @@
 #include "abi/trap_kind.h"
 #include "abi/vmctx_layout.h"
 #include "compiler/interrupt_points.h"
+#include "compiler/optimizing/loop_versioning.h"
 
 namespace weft {
 namespace {
@@ -106,38 +107,6 @@ struct UncheckedLoops {
   uint32_t versioned = 0;                         // loops given an unchecked copy
 };
 
-// The unchecked copy of {loop}, entered from its preheader when {small}
-// holds. The loop is in LCSSA form, so its values reach the rest of the
-// function only through phis of its exit blocks, which gain the copy's
-// edges. The copy's blocks are not cycle heads of {cycles}: they get no check.
-void versionLoop(llvm::Loop& loop, llvm::Value* small) {
-  llvm::BasicBlock* preheader = loop.getLoopPreheader();
-  llvm::Function& function = *preheader->getParent();
-  llvm::ValueToValueMapTy map;
-  llvm::SmallVector<llvm::BasicBlock*, 8> copies;
-  for (llvm::BasicBlock* block : loop.blocks()) {
-    llvm::BasicBlock* copy = llvm::CloneBasicBlock(block, map, ".unchecked", &function);
-    map[block] = copy;
-    copies.push_back(copy);
-  }
-  llvm::remapInstructionsInBlocks(copies, map);
-  llvm::SmallVector<llvm::BasicBlock*, 4> exits;
-  loop.getUniqueExitBlocks(exits);
-  for (llvm::BasicBlock* exit : exits)
-    for (llvm::PHINode& phi : exit->phis())
-      for (unsigned i = 0, n = phi.getNumIncomingValues(); i < n; ++i)
-        if (llvm::BasicBlock* from = phi.getIncomingBlock(i); loop.contains(from)) {
-          llvm::Value* value = phi.getIncomingValue(i);
-          auto mapped = map.find(value);
-          phi.addIncoming(mapped != map.end() ? static_cast<llvm::Value*>(mapped->second) : value,
-                          llvm::cast<llvm::BasicBlock>(map[from]));
-        }
-  llvm::Instruction* enter = preheader->getTerminator();
-  llvm::IRBuilder<> builder(enter);
-  builder.CreateCondBr(small, llvm::cast<llvm::BasicBlock>(map[loop.getHeader()]), loop.getHeader());
-  enter->eraseFromParent();
-}
-
 UncheckedLoops uncheckedLoops(llvm::Function& function, const Cycles& cycles) {
   UncheckedLoops unchecked;
   if (cycles.heads.empty()) return unchecked;  // the analyses below cost more than a small function's codegen
@@ -202,7 +171,11 @@ UncheckedLoops uncheckedLoops(llvm::Function& function, const Cycles& cycles) {
     // At most {iterations}: the back edge is taken one time fewer.
     small.push_back(builder.CreateICmpULT(count, builder.getInt64(iterations)));
   }
-  for (size_t i = 0; i < counted.size(); ++i) versionLoop(*counted[i].loop, small[i]);
+  // The copies' blocks are not cycle heads of {cycles}: they get no check.
+  for (size_t i = 0; i < counted.size(); ++i) {
+    llvm::ValueToValueMapTy copies;
+    versionLoop(*counted[i].loop, small[i], ".unchecked", copies);
+  }
   unchecked.versioned = static_cast<uint32_t>(counted.size());
   return unchecked;
 }

@@ -21,7 +21,9 @@
 #include <stdexcept>
 
 #include "abi/cpu_features.h"
+#include "abi/vmctx_layout.h"
 #include "compiler/optimizing/function_translator.h"
+#include "compiler/optimizing/in_bounds_loops.h"
 #include "compiler/optimizing/interrupt_checks.h"
 #include "compiler/optimizing/object_code.h"
 
@@ -108,7 +110,18 @@ Error tierError(uint32_t functionIndex, std::string message) {
   return error;
 }
 
-void optimize(llvm::Module& module, llvm::TargetMachine& machine) {
+// Memory 0, for the in-bounds copies of loops; none without a memory.
+std::optional<LoopMemory> inBoundsLoopsFor(const CompileInput& input) {
+  if (input.module.memories.empty()) return std::nullopt;
+  LoopMemory length;
+  length.strategy = input.strategy;
+  length.imported = input.layout.memoryIsImported(0);
+  length.definitionOffset = length.imported ? input.layout.memoryPtr(0) : input.layout.memoryDef(0);
+  length.lengthOffset = vmctx::kMemoryByteLength;
+  return length;
+}
+
+void optimize(llvm::Module& module, llvm::TargetMachine& machine, std::optional<LoopMemory> inBoundsLoops) {
   llvm::LoopAnalysisManager loops;
   llvm::FunctionAnalysisManager functions;
   llvm::CGSCCAnalysisManager cgscc;
@@ -119,6 +132,10 @@ void optimize(llvm::Module& module, llvm::TargetMachine& machine) {
   passes.registerFunctionAnalyses(functions);
   passes.registerLoopAnalyses(loops);
   passes.crossRegisterProxies(loops, functions, cgscc, modules);
+  if (inBoundsLoops)
+    passes.registerVectorizerStartEPCallback([length = *inBoundsLoops](llvm::FunctionPassManager& pipeline, auto) {
+      pipeline.addPass(InBoundsLoopsPass(length));
+    });
   llvm::ModulePassManager pipeline = passes.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2);
   pipeline.run(module, modules);
 }
@@ -131,7 +148,7 @@ Result<CompiledFunction> compileWithLlvm(const CompileInput& input, uint32_t fun
   Status translated = translateFunction(input, functionIndex, state.scratch, module);
   if (!translated) return translated.error();
   llvm::Function* function = module.getFunction(optimizedFunctionSymbol(functionIndex));
-  optimize(module, *state.machine);
+  optimize(module, *state.machine, inBoundsLoopsFor(input));
   uint32_t bodyOffset = input.module.functions[functionIndex].body.offset;
   if (function && !insertInterruptChecks(*function, bodyOffset, input.module.functions[functionIndex].body.size))
     return tierError(functionIndex, "the optimized entry block has no vmctx slot to put the interrupt check after");
