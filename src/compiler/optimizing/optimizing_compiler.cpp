@@ -26,6 +26,7 @@
 #include "compiler/optimizing/in_bounds_loops.h"
 #include "compiler/optimizing/interrupt_checks.h"
 #include "compiler/optimizing/object_code.h"
+#include "compiler/optimizing/select_logic.h"
 
 namespace weft {
 namespace {
@@ -149,6 +150,7 @@ Result<CompiledFunction> compileWithLlvm(const CompileInput& input, uint32_t fun
   if (!translated) return translated.error();
   llvm::Function* function = module.getFunction(optimizedFunctionSymbol(functionIndex));
   optimize(module, *state.machine, inBoundsLoopsFor(input));
+  if (function) selectsToLogic(*function);
   uint32_t bodyOffset = input.module.functions[functionIndex].body.offset;
   if (function && !insertInterruptChecks(*function, bodyOffset, input.module.functions[functionIndex].body.size))
     return tierError(functionIndex, "the optimized entry block has no vmctx slot to put the interrupt check after");
