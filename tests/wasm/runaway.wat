@@ -16,6 +16,26 @@
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $l)))
 
+;; Stores to addresses that never change (a counter in memory, a global,
+  ;; and one beside a moving store): LLVM would keep them in registers for the
+  ;; whole loop, and write them back only when it ends, which an interrupt is
+  ;; not; what the loop stored must be in memory when it traps.
+  (global $bumps (export "bumps") (mut i32) (i32.const 0))
+  (func (export "bump_memory")
+    (loop $l
+      (i32.store offset=65532 (i32.const 0) (i32.add (i32.load offset=65532 (i32.const 0)) (i32.const 1)))
+      (br $l)))
+  (func (export "bump_global")
+    (loop $l
+      (global.set $bumps (i32.add (global.get $bumps) (i32.const 1)))
+      (br $l)))
+  (func (export "bump_beside_fill") (local $i i32)
+    (loop $l
+      (i32.store (i32.and (i32.shl (local.get $i) (i32.const 2)) (i32.const 0x7ffc)) (local.get $i))
+      (i32.store offset=65528 (i32.const 0) (i32.add (i32.load offset=65528 (i32.const 0)) (i32.const 1)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l)))
+
   ;; A finite inner loop inside an endless outer one.
   (func (export "nested") (local $i i32) (local $j i32)
     (loop $outer

@@ -239,7 +239,63 @@ void insertCheck(llvm::Function& function, llvm::BasicBlock* at, llvm::BasicBloc
   builder.CreateUnreachable();
 }
 
+constexpr const char* kBarrierName = "weft.interrupt.barrier";
+constexpr int kMaxInvarianceDepth = 16;
+
+// Whether {value} may be the same in every iteration of {loop} once LICM is
+// done with it: conservative, so anything unclear may be.
+bool mayBeInvariant(const llvm::Value* value, const llvm::Loop& loop, int depth) {
+  const auto* instruction = llvm::dyn_cast<llvm::Instruction>(value);
+  if (!instruction || !loop.contains(instruction) || depth > kMaxInvarianceDepth) return true;
+  if (llvm::isa<llvm::PHINode>(instruction) || llvm::isa<llvm::CallBase>(instruction)) return false;
+  for (const llvm::Value* operand : instruction->operands())
+    if (!mayBeInvariant(operand, loop, depth + 1)) return false;
+  return true;
+}
+
+bool needsBarrier(const llvm::Loop& loop) {
+  bool invariantStore = false;
+  for (llvm::BasicBlock* block : loop.blocks())
+    for (llvm::Instruction& instruction : *block) {
+      if (auto* call = llvm::dyn_cast<llvm::CallBase>(&instruction);
+          call && !llvm::isa<llvm::IntrinsicInst>(call) && !call->doesNotReturn())
+        return false;
+      if (auto* store = llvm::dyn_cast<llvm::StoreInst>(&instruction))
+        invariantStore |= mayBeInvariant(store->getPointerOperand(), loop, 0);
+    }
+  return invariantStore;
+}
+
 }  // namespace
+
+llvm::PreservedAnalyses InterruptBarriersPass::run(llvm::Function& function, llvm::FunctionAnalysisManager&) {
+  if (function.empty()) return llvm::PreservedAnalyses::all();
+  llvm::DominatorTree dominators(function);
+  llvm::LoopInfo loops(dominators);
+  std::vector<llvm::BasicBlock*> headers;
+  for (llvm::Loop* loop : loops.getLoopsInPreorder())
+    if (needsBarrier(*loop)) headers.push_back(loop->getHeader());
+  if (headers.empty()) return llvm::PreservedAnalyses::all();
+  llvm::Module& module = *function.getParent();
+  llvm::FunctionCallee barrier =
+      module.getOrInsertFunction(kBarrierName, llvm::FunctionType::get(llvm::Type::getVoidTy(module.getContext()), false));
+  for (llvm::BasicBlock* header : headers) {
+    llvm::IRBuilder<> builder(header, header->getFirstInsertionPt());
+    builder.CreateCall(barrier)->setDebugLoc(header->getFirstNonPHI()->getDebugLoc());
+  }
+  llvm::PreservedAnalyses preserved;
+  preserved.preserveSet<llvm::CFGAnalyses>();
+  return preserved;
+}
+
+void removeInterruptBarriers(llvm::Function& function) {
+  llvm::Function* barrier = function.getParent()->getFunction(kBarrierName);
+  if (!barrier) return;
+  std::vector<llvm::Instruction*> calls;
+  for (llvm::User* user : barrier->users()) calls.push_back(llvm::cast<llvm::Instruction>(user));
+  for (llvm::Instruction* call : calls) call->eraseFromParent();
+  barrier->eraseFromParent();
+}
 
 std::optional<InterruptChecks> insertInterruptChecks(llvm::Function& function, uint32_t bodyBytecodeOffset,
                                                      uint32_t bodyBytes) {

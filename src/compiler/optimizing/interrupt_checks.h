@@ -7,12 +7,10 @@
 // and needs none.
 #pragma once
 
+#include <llvm/IR/PassManager.h>
+
 #include <cstdint>
 #include <optional>
-
-namespace llvm {
-class Function;
-}
 
 namespace weft {
 
@@ -36,5 +34,21 @@ struct InterruptChecks {
 // block has no such call.
 std::optional<InterruptChecks> insertInterruptChecks(llvm::Function& function, uint32_t bodyBytecodeOffset,
                                                      uint32_t bodyBytes);
+
+// The checks come after the pipeline, but what they observe must hold during
+// it: when a check traps, every store the loop made before it is in memory.
+// LLVM's loop-invariant code motion keeps a store to an address that does not
+// change in the loop in a register and writes it at the loop's exits, and a
+// check is not an exit LLVM knows of. So, early in the pipeline (SSA form,
+// before any loop pass), the header of every loop that calls nothing and
+// stores to an address that may be invariant gets a barrier: a call LLVM must
+// assume reads all memory, removed again before the checks go in. A loop
+// that calls something needs none, since no store is kept across the call.
+// Loops whose stores move along (memops' fills) keep every optimization.
+class InterruptBarriersPass : public llvm::PassInfoMixin<InterruptBarriersPass> {
+ public:
+  llvm::PreservedAnalyses run(llvm::Function& function, llvm::FunctionAnalysisManager& analyses);
+};
+void removeInterruptBarriers(llvm::Function& function);
 
 }  // namespace weft

@@ -133,6 +133,9 @@ void optimize(llvm::Module& module, llvm::TargetMachine& machine, std::optional<
   passes.registerFunctionAnalyses(functions);
   passes.registerLoopAnalyses(loops);
   passes.crossRegisterProxies(loops, functions, cgscc, modules);
+  passes.registerPipelineEarlySimplificationEPCallback([](llvm::ModulePassManager& pipeline, auto) {
+    pipeline.addPass(llvm::createModuleToFunctionPassAdaptor(InterruptBarriersPass()));
+  });
   if (inBoundsLoops)
     passes.registerVectorizerStartEPCallback([length = *inBoundsLoops](llvm::FunctionPassManager& pipeline, auto) {
       pipeline.addPass(InBoundsLoopsPass(length));
@@ -150,7 +153,10 @@ Result<CompiledFunction> compileWithLlvm(const CompileInput& input, uint32_t fun
   if (!translated) return translated.error();
   llvm::Function* function = module.getFunction(optimizedFunctionSymbol(functionIndex));
   optimize(module, *state.machine, inBoundsLoopsFor(input));
-  if (function) selectsToLogic(*function);
+  if (function) {
+    removeInterruptBarriers(*function);
+    selectsToLogic(*function);
+  }
   uint32_t bodyOffset = input.module.functions[functionIndex].body.offset;
   if (function && !insertInterruptChecks(*function, bodyOffset, input.module.functions[functionIndex].body.size))
     return tierError(functionIndex, "the optimized entry block has no vmctx slot to put the interrupt check after");
