@@ -5,6 +5,7 @@
 #include <llvm/Analysis/ScalarEvolution.h>
 #include <llvm/Analysis/ScalarEvolutionExpressions.h>
 #include <llvm/Analysis/TargetLibraryInfo.h>
+#include <llvm/IR/Constants.h>
 #include <llvm/IR/Dominators.h>
 #include <llvm/IR/IRBuilder.h>
 #include <llvm/IR/Instructions.h>
@@ -82,7 +83,8 @@ class LoopVersioner {
     if (!loop_.getLoopPreheader() || !loop_.getLoopLatch() || !loop_.hasDedicatedExits())
       llvm::simplifyLoop(&loop_, &dominators_, &loops_, &evolution_, &assumptions_, nullptr, false);
     preheader_ = loop_.getLoopPreheader();
-    if (!preheader_ || !loop_.getLoopLatch() || !loop_.hasDedicatedExits()) return nullptr;
+    // (simplifyLoop may have split a loop of several back edges into nested ones)
+    if (!preheader_ || !loop_.getLoopLatch() || !loop_.hasDedicatedExits() || !loop_.isInnermost()) return nullptr;
     if (!collectAccesses() || accesses_.empty()) return nullptr;
     llvm::formLCSSA(loop_, dominators_, &loops_, &evolution_);
     llvm::Value* inBounds = buildCheck();
@@ -142,6 +144,32 @@ class LoopVersioner {
            count_->getType()->getIntegerBitWidth() <= 64 && safeToExpand(count_);
   }
 
+  // Whether {value} is memory 0's base: a load of it from its definition, or
+  // the constant of a specialized copy. Only offsets from it are checked
+  // against the memory's length; a pointer chosen among others (a select or
+  // phi of addresses) would hide its offset from scalar evolution.
+  bool isMemoryBase(llvm::Value* value) const {
+    if (memory_.constantBase) {
+      auto* address = llvm::dyn_cast<llvm::ConstantExpr>(value);
+      auto* integer = address && address->getOpcode() == llvm::Instruction::IntToPtr
+                          ? llvm::dyn_cast<llvm::ConstantInt>(address->getOperand(0))
+                          : nullptr;
+      return integer && integer->getZExtValue() == *memory_.constantBase;
+    }
+    auto* load = llvm::dyn_cast<llvm::LoadInst>(value);
+    if (!load || !load->getType()->isPointerTy()) return false;
+    llvm::Value* vmctx = preheader_->getParent()->getArg(0);
+    llvm::APInt offset(64, 0);
+    const llvm::Value* from = load->getPointerOperand()->stripAndAccumulateConstantOffsets(layout(), offset, true);
+    if (!memory_.imported)
+      return from == vmctx && offset == uint64_t(memory_.definitionOffset) + uint64_t(memory_.baseOffset);
+    auto* definition = llvm::dyn_cast<llvm::LoadInst>(from);
+    if (offset != uint64_t(memory_.baseOffset) || !definition) return false;
+    llvm::APInt at(64, 0);
+    return definition->getPointerOperand()->stripAndAccumulateConstantOffsets(layout(), at, true) == vmctx &&
+           at == uint64_t(memory_.definitionOffset);
+  }
+
   // A compare of an offset with a loop-invariant value that decides a
   // branch to a trap (the bounds-checked strategy's `end > length`, or a
   // table's, or the guest's own): when the offset's range makes the compare
@@ -192,7 +220,7 @@ class LoopVersioner {
   std::optional<Access> analyze(llvm::Instruction& instruction, llvm::Value* pointer, uint64_t bytes) {
     const llvm::SCEV* address = evolution_.getSCEV(pointer);
     const auto* base = llvm::dyn_cast<llvm::SCEVUnknown>(evolution_.getPointerBase(address));
-    if (!base || !evolution_.isLoopInvariant(base, &loop_)) return std::nullopt;
+    if (!base || !evolution_.isLoopInvariant(base, &loop_) || !isMemoryBase(base->getValue())) return std::nullopt;
     std::optional<Access> access = analyzeOffset(evolution_.removePointerBase(address));
     if (!access) return std::nullopt;
     access->instruction = &instruction;

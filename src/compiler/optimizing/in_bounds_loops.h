@@ -21,6 +21,7 @@
 #include <llvm/IR/PassManager.h>
 
 #include <cstdint>
+#include <optional>
 
 #include "abi/memory_strategy.h"
 
@@ -30,15 +31,18 @@ namespace weft {
 // TBAA type), by which the pass knows them.
 inline constexpr const char* kLinearMemoryAliasName = "linear memory";
 
-// Memory 0 as the pass sees it: the strategy, and where its byte length is
-// found from the vmctx (argument 0): at {lengthOffset} of the definition,
-// which is either in the vmctx at {definitionOffset} or, for an imported
-// memory, behind the pointer there.
+// Memory 0 as the pass sees it: the strategy, and where its base and byte
+// length are found from the vmctx (argument 0): at {baseOffset} and
+// {lengthOffset} of the definition, which is either in the vmctx at
+// {definitionOffset} or, for an imported memory, behind the pointer there.
+// A specialized copy (DESIGN 7) has the base as the constant {constantBase}.
 struct LoopMemory {
   MemoryStrategy strategy = MemoryStrategy::Guard;
   bool imported = false;
   int32_t definitionOffset = 0;
+  int32_t baseOffset = 0;
   int32_t lengthOffset = 0;
+  std::optional<uint64_t> constantBase;
 };
 
 class InBoundsLoopsPass : public llvm::PassInfoMixin<InBoundsLoopsPass> {

@@ -118,7 +118,9 @@ std::optional<LoopMemory> inBoundsLoopsFor(const CompileInput& input) {
   length.strategy = input.strategy;
   length.imported = input.layout.memoryIsImported(0);
   length.definitionOffset = length.imported ? input.layout.memoryPtr(0) : input.layout.memoryDef(0);
+  length.baseOffset = vmctx::kMemoryBase;
   length.lengthOffset = vmctx::kMemoryByteLength;
+  if (input.specialization) length.constantBase = input.specialization->memoryBase;
   return length;
 }
 
