@@ -15,8 +15,10 @@
 #include <llvm/Transforms/Utils/LoopUtils.h>
 #include <llvm/Transforms/Utils/ScalarEvolutionExpander.h>
 
+#include <algorithm>
 #include <map>
 #include <optional>
+#include <tuple>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -299,10 +301,45 @@ class LoopVersioner {
       count = b.CreateZExt(expander.expandCodeFor(count_, count_->getType(), at), i64);
       ok = b.CreateICmpULT(count, b.getInt64(uint64_t{1} << 32));
     }
+    // Accesses that move together (the same kind, start and step: a load and
+    // a store of one element, the fields of one struct) are one range, from
+    // the lowest index to the furthest end: one check per group, which
+    // matters for short loops entered often.
+    struct Group {
+      const Access* access;
+      int64_t lowestIndex, highestIndex, furthestEnd;  // constants: index, index + offset + bytes
+    };
+    // (In the accesses' order, not the keys': the code is the same every compile.)
+    std::vector<Group> groups;
+    std::map<std::tuple<Access::Kind, const llvm::SCEV*, int64_t>, size_t> groupOf;
     for (const Access& access : accesses_) {
-      auto [low, high] = range(access, count, expander, ok);
-      (void)low;
-      ok = b.CreateAnd(ok, b.CreateICmpULE(b.CreateAdd(high, b.getInt64(access.bytes)), length));
+      int64_t end = access.indexConstant + static_cast<int64_t>(access.constant + access.bytes);
+      auto [at, fresh] = groupOf.try_emplace({access.kind, access.start, access.step}, groups.size());
+      if (fresh) groups.push_back(Group{&access, access.indexConstant, access.indexConstant, end});
+      Group& group = groups[at->second];
+      group.lowestIndex = std::min(group.lowestIndex, access.indexConstant);
+      group.highestIndex = std::max(group.highestIndex, access.indexConstant);
+      group.furthestEnd = std::max(group.furthestEnd, end);
+    }
+    for (const Group& group : groups) {
+      const Access& access = *group.access;
+      auto constant = [&](int64_t value) { return b.getInt64(static_cast<uint64_t>(value)); };
+      llvm::Value* first = access.kind == Access::Kind::Wrapping ? startOf(access, expander, at)
+                                                                  : expander.expandCodeFor(access.start, i64, at);
+      llvm::Value* forward = b.getInt64(0);   // how far the highest moves up over the loop
+      llvm::Value* backward = b.getInt64(0);  // how far the lowest moves down
+      if (access.kind != Access::Kind::Invariant) {
+        llvm::Value* move = b.CreateMul(count, constant(access.step));
+        (access.step > 0 ? forward : backward) = move;
+        llvm::Value* low = b.CreateAdd(b.CreateAdd(first, constant(group.lowestIndex)), backward);
+        ok = b.CreateAnd(ok, b.CreateICmpSGE(low, b.getInt64(0)));
+      }
+      if (access.kind == Access::Kind::Wrapping) {
+        llvm::Value* high = b.CreateAdd(b.CreateAdd(first, constant(group.highestIndex)), forward);
+        ok = b.CreateAnd(ok, b.CreateICmpULT(high, b.getInt64(uint64_t{1} << 32)));
+      }
+      llvm::Value* end = b.CreateAdd(b.CreateAdd(first, constant(group.furthestEnd)), forward);
+      ok = b.CreateAnd(ok, b.CreateICmpULE(end, length));
     }
     for (const Access& bound : bounds_) {
       auto [low, high] = range(bound, count, expander, ok);
