@@ -89,6 +89,26 @@
         (i32.store8 (i32.add (local.get $q) (local.get $i)) (i32.const 2))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br_if $next (i32.lt_u (local.get $i) (local.get $n))))))
+;; the sum of mem[p + i + 2^31] and of mem[p + i + 2^32 - 1] for i in [0, n):
+  ;; the largest offsets, which the check adds in 64 bits
+  (func (export "sum far") (param $p i32) (param $n i32) (result i32)
+    (local $i i32) (local $s i32)
+    (block $done
+      (br_if $done (i32.eqz (local.get $n)))
+      (loop $next
+        (local.set $s (i32.add (local.get $s) (i32.load8_u offset=0x80000000 (i32.add (local.get $p) (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $next (i32.lt_u (local.get $i) (local.get $n)))))
+    (local.get $s))
+  (func (export "sum furthest") (param $p i32) (param $n i32) (result i32)
+    (local $i i32) (local $s i32)
+    (block $done
+      (br_if $done (i32.eqz (local.get $n)))
+      (loop $next
+        (local.set $s (i32.add (local.get $s) (i32.load8_u offset=0xffffffff (i32.add (local.get $p) (local.get $i)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br_if $next (i32.lt_u (local.get $i) (local.get $n)))))
+    (local.get $s))
   (func (export "grow") (result i32) (memory.grow (i32.const 1)))
   (func (export "byte") (param i32) (result i32) (i32.load8_u (local.get 0)))
   (func (export "word") (param i32) (result i32) (i32.load (local.get 0))))
@@ -152,6 +172,14 @@
 (assert_return (invoke "byte" (i32.const 65535)) (i32.const 2))
 (assert_return (invoke "two stores" (i32.const 2000) (i32.const 65472) (i32.const 64)))
 (assert_return (invoke "byte" (i32.const 2063)) (i32.const 1))
+;; the largest offsets and counts: always past the end of one page, even
+;; where p + i wraps to 0 (p = 2^32 - 1, or a count of 2^32 - 1)
+(assert_trap (invoke "sum far" (i32.const 0) (i32.const 1)) "out of bounds memory access")
+(assert_trap (invoke "sum far" (i32.const 0x80000000) (i32.const 100)) "out of bounds memory access")
+(assert_trap (invoke "sum furthest" (i32.const 0) (i32.const 1)) "out of bounds memory access")
+(assert_trap (invoke "sum furthest" (i32.const -1) (i32.const 2)) "out of bounds memory access")
+(assert_trap (invoke "sum furthest" (i32.const 0) (i32.const -1)) "out of bounds memory access")
+(assert_return (invoke "sum far" (i32.const 0) (i32.const 0)) (i32.const 0))
 ;; the memory grown before the loop: its new page is in bounds, then its end
 (assert_return (invoke "grow") (i32.const 1))
 (assert_return (invoke "fill" (i32.const 65530) (i32.const 65542) (i32.const 2)))
