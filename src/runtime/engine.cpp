@@ -18,7 +18,14 @@ Engine::Engine(EngineConfig config)
 uint32_t Engine::signatureId(const FuncType& type) {
   std::lock_guard guard(signaturesLock_);
   auto [it, inserted] = signatures_.try_emplace(type, static_cast<uint32_t>(signatures_.size() + 1));
+  if (inserted) signatureTypes_.push_back(&it->first);
   return it->second;
+}
+
+std::optional<FuncType> Engine::signatureType(uint32_t id) {
+  std::lock_guard guard(signaturesLock_);
+  if (id == 0 || id > signatureTypes_.size()) return std::nullopt;
+  return *signatureTypes_[id - 1];
 }
 
 EngineMemoryUsage Engine::memoryUsage() const {

@@ -8,8 +8,10 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "abi/memory_strategy.h"
 #include "abi/tier.h"
@@ -103,6 +105,8 @@ class Engine {
 
   // Equal function types get equal ids, across modules. Thread-safe.
   uint32_t signatureId(const FuncType& type);
+  // The type behind an id signatureId() gave out; nullopt for any other id.
+  std::optional<FuncType> signatureType(uint32_t id);
 
   EngineMemoryUsage memoryUsage() const;
   // Shared with the memories and tables of its instances.
@@ -140,6 +144,7 @@ class Engine {
   std::shared_ptr<ResourceBudget> budget_;
   std::mutex signaturesLock_;
   std::map<FuncType, uint32_t, TypeLess> signatures_;
+  std::vector<const FuncType*> signatureTypes_;  // by id - 1, into signatures_ (map nodes do not move)
   mutable std::mutex liveLock_;
   std::set<const Module*> modules_;
   std::set<const Instance*> instances_;

@@ -75,6 +75,8 @@ class Instance : public std::enable_shared_from_this<Instance> {
   const Module& module() const { return *module_; }
   std::optional<Extern> exportByName(std::string_view name);
   std::optional<Func> exportedFunction(std::string_view name);
+  // Export {index} of the module's export section (index < exports.size()).
+  Extern exportAt(uint32_t index) { return exportOf(module_->info().exports[index]); }
   // A specialized instance's own code (EngineConfig::specializeInstances), else null.
   const ModuleCode* privateCode() const { return privateCode_.get(); }
   InstanceMemoryUsage memoryUsage() const;
