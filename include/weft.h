@@ -89,6 +89,10 @@ WASM_API_EXTERN void weft_instance_set_fuel(wasm_instance_t*, uint64_t fuel);
  * resume work elsewhere), rather than a fault of the program. */
 WASM_API_EXTERN bool weft_trap_is_interrupt(const wasm_trap_t*);
 WASM_API_EXTERN bool weft_trap_is_out_of_fuel(const wasm_trap_t*);
+/* Whether the trap wasm_instance_new gave stands for an error that kept the
+ * instance from being made (imports that do not match, a limit), rather
+ * than a trap of the module's own code (a segment or the start function). */
+WASM_API_EXTERN bool weft_trap_is_instantiation_error(const wasm_trap_t*);
 
 /* ---- Memory report (DESIGN 9) ---------------------------------------------------
  * Bytes by kind over everything the engine has alive: a module's code and

@@ -14,6 +14,7 @@ packages=(
   wasi-libc libclang-rt-14-dev-wasm32                        # C programs for wasm32-wasi: WASI tests and benchmarks
   libc++-14-dev-wasm32 libc++abi-14-dev-wasm32 emscripten    # the embenchen programs (C++ sources from emscripten)
   nodejs                                                     # their reference output (node's WASI)
+  pkg-config                                                 # the install test builds against weft.pc
 )
 
 missing=()

@@ -36,13 +36,15 @@ std::shared_ptr<RefCore> coreForExtern(const std::shared_ptr<StoreState>& store,
 }
 
 uintptr_t anchorForWasm(StoreState& store, const std::shared_ptr<RefCore>& core, ValType type) {
-  std::lock_guard guard(store.lock);
-  if (type == ValType::FuncRef) {
-    store.anchored[core->func.ref] = core;
-    return reinterpret_cast<uintptr_t>(core->func.ref);
+  const void* key = type == ValType::FuncRef ? static_cast<const void*>(core->func.ref) : core.get();
+  std::shared_ptr<RefCore> replaced;  // dies after the lock is released: its destructor takes it
+  {
+    std::lock_guard guard(store.lock);
+    std::shared_ptr<RefCore>& slot = store.anchored[key];
+    replaced = std::move(slot);
+    slot = core;
   }
-  store.anchored[core.get()] = core;
-  return reinterpret_cast<uintptr_t>(core.get());
+  return reinterpret_cast<uintptr_t>(key);
 }
 
 std::shared_ptr<RefCore> coreFromWasm(const std::shared_ptr<StoreState>& store, uintptr_t word, ValType type) {

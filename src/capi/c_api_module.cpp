@@ -163,7 +163,10 @@ extern "C" wasm_instance_t* wasm_instance_new(wasm_store_t* store, const wasm_mo
   const std::shared_ptr<StoreState>& state = store->state;
   auto fail = [&](std::string message) -> wasm_instance_t* {
     setError(message);
-    if (trap) *trap = newTrapWithMessage(state, std::move(message));
+    if (trap) {
+      *trap = newTrapWithMessage(state, std::move(message));
+      (*trap)->core->instantiationError = true;
+    }
     return nullptr;
   };
   const std::shared_ptr<const Module>& compiled = module->core->module;

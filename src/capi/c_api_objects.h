@@ -62,6 +62,11 @@ struct RefCore {
   std::shared_ptr<Instance> instance;
   std::shared_ptr<const Module> module;
   Trap trap;
+  // The instance of each of the trap's frames, taken while they were alive
+  // (a TrapFrame's Instance* may dangle once the host deletes the instance).
+  std::vector<std::weak_ptr<Instance>> frameInstances;
+  std::vector<size_t> frameFunctionOffsets;  // of each frame's operator in its function's body
+  bool instantiationError = false;  // a trap that stands for wasm_instance_new's error
 
   RefCore() = default;
   RefCore(const RefCore&) = delete;

@@ -166,7 +166,20 @@ std::shared_ptr<RefCore> coreForInstance(const std::shared_ptr<StoreState>& stor
 }
 
 wasm_trap_t* newTrap(const std::shared_ptr<StoreState>& store, Trap trap) {
-  auto core = store->coreFor(RefKind::Trap, nullptr, store, [&](RefCore& c) { c.trap = std::move(trap); });
+  auto core = store->coreFor(RefKind::Trap, nullptr, store, [&](RefCore& c) {
+    for (const TrapFrame& frame : trap.backtrace) {
+      size_t functionOffset = 0;
+      if (frame.instance) {
+        const ModuleInfo& info = frame.instance->module().info();
+        if (frame.functionIndex < info.functions.size() && !info.functions[frame.functionIndex].imported &&
+            frame.bytecodeOffset >= info.functions[frame.functionIndex].body.offset)
+          functionOffset = frame.bytecodeOffset - info.functions[frame.functionIndex].body.offset;
+      }
+      c.frameInstances.push_back(frame.instance ? frame.instance->weak_from_this() : std::weak_ptr<Instance>());
+      c.frameFunctionOffsets.push_back(functionOffset);
+    }
+    c.trap = std::move(trap);
+  });
   return newHandleAs<wasm_trap_t>(std::move(core));
 }
 
@@ -261,22 +274,16 @@ extern "C" void wasm_trap_message(const wasm_trap_t* trap, wasm_message_t* out) 
 
 namespace {
 
-wasm_frame_t* newFrame(const std::shared_ptr<StoreState>& store, const TrapFrame& from) {
+wasm_frame_t* newFrame(const RefCore& trap, size_t index) {
+  const TrapFrame& from = trap.trap.backtrace[index];
   auto* frame = new wasm_frame_t;
   frame->functionIndex = from.functionIndex;
   frame->moduleOffset = from.bytecodeOffset;
-  if (from.instance) {
-    // The instance may be gone by the time the trap is looked at: then the
-    // frame has none, rather than a dangling one.
-    if (std::shared_ptr<Instance> instance = from.instance->weak_from_this().lock()) {
-      const ModuleInfo& info = instance->module().info();
-      if (from.functionIndex < info.functions.size() && !info.functions[from.functionIndex].imported) {
-        uint32_t bodyStart = info.functions[from.functionIndex].body.offset;
-        if (from.bytecodeOffset >= bodyStart) frame->functionOffset = from.bytecodeOffset - bodyStart;
-      }
-      frame->instance = coreForInstance(store, std::move(instance));
-    }
-  }
+  frame->functionOffset = trap.frameFunctionOffsets[index];
+  // The instance may be gone by the time the trap is looked at: then the
+  // frame has none, rather than a dangling one.
+  if (std::shared_ptr<Instance> instance = trap.frameInstances[index].lock())
+    frame->instance = coreForInstance(trap.store, std::move(instance));
   return frame;
 }
 
@@ -285,13 +292,13 @@ wasm_frame_t* newFrame(const std::shared_ptr<StoreState>& store, const TrapFrame
 extern "C" wasm_frame_t* wasm_trap_origin(const wasm_trap_t* trap) {
   const Trap& t = trap->core->trap;
   if (t.backtrace.empty()) return nullptr;
-  return newFrame(trap->core->store, t.backtrace.front());
+  return newFrame(*trap->core, 0);
 }
 
 extern "C" void wasm_trap_trace(const wasm_trap_t* trap, wasm_frame_vec_t* out) {
   const Trap& t = trap->core->trap;
   wasm_frame_vec_new_uninitialized(out, t.backtrace.size());
-  for (size_t i = 0; i < out->size; ++i) out->data[i] = newFrame(trap->core->store, t.backtrace[i]);
+  for (size_t i = 0; i < out->size; ++i) out->data[i] = newFrame(*trap->core, i);
 }
 
 extern "C" bool weft_trap_is_interrupt(const wasm_trap_t* trap) {
@@ -300,6 +307,7 @@ extern "C" bool weft_trap_is_interrupt(const wasm_trap_t* trap) {
 extern "C" bool weft_trap_is_out_of_fuel(const wasm_trap_t* trap) {
   return trap->core->trap.kind == TrapKind::OutOfFuel;
 }
+extern "C" bool weft_trap_is_instantiation_error(const wasm_trap_t* trap) { return trap->core->instantiationError; }
 
 extern "C" void wasm_frame_delete(wasm_frame_t* frame) { delete frame; }
 extern "C" wasm_frame_t* wasm_frame_copy(const wasm_frame_t* frame) {

@@ -36,10 +36,15 @@ struct Activation {
   uintptr_t stackLimit = 0;
 };
 
-thread_local Activation* tActivation = nullptr;
-thread_local std::string tPendingHostTrap;
-thread_local uintptr_t tStackLimit = 0;
-thread_local uintptr_t tFaultAddress = 0;  // of the last fault in wasm code, for fillTrapDetails
+// Initial-exec: every call from the host reads these, and the code is built
+// position-independent (it also goes into libweft.so), where the default
+// model would call __tls_get_addr for each read. libweft.so is linked at
+// load time, or dlopen'ed into glibc's spare static TLS (these few words fit).
+#define WEFT_FAST_TLS thread_local __attribute__((tls_model("initial-exec")))
+WEFT_FAST_TLS Activation* tActivation = nullptr;
+WEFT_FAST_TLS std::string tPendingHostTrap;
+WEFT_FAST_TLS uintptr_t tStackLimit = 0;
+WEFT_FAST_TLS uintptr_t tFaultAddress = 0;  // of the last fault in wasm code, for fillTrapDetails
 
 // Returns 1, or 0 when the call was unwound by a trap. {entrySp} receives the
 // point that unwind() returns to.

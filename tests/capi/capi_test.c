@@ -488,7 +488,12 @@ static void test_traps(void) {
   wasm_trap_t* trap_copy = wasm_trap_copy(trap);
   CHECK(wasm_trap_same(trap, trap_copy));
   wasm_trap_delete(trap_copy);
-  wasm_trap_delete(trap);
+  size_t origin_function_offset = 0, origin_module_offset = 0;
+  origin = wasm_trap_origin(trap);
+  origin_function_offset = wasm_frame_func_offset(origin);
+  origin_module_offset = wasm_frame_module_offset(origin);
+  wasm_frame_delete(origin);
+  wasm_trap_t* kept = trap;  /* looked at again once its instance is gone */
 
   /* The second way down: integer divide by zero is no trap here (100 / 5). */
   wasm_val_t five[1] = {WASM_I32_VAL(5)};
@@ -518,6 +523,16 @@ static void test_traps(void) {
   wasm_trap_delete(trap);
 
   release_calls(&it);
+  /* The trap outlives the instance: its frames keep their places, and have
+   * no instance rather than a dangling one. */
+  origin = wasm_trap_origin(kept);
+  REQUIRE(origin != NULL);
+  CHECK(wasm_frame_instance(origin) == NULL);
+  CHECK(wasm_frame_func_index(origin) == 5);
+  CHECK(wasm_frame_func_offset(origin) == origin_function_offset);
+  CHECK(wasm_frame_module_offset(origin) == origin_module_offset);
+  wasm_frame_delete(origin);
+  wasm_trap_delete(kept);
 
   /* Instantiation whose start function traps: no instance, the trap. */
   wasm_module_t* start_trap = compile(store, "capi_start_trap");
@@ -526,6 +541,7 @@ static void test_traps(void) {
   CHECK(wasm_instance_new(store, start_trap, &no_imports, &trap) == NULL);
   REQUIRE(trap != NULL);
   CHECK(message_contains(trap, "integer divide by zero"));
+  CHECK(!weft_trap_is_instantiation_error(trap));
   wasm_trap_delete(trap);
   /* Without a trap out-parameter it is just NULL. */
   CHECK(wasm_instance_new(store, start_trap, &no_imports, NULL) == NULL);
@@ -821,6 +837,7 @@ static void test_errors(void) {
   CHECK(wasm_instance_new(store, module, &none, &trap) == NULL);
   REQUIRE(trap != NULL);
   CHECK(message_contains(trap, "4 imports"));
+  CHECK(weft_trap_is_instantiation_error(trap));
   wasm_trap_delete(trap);
 
   wasm_limits_t limits = {1, 1};
