@@ -16,6 +16,10 @@
 //
 // Objects own their C handles (move-only but for the copyable Val), and must
 // not outlive their Store; the Store must not outlive its Engine.
+//
+// The classes live in an inline namespace: their inline members get names of
+// their own, distinct from the engine's internal classes (also in namespace
+// weft) that a host linking libweft.a links in beside them.
 #pragma once
 
 #include <cstdint>
@@ -31,6 +35,7 @@
 #include "weft.h"
 
 namespace weft {
+inline namespace api_v0 {
 
 // Something could not be made: a module that does not validate, a link
 // error, a limit. what() says why, with the place in the module if it is to blame.
@@ -554,4 +559,5 @@ class Instance {
   std::vector<std::string> names_;
 };
 
+}  // namespace api_v0
 }  // namespace weft
