@@ -22,7 +22,7 @@ printf '%-10s %7s %11s %11s %13s %13s %9s %10s %10s\n' module MB "weft 1-core" "
   "weft/tf 1c" "weft RSS1" "weft RSSall"
 for file in "${files[@]}"; do
   name=$(basename "$file" .wasm)
-  mb=$(echo "scale=1; $(stat -c %s "$file") / 1000000" | bc)
+  mb=$(awk -v b="$(stat -c %s "$file")" 'BEGIN { printf "%.1f", b / 1e6 }')
   weft_one() {  # THREADS [taskset args...]: "mb_per_s peak_kib"
     local threads=$1; shift
     local out
