@@ -5,6 +5,8 @@
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/LegacyPassManager.h>
 #include <llvm/IR/Module.h>
+#include <llvm/IR/PassInstrumentation.h>
+#include <llvm/IR/PassTimingInfo.h>
 #include <llvm/MC/TargetRegistry.h>
 #include <llvm/Passes/PassBuilder.h>
 #include <llvm/Support/CommandLine.h>
@@ -125,11 +127,23 @@ std::optional<LoopMemory> inBoundsLoopsFor(const CompileInput& input) {
 }
 
 void optimize(llvm::Module& module, llvm::TargetMachine& machine, std::optional<LoopMemory> inBoundsLoops) {
+  // -time-passes (through WEFT_LLVM_FLAGS) also times the optimizer's
+  // passes, which only instrumentation callbacks can: one report for the
+  // optimizer and one for the code generator, summed over every function
+  // the process compiled, at exit.
+  static llvm::TimePassesHandler* timer = llvm::TimePassesIsEnabled ? new llvm::TimePassesHandler(true) : nullptr;
+  static const bool reportAtExit = timer && !std::atexit([] {
+    delete timer;
+    llvm::reportAndResetTimings(&llvm::errs());
+  });
+  (void)reportAtExit;
+  llvm::PassInstrumentationCallbacks callbacks;
+  if (timer) timer->registerCallbacks(callbacks);
   llvm::LoopAnalysisManager loops;
   llvm::FunctionAnalysisManager functions;
   llvm::CGSCCAnalysisManager cgscc;
   llvm::ModuleAnalysisManager modules;
-  llvm::PassBuilder passes(&machine);
+  llvm::PassBuilder passes(&machine, llvm::PipelineTuningOptions(), std::nullopt, &callbacks);
   passes.registerModuleAnalyses(modules);
   passes.registerCGSCCAnalyses(cgscc);
   passes.registerFunctionAnalyses(functions);
