@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -16,6 +17,7 @@
 #include "cli/values.h"
 #include "cli/watchdog.h"
 #include "host/wasi/wasi.h"
+#include "host/wasi/wasi_threads.h"
 #include "runtime/background_compile.h"
 #include "runtime/instance.h"
 #include "support/quantities.h"
@@ -27,7 +29,11 @@ constexpr const char* kRunUsage =
     "usage: weft run [OPTIONS] [--] FILE.wasm|FILE.cwasm [ARGS...]\n"
     "  A WASI program (imports from wasi_snapshot_preview1) runs its _start with ARGS\n"
     "  as its arguments; it sees only the directories given with --dir and the\n"
-    "  variables given with --env; its exit code is weft's. A WASI reactor (it exports\n"
+    "  variables given with --env; its exit code is weft's. A threaded one\n"
+    "  (wasm32-wasip1-threads: it imports a shared memory and \"wasi\" \"thread-spawn\")\n"
+    "  runs each thread as an instance of the module, all over one memory; weft\n"
+    "  ends with its main thread, or when any thread traps or calls proc_exit.\n"
+    "  A WASI reactor (it exports\n"
     "  _initialize) is initialized, then --invoke calls one of its exports. Any other\n"
     "  module is instantiated (running its start function) and, with --invoke, the\n"
     "  export FUNC is called with ARGS and its results printed, one per line.\n"
@@ -40,6 +46,9 @@ constexpr const char* kRunUsage =
     "                          then comma-separated values); v128 results print as 0x...\n"
     "  --dir HOST[::GUEST]     let the guest see directory HOST as GUEST (default: HOST)\n"
     "  --env KEY=VALUE         set a variable in the guest's environment\n"
+    "  --max-threads N         threads a wasi-threads program may have running at once,\n"
+    "                          besides its main thread (default 1024); past it\n"
+    "                          thread-spawn fails with EAGAIN\n"
     "  --tcplisten HOST:PORT   listen on HOST:PORT and give the socket to the guest\n"
     "                          (sock_accept); HOST is an IPv4/IPv6 literal or localhost\n"
     "  --memory guard|bounds-checked\n"
@@ -121,6 +130,8 @@ struct RunOptions {
   bool tierGiven = false;
   EngineConfig config;
   WasiConfig wasi;
+  WasiThreadsConfig threadsConfig;
+  std::shared_ptr<WasiThreads> threads;  // a WASI program's, once linked
   std::string file;
   std::vector<std::string> rest;  // the guest's arguments, or FUNC's
 };
@@ -144,6 +155,11 @@ std::optional<int> parseRunOptions(const std::vector<std::string>& args, RunOpti
     } else if (arg == "--env" && hasValue) {
       if (args[i + 1].find('=') == std::string::npos) return usageError("--env needs KEY=VALUE, got '%s'", args[i + 1]);
       options.wasi.env.push_back(args[++i]);
+    } else if (arg == "--max-threads" && hasValue) {
+      std::optional<uint64_t> count = parseCount(args[++i]);
+      if (!count || *count > 1000000)
+        return usageError("--max-threads needs a count up to 1000000, got '%s'", args[i]);
+      options.threadsConfig.maxThreads = static_cast<uint32_t>(*count);
     } else if (arg == "--tcplisten" && hasValue) {
       if (args[i + 1].rfind(':') == std::string::npos)
         return usageError("--tcplisten needs HOST:PORT, got '%s'", args[i + 1]);
@@ -278,6 +294,13 @@ int runCommand(const std::vector<std::string>& args) {
   // it is stored when the tier-up completes, so wait for that.
   if (!options.cacheDir.empty())
     if (std::shared_ptr<BackgroundCompile> tierUp = loaded->module->tierUp()) tierUp->wait();
+  // A program that started threads ends with its main thread, as a native
+  // process does: threads still running stop here, without the process's
+  // destructors running under them.
+  if (options.threads && options.threads->spawnedThreads() > 0) {
+    std::fflush(nullptr);
+    _exit(exitCode);
+  }
   return exitCode;
 }
 
@@ -285,8 +308,9 @@ int runLoaded(RunOptions& options, const LoadedModule& loaded) {
   const std::string& file = options.file;
   const std::shared_ptr<const Module>& module = loaded.module;
   const ModuleInfo& info = module->info();
-  bool usesWasi = std::any_of(info.imports.begin(), info.imports.end(),
-                              [](const Import& import) { return import.module == "wasi_snapshot_preview1"; });
+  bool usesWasi = std::any_of(info.imports.begin(), info.imports.end(), [](const Import& import) {
+    return import.module == "wasi_snapshot_preview1" || (import.module == "wasi" && import.name == "thread-spawn");
+  });
   std::shared_ptr<WasiContext> context;
   std::vector<Extern> imports;
   if (!info.imports.empty() && !usesWasi) {
@@ -299,8 +323,10 @@ int runLoaded(RunOptions& options, const LoadedModule& loaded) {
     bool exportsMemory = std::any_of(info.exports.begin(), info.exports.end(), [](const Export& e) {
       return e.kind == ExternKind::Memory && e.name == "memory";
     });
-    if (!exportsMemory) {
-      std::fprintf(stderr, "%s: error: a WASI program must export its linear memory as \"memory\"; this one does not\n",
+    if (!exportsMemory && info.numImportedMemories == 0) {
+      std::fprintf(stderr,
+                   "%s: error: a WASI program must export its linear memory as \"memory\" (or import it, as a "
+                   "threaded one does); this one does neither\n",
                    file.c_str());
       return 1;
     }
@@ -313,7 +339,19 @@ int runLoaded(RunOptions& options, const LoadedModule& loaded) {
       return 1;
     }
     context = made.value();
-    Result<std::vector<Extern>> provided = context->imports(*loaded.engine, info);
+    // Threads end the program as they end: a trap's message names the file
+    // and the thread, as the main thread's does.
+    options.threads = WasiThreads::create(module, context, options.threadsConfig, [file](const WasiThreadEnd& end) {
+      if (!end.exitCode && end.trap) {
+        WasiThreadEnd named = end;
+        std::fprintf(stderr, "%s: trap in thread %u: %s\n", file.c_str(), end.tid, end.trap->describe().c_str());
+        named.trap.reset();
+        named.exitCode = 134;
+        WasiThreads::endProcess(named);
+      }
+      WasiThreads::endProcess(end);
+    });
+    Result<std::vector<Extern>> provided = options.threads->imports();
     if (!provided) {
       std::fprintf(stderr, "%s: error: %s\n", file.c_str(), provided.error().message.c_str());
       return 1;

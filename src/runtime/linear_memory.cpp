@@ -76,6 +76,7 @@ MemoryType LinearMemory::currentType() const {
 }
 
 int64_t LinearMemory::grow(uint64_t deltaPages) {
+  std::lock_guard lock(growLock_);
   uint64_t old = pages();
   uint64_t limit = maxPages_ ? std::min(*maxPages_, pagesAllowed_) : pagesAllowed_;
   if (deltaPages > limit || old + deltaPages > limit) return -1;
@@ -99,8 +100,11 @@ int64_t LinearMemory::grow(uint64_t deltaPages) {
     definition_.base = static_cast<uint8_t*>(moved);
     reserved_ = newBytes;
   }
-  definition_.byteLength = newBytes;
-  if (mirror_) *mirror_ = definition_;
+  std::atomic_ref<uint64_t>(definition_.byteLength).store(newBytes, std::memory_order_release);
+  if (mirror_) {
+    mirror_->base = definition_.base;
+    std::atomic_ref<uint64_t>(mirror_->byteLength).store(newBytes, std::memory_order_release);
+  }
   return static_cast<int64_t>(old);
 }
 

@@ -8,10 +8,17 @@
 //    MemoryDefinition::byteLength.
 // Compiled code sees the memory only through its MemoryDefinition. The owning
 // instance keeps a copy in its vmctx (one load fewer); grow() updates both.
+//
+// A shared memory is used by many threads at once (wasi-threads): grows are
+// serialized, the pages are accessible before the new length is published
+// (a release store; C++ readers load it with acquire), so a thread that sees
+// the length can use every byte below it.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 
 #include "abi/memory_strategy.h"
@@ -42,8 +49,10 @@ class LinearMemory {
 
   MemoryStrategy strategy() const { return strategy_; }
   uint8_t* data() const { return definition_.base; }
-  uint64_t byteLength() const { return definition_.byteLength; }
-  uint64_t pages() const { return definition_.byteLength / kPageSize; }
+  uint64_t byteLength() const {
+    return std::atomic_ref<uint64_t>(const_cast<uint64_t&>(definition_.byteLength)).load(std::memory_order_acquire);
+  }
+  uint64_t pages() const { return byteLength() / kPageSize; }
   // The type as it is now, for import matching: min is the current size.
   MemoryType currentType() const;
   // Address space reserved (guard) or mapped (bounds-checked).
@@ -64,6 +73,7 @@ class LinearMemory {
   LinearMemory() = default;
   MemoryDefinition definition_;
   MemoryDefinition* mirror_ = nullptr;
+  std::mutex growLock_;
   std::optional<uint64_t> maxPages_;
   uint64_t pagesAllowed_ = kMaxMemory32Pages;  // the engine's limit
   bool shared_ = false;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <thread>
 
@@ -87,6 +88,36 @@ TEST_P(Atomics, HugeTimeoutsWaitUntilNotified) {
     ASSERT_TRUE(waited.ok());
     EXPECT_EQ(waited.results.at(0), Value::i32(0)) << "timeout " << timeout;
   }
+}
+
+// notify(count) wakes at most count waiters and returns how many it woke;
+// every waiter is woken in the end, and a notify with none waiting wakes none.
+TEST_P(Atomics, NotifyWakesAtMostCountWaiters) {
+  constexpr int kWaiters = 3;
+  auto notifier = newInstance();
+  ASSERT_TRUE(notifier);
+  Func notify = exported(notifier, "notify");
+  EXPECT_EQ(call(notify, std::vector{Value::i32(96), Value::i32(5)}).results.at(0), Value::i32(0));
+  std::atomic<int> returned{0};
+  std::vector<std::thread> waiters;
+  for (int i = 0; i < kWaiters; ++i)
+    waiters.emplace_back([&] {
+      auto instance = newInstance();
+      if (!instance) return;
+      CallOutcome waited = call(exported(instance, "wait32"), std::vector{Value::i32(96), Value::i32(0), Value::i64(-1)});
+      if (waited.ok() && waited.results.at(0) == Value::i32(0)) ++returned;
+    });
+  uint32_t total = 0;
+  for (int round = 0; round < 100000 && total < kWaiters; ++round) {
+    uint32_t woken = call(notify, std::vector{Value::i32(96), Value::i32(2)}).results.at(0).asI32();
+    EXPECT_LE(woken, 2u);
+    total += woken;
+    if (total < kWaiters) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  for (std::thread& waiter : waiters) waiter.join();
+  EXPECT_EQ(total, uint32_t{kWaiters});
+  EXPECT_EQ(returned.load(), kWaiters);
+  EXPECT_EQ(call(notify, std::vector{Value::i32(96), Value::i32(1)}).results.at(0), Value::i32(0));
 }
 
 TEST_P(Atomics, ConcurrentAddsAreNotLost) {

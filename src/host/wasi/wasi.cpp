@@ -22,6 +22,7 @@ WasiContext::Descriptor::~Descriptor() {
 }
 
 uint32_t WasiCalls::install(WasiContext& c, std::unique_ptr<Descriptor> d) {
+  std::lock_guard lock(c.fdsLock_);
   for (uint32_t i = 3; i < c.fds_.size(); ++i)
     if (!c.fds_[i]) {
       c.fds_[i] = std::move(d);
@@ -29,6 +30,27 @@ uint32_t WasiCalls::install(WasiContext& c, std::unique_ptr<Descriptor> d) {
     }
   c.fds_.push_back(std::move(d));
   return static_cast<uint32_t>(c.fds_.size() - 1);
+}
+
+uint32_t WasiCalls::closeDescriptor(WasiContext& c, uint32_t index) {
+  DescriptorRef closed;  // released after the lock: closing the host fd may take a while
+  std::lock_guard lock(c.fdsLock_);
+  if (index >= c.fds_.size() || !c.fds_[index]) return kBadf;
+  if (!c.fds_[index]->preopenName.empty()) return kNotsup;  // keep the capability roots
+  closed = std::move(c.fds_[index]);
+  return kSuccess;
+}
+
+uint32_t WasiCalls::renumberDescriptor(WasiContext& c, uint32_t from, uint32_t to) {
+  DescriptorRef replaced;
+  std::lock_guard lock(c.fdsLock_);
+  if (from >= c.fds_.size() || to >= c.fds_.size() || !c.fds_[from] || !c.fds_[to]) return kBadf;
+  if (!c.fds_[to]->preopenName.empty() || !c.fds_[from]->preopenName.empty()) return kNotsup;
+  if (from != to) {
+    replaced = std::move(c.fds_[to]);
+    c.fds_[to] = std::move(c.fds_[from]);
+  }
+  return kSuccess;
 }
 
 CallTable WasiCalls::table() {
@@ -118,13 +140,18 @@ Result<std::shared_ptr<WasiContext>> WasiContext::create(WasiConfig config) {
 
 WasiContext::~WasiContext() = default;
 
-Result<std::vector<Extern>> WasiContext::imports(Engine& engine, const ModuleInfo& module) {
+Result<std::vector<Extern>> WasiContext::imports(Engine& engine, const ModuleInfo& module, const OtherImports& other) {
   static const CallTable calls = WasiCalls::table();
   static const FuncType procExitType{{I}, {}};
   std::vector<Extern> out;
   std::vector<std::string> unknown, mismatched;
   for (const Import& import : module.imports) {
     std::string quoted = "\"" + import.module + "\" \"" + import.name + "\"";
+    if (other && import.module != "wasi_snapshot_preview1")
+      if (std::optional<Extern> provided = other(import)) {
+        out.push_back(std::move(*provided));
+        continue;
+      }
     if (import.module != "wasi_snapshot_preview1" || import.kind != ExternKind::Func) {
       unknown.push_back(import.kind == ExternKind::Func ? quoted : quoted + " (" + kindName(import.kind) + ")");
       continue;
@@ -171,7 +198,9 @@ Result<std::vector<Extern>> WasiContext::imports(Engine& engine, const ModuleInf
   std::string message;
   if (!unknown.empty())
     message = std::string(unknown.size() == 1 ? "unknown import: " : "unknown imports: ") + join(unknown) +
-              " (weft run provides wasi_snapshot_preview1 functions only)";
+              (other ? " (weft run provides wasi_snapshot_preview1 functions, wasi-threads' \"wasi\" "
+                       "\"thread-spawn\" and a memory)"
+                     : " (weft run provides wasi_snapshot_preview1 functions only)");
   if (!mismatched.empty())
     message += (message.empty() ? "" : "; ") + std::string("imported with the wrong signature: ") + join(mismatched);
   return invalid(message);

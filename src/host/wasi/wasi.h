@@ -1,6 +1,7 @@
 // WASI preview 1 (wasi_snapshot_preview1) for programs built with wasi-libc:
 // host functions over a per-run context of arguments, environment, and a file
-// descriptor table whose only roots are the preopened directories.
+// descriptor table whose only roots are the preopened directories. One
+// context serves all the threads of a program (wasi_threads.h) at once.
 //
 // Capability safety: every path a guest names is resolved with openat2
 // RESOLVE_BENEATH relative to a preopen's descriptor, so "..", absolute paths
@@ -12,8 +13,11 @@
 // The implementation is split by concern; src/host/wasi/wasi_internal.h maps it.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -44,13 +48,20 @@ class WasiContext {
   ~WasiContext();
 
   // The module's imports, in order: wasi_snapshot_preview1 functions from this
-  // context. Any other import, an unknown WASI name or a WASI function imported
-  // with the wrong signature is a link error; one error lists them all. The
-  // context must outlive the instances that use these functions.
-  Result<std::vector<Extern>> imports(Engine& engine, const ModuleInfo& module);
+  // context, and what {other} gives for the rest (wasi_threads.h gives
+  // thread-spawn and the shared memory). An import neither provides, an
+  // unknown WASI name or a WASI function imported with the wrong signature is
+  // a link error; one error lists them all. The context must outlive the
+  // instances that use these functions.
+  using OtherImports = std::function<std::optional<Extern>(const Import&)>;
+  Result<std::vector<Extern>> imports(Engine& engine, const ModuleInfo& module, const OtherImports& other = nullptr);
 
-  // Set when the guest called proc_exit (its trap then means "exited").
-  std::optional<uint32_t> exitCode() const { return exitCode_; }
+  // Set when the guest called proc_exit (its trap then means "exited"); the
+  // first call's code when several threads call it.
+  std::optional<uint32_t> exitCode() const {
+    int64_t code = exitCode_.load(std::memory_order_acquire);
+    return code < 0 ? std::nullopt : std::optional<uint32_t>(static_cast<uint32_t>(code));
+  }
 
   struct Descriptor;
 
@@ -58,8 +69,13 @@ class WasiContext {
   WasiContext() = default;
   friend struct WasiCalls;
   WasiConfig config_;
-  std::vector<std::unique_ptr<Descriptor>> fds_;  // index = guest fd; null = closed
-  std::optional<uint32_t> exitCode_;
+  // Index = guest fd; null = closed. Threads of one program (wasi-threads)
+  // share the context: the table changes only under {fdsLock_}, and a call
+  // holds its descriptor by reference, so a close on another thread never
+  // frees one that is in use (its host fd closes when the last user is done).
+  std::vector<std::shared_ptr<Descriptor>> fds_;
+  mutable std::mutex fdsLock_;
+  std::atomic<int64_t> exitCode_{-1};
 };
 
 // The trap message proc_exit raises to stop the program.

@@ -17,11 +17,12 @@ using namespace wasi;
 namespace {
 
 using Descriptor = WasiContext::Descriptor;
+using DescriptorRef = std::shared_ptr<Descriptor>;
 
 // fd_read, fd_write, fd_pread, fd_pwrite.
 Callback transfer(bool write, bool positioned) {
   return [=](WasiContext& c, Guest& g, std::span<const Value> a) -> uint32_t {
-    Descriptor* d = WasiCalls::fd(c, u32(a[0]));
+    DescriptorRef d = WasiCalls::fd(c, u32(a[0]));
     if (!d) return kBadf;
     if (d->isDirectory()) return kIsdir;
     if (!d->has((write ? right::kFdWrite : right::kFdRead) | (positioned ? right::kFdSeek : 0))) return kNotcapable;
@@ -87,12 +88,7 @@ void WasiCalls::addDescriptorCalls(CallTable& t) {
   define(t, "fd_pread", {I, I, I, L, I}, transfer(false, true));
 
   define(t, "fd_close", {I}, [](WasiContext& c, Guest&, auto a) {
-    uint32_t index = u32(a[0]);
-    Descriptor* d = fd(c, index);
-    if (!d) return uint32_t{kBadf};
-    if (!d->preopenName.empty()) return uint32_t{kNotsup};  // keep the capability roots
-    slot(c, index).reset();
-    return uint32_t{kSuccess};
+    return closeDescriptor(c, u32(a[0]));
   });
   define(t, "fd_seek", {I, L, I, I}, [](WasiContext& c, Guest& g, auto a) {
     auto delta = static_cast<int64_t>(u64(a[1]));  // a signed delta: negative values are meant
@@ -100,7 +96,7 @@ void WasiCalls::addDescriptorCalls(CallTable& t) {
     int whence = whenceCode == 0 ? SEEK_SET : whenceCode == 1 ? SEEK_CUR : whenceCode == 2 ? SEEK_END : -1;
     // Asking where we are is a tell; moving is a seek.
     uint64_t needed = (whence == SEEK_CUR && delta == 0) ? right::kFdTell : right::kFdSeek;
-    Descriptor* d;
+    DescriptorRef d;
     if (uint32_t e = fdWith(c, u32(a[0]), needed, d)) return e;
     if (whence < 0) return uint32_t{kInval};
     uint64_t resultAt = u32(a[3]);
@@ -111,19 +107,19 @@ void WasiCalls::addDescriptorCalls(CallTable& t) {
     return uint32_t{kSuccess};
   });
   define(t, "fd_tell", {I, I}, [](WasiContext& c, Guest& g, auto a) {
-    Descriptor* d;
+    DescriptorRef d;
     if (uint32_t e = fdWith(c, u32(a[0]), right::kFdTell, d)) return e;
     off_t at = lseek(d->hostFd, 0, SEEK_CUR);
     if (at < 0) return fromErrno(errno);
     return g.write<uint64_t>(u32(a[1]), static_cast<uint64_t>(at)) ? uint32_t{kSuccess} : uint32_t{kFault};
   });
   define(t, "fd_sync", {I}, [](WasiContext& c, Guest&, auto a) {
-    Descriptor* d;
+    DescriptorRef d;
     if (uint32_t e = fdWith(c, u32(a[0]), right::kFdSync, d)) return e;
     return fsync(d->hostFd) == 0 ? uint32_t{kSuccess} : fromErrno(errno);
   });
   define(t, "fd_datasync", {I}, [](WasiContext& c, Guest&, auto a) {
-    Descriptor* d;
+    DescriptorRef d;
     if (uint32_t e = fdWith(c, u32(a[0]), right::kFdDatasync, d)) return e;
     return fdatasync(d->hostFd) == 0 ? uint32_t{kSuccess} : fromErrno(errno);
   });
@@ -131,7 +127,7 @@ void WasiCalls::addDescriptorCalls(CallTable& t) {
   // the kernel clamps offset + len past the largest offset the same way, so
   // only values that would turn negative as an off_t are refused here.
   define(t, "fd_advise", {I, L, L, I}, [](WasiContext& c, Guest&, auto a) {
-    Descriptor* d;
+    DescriptorRef d;
     if (uint32_t e = fdWith(c, u32(a[0]), right::kFdAdvise, d)) return e;
     off_t offset, length;
     if (!toOffset(u64(a[1]), offset) || !toOffset(u64(a[2]), length)) return uint32_t{kInval};
@@ -146,7 +142,7 @@ void WasiCalls::addDescriptorCalls(CallTable& t) {
   // representable offset; posix_fallocate itself would only see a negative
   // length or a wrapped end.
   define(t, "fd_allocate", {I, L, L}, [](WasiContext& c, Guest&, auto a) {
-    Descriptor* d;
+    DescriptorRef d;
     if (uint32_t e = fdWith(c, u32(a[0]), right::kFdAllocate, d)) return e;
     if (d->isDirectory()) return uint32_t{kIsdir};
     off_t offset, length;
@@ -155,7 +151,7 @@ void WasiCalls::addDescriptorCalls(CallTable& t) {
     return fromErrno(posix_fallocate(d->hostFd, offset, length));
   });
   define(t, "fd_filestat_set_size", {I, L}, [](WasiContext& c, Guest&, auto a) {
-    Descriptor* d;
+    DescriptorRef d;
     if (uint32_t e = fdWith(c, u32(a[0]), right::kFdFilestatSetSize, d)) return e;
     if (d->isDirectory()) return uint32_t{kIsdir};
     off_t size;
@@ -163,14 +159,14 @@ void WasiCalls::addDescriptorCalls(CallTable& t) {
     return ftruncate(d->hostFd, size) == 0 ? uint32_t{kSuccess} : fromErrno(errno);
   });
   define(t, "fd_filestat_set_times", {I, L, L, I}, [](WasiContext& c, Guest&, auto a) {
-    Descriptor* d;
+    DescriptorRef d;
     if (uint32_t e = fdWith(c, u32(a[0]), right::kFdFilestatSetTimes, d)) return e;
     timespec times[2];
     if (uint32_t e = timesFromFlags(u64(a[1]), u64(a[2]), u32(a[3]), times)) return e;
     return futimens(d->hostFd, times) == 0 ? uint32_t{kSuccess} : fromErrno(errno);
   });
   define(t, "fd_fdstat_get", {I, I}, [](WasiContext& c, Guest& g, auto a) {
-    Descriptor* d = fd(c, u32(a[0]));
+    DescriptorRef d = fd(c, u32(a[0]));
     if (!d) return uint32_t{kBadf};
     uint64_t at = u32(a[1]);
     if (!g.fits(at, 24)) return uint32_t{kFault};
@@ -185,7 +181,7 @@ void WasiCalls::addDescriptorCalls(CallTable& t) {
   // sync flags in F_SETFL, so changing those is unsupported rather than
   // silently dropped.
   define(t, "fd_fdstat_set_flags", {I, I}, [](WasiContext& c, Guest&, auto a) {
-    Descriptor* d;
+    DescriptorRef d;
     if (uint32_t e = fdWith(c, u32(a[0]), right::kFdFdstatSetFlags, d)) return e;
     uint32_t flags = u32(a[1]);
     if (flags & ~uint32_t{kAllFdflags}) return uint32_t{kInval};
@@ -202,7 +198,7 @@ void WasiCalls::addDescriptorCalls(CallTable& t) {
   // Rights only ever shrink: asking for one the descriptor lacks (or for an
   // undefined bit) is ENOTCAPABLE and changes nothing.
   define(t, "fd_fdstat_set_rights", {I, L, L}, [](WasiContext& c, Guest&, auto a) {
-    Descriptor* d = fd(c, u32(a[0]));
+    DescriptorRef d = fd(c, u32(a[0]));
     if (!d) return uint32_t{kBadf};
     uint64_t base = u64(a[1]), inheriting = u64(a[2]);
     if ((base & ~d->rightsBase) || (inheriting & ~d->rightsInheriting)) return uint32_t{kNotcapable};
@@ -211,14 +207,14 @@ void WasiCalls::addDescriptorCalls(CallTable& t) {
     return uint32_t{kSuccess};
   });
   define(t, "fd_filestat_get", {I, I}, [](WasiContext& c, Guest& g, auto a) {
-    Descriptor* d;
+    DescriptorRef d;
     if (uint32_t e = fdWith(c, u32(a[0]), right::kFdFilestatGet, d)) return e;
     struct stat st {};
     if (fstat(d->hostFd, &st) != 0) return fromErrno(errno);
     return writeFilestat(g, u32(a[1]), st);
   });
   define(t, "fd_prestat_get", {I, I}, [](WasiContext& c, Guest& g, auto a) {
-    Descriptor* d = fd(c, u32(a[0]));
+    DescriptorRef d = fd(c, u32(a[0]));
     if (!d || d->preopenName.empty()) return uint32_t{kBadf};
     uint64_t at = u32(a[1]);
     if (!g.fits(at, 8)) return uint32_t{kFault};
@@ -227,7 +223,7 @@ void WasiCalls::addDescriptorCalls(CallTable& t) {
     return uint32_t{kSuccess};
   });
   define(t, "fd_prestat_dir_name", {I, I, I}, [](WasiContext& c, Guest& g, auto a) {
-    Descriptor* d = fd(c, u32(a[0]));
+    DescriptorRef d = fd(c, u32(a[0]));
     if (!d || d->preopenName.empty()) return uint32_t{kBadf};
     uint64_t at = u32(a[1]);
     if (u32(a[2]) < d->preopenName.size()) return uint32_t{kNametoolong};
@@ -236,14 +232,10 @@ void WasiCalls::addDescriptorCalls(CallTable& t) {
     return uint32_t{kSuccess};
   });
   define(t, "fd_renumber", {I, I}, [](WasiContext& c, Guest&, auto a) {
-    uint32_t from = u32(a[0]), to = u32(a[1]);
-    if (!fd(c, from) || !fd(c, to)) return uint32_t{kBadf};
-    if (!fd(c, to)->preopenName.empty() || !fd(c, from)->preopenName.empty()) return uint32_t{kNotsup};
-    if (from != to) slot(c, to) = std::move(slot(c, from));
-    return uint32_t{kSuccess};
+    return renumberDescriptor(c, u32(a[0]), u32(a[1]));
   });
   define(t, "fd_readdir", {I, I, I, L, I}, [](WasiContext& c, Guest& g, auto a) {
-    Descriptor* d = fd(c, u32(a[0]));
+    DescriptorRef d = fd(c, u32(a[0]));
     if (!d) return uint32_t{kBadf};
     if (!d->isDirectory()) return uint32_t{kNotdir};
     if (!d->has(right::kFdReaddir)) return uint32_t{kNotcapable};

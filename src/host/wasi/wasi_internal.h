@@ -16,7 +16,11 @@
 // against host limits, and 64-bit offsets and sizes against INT64_MAX before
 // they become an off_t. A failed check is a WASI errno, never a crash.
 //
-// Threads: a context serves one instance at a time, like the instance itself.
+// Threads: a context serves every thread of a program at once (wasi-threads):
+// calls take their descriptor by reference (DescriptorRef) from the locked
+// table, so they run concurrently, and only the table's changes serialize.
+// Two threads changing one descriptor's flags or rights at once is the
+// guest's race; the outcome is one of the two.
 #pragma once
 
 #include <sys/stat.h>
@@ -227,21 +231,28 @@ struct WasiContext::Descriptor {
 // The calls, with access to the context's internals.
 struct WasiCalls {
   using Descriptor = WasiContext::Descriptor;
+  using DescriptorRef = std::shared_ptr<Descriptor>;
 
-  static Descriptor* fd(WasiContext& c, uint32_t index) {
-    return index < c.fds_.size() ? c.fds_[index].get() : nullptr;
+  static DescriptorRef fd(WasiContext& c, uint32_t index) {
+    std::lock_guard lock(c.fdsLock_);
+    return index < c.fds_.size() ? c.fds_[index] : nullptr;
   }
   // The descriptor at {index} holding every right in {needed}: kBadf when
   // there is none, kNotcapable when it lacks a right.
-  static uint32_t fdWith(WasiContext& c, uint32_t index, uint64_t needed, Descriptor*& out) {
+  static uint32_t fdWith(WasiContext& c, uint32_t index, uint64_t needed, DescriptorRef& out) {
     out = fd(c, index);
     if (!out) return wasi::kBadf;
     return out->has(needed) ? uint32_t{wasi::kSuccess} : uint32_t{wasi::kNotcapable};
   }
-  static std::unique_ptr<Descriptor>& slot(WasiContext& c, uint32_t index) { return c.fds_[index]; }
   // Puts {d} at the lowest free descriptor above stdio.
   static uint32_t install(WasiContext& c, std::unique_ptr<Descriptor> d);
-  static void exit(WasiContext& c, uint32_t code) { c.exitCode_ = code; }
+  // fd_close and fd_renumber: a preopen cannot be closed or replaced.
+  static uint32_t closeDescriptor(WasiContext& c, uint32_t index);
+  static uint32_t renumberDescriptor(WasiContext& c, uint32_t from, uint32_t to);
+  static void exit(WasiContext& c, uint32_t code) {
+    int64_t none = -1;
+    c.exitCode_.compare_exchange_strong(none, code, std::memory_order_acq_rel);
+  }
   static const WasiConfig& config(WasiContext& c) { return c.config_; }
 
   static void addEnvironmentCalls(wasi::CallTable& table);

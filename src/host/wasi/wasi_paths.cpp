@@ -22,6 +22,7 @@ using namespace wasi;
 namespace {
 
 using Descriptor = WasiContext::Descriptor;
+using DescriptorRef = std::shared_ptr<Descriptor>;
 
 int openBeneath(int directory, const std::string& path, uint64_t flags, mode_t mode, bool followLast) {
   open_how how{};
@@ -66,7 +67,7 @@ uint32_t openParent(int root, const std::string& path, ParentAndName& out) {
 // The directory descriptor at a[fdAt], holding {needed}, and the path at
 // a[pathAt], a[pathAt + 1].
 uint32_t pathArg(WasiContext& c, Guest& g, std::span<const Value> a, size_t fdAt, size_t pathAt, uint64_t needed,
-                 Descriptor*& d, std::string& path) {
+                 DescriptorRef& d, std::string& path) {
   d = WasiCalls::fd(c, u32(a[fdAt]));
   if (!d) return kBadf;
   if (!d->isDirectory()) return kNotdir;
@@ -108,7 +109,7 @@ void WasiCalls::addPathCalls(CallTable& t) {
     uint32_t oflags = u32(a[4]);
     uint64_t needed = right::kPathOpen | ((oflags & kCreat) ? right::kPathCreateFile : 0) |
                       ((oflags & kTrunc) ? right::kPathFilestatSetSize : 0);
-    Descriptor* d;
+    DescriptorRef d;
     std::string path;
     if (uint32_t e = pathArg(c, g, a, 0, 2, needed, d, path)) return e;
     uint32_t error;
@@ -152,7 +153,7 @@ void WasiCalls::addPathCalls(CallTable& t) {
     return uint32_t{kSuccess};
   });
   define(t, "path_create_directory", {I, I, I}, [](WasiContext& c, Guest& g, auto a) {
-    Descriptor* d;
+    DescriptorRef d;
     std::string path;
     if (uint32_t e = pathArg(c, g, a, 0, 1, right::kPathCreateDirectory, d, path)) return e;
     ParentAndName target;
@@ -161,7 +162,7 @@ void WasiCalls::addPathCalls(CallTable& t) {
   });
   auto unlinkIn = [](uint64_t needed, int flags) {
     return [=](WasiContext& c, Guest& g, std::span<const Value> a) {
-      Descriptor* d;
+      DescriptorRef d;
       std::string path;
       if (uint32_t e = pathArg(c, g, a, 0, 1, needed, d, path)) return e;
       ParentAndName target;
@@ -172,7 +173,7 @@ void WasiCalls::addPathCalls(CallTable& t) {
   define(t, "path_unlink_file", {I, I, I}, unlinkIn(right::kPathUnlinkFile, 0));
   define(t, "path_remove_directory", {I, I, I}, unlinkIn(right::kPathRemoveDirectory, AT_REMOVEDIR));
   define(t, "path_rename", {I, I, I, I, I, I}, [](WasiContext& c, Guest& g, auto a) {
-    Descriptor *from, *to;
+    DescriptorRef from, to;
     std::string fromPath, toPath;
     if (uint32_t e = pathArg(c, g, a, 0, 1, right::kPathRenameSource, from, fromPath)) return e;
     if (uint32_t e = pathArg(c, g, a, 3, 4, right::kPathRenameTarget, to, toPath)) return e;
@@ -188,7 +189,7 @@ void WasiCalls::addPathCalls(CallTable& t) {
   // symlink is linked itself (and following it later is still confined);
   // with it, the link's target is resolved beneath old_fd by openat2.
   define(t, "path_link", {I, I, I, I, I, I, I}, [](WasiContext& c, Guest& g, auto a) {
-    Descriptor *from, *to;
+    DescriptorRef from, to;
     std::string fromPath, toPath;
     if (uint32_t e = pathArg(c, g, a, 0, 2, right::kPathLinkSource, from, fromPath)) return e;
     if (uint32_t e = pathArg(c, g, a, 4, 5, right::kPathLinkTarget, to, toPath)) return e;
@@ -210,7 +211,7 @@ void WasiCalls::addPathCalls(CallTable& t) {
                : fromCrossDeviceErrno(errno);
   });
   define(t, "path_filestat_get", {I, I, I, I, I}, [](WasiContext& c, Guest& g, auto a) {
-    Descriptor* d;
+    DescriptorRef d;
     std::string path;
     if (uint32_t e = pathArg(c, g, a, 0, 2, right::kPathFilestatGet, d, path)) return e;
     uint32_t error;
@@ -227,7 +228,7 @@ void WasiCalls::addPathCalls(CallTable& t) {
   // so a symlink is then the link itself) and its times are set through that
   // descriptor with AT_EMPTY_PATH (Linux 5.8+, after openat2's 5.6).
   define(t, "path_filestat_set_times", {I, I, I, I, L, L, I}, [](WasiContext& c, Guest& g, auto a) {
-    Descriptor* d;
+    DescriptorRef d;
     std::string path;
     if (uint32_t e = pathArg(c, g, a, 0, 2, right::kPathFilestatSetTimes, d, path)) return e;
     uint32_t error;
@@ -241,7 +242,7 @@ void WasiCalls::addPathCalls(CallTable& t) {
     return utimensat(target.fd, "", times, flags) == 0 ? uint32_t{kSuccess} : fromErrno(errno);
   });
   define(t, "path_readlink", {I, I, I, I, I, I}, [](WasiContext& c, Guest& g, auto a) {
-    Descriptor* d;
+    DescriptorRef d;
     std::string path;
     if (uint32_t e = pathArg(c, g, a, 0, 1, right::kPathReadlink, d, path)) return e;
     uint64_t buffer = u32(a[3]), resultAt = u32(a[5]);
@@ -260,7 +261,7 @@ void WasiCalls::addPathCalls(CallTable& t) {
     // A link's target is resolved beneath the preopen when followed, but an
     // absolute target could still mislead host tools: refuse it.
     if (!contents.empty() && contents[0] == '/') return uint32_t{kNotcapable};
-    Descriptor* d;
+    DescriptorRef d;
     std::string path;
     if (uint32_t e = pathArg(c, g, a, 2, 3, right::kPathSymlink, d, path)) return e;
     ParentAndName target;

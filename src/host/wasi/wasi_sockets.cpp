@@ -23,6 +23,7 @@ using namespace wasi;
 namespace {
 
 using Descriptor = WasiContext::Descriptor;
+using DescriptorRef = std::shared_ptr<Descriptor>;
 
 Error listenError(const std::string& address, const std::string& why) {
   Error error;
@@ -33,7 +34,7 @@ Error listenError(const std::string& address, const std::string& why) {
 
 // The socket descriptor at {index} holding {needed}: kBadf, then kNotsock,
 // then kNotcapable.
-uint32_t socketWith(WasiContext& c, uint32_t index, uint64_t needed, Descriptor*& d) {
+uint32_t socketWith(WasiContext& c, uint32_t index, uint64_t needed, DescriptorRef& d) {
   d = WasiCalls::fd(c, index);
   if (!d) return kBadf;
   if (!d->isSocket()) return kNotsock;
@@ -117,7 +118,7 @@ void WasiCalls::addSocketCalls(CallTable& t) {
   // sock_accept(fd, fdflags, result_fd): NONBLOCK is the only flag that
   // applies to a new connection.
   define(t, "sock_accept", {I, I, I}, [](WasiContext& c, Guest& g, auto a) {
-    Descriptor* listener;
+    DescriptorRef listener;
     if (uint32_t e = socketWith(c, u32(a[0]), right::kSockAccept, listener)) return e;
     uint32_t flags = u32(a[1]);
     if (flags & ~uint32_t{kFdflagNonblock}) return uint32_t{kInval};
@@ -138,7 +139,7 @@ void WasiCalls::addSocketCalls(CallTable& t) {
   define(t, "sock_recv", {I, I, I, I, I, I}, [](WasiContext& c, Guest& g, auto a) {
     constexpr uint32_t kRecvPeek = 1, kRecvWaitall = 2;
     constexpr uint16_t kRecvDataTruncated = 1;
-    Descriptor* d;
+    DescriptorRef d;
     if (uint32_t e = socketWith(c, u32(a[0]), right::kFdRead, d)) return e;
     uint32_t flags = u32(a[3]);
     if (flags & ~(kRecvPeek | kRecvWaitall)) return uint32_t{kInval};
@@ -157,7 +158,7 @@ void WasiCalls::addSocketCalls(CallTable& t) {
   // sock_send(fd, si_data, si_data_len, si_flags, so_datalen): WASI defines no
   // send flags.
   define(t, "sock_send", {I, I, I, I, I}, [](WasiContext& c, Guest& g, auto a) {
-    Descriptor* d;
+    DescriptorRef d;
     if (uint32_t e = socketWith(c, u32(a[0]), right::kFdWrite, d)) return e;
     if (u32(a[3]) != 0) return uint32_t{kInval};
     std::vector<iovec> vecs;
@@ -171,7 +172,7 @@ void WasiCalls::addSocketCalls(CallTable& t) {
   });
   // sock_shutdown(fd, sdflags): RD = 1, WR = 2, both = 3.
   define(t, "sock_shutdown", {I, I}, [](WasiContext& c, Guest&, auto a) {
-    Descriptor* d;
+    DescriptorRef d;
     if (uint32_t e = socketWith(c, u32(a[0]), right::kSockShutdown, d)) return e;
     uint32_t how = u32(a[1]);
     if (how == 0 || how > 3) return uint32_t{kInval};
