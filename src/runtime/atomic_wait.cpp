@@ -1,8 +1,15 @@
 #include "runtime/atomic_wait.h"
 
+#include <linux/futex.h>
+#include <sched.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
+#include <climits>
 #include <mutex>
 
 #include "runtime/instance.h"
@@ -14,18 +21,57 @@ namespace {
 // A parked thread. It lives on the waiting thread's stack and is linked into
 // its bucket's queue: parking allocates nothing, so a guest cannot make the
 // helper throw through compiled code by waiting while the host is out of memory.
+// It sleeps on its own futex word, outside the bucket's lock: a notify is one
+// futex wake and the woken thread takes no lock on its way out, which is what
+// makes a wait/notify round trip cost what a futex round trip does.
 struct Waiter {
-  std::condition_variable wake;
+  std::atomic<uint32_t> notified{0};
   uintptr_t cell = 0;
-  bool notified = false;
   Waiter* next = nullptr;
   Waiter* previous = nullptr;
+};
+
+// Sleeps while {word} is 0, at most {timeout} (none: until woken); returns
+// early on a wake or a signal, which the callers' loops absorb.
+void futexWait(std::atomic<uint32_t>& word, const timespec* timeout) {
+  syscall(SYS_futex, reinterpret_cast<uint32_t*>(&word), FUTEX_WAIT_PRIVATE, 0, timeout, nullptr, 0);
+}
+
+// The waiter may already have seen its word and returned (its frame gone):
+// the wake then hits an address nothing waits on, or at worst wakes another
+// futex sleeper spuriously, which every sleeper here absorbs.
+void futexWake(std::atomic<uint32_t>& word) {
+  syscall(SYS_futex, reinterpret_cast<uint32_t*>(&word), FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
+}
+
+// A bucket's lock guards a few pointer moves, never a system call: spinning
+// costs less than sleeping on a mutex, which in a wait/notify ping-pong (the
+// woken thread notifying back while the other is still parking) would add a
+// futex round trip of its own. A holder that is not running is waited for
+// with sched_yield.
+class SpinLock {
+ public:
+  void lock() {
+    for (uint32_t spins = 0; held_.exchange(true, std::memory_order_acquire); ++spins) {
+      while (held_.load(std::memory_order_relaxed)) {
+        if (++spins < 128)
+          __builtin_ia32_pause();
+        else
+          sched_yield();
+      }
+    }
+  }
+  bool try_lock() { return !held_.exchange(true, std::memory_order_acquire); }
+  void unlock() { held_.store(false, std::memory_order_release); }
+
+ private:
+  std::atomic<bool> held_{false};
 };
 
 // Waiters of every cell whose address hashes here, oldest first, so notify
 // wakes the waiters of one cell in the order they arrived.
 struct Bucket {
-  std::mutex lock;
+  SpinLock lock;
   Waiter* head = nullptr;
   Waiter* tail = nullptr;
 
@@ -74,21 +120,33 @@ uint64_t wait(void* vmctx, uint32_t offset, uint32_t address, T expected, int64_
   Waiter self;
   self.cell = key;
   bucket.append(&self);
-  bool woken;
+  lock.unlock();
   // The deadline is computed once, saturating: now + a guest's timeout near
   // INT64_MAX overflows the clock's range (and would read as "already past").
   // A timeout the clock cannot represent is as good as infinite.
   using Clock = std::chrono::steady_clock;
   Clock::time_point now = Clock::now();
   std::chrono::nanoseconds timeout(timeoutNs);
-  if (timeoutNs < 0 || timeout >= Clock::time_point::max() - now) {
-    self.wake.wait(lock, [&] { return self.notified; });
-    woken = true;
-  } else {
-    woken = self.wake.wait_until(lock, now + timeout, [&] { return self.notified; });
+  bool forever = timeoutNs < 0 || timeout >= Clock::time_point::max() - now;
+  Clock::time_point deadline = forever ? Clock::time_point::max() : now + timeout;
+  while (!self.notified.load(std::memory_order_acquire)) {
+    if (forever) {
+      futexWait(self.notified, nullptr);
+      continue;
+    }
+    std::chrono::nanoseconds left = deadline - Clock::now();
+    if (left.count() <= 0) break;
+    timespec relative{static_cast<time_t>(std::min<int64_t>(left.count() / 1000000000, INT_MAX)),
+                      static_cast<long>(left.count() % 1000000000)};
+    futexWait(self.notified, &relative);
   }
-  if (!self.notified) bucket.unlink(&self);
-  return woken ? 0 : 2;  // "ok" or "timed-out"
+  if (self.notified.load(std::memory_order_acquire)) return 0;  // "ok"
+  // Timed out, unless a notify takes it first: under the lock, it is one or
+  // the other.
+  lock.lock();
+  if (self.notified.load(std::memory_order_acquire)) return 0;
+  bucket.unlink(&self);
+  return 2;  // "timed-out"
 }
 
 }  // namespace
@@ -98,18 +156,29 @@ uint64_t atomicNotify(void* vmctx, uint32_t offset, uint32_t address, uint32_t c
   if (uint64_t failed = locate(vmctx, offset, address, 4, cell)) return failed;
   auto key = reinterpret_cast<uintptr_t>(cell);
   Bucket& bucket = bucketOf(key);
-  std::lock_guard lock(bucket.lock);
+  // The first few wakes are made after the lock is released: a woken waiter
+  // that notifies back at once (a ping-pong) would otherwise find the lock
+  // still held through this thread's wake system call and sleep on it.
+  constexpr uint32_t kWakeAfterUnlock = 16;
+  std::atomic<uint32_t>* toWake[kWakeAfterUnlock];
   uint32_t woken = 0;
-  for (Waiter* waiter = bucket.head; waiter && woken < count;) {
-    Waiter* next = waiter->next;
-    if (waiter->cell == key) {
-      bucket.unlink(waiter);
-      waiter->notified = true;
-      waiter->wake.notify_one();
-      ++woken;
+  {
+    std::lock_guard lock(bucket.lock);
+    for (Waiter* waiter = bucket.head; waiter && woken < count;) {
+      Waiter* next = waiter->next;
+      if (waiter->cell == key) {
+        bucket.unlink(waiter);
+        waiter->notified.store(1, std::memory_order_release);
+        if (woken < kWakeAfterUnlock)
+          toWake[woken] = &waiter->notified;
+        else
+          futexWake(waiter->notified);
+        ++woken;
+      }
+      waiter = next;
     }
-    waiter = next;
   }
+  for (uint32_t i = 0; i < std::min(woken, kWakeAfterUnlock); ++i) futexWake(*toWake[i]);
   return woken;
 }
 
