@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # wasi-threads under `weft run`, in both memory strategies: threaded C
 # programs (tlib.h) with exact outputs and exit codes, a trapping thread and
-# an exiting one ending the whole program, 200 threads over a program's life,
+# an exiting one ending the whole program, the main thread's return ending it
+# while others still run, 200 threads over a program's life,
 # the thread limit, and modules that cannot have threads. Every run is
 # bounded in time: a hang fails.
 #   threads_test.sh WEFT WASM_DIR
@@ -57,6 +58,9 @@ for memory in guard bounds-checked; do
 
   run 3 "${m[@]}" "$wasm/thread_exit.wasm"
   [ "$out" = "exiting with 3" ] || fail "thread_exit: $out"
+
+  run 5 "${m[@]}" "$wasm/main_returns.wasm"
+  [ "$out" = "main done" ] || fail "main_returns: $out"
 
   run 0 "${m[@]}" "$wasm/many_threads.wasm" 200 8
   [ "$out" = "threads=200 distinct=200 positive=200" ] || fail "many_threads: $out"
