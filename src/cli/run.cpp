@@ -80,6 +80,9 @@ constexpr const char* kRunUsage =
     "                          the straight-line run that would overspend; deterministic.\n"
     "                          Code compiled to count fuel (a .cwasm needs weft compile\n"
     "                          --count-fuel); --timings then prints the fuel used\n"
+    "  --profile perfmap       name the generated code for perf: every function of\n"
+    "                          every tier in /tmp/perf-PID.map (perf record, then perf\n"
+    "                          report shows wasm function names)\n"
     "  --timings               print to stderr, at the end, the seconds spent compiling\n"
     "                          (or loading), instantiating and running, and the peak\n"
     "                          resident memory\n"
@@ -194,6 +197,10 @@ std::optional<int> parseRunOptions(const std::vector<std::string>& args, RunOpti
       options.config.consumeFuel = true;
       options.config.initialFuel = *fuel;
       options.timings.fuelGiven = std::min<uint64_t>(*fuel, INT64_MAX);  // what an instance can hold
+    } else if (arg == "--profile" && hasValue) {
+      if (args[i + 1] != "perfmap") return usageError("--profile takes perfmap, got '%s'", args[i + 1]);
+      options.config.perfMap = true;
+      ++i;
     } else if (arg == "--timings") {
       options.timings.wanted = true;
     } else if (arg == "--specialize") {

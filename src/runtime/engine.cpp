@@ -6,6 +6,7 @@
 #include "runtime/instance.h"
 #include "runtime/interruption.h"
 #include "runtime/module.h"
+#include "runtime/perf_map.h"
 #include "runtime/trap_handler.h"
 
 namespace weft {
@@ -13,6 +14,8 @@ namespace weft {
 Engine::Engine(EngineConfig config)
     : config_(std::move(config)), budget_(std::make_shared<ResourceBudget>(config_.resourceBudgetBytes)) {
   installTrapHandlers();
+  std::string error;
+  if (config_.perfMap && !perf_map::enable(error)) warn("perf map: " + error);
 }
 
 uint32_t Engine::signatureId(const FuncType& type) {

@@ -62,6 +62,11 @@ struct EngineConfig {
   // the bytecode's hash, the engine build and the memory strategy) and maps it
   // from there next time instead of compiling. Safe for concurrent processes.
   std::string cacheDirectory;
+  // Profiling with perf: every code image mapped from now on, and the
+  // runtime's stubs, are named in /tmp/perf-PID.map (runtime/perf_map.h), for
+  // `perf record` + `perf report`. Process-wide once on; an image is written
+  // once, however many instances run it.
+  bool perfMap = false;
 
   static EngineConfig with(MemoryStrategy strategy, uint32_t threads = 0, Tier tier = Tier::Tiered) {
     EngineConfig config;

@@ -5,6 +5,7 @@
 
 #include "abi/vmctx_layout.h"
 #include "runtime/code_registry.h"
+#include "runtime/perf_map.h"
 
 namespace weft {
 
@@ -65,6 +66,7 @@ std::unique_ptr<ModuleCode> ModuleCode::adopt(const ModuleInfo& module, CodeMemo
 void ModuleCode::registerRange() {
   auto start = reinterpret_cast<uintptr_t>(memory_.data());
   code_registry::add(start, start + std::max<size_t>(memory_.size(), 1), this);
+  perf_map::addImage(*this);
 }
 
 ModuleCode::~ModuleCode() {

@@ -18,6 +18,7 @@
 #include "runtime/instance.h"
 #include "runtime/linear_memory.h"
 #include "runtime/module_code.h"
+#include "runtime/perf_map.h"
 #include "runtime/wasm_call_frame.h"
 #include "abi/vmctx_layout.h"
 
@@ -194,6 +195,8 @@ const Stubs& stubs() {
     if (!memory) std::abort();  // no executable memory at start-up
     auto* result = new Stubs();
     result->memory = std::move(memory.value());
+    perf_map::addRuntimeRange(result->memory.data(), result->memory.size(),
+                              "weft runtime stubs (wasm entry, unwinding, host calls)");
     result->enter = reinterpret_cast<EnterFn>(const_cast<uint8_t*>(result->memory.data() + code.labelOffset(enter)));
     for (uint32_t i = 0; i <= call_abi::kFloatArgRegisters; ++i)
       result->enterInRegisters[i] = reinterpret_cast<EnterFn>(

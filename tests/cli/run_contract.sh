@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # weft run / compile / validate / inspect as a user meets them: `--`, --version,
 # v128 arguments and results, error labels, backtraces without a name section,
-# imports weft cannot provide, and inputs that are not regular files or are too
-# big (a FIFO must not hang, a 100 GB sparse file must not be read).
+# imports weft cannot provide, inputs that are not regular files or are too
+# big (a FIFO must not hang, a 100 GB sparse file must not be read), and
+# --profile perfmap.
 #   run_contract.sh WEFT WAT2WASM
 set -euo pipefail
 weft=$(readlink -f "$1")
@@ -102,4 +103,20 @@ for command in "run" "validate" "inspect" "compile -o $dir/x.cwasm"; do
   expect_exit $code "$weft" $command "$dir"
   expect_err "is a directory, not a regular file"
 done
+
+# --profile perfmap: /tmp/perf-PID.map names every function (export names
+# here, there being no name section) once, with its code range; the stubs too.
+"$weft" run --profile perfmap --invoke outer "$dir/m.wasm" 2 > "$dir/out" 2> "$dir/err" &
+pid=$!
+wait "$pid" || fail "--profile perfmap run failed: $(cat "$dir/err")"
+map=/tmp/perf-$pid.map
+[ -s "$map" ] || fail "--profile perfmap wrote no $map"
+for name in add4 fneg lanes div outer; do
+  [ "$(grep -cE "^[0-9a-f]+ [0-9a-f]+ $name \\[wasm function [0-9]+\\]$" "$map")" = 1 ] ||
+    fail "perf map: $name not there once: $(cat "$map")"
+done
+grep -q "weft runtime stubs" "$map" || fail "perf map: no stubs: $(cat "$map")"
+rm -f "$map"
+expect_exit 2 "$weft" run --profile gprof --invoke outer "$dir/m.wasm" 2
+expect_err "--profile takes perfmap"
 echo "run contract: ok"
