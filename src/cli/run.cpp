@@ -80,9 +80,12 @@ constexpr const char* kRunUsage =
     "                          the straight-line run that would overspend; deterministic.\n"
     "                          Code compiled to count fuel (a .cwasm needs weft compile\n"
     "                          --count-fuel); --timings then prints the fuel used\n"
-    "  --profile perfmap       name the generated code for perf: every function of\n"
+    "  --profile perfmap|jitdump\n"
+    "                          name the generated code for perf: every function of\n"
     "                          every tier in /tmp/perf-PID.map (perf record, then perf\n"
-    "                          report shows wasm function names)\n"
+    "                          report shows wasm function names), or with its code in\n"
+    "                          /tmp/jit-PID.dump (perf record -k mono, perf inject --jit,\n"
+    "                          then perf report and perf annotate see inside functions)\n"
     "  --timings               print to stderr, at the end, the seconds spent compiling\n"
     "                          (or loading), instantiating and running, and the peak\n"
     "                          resident memory\n"
@@ -198,9 +201,13 @@ std::optional<int> parseRunOptions(const std::vector<std::string>& args, RunOpti
       options.config.initialFuel = *fuel;
       options.timings.fuelGiven = std::min<uint64_t>(*fuel, INT64_MAX);  // what an instance can hold
     } else if (arg == "--profile" && hasValue) {
-      if (args[i + 1] != "perfmap") return usageError("--profile takes perfmap, got '%s'", args[i + 1]);
-      options.config.perfMap = true;
-      ++i;
+      const std::string& kind = args[++i];
+      if (kind == "perfmap")
+        options.config.perfMap = true;
+      else if (kind == "jitdump")
+        options.config.perfJitDump = true;
+      else
+        return usageError("--profile takes perfmap or jitdump, got '%s'", kind);
     } else if (arg == "--timings") {
       options.timings.wanted = true;
     } else if (arg == "--specialize") {

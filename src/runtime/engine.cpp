@@ -15,7 +15,8 @@ Engine::Engine(EngineConfig config)
     : config_(std::move(config)), budget_(std::make_shared<ResourceBudget>(config_.resourceBudgetBytes)) {
   installTrapHandlers();
   std::string error;
-  if (config_.perfMap && !perf_map::enable(error)) warn("perf map: " + error);
+  if (config_.perfMap && !perf_map::enable(perf_map::Output::Map, error)) warn("perf map: " + error);
+  if (config_.perfJitDump && !perf_map::enable(perf_map::Output::JitDump, error)) warn("perf jitdump: " + error);
 }
 
 uint32_t Engine::signatureId(const FuncType& type) {

@@ -64,9 +64,12 @@ struct EngineConfig {
   std::string cacheDirectory;
   // Profiling with perf: every code image mapped from now on, and the
   // runtime's stubs, are named in /tmp/perf-PID.map (runtime/perf_map.h), for
-  // `perf record` + `perf report`. Process-wide once on; an image is written
-  // once, however many instances run it.
+  // `perf record` + `perf report`; and with their machine code in
+  // /tmp/jit-PID.dump for `perf record -k mono` + `perf inject --jit`.
+  // Process-wide once on; an image is written once, however many instances
+  // run it.
   bool perfMap = false;
+  bool perfJitDump = false;
 
   static EngineConfig with(MemoryStrategy strategy, uint32_t threads = 0, Tier tier = Tier::Tiered) {
     EngineConfig config;

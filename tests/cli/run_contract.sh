@@ -3,7 +3,7 @@
 # v128 arguments and results, error labels, backtraces without a name section,
 # imports weft cannot provide, inputs that are not regular files or are too
 # big (a FIFO must not hang, a 100 GB sparse file must not be read), and
-# --profile perfmap.
+# --profile perfmap and jitdump.
 #   run_contract.sh WEFT WAT2WASM
 set -euo pipefail
 weft=$(readlink -f "$1")
@@ -117,6 +117,19 @@ for name in add4 fneg lanes div outer; do
 done
 grep -q "weft runtime stubs" "$map" || fail "perf map: no stubs: $(cat "$map")"
 rm -f "$map"
+# --profile jitdump: /tmp/jit-PID.dump in perf's jitdump format ("JiTD"
+# header), one code-load record per function with its name and code.
+"$weft" run --profile jitdump --invoke outer "$dir/m.wasm" 2 > "$dir/out" 2> "$dir/err" &
+pid=$!
+wait "$pid" || fail "--profile jitdump run failed: $(cat "$dir/err")"
+dump=/tmp/jit-$pid.dump
+[ "$(head -c 4 "$dump" | od -An -tx1 | tr -d ' ')" = 4454694a ] || fail "jitdump: no JiTD header in $dump"
+for name in add4 fneg lanes div outer; do
+  [ "$(tr '\0' '\n' < "$dump" | grep -caE "^$name \\[wasm function [0-9]+\\]$")" = 1 ] ||
+    fail "jitdump: no single record named $name"
+done
+[ "$(stat -c %s "$dump")" -gt $((40 + 5 * 56)) ] || fail "jitdump: too small to hold the code"
+rm -f "$dump"
 expect_exit 2 "$weft" run --profile gprof --invoke outer "$dir/m.wasm" 2
-expect_err "--profile takes perfmap"
+expect_err "--profile takes perfmap or jitdump"
 echo "run contract: ok"
