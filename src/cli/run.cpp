@@ -303,15 +303,22 @@ int runCommand(const std::vector<std::string>& args) {
   if (!loaded) return 1;
   options.timings.loaded = Clock::now();
   int exitCode = runLoaded(options, *loaded);
+  // A program that started threads ends with its main thread, as a native
+  // process does: from here no other thread may end it or run on (they are
+  // interrupted, and their ends wait), and the exit skips the process's
+  // destructors, which running threads must not see.
+  bool threaded = options.threads && options.threads->spawnedThreads() > 0;
+  if (threaded) {
+    if (!WasiThreads::claimProcessEnd())
+      for (;;) pause();  // a thread's trap or proc_exit is ending it
+    loaded->engine->interrupt();
+  }
   options.timings.print();
   // With a cache directory, the tier-up's optimized code is worth keeping:
   // it is stored when the tier-up completes, so wait for that.
   if (!options.cacheDir.empty())
     if (std::shared_ptr<BackgroundCompile> tierUp = loaded->module->tierUp()) tierUp->wait();
-  // A program that started threads ends with its main thread, as a native
-  // process does: threads still running stop here, without the process's
-  // destructors running under them.
-  if (options.threads && options.threads->spawnedThreads() > 0) {
+  if (threaded) {
     std::fflush(nullptr);
     _exit(exitCode);
   }
@@ -356,14 +363,10 @@ int runLoaded(RunOptions& options, const LoadedModule& loaded) {
     // Threads end the program as they end: a trap's message names the file
     // and the thread, as the main thread's does.
     options.threads = WasiThreads::create(module, context, options.threadsConfig, [file](const WasiThreadEnd& end) {
-      if (!end.exitCode && end.trap) {
-        WasiThreadEnd named = end;
-        std::fprintf(stderr, "%s: trap in thread %u: %s\n", file.c_str(), end.tid, end.trap->describe().c_str());
-        named.trap.reset();
-        named.exitCode = 134;
-        WasiThreads::endProcess(named);
-      }
-      WasiThreads::endProcess(end);
+      WasiThreads::endProcess(end, [&] {
+        if (!end.exitCode && end.trap)
+          std::fprintf(stderr, "%s: trap in thread %u: %s\n", file.c_str(), end.tid, end.trap->describe().c_str());
+      });
     });
     Result<std::vector<Extern>> provided = options.threads->imports();
     if (!provided) {

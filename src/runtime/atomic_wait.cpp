@@ -168,11 +168,13 @@ uint64_t atomicNotify(void* vmctx, uint32_t offset, uint32_t address, uint32_t c
       Waiter* next = waiter->next;
       if (waiter->cell == key) {
         bucket.unlink(waiter);
-        waiter->notified.store(1, std::memory_order_release);
+        // The address first: once notified, the waiter may return at once.
+        std::atomic<uint32_t>* word = &waiter->notified;
+        word->store(1, std::memory_order_release);
         if (woken < kWakeAfterUnlock)
-          toWake[woken] = &waiter->notified;
+          toWake[woken] = word;
         else
-          futexWake(waiter->notified);
+          futexWake(*word);
         ++woken;
       }
       waiter = next;

@@ -67,7 +67,12 @@ class LinearMemory {
   int64_t grow(uint64_t deltaPages);
 
   MemoryDefinition* definition() { return &definition_; }
-  void setMirror(MemoryDefinition* mirror) { mirror_ = mirror; }
+  // Under the grow lock: a grow on another thread (a shared memory) must not
+  // write through a mirror whose instance is going away.
+  void setMirror(MemoryDefinition* mirror) {
+    std::lock_guard lock(growLock_);
+    mirror_ = mirror;
+  }
 
  private:
   LinearMemory() = default;

@@ -118,14 +118,20 @@ std::string functionLabel(const ModuleCode& code, const ModuleCode::FunctionRang
   std::string index = "wasm function " + std::to_string(range.functionIndex);
   label += name ? *name + " [" + index + "]" : index;
   if (range.siteKind == SiteKind::Ranges) label += " (optimized)";
+  // Names are the guest's: a line break would forge map lines.
+  for (char& c : label)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
   return label;
 }
 
 // Creates the dump and maps a page of it executable: perf record sees that
 // mapping, and perf inject finds the file by it.
 bool openJitDump(State& s, std::string& error) {
+  // /tmp is everyone's: a new file of our own, never one planted under
+  // this name (a symlink would make us overwrite its target).
   std::string path = "/tmp/jit-" + std::to_string(getpid()) + ".dump";
-  int fd = open(path.c_str(), O_CREAT | O_TRUNC | O_RDWR | O_CLOEXEC, 0644);
+  unlink(path.c_str());  // a dead process's with our pid, if ours to remove
+  int fd = open(path.c_str(), O_CREAT | O_EXCL | O_NOFOLLOW | O_RDWR | O_CLOEXEC, 0644);
   if (fd < 0) {
     error = "cannot create " + path + ": " + std::strerror(errno);
     return false;
@@ -151,8 +157,10 @@ bool enable(Output output, std::string& error) {
   std::lock_guard lock(s.lock);
   if (output == Output::Map && !s.map) {
     std::string path = "/tmp/perf-" + std::to_string(getpid()) + ".map";
-    FILE* map = std::fopen(path.c_str(), "a");
+    int fd = open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);  // no planted symlink
+    FILE* map = fd >= 0 ? fdopen(fd, "a") : nullptr;
     if (!map) {
+      if (fd >= 0) close(fd);
       error = "cannot open " + path + ": " + std::strerror(errno);
       return false;
     }

@@ -130,7 +130,9 @@ void optimize(llvm::Module& module, llvm::TargetMachine& machine, std::optional<
   // -time-passes (through WEFT_LLVM_FLAGS) also times the optimizer's
   // passes, which only instrumentation callbacks can: one report for the
   // optimizer and one for the code generator, summed over every function
-  // the process compiled, at exit.
+  // the process compiled, at exit. An investigation aid for one compile
+  // thread (weft_bench_runtime --threads 1): LLVM's timers are not made for
+  // several at once.
   static llvm::TimePassesHandler* timer = llvm::TimePassesIsEnabled ? new llvm::TimePassesHandler(true) : nullptr;
   static const bool reportAtExit = timer && !std::atexit([] {
     delete timer;

@@ -20,7 +20,7 @@
 // calls take their descriptor by reference (DescriptorRef) from the locked
 // table, so they run concurrently, and only the table's changes serialize.
 // Two threads changing one descriptor's flags or rights at once is the
-// guest's race; the outcome is one of the two.
+// guest's race; the outcome is one of the two (the fields are atomic).
 #pragma once
 
 #include <sys/stat.h>
@@ -29,6 +29,7 @@
 #include <time.h>
 
 #include <algorithm>
+#include <atomic>
 #include <climits>
 #include <cstdint>
 #include <cstring>
@@ -218,9 +219,11 @@ struct WasiContext::Descriptor {
   bool ownsFd = true;
   std::string preopenName;  // non-empty for preopened directories
   uint8_t fileType = wasi::kUnknown;
-  uint16_t fdFlags = 0;
-  uint64_t rightsBase = 0;
-  uint64_t rightsInheriting = 0;
+  // Atomic: another thread of the program may change them (fd_fdstat_set_*)
+  // while a call reads them; it sees the old or the new value.
+  std::atomic<uint16_t> fdFlags{0};
+  std::atomic<uint64_t> rightsBase{0};
+  std::atomic<uint64_t> rightsInheriting{0};
 
   bool isDirectory() const { return fileType == wasi::kDirectory; }
   bool isSocket() const { return fileType == wasi::kSocketStream || fileType == wasi::kSocketDgram; }

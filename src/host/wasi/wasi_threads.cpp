@@ -34,16 +34,22 @@ std::shared_ptr<WasiThreads> WasiThreads::create(std::shared_ptr<const Module> m
   threads->module_ = std::move(module);
   threads->wasi_ = std::move(wasi);
   threads->config_ = config;
-  threads->onEnd_ = onEnd ? std::move(onEnd) : OnEnd(&WasiThreads::endProcess);
+  threads->onEnd_ = onEnd ? std::move(onEnd) : OnEnd([](const WasiThreadEnd& end) { endProcess(end); });
   return threads;
 }
 
-void WasiThreads::endProcess(const WasiThreadEnd& end) {
-  static std::atomic<bool> ending{false};
-  if (ending.exchange(true)) {
+bool WasiThreads::claimProcessEnd() {
+  static std::atomic<bool> claimed{false};
+  return !claimed.exchange(true);
+}
+
+void WasiThreads::endProcess(const WasiThreadEnd& end, const std::function<void()>& report) {
+  if (!claimProcessEnd()) {
     for (;;) pause();  // another thread is ending the process
   }
-  if (!end.exitCode && end.trap)
+  if (report)
+    report();
+  else if (!end.exitCode && end.trap)
     std::fprintf(stderr, "wasi thread %u: trap: %s\n", end.tid, end.trap->describe().c_str());
   std::fflush(nullptr);
   _exit(end.exitCode ? static_cast<int>(*end.exitCode & 0xff) : 134);
@@ -65,6 +71,9 @@ std::optional<Extern> WasiThreads::other(const Import& import) {
                                        }));
   }
   if (import.kind == ExternKind::Memory) {
+    // The one memory threads share; a second memory import is not ours to
+    // give (it would alias the first), so it stays a link error.
+    if (memory_ && import.index != memoryIndex_) return std::nullopt;
     if (!memory_) {
       const EngineConfig& config = module_->engine().config();
       Result<std::shared_ptr<LinearMemory>> made =
@@ -76,6 +85,7 @@ std::optional<Extern> WasiThreads::other(const Import& import) {
         return std::nullopt;
       }
       memory_ = made.value();
+      memoryIndex_ = import.index;
     }
     return Extern::of(memory_);
   }
@@ -122,11 +132,15 @@ HostOutcome WasiThreads::spawnCall(uint32_t startArg, Value& result) {
     running.ended.notify_all();
   };
   auto release = [&] { countOut(*running_); };
-  uint32_t tid = nextTid_.fetch_add(1);
-  if (tid > kMaxTid) {
-    release();
-    return answer(kErrorAgain);
-  }
+  // Ids are never reused, and stop at the ABI's last one: the counter never
+  // wraps to 0 or to an id in use, however often a guest spawns.
+  uint32_t tid = nextTid_.load();
+  do {
+    if (tid > kMaxTid) {
+      release();
+      return answer(kErrorAgain);
+    }
+  } while (!nextTid_.compare_exchange_weak(tid, tid + 1));
   std::vector<Extern> links;
   {
     std::lock_guard lock(lock_);

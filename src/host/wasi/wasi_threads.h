@@ -50,9 +50,14 @@ class WasiThreads : public std::enable_shared_from_this<WasiThreads> {
   using OnEnd = std::function<void(const WasiThreadEnd&)>;
   static std::shared_ptr<WasiThreads> create(std::shared_ptr<const Module> module, std::shared_ptr<WasiContext> wasi,
                                              WasiThreadsConfig config = {}, OnEnd onEnd = nullptr);
-  // Prints a trap (with its backtrace) to stderr and exits 134, or exits with
-  // the proc_exit code; once, whichever thread comes first.
-  static void endProcess(const WasiThreadEnd& end);
+  // Ends the process for {end}, once: the first caller runs {report} (by
+  // default: a trap and its backtrace printed to stderr) and exits with the
+  // proc_exit code, or 134 after a trap; any later caller waits for that.
+  static void endProcess(const WasiThreadEnd& end, const std::function<void()>& report = nullptr);
+  // Claims that end for a host that ends the process itself while threads
+  // may run (weft run after its main thread returns): true for the first
+  // claimant; threads that end later then only wait for the exit.
+  static bool claimProcessEnd();
 
   // The module's imports in order, for its first instance and every thread's:
   // the WASI calls, "wasi" "thread-spawn", and for an imported memory the one
@@ -93,6 +98,7 @@ class WasiThreads : public std::enable_shared_from_this<WasiThreads> {
   std::mutex lock_;  // guards imports_ and memory_ as they are made
   std::optional<std::vector<Extern>> imports_;
   std::shared_ptr<LinearMemory> memory_;
+  uint32_t memoryIndex_ = 0;
   std::optional<Error> linkError_;
   std::shared_ptr<Running> running_ = std::make_shared<Running>();
   std::atomic<uint32_t> spawned_{0}, nextTid_{1};
