@@ -7,7 +7,10 @@
 set -euo pipefail
 clang=$1 source=$2 output=$3
 here=$(cd "$(dirname "$0")" && pwd)
-linker=$("$clang" -print-prog-name=wasm-ld)
+# wasm-ld from clang's own LLVM (lld-14, which the setup script installs), not
+# whichever the unversioned lld package may have put on PATH.
+linker=$(dirname "$(readlink -f "$(command -v "$clang")")")/wasm-ld
+[ -x "$linker" ] || { echo "build.sh: no wasm-ld beside $clang ($linker): apt-get install lld-14" >&2; exit 1; }
 flags=(--target=wasm32 -nostdlib -O2 -matomics -mbulk-memory -ftls-model=local-exec -Wall -Werror -I"$here")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -85,6 +85,8 @@ run 0 --dir "$work::/data" --env WHO=weft "$wasm/shared_state.wasm"
 [ "$(sort "$work/threads.txt")" = "$(printf 'thread %s weft\n' 1 2 3 4)" ] ||
   fail "shared_state: $(cat "$work/threads.txt")"
 
-run 2 --max-threads many "$wasm/mandelbrot.wasm"
-echo "$err" | grep -q -- "--max-threads needs a count" || fail "--max-threads many: $err"
+for bad in many -1 1000001 4294967296 18446744073709551616; do
+  run 2 --max-threads "$bad" "$wasm/mandelbrot.wasm"
+  echo "$err" | grep -q -- "--max-threads needs a count" || fail "--max-threads $bad: $err"
+done
 echo "all threads tests passed"

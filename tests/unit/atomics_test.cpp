@@ -37,6 +37,19 @@ TEST_P(Atomics, WaitReturnsNotEqualAndTimesOut) {
   Func wait = exported(instance, "wait32");
   EXPECT_EQ(call(wait, std::vector{Value::i32(0), Value::i32(7), Value::i64(-1)}).results.at(0), Value::i32(1));
   EXPECT_EQ(call(wait, std::vector{Value::i32(0), Value::i32(0), Value::i64(1000000)}).results.at(0), Value::i32(2));
+  // The timeout's extremes: 0 times out at once; every negative value,
+  // INT64_MIN too, means no timeout (checked with a not-equal value, which
+  // returns at once whatever the timeout).
+  EXPECT_EQ(call(wait, std::vector{Value::i32(0), Value::i32(0), Value::i64(0)}).results.at(0), Value::i32(2));
+  EXPECT_EQ(call(wait, std::vector{Value::i32(0), Value::i32(0), Value::i64(1)}).results.at(0), Value::i32(2));
+  EXPECT_EQ(call(wait, std::vector{Value::i32(0), Value::i32(9), Value::i64(INT64_MIN)}).results.at(0), Value::i32(1));
+  // Addresses at the end of the one-page memory and past it.
+  EXPECT_EQ(call(wait, std::vector{Value::i32(65532), Value::i32(0), Value::i64(0)}).results.at(0), Value::i32(2));
+  for (uint32_t address : {65536u, 0x80000000u, 0xfffffffcu}) {
+    CallOutcome outside = call(wait, std::vector{Value::i32(address), Value::i32(0), Value::i64(0)});
+    ASSERT_TRUE(outside.trap) << address;
+    EXPECT_EQ(outside.trap->kind, TrapKind::MemoryOutOfBounds) << address;
+  }
   CallOutcome unaligned = call(wait, std::vector{Value::i32(2), Value::i32(0), Value::i64(0)});
   ASSERT_TRUE(unaligned.trap);
   EXPECT_EQ(unaligned.trap->kind, TrapKind::UnalignedAtomic);

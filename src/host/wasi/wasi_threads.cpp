@@ -99,6 +99,9 @@ Result<std::vector<Extern>> WasiThreads::imports() {
       wasi_->imports(module_->engine(), module_->info(), [this](const Import& import) { return other(import); });
   if (linkError_) return *linkError_;
   if (!made) return made.error();
+  for (const Export& exp : module_->info().exports)
+    if (exp.kind == ExternKind::Func && exp.name == "wasi_thread_start")
+      exportsStart_ = module_->info().functionType(exp.index) == kStartType;
   imports_ = made.value();
   return made;
 }
@@ -109,14 +112,10 @@ HostOutcome WasiThreads::spawnCall(uint32_t startArg, Value& result) {
     return HostOutcome::ok();
   };
   if (!memory_ || !memory_->currentType().limits.shared) return answer(kErrorNotsup);
-  // Checked on the module, before anything is made: a program that cannot
-  // start threads at all is told so, at the spawn, not by an error code it
-  // may ignore.
-  bool exportsStart = false;
-  for (const Export& exp : module_->info().exports)
-    if (exp.kind == ExternKind::Func && exp.name == "wasi_thread_start")
-      exportsStart = module_->info().functionType(exp.index) == kStartType;
-  if (!exportsStart)
+  // Checked on the module (once, at link time), before anything is made: a
+  // program that cannot start threads at all is told so, at the spawn, not
+  // by an error code it may ignore.
+  if (!exportsStart_)
     return HostOutcome::trapWith(
         "wasi-threads: thread-spawn needs the module to export \"wasi_thread_start\" (param i32 i32); it does not");
   {
@@ -141,12 +140,8 @@ HostOutcome WasiThreads::spawnCall(uint32_t startArg, Value& result) {
       return answer(kErrorAgain);
     }
   } while (!nextTid_.compare_exchange_weak(tid, tid + 1));
-  std::vector<Extern> links;
-  {
-    std::lock_guard lock(lock_);
-    links = *imports_;
-  }
-  InstantiateOutcome outcome = Instance::create(module_, links);
+  // The imports were made before the first instance, and never change.
+  InstantiateOutcome outcome = Instance::create(module_, *imports_);
   std::optional<Func> start = outcome.ok() ? threadStart(*outcome.instance) : std::nullopt;
   if (!start) {  // the engine's instance limit, its resource budget, the host's memory
     release();

@@ -95,8 +95,9 @@ class WasiThreads : public std::enable_shared_from_this<WasiThreads> {
   std::shared_ptr<WasiContext> wasi_;
   WasiThreadsConfig config_;
   OnEnd onEnd_;
-  std::mutex lock_;  // guards imports_ and memory_ as they are made
-  std::optional<std::vector<Extern>> imports_;
+  std::mutex lock_;  // guards imports_ and memory_ while they are made
+  std::optional<std::vector<Extern>> imports_;  // set once, before any spawn
+  bool exportsStart_ = false;  // wasi_thread_start (param i32 i32)
   std::shared_ptr<LinearMemory> memory_;
   uint32_t memoryIndex_ = 0;
   std::optional<Error> linkError_;
