@@ -81,6 +81,9 @@ struct VmctxHeader {
   // each straight-line run of operators' price from it as the run starts and
   // traps "out of fuel" when it would go below zero.
   int64_t fuel = 0;
+  // A debug instance's (DESIGN 6) entry into the debugger: an enabled site of
+  // its private code clone is `call [vmctx + kDebugTrap]`. Null elsewhere.
+  const void* debugTrap = nullptr;
 };
 
 namespace vmctx {
@@ -90,6 +93,8 @@ constexpr int32_t kStackLimit = offsetof(VmctxHeader, stackLimit);
 constexpr int32_t kInterruptFlag = offsetof(VmctxHeader, interruptFlag);
 constexpr int32_t kInstance = offsetof(VmctxHeader, instance);
 constexpr int32_t kFuel = offsetof(VmctxHeader, fuel);
+constexpr int32_t kDebugTrap = offsetof(VmctxHeader, debugTrap);
+static_assert(kDebugTrap < 128, "a debug site's call encodes the offset as a disp8");
 constexpr int32_t kHeaderSize = sizeof(VmctxHeader);
 
 constexpr int32_t kFuncRefEntry = offsetof(FuncRef, entry);

@@ -22,6 +22,7 @@ std::optional<Tier> parseTier(const char* command, const std::string& value);
 
 int inspectCommand(const std::vector<std::string>& args);
 int runCommand(const std::vector<std::string>& args);
+int debugCommand(const std::vector<std::string>& args);
 int compileCommand(const std::vector<std::string>& args);
 int disassembleCommand(const std::vector<std::string>& args);
 

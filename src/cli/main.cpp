@@ -60,6 +60,10 @@ constexpr const char* kUsage =
     "  run [OPTIONS] [--] FILE.wasm|FILE.cwasm [ARGS...]\n"
     "                               run a WASI program, or instantiate FILE and with --invoke\n"
     "                               call FUNC with ARGS and print its results (weft run --help)\n"
+    "  debug [OPTIONS] [--] FILE.wasm [ARGS...]\n"
+    "                               run it as weft run does under a gdb-like debugger reading\n"
+    "                               commands from stdin: break, run, step, next, finish,\n"
+    "                               backtrace, locals, stack, global, memory (weft debug --help)\n"
     "  compile [--memory S] [--tier T] [--count-fuel] FILE.wasm -o FILE.cwasm\n"
     "                               compile once into a code-cache file that weft run maps\n"
     "                               (--tier optimizing, the default, or baseline; --count-fuel:\n"
@@ -73,6 +77,8 @@ constexpr const char* kUsage =
     "      --specialize             every instance runs its own optimized code, its memory's\n"
     "                               base and size as constants (weft run --help)\n"
     "      --count-fuel             run the fuel-counting code, with fuel that never runs out\n"
+    "      --debug                  run debug code, every instance stopping at every operator\n"
+    "                               (a debugger that checks each stop and steps on)\n"
     "      -v, --verbose            report every command, not only failures\n"
     "  help                         this text\n"
     "  --version                    the engine build (code-cache files name the build they need)\n";
@@ -135,6 +141,8 @@ int wastCommand(const std::vector<std::string>& args) {
       options.specialize = true;
     } else if (args[i] == "--count-fuel") {
       options.countFuel = true;
+    } else if (args[i] == "--debug") {
+      options.debug = true;
     } else if (!args[i].empty() && args[i][0] == '-') {
       std::fprintf(stderr, "weft wast: unknown option %s\n", args[i].c_str());
       return 2;
@@ -143,7 +151,7 @@ int wastCommand(const std::vector<std::string>& args) {
     }
   }
   if (files.empty()) {
-    std::fputs("usage: weft wast [--enable-threads] [--wast2json PATH] [--memory guard|bounds-checked] [--tier T] [--specialize] [-v] FILE.wast...\n", stderr);
+    std::fputs("usage: weft wast [--enable-threads] [--wast2json PATH] [--memory guard|bounds-checked] [--tier T] [--specialize] [--count-fuel] [--debug] [-v] FILE.wast...\n", stderr);
     return 2;
   }
   WastCounts total;
@@ -177,6 +185,7 @@ int main(int argc, char** argv) {
   if (command == "inspect") return inspectCommand(args);
   if (command == "disas") return disassembleCommand(args);
   if (command == "run") return runCommand(args);
+  if (command == "debug") return debugCommand(args);
   if (command == "compile") return compileCommand(args);
   if (command == "wast") return wastCommand(args);
   if (command == "--version" || command == "version") {

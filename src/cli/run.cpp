@@ -14,6 +14,7 @@
 
 #include "cli/commands.h"
 #include "cli/load_module.h"
+#include "cli/terminal_debugger.h"
 #include "cli/values.h"
 #include "cli/watchdog.h"
 #include "host/wasi/wasi.h"
@@ -140,6 +141,7 @@ struct RunOptions {
   std::shared_ptr<WasiThreads> threads;  // a WASI program's, once linked
   std::string file;
   std::vector<std::string> rest;  // the guest's arguments, or FUNC's
+  std::shared_ptr<TerminalDebugger> debugger;  // weft debug
 };
 
 // Returns an exit code when the command line is wrong (or --help).
@@ -254,7 +256,7 @@ bool exportsFunction(const ModuleInfo& info, const char* name) {
 
 // Calls FUNC with arguments parsed from the command line; prints the results.
 int invokeExport(const std::string& file, Instance& instance, const std::string& name,
-                 const std::vector<std::string>& rest, const WasiContext* wasi) {
+                 const std::vector<std::string>& rest, const WasiContext* wasi, const TerminalDebugger* debugger) {
   std::optional<Func> func = instance.exportedFunction(name);
   if (!func) {
     std::fprintf(stderr, "%s: error: no exported function \"%s\"\n", file.c_str(), name.c_str());
@@ -278,6 +280,7 @@ int invokeExport(const std::string& file, Instance& instance, const std::string&
   std::fflush(stdout);
   CallOutcome result = call(*func, values);
   if (wasi && wasi->exitCode()) return static_cast<int>(*wasi->exitCode() & 0xff);
+  if (debugger && debugger->quitRequested()) return 0;
   if (result.trap) {
     std::fprintf(stderr, "%s: trap: %s\n", file.c_str(), result.trap->describe().c_str());
     return 1;
@@ -290,9 +293,50 @@ int invokeExport(const std::string& file, Instance& instance, const std::string&
 
 int runLoaded(RunOptions& options, const LoadedModule& loaded);
 
+int runWith(RunOptions& options);
+
 int runCommand(const std::vector<std::string>& args) {
   RunOptions options;
   if (std::optional<int> exit = parseRunOptions(args, options)) return *exit;
+  return runWith(options);
+}
+
+constexpr const char* kDebugUsage =
+    "usage: weft debug [RUN OPTIONS] [--] FILE.wasm [ARGS...]\n"
+    "  Runs FILE as weft run does (a WASI program's _start, or --invoke FUNC), in\n"
+    "  debug code and under a gdb-like debugger that reads commands from stdin:\n"
+    "  set breakpoints, then `run`; at a stop, step, look at the backtrace, the\n"
+    "  locals, the operand stack, globals and memory (`help` lists the commands).\n"
+    "  A trap stops at the trapping operator. The program's own stdin is the\n"
+    "  debugger's: a program that reads it sees what the debugger did not read.\n"
+    "  weft run --help lists the options.\n";
+
+int debugCommand(const std::vector<std::string>& args) {
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+    std::fputs(kDebugUsage, stdout);
+    return 0;
+  }
+  RunOptions options;
+  if (std::optional<int> exit = parseRunOptions(args, options)) return *exit;
+  if (options.config.specializeInstances) {
+    std::fprintf(stderr, "weft debug: --specialize cannot be debugged (debug code is the baseline's)\n");
+    return 2;
+  }
+  options.config.debugging = true;
+  options.config.tier = Tier::Baseline;
+  options.tierGiven = true;
+  options.cacheDir.clear();  // debug code is never cached
+  options.config.cacheDirectory.clear();
+  // Unbuffered: what the debugger does not read stays for the program.
+  std::setvbuf(stdin, nullptr, _IONBF, 0);
+  options.debugger = std::make_shared<TerminalDebugger>(stdin, stdout);
+  int exitCode = runWith(options);
+  if (!options.debugger->quitRequested())
+    options.debugger->programEnded("exited with code " + std::to_string(exitCode));
+  return options.debugger->quitRequested() ? 0 : exitCode;
+}
+
+int runWith(RunOptions& options) {
   const std::string& file = options.file;
   if (file.size() > 4 && file.compare(file.size() - 4, 4, ".wat") == 0) {
     std::fprintf(stderr, "%s: error: weft reads the binary format; convert it first: wat2wasm %s -o %s.wasm\n",
@@ -386,7 +430,12 @@ int runLoaded(RunOptions& options, const LoadedModule& loaded) {
       std::fflush(nullptr);
       std::_Exit(134);
     });
-  InstantiateOutcome outcome = Instance::create(module, imports);
+  InstanceOptions instanceOptions;
+  instanceOptions.debugHandler = options.debugger;
+  // A start function runs as the instance is made: stop at its first
+  // operator, since no breakpoint can be set before.
+  instanceOptions.stopAtFirstOperator = options.debugger && info.startFunction.has_value();
+  InstantiateOutcome outcome = Instance::create(module, imports, instanceOptions);
   options.timings.instantiated = Clock::now();
   if (outcome.error) {
     std::fprintf(stderr, "%s: error: %s\n", file.c_str(), outcome.error->message.c_str());
@@ -404,6 +453,7 @@ int runLoaded(RunOptions& options, const LoadedModule& loaded) {
       if (timings.fuelGiven) timings.fuelLeft = instance.fuel();
     }
   } fuelReport{options.timings, instance};
+  if (options.debugger && !options.debugger->beforeRun(instance)) return 0;
   if (reactor) {
     // The reactor ABI: _initialize runs the constructors (wasi-libc fills its
     // table of preopens there) once, before any other export.
@@ -415,7 +465,8 @@ int runLoaded(RunOptions& options, const LoadedModule& loaded) {
       return 134;
     }
   }
-  if (!options.invoke.empty()) return invokeExport(file, instance, options.invoke, options.rest, context.get());
+  if (!options.invoke.empty()) return invokeExport(file, instance, options.invoke, options.rest, context.get(),
+                                                        options.debugger.get());
   if (usesWasi) {
     std::optional<Func> start = instance.exportedFunction("_start");
     if (!start) {
@@ -430,6 +481,7 @@ int runLoaded(RunOptions& options, const LoadedModule& loaded) {
     std::fflush(stdout);
     CallOutcome ran = call(*start, {});
     if (context->exitCode()) return static_cast<int>(*context->exitCode() & 0xff);
+    if (options.debugger && options.debugger->quitRequested()) return 0;
     if (ran.trap) {
       std::fprintf(stderr, "%s: trap: %s\n", file.c_str(), ran.trap->describe().c_str());
       return 134;

@@ -30,6 +30,8 @@ struct CompileInput {
   const InstanceSpecialization* specialization = nullptr;
   // The fuel-counting variant of the code (EngineConfig::consumeFuel).
   bool countsFuel = false;
+  // Debug code (EngineConfig::debugging); only the baseline compiles it.
+  bool debugging = false;
 };
 
 // What one compiling thread reuses from function to function.

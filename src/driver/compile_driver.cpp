@@ -49,7 +49,8 @@ Result<std::shared_ptr<const Module>> Module::compile(std::shared_ptr<Engine> en
                                                       std::span<const uint8_t> bytes) {
   // Specialized instances compile their own code from the module's; a cache
   // file's module cannot (and their private code is never cached).
-  if (engine->config().cacheDirectory.empty() || engine->config().specializeInstances)
+  if (engine->config().cacheDirectory.empty() || engine->config().specializeInstances ||
+      engine->config().debugging)
     return compileUncached(engine, bytes);
   return compileThroughCacheDirectory(std::move(engine), bytes);
 }
@@ -64,21 +65,35 @@ Error missingCpuFeatures(const TierCompiler& tier, uint64_t missing) {
                      ")");
 }
 
-// ModuleData::PrivateCodeCompiler: the optimizing tier, with the instance's
-// constants, on the engine's compile threads.
-Result<std::unique_ptr<ModuleCode>> compilePrivateCode(const ModuleData& module,
-                                                       const InstanceSpecialization& specialization,
-                                                       const EngineConfig& config) {
-  const TierCompiler& tier = *tierCompiler(Tier::Optimizing);
+// Every defined function of {module} by {tier}, with {input}, in one new
+// image of its own: an instance's private code, or a module's debug code.
+Result<std::unique_ptr<ModuleCode>> compileImage(const TierCompiler& tier, const ModuleData& module,
+                                                 const CompileInput& input, const EngineConfig& config) {
   if (uint64_t missing = tier.cpuFeatures() & ~hostCpuFeatures()) return missingCpuFeatures(tier, missing);
-  CompileInput input{module.info, module.bytes, module.layout, module.strategy, &specialization};
-  input.countsFuel = module.countsFuel;
   std::vector<uint32_t> indices;
   for (auto f = static_cast<uint32_t>(module.info.numImportedFunctions); f < module.info.functions.size(); ++f)
     indices.push_back(f);
   Result<std::vector<CompiledFunction>> compiled = compileFunctions(tier, input, indices, config.compileThreads);
   if (!compiled) return compiled.error();
   return ModuleCode::link(module.info, indices, std::move(compiled.value()), config.onLowMemory);
+}
+
+// ModuleData::PrivateCodeCompiler: the optimizing tier, with the instance's
+// constants, on the engine's compile threads.
+Result<std::unique_ptr<ModuleCode>> compilePrivateCode(const ModuleData& module,
+                                                       const InstanceSpecialization& specialization,
+                                                       const EngineConfig& config) {
+  CompileInput input{module.info, module.bytes, module.layout, module.strategy, &specialization};
+  input.countsFuel = module.countsFuel;
+  return compileImage(*tierCompiler(Tier::Optimizing), module, input, config);
+}
+
+// ModuleData::DebugCodeCompiler: the baseline's debug code (DESIGN 6).
+Result<std::unique_ptr<ModuleCode>> compileDebugCode(const ModuleData& module, const EngineConfig& config) {
+  CompileInput input{module.info, module.bytes, module.layout, module.strategy};
+  input.countsFuel = module.countsFuel;
+  input.debugging = true;
+  return compileImage(*tierCompiler(Tier::Baseline), module, input, config);
 }
 
 Result<std::shared_ptr<const Module>> compileWith(const TierCompiler& tier, std::shared_ptr<Engine> engine,
@@ -99,6 +114,7 @@ Result<std::shared_ptr<const Module>> compileWith(const TierCompiler& tier, std:
       ModuleCode::link(info, indices, std::move(compiled.value()), engine->config().onLowMemory);
   if (!code) return code.error();
   module->allowPrivateCode(&compilePrivateCode);
+  module->allowDebugCode(&compileDebugCode);
   module->attachCode(std::move(code.value()), tier.tier(), tier.cpuFeatures());
   return std::shared_ptr<const Module>(std::move(module));
 }

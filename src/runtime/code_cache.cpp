@@ -266,6 +266,11 @@ Result<std::shared_ptr<const Module>> CodeCacheAccess::load(std::shared_ptr<Engi
 }
 
 Status Module::serialize(const std::string& path) const {
+  // DESIGN 6: debug code is compiled for one debugging session, never shared
+  // through a file.
+  if (debugging())
+    return cacheError(path, "a module compiled for debugging (EngineConfig::debugging) is never written to the "
+                            "code cache", ErrorKind::Unsupported);
   auto [directoryPath, name] = splitDirectoryAndName(path);
   FileDescriptor directory(open(directoryPath.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (directory.get() < 0)
@@ -274,6 +279,9 @@ Status Module::serialize(const std::string& path) const {
 }
 
 Result<std::shared_ptr<const Module>> Module::deserialize(std::shared_ptr<Engine> engine, const std::string& path) {
+  if (engine->config().debugging)
+    return cacheError(path, "an engine for debugging compiles its modules' debug code; it maps no cache file",
+                      ErrorKind::Unsupported);
   auto [directoryPath, name] = splitDirectoryAndName(path);
   // The named directory may be reached through a symlink: it is checked
   // through its descriptor, which is where the file is then opened.

@@ -1,5 +1,8 @@
 // Executable memory under W^X (DESIGN 1): pages are mapped read+write, filled
-// once, then turned read+execute and never written again.
+// once, then turned read+execute and never written again. The one exception
+// is a debug clone's (DESIGN 6): one instance's private copy, whose pages are
+// mapped twice, read+execute where it runs and read+write elsewhere for the
+// debugger's patches; no page is ever both writable and executable.
 #pragma once
 
 #include <cstddef>
@@ -28,6 +31,11 @@ class CodeMemory {
   uint8_t* writable() { return sealed_ ? nullptr : base_; }
   Status seal();
 
+  // A debug clone's memory: {bytes} mapped read+execute (data()) and, from
+  // the same pages, read+write at patchable().
+  static Result<CodeMemory> createPatchable(std::span<const uint8_t> bytes);
+  uint8_t* patchable() const { return patchable_; }
+
   // Takes over an executable mapping made elsewhere (a code-cache file);
   // {mapped} bytes from {base} are unmapped on destruction.
   static CodeMemory adopt(uint8_t* base, size_t size, size_t mapped) {
@@ -48,6 +56,7 @@ class CodeMemory {
   size_t size_ = 0;
   size_t mapped_ = 0;
   bool sealed_ = false;
+  uint8_t* patchable_ = nullptr;  // createPatchable's second view, {mapped_} bytes
 };
 
 }  // namespace weft

@@ -70,6 +70,14 @@ struct EngineConfig {
   // run it.
   bool perfMap = false;
   bool perfJitDump = false;
+  // Debugging (DESIGN 6, runtime/debugger.h): instances created with a
+  // DebugHandler run a private clone of their module's debug code (the
+  // baseline's, with a site a debugger can stop at before every operator and
+  // values kept where it reads them), compiled once per module when its
+  // first debug instance is made, and patched for their breakpoints alone.
+  // Other instances run the module's usual code at full speed. Modules never
+  // go through the code cache: serialize refuses them.
+  bool debugging = false;
 
   static EngineConfig with(MemoryStrategy strategy, uint32_t threads = 0, Tier tier = Tier::Tiered) {
     EngineConfig config;

@@ -55,7 +55,11 @@ class Caller {
 struct HostOutcome {
   std::optional<std::string> trap;  // set: the call traps with this message
   static HostOutcome ok() { return {}; }
+  // The call ends the program (WASI's proc_exit): it unwinds as a trap does,
+  // but is no error; a debugger does not stop for it (Trap::endsProgram).
+  bool endsProgram = false;
   static HostOutcome trapWith(std::string message) { return {std::move(message)}; }
+  static HostOutcome exitWith(std::string message) { return {std::move(message), true}; }
 };
 
 using HostCallback = std::function<HostOutcome(Caller&, std::span<const Value> args, std::span<Value> results)>;

@@ -96,8 +96,8 @@ uint32_t hostDispatch(void* hostContext, WasmCallFrame* frame, uintptr_t callerF
   auto* host = static_cast<HostFunction*>(hostContext);
   const FuncType& type = host->type;
   Caller caller = Caller::fromFrame(callerFramePointer, returnAddress);
-  auto trapped = [](std::string message) {
-    setPendingHostTrap(std::move(message));
+  auto trapped = [](std::string message, bool endsProgram = false) {
+    setPendingHostTrap(std::move(message), endsProgram);
     return static_cast<uint32_t>(TrapKind::HostTrap);
   };
   try {
@@ -106,7 +106,7 @@ uint32_t hostDispatch(void* hostContext, WasmCallFrame* frame, uintptr_t callerF
       argumentsFromRegisters(type, *frame, slots);
       HostOutcome outcome = runCallback(*host, caller, slots);
       if (outcome.trap) [[unlikely]]
-        return trapped(std::move(*outcome.trap));
+        return trapped(std::move(*outcome.trap), outcome.endsProgram);
       resultsIntoFrame(type, slots, *frame);
       return interruptedWhileAway(caller);
     }
@@ -116,7 +116,7 @@ uint32_t hostDispatch(void* hostContext, WasmCallFrame* frame, uintptr_t callerF
     std::vector<uint64_t> slots(std::max(units, resultUnits));
     argumentsFromFrame(type, *frame, slots.data());
     HostOutcome outcome = runCallback(*host, caller, slots.data());
-    if (outcome.trap) return trapped(std::move(*outcome.trap));
+    if (outcome.trap) return trapped(std::move(*outcome.trap), outcome.endsProgram);
     resultsIntoFrame(type, slots.data(), *frame);
     return interruptedWhileAway(caller);
   } catch (const std::exception& e) {

@@ -8,6 +8,7 @@
 #include "abi/calling_convention.h"
 #include "abi/entry_table.h"
 #include "runtime/builtins.h"
+#include "runtime/debugger.h"
 #include "runtime/interruption.h"
 #include "runtime/trap_handler.h"
 
@@ -104,7 +105,12 @@ std::optional<Error> Instance::specialize() {
     error.message = "compiling the specialized instance's code: " + error.message;
     return error;
   }
-  privateCode_ = std::move(code.value());
+  usePrivateCode(std::move(code.value()));
+  return std::nullopt;
+}
+
+void Instance::usePrivateCode(std::unique_ptr<ModuleCode> code) {
+  privateCode_ = std::move(code);
   const ModuleInfo& info = module_->info();
   privateEntries_ = std::make_unique<const void*[]>(info.functions.size() - info.numImportedFunctions);
   for (size_t i = 0; i < privateCode_->functions().size(); ++i)
@@ -113,14 +119,50 @@ std::optional<Error> Instance::specialize() {
   const VmctxLayout& layout = module_->layout();
   for (uint32_t f = info.numImportedFunctions; f < info.functions.size(); ++f)
     if (layout.hasRecord(f)) reinterpret_cast<FuncRef*>(at(layout.funcRecord(f)))->entry = entrySlot(f);
+}
+
+// DESIGN 6: a debug instance runs its own clone of the module's debug code,
+// the only code a debugger patches.
+std::optional<Error> Instance::attachDebugger(const InstanceOptions& options) {
+  Result<const ModuleCode*> debugCode = module_->debugCode();
+  if (!debugCode) return debugCode.error();
+  Result<std::unique_ptr<Debugger>> debugger = Debugger::create(*this, *debugCode.value(), options.debugHandler);
+  if (!debugger) {
+    Error error = debugger.error();
+    error.message = "cloning the module's code for debugging: " + error.message;
+    return error;
+  }
+  usePrivateCode(debugger.value()->takeClone());
+  debugger_ = std::move(debugger.value());
+  static_cast<VmctxHeader*>(vmctx_)->debugTrap = debugTrapStub();
+  if (options.stopAtFirstOperator) debugger_->breakAtNextOperator();
   return std::nullopt;
 }
 
+std::optional<Value> Instance::globalValue(uint32_t index) const {
+  const ModuleInfo& info = module_->info();
+  if (index >= info.globals.size()) return std::nullopt;
+  const VmctxLayout& layout = module_->layout();
+  const uint64_t* cell = layout.globalIsImported(index) ? *reinterpret_cast<uint64_t**>(at(layout.global(index)))
+                                                        : reinterpret_cast<uint64_t*>(at(layout.global(index)));
+  ValType type = info.globals[index].type.type;
+  Value value;
+  value.type = type;
+  value.bits = isNarrow(type) ? (cell[0] & 0xffffffffu) : cell[0];
+  if (type == ValType::V128) value.high = cell[1];
+  return value;
+}
+
 InstantiateOutcome Instance::create(std::shared_ptr<const Module> module, std::span<const Extern> imports) {
+  return create(std::move(module), imports, InstanceOptions{});
+}
+
+InstantiateOutcome Instance::create(std::shared_ptr<const Module> module, std::span<const Extern> imports,
+                                    const InstanceOptions& options) {
   // Memories and tables report their own failures; this catches the rest of
   // the bookkeeping (element items, vectors sized by the module).
   try {
-    return createUnguarded(std::move(module), imports);
+    return createUnguarded(std::move(module), imports, options);
   } catch (const std::bad_alloc&) {
     InstantiateOutcome outcome;
     outcome.error = linkError("out of host memory while instantiating");
@@ -129,7 +171,8 @@ InstantiateOutcome Instance::create(std::shared_ptr<const Module> module, std::s
   }
 }
 
-InstantiateOutcome Instance::createUnguarded(std::shared_ptr<const Module> module, std::span<const Extern> imports) {
+InstantiateOutcome Instance::createUnguarded(std::shared_ptr<const Module> module, std::span<const Extern> imports,
+                                             const InstanceOptions& options) {
   InstantiateOutcome outcome;
   std::shared_ptr<Instance> instance(new Instance(std::move(module)));
   if (!instance->vmctx_) {
@@ -137,7 +180,7 @@ InstantiateOutcome Instance::createUnguarded(std::shared_ptr<const Module> modul
     outcome.error->kind = ErrorKind::LimitExceeded;
     return outcome;
   }
-  if (std::optional<Error> error = instance->link(imports)) {
+  if (std::optional<Error> error = instance->link(imports, options)) {
     outcome.error = std::move(error);
     return outcome;
   }
@@ -154,7 +197,7 @@ InstantiateOutcome Instance::createUnguarded(std::shared_ptr<const Module> modul
   return outcome;
 }
 
-std::optional<Error> Instance::link(std::span<const Extern> imports) {
+std::optional<Error> Instance::link(std::span<const Extern> imports, const InstanceOptions& options) {
   const ModuleInfo& info = module_->info();
   const VmctxLayout& layout = module_->layout();
   auto* header = static_cast<VmctxHeader*>(vmctx_);
@@ -242,6 +285,11 @@ std::optional<Error> Instance::link(std::span<const Extern> imports) {
       cell[0] = init.bits;
       cell[1] = init.bitsHigh;
     }
+  }
+  if (options.debugHandler) {
+    if (module_->engine().config().specializeInstances)
+      return linkError("a specialized instance (EngineConfig::specializeInstances) cannot be debugged");
+    return attachDebugger(options);
   }
   if (module_->engine().config().specializeInstances) return specialize();
   return std::nullopt;

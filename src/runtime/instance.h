@@ -25,6 +25,19 @@
 namespace weft {
 
 class Instance;
+class DebugHandler;
+class Debugger;
+
+struct InstanceOptions {
+  // Debugging (DESIGN 6, runtime/debugger.h): the instance runs a private
+  // clone of the module's debug code (the module must come from an engine
+  // with EngineConfig::debugging) and stops in {debugHandler} at its
+  // breakpoints, steps and traps. Instance::debugger() sets breakpoints.
+  std::shared_ptr<DebugHandler> debugHandler;
+  // With a handler: stop at the first operator the instance runs (the start
+  // function's, else the first call's).
+  bool stopAtFirstOperator = false;
+};
 
 struct InstantiateOutcome {
   // Set on success, and also when instantiation trapped after segments had
@@ -61,13 +74,15 @@ struct InstanceMemoryUsage {
   uint64_t linearMemory = 0;   // committed bytes of memories it defines
   uint64_t linearMemoryReserved = 0;  // address space reserved for them
   uint64_t tables = 0;         // element storage of tables it defines
-  uint64_t privateCode = 0;    // a specialized instance's own code (EngineConfig::specializeInstances)
+  uint64_t privateCode = 0;    // a specialized instance's own code, or a debug instance's clone
 };
 
 class Instance : public std::enable_shared_from_this<Instance> {
  public:
   // {imports} in the module's import order.
   static InstantiateOutcome create(std::shared_ptr<const Module> module, std::span<const Extern> imports);
+  static InstantiateOutcome create(std::shared_ptr<const Module> module, std::span<const Extern> imports,
+                                   const InstanceOptions& options);
   ~Instance();
   Instance(const Instance&) = delete;
   Instance& operator=(const Instance&) = delete;
@@ -77,8 +92,13 @@ class Instance : public std::enable_shared_from_this<Instance> {
   std::optional<Func> exportedFunction(std::string_view name);
   // Export {index} of the module's export section (index < exports.size()).
   Extern exportAt(uint32_t index) { return exportOf(module_->info().exports[index]); }
-  // A specialized instance's own code (EngineConfig::specializeInstances), else null.
+  // A specialized instance's own code (EngineConfig::specializeInstances), or
+  // a debug instance's clone, else null.
   const ModuleCode* privateCode() const { return privateCode_.get(); }
+  // A debug instance's debugger (InstanceOptions::debugHandler), else null.
+  Debugger* debugger() const { return debugger_.get(); }
+  // The value of global {index} (imported or defined); nullopt past the last.
+  std::optional<Value> globalValue(uint32_t index) const;
   InstanceMemoryUsage memoryUsage() const;
   // Interruption of this instance only (Engine::interrupt for all of them):
   // its code traps "interrupted" at the next loop header, entry of a function
@@ -108,9 +128,13 @@ class Instance : public std::enable_shared_from_this<Instance> {
 
  private:
   explicit Instance(std::shared_ptr<const Module> module);
-  static InstantiateOutcome createUnguarded(std::shared_ptr<const Module> module, std::span<const Extern> imports);
-  std::optional<Error> link(std::span<const Extern> imports);
+  static InstantiateOutcome createUnguarded(std::shared_ptr<const Module> module, std::span<const Extern> imports,
+                                            const InstanceOptions& options);
+  std::optional<Error> link(std::span<const Extern> imports, const InstanceOptions& options);
   std::optional<Error> specialize();
+  std::optional<Error> attachDebugger(const InstanceOptions& options);
+  // Runs {code} instead of the module's: its own entry table, its records.
+  void usePrivateCode(std::unique_ptr<ModuleCode> code);
   // Where a call to defined function {functionIndex} finds its code: the
   // module's entry table, or a specialized instance's own.
   const void* const* entrySlot(uint32_t functionIndex) const;
@@ -126,8 +150,9 @@ class Instance : public std::enable_shared_from_this<Instance> {
   std::vector<std::shared_ptr<LinearMemory>> memories_;
   std::vector<std::shared_ptr<Table>> tables_;
   std::vector<Extern> imports_;  // keeps providers alive
-  std::unique_ptr<ModuleCode> privateCode_;          // specialized instances only
+  std::unique_ptr<ModuleCode> privateCode_;          // specialized and debug instances only
   std::unique_ptr<const void*[]> privateEntries_;   // their entry table
+  std::unique_ptr<Debugger> debugger_;               // debug instances only (after the code it patches)
   std::vector<bool> droppedData_;
   std::vector<std::vector<uintptr_t>> elementItems_;
   bool tracked_ = false;

@@ -13,6 +13,7 @@ Result<std::shared_ptr<Module>> Module::assemble(std::shared_ptr<Engine> engine,
   data->layout = VmctxLayout(data->info);
   data->strategy = engine->config().memoryStrategy;
   data->countsFuel = engine->config().consumeFuel;
+  data->debugging = engine->config().debugging;
   for (const FuncType& type : data->info.types) data->signatureIds.push_back(engine->signatureId(type));
   std::shared_ptr<Module> module(new Module());
   module->engine_ = std::move(engine);
@@ -58,8 +59,24 @@ Module::~Module() {
   if (code_) engine_->forget(this);
 }
 
+Result<const ModuleCode*> Module::debugCode() const {
+  std::lock_guard guard(debugCodeLock_);
+  if (debugCode_) return static_cast<const ModuleCode*>(debugCode_.get());
+  if (!data_->debugging || !data_->compileDebugCode)
+    return makeError(ErrorKind::Invalid, "a debug instance needs a module compiled by an engine for debugging "
+                                         "(EngineConfig::debugging), in this process");
+  Result<std::unique_ptr<ModuleCode>> compiled = data_->compileDebugCode(*data_, engine_->config());
+  if (!compiled) return compiled.error();
+  debugCode_ = std::move(compiled.value());
+  return static_cast<const ModuleCode*>(debugCode_.get());
+}
+
 uint64_t Module::codeBytes() const {
   uint64_t total = code_ ? code_->memory().mappedSize() : 0;
+  {
+    std::lock_guard guard(debugCodeLock_);
+    if (debugCode_) total += debugCode_->memory().mappedSize();
+  }
   std::lock_guard guard(laterCodeLock_);
   for (const auto& image : laterCode_) total += image->memory().mappedSize();
   return total;

@@ -42,6 +42,7 @@ struct ModuleData {
   std::vector<uint32_t> signatureIds;  // canonical id per type index
   MemoryStrategy strategy = MemoryStrategy::Guard;
   bool countsFuel = false;      // the fuel-counting variant of the code (EngineConfig::consumeFuel)
+  bool debugging = false;       // instances may be debugged (EngineConfig::debugging)
   Tier tier = Tier::Baseline;   // of the first code image
   uint64_t cpuFeatures = 0;     // what its code assumes (abi/cpu_features.h)
   // Compiles every defined function once more for one instance (DESIGN 7,
@@ -51,6 +52,12 @@ struct ModuleData {
                                                                       const InstanceSpecialization& specialization,
                                                                       const EngineConfig& config);
   PrivateCodeCompiler compilePrivateCode = nullptr;
+  // Compiles the baseline's debug code of every defined function (DESIGN 6),
+  // on the engine's compile threads; set by the compile driver when the
+  // engine is for debugging (EngineConfig::debugging).
+  using DebugCodeCompiler = Result<std::unique_ptr<ModuleCode>> (*)(const ModuleData& module,
+                                                                    const EngineConfig& config);
+  DebugCodeCompiler compileDebugCode = nullptr;
 };
 
 class Module;
@@ -92,10 +99,15 @@ class Module {
   const std::vector<uint32_t>& signatureIds() const { return data_->signatureIds; }
   MemoryStrategy memoryStrategy() const { return data_->strategy; }
   bool countsFuel() const { return data_->countsFuel; }
+  bool debugging() const { return data_->debugging; }
   const std::shared_ptr<const ModuleData>& data() const { return data_; }
   Engine& engine() const { return *engine_; }
   // The first code image (what serialize writes).
   const ModuleCode& code() const { return *code_; }
+  // The debug code that debug instances clone (DESIGN 6), compiled by the
+  // first that asks; an error for a module of an engine not for debugging.
+  // No instance runs this image itself.
+  Result<const ModuleCode*> debugCode() const;
 
   // ---- the entry table ----
   const void* const* entryTable() const { return reinterpret_cast<const void* const*>(entries_.get()); }
@@ -133,6 +145,9 @@ class Module {
   void allowPrivateCode(ModuleData::PrivateCodeCompiler compiler) {
     std::const_pointer_cast<ModuleData>(data_)->compilePrivateCode = compiler;  // not shared yet
   }
+  void allowDebugCode(ModuleData::DebugCodeCompiler compiler) {
+    std::const_pointer_cast<ModuleData>(data_)->compileDebugCode = compiler;  // not shared yet
+  }
 
   ~Module();
   // Bytes of machine code (every image) and of metadata (bytecode kept for
@@ -152,6 +167,8 @@ class Module {
                 "compiled code reads entries as plain pointers");
   mutable std::mutex laterCodeLock_;
   mutable std::vector<std::unique_ptr<ModuleCode>> laterCode_;  // tier-up images
+  mutable std::mutex debugCodeLock_;
+  mutable std::unique_ptr<ModuleCode> debugCode_;
   mutable std::shared_ptr<BackgroundCompile> tierUp_;
   std::shared_ptr<ModuleLifeline> lifeline_ = std::make_shared<ModuleLifeline>();
 };

@@ -9,7 +9,7 @@
 
 namespace weft {
 
-static_assert(CompiledFunction{}.vmctxSlot == vmctx::kFrameSlot);
+static_assert(kBaselineVmctxSlot == vmctx::kFrameSlot);
 
 Result<std::unique_ptr<ModuleCode>> ModuleCode::link(const ModuleInfo& module, const std::vector<uint32_t>& indices,
                                                      std::vector<CompiledFunction> functions,
@@ -29,6 +29,7 @@ Result<std::unique_ptr<ModuleCode>> ModuleCode::link(const ModuleInfo& module, c
     range.sites = std::move(functions[i].sites);
     range.siteKind = functions[i].siteKind;
     range.vmctxSlot = functions[i].vmctxSlot;
+    range.debug = std::move(functions[i].debug);
     code->functions_.push_back(std::move(range));
   }
   Result<CodeMemory> memory = CodeMemory::allocate(size);
@@ -61,6 +62,22 @@ std::unique_ptr<ModuleCode> ModuleCode::adopt(const ModuleInfo& module, CodeMemo
   code->memory_ = std::move(memory);
   code->registerRange();
   return code;
+}
+
+Result<std::unique_ptr<ModuleCode>> ModuleCode::clonePatchable() const {
+  Result<CodeMemory> memory = CodeMemory::createPatchable({memory_.data(), memory_.size()});
+  if (!memory) return memory.error();
+  return adopt(*info_, std::move(memory.value()), functions_);
+}
+
+const ModuleCode::FunctionRange* ModuleCode::rangeOf(uintptr_t pc) const {
+  auto base = reinterpret_cast<uintptr_t>(memory_.data());
+  if (pc < base || pc >= base + memory_.size()) return nullptr;
+  auto offset = static_cast<uint32_t>(pc - base);
+  auto it = std::upper_bound(functions_.begin(), functions_.end(), offset,
+                             [](uint32_t value, const FunctionRange& range) { return value < range.start; });
+  if (it == functions_.begin() || offset >= (it - 1)->end) return nullptr;
+  return &*(it - 1);
 }
 
 void ModuleCode::registerRange() {

@@ -36,6 +36,7 @@ class ModuleCode {
     std::vector<CodeSite> sites;  // codeOffset relative to the function's start
     SiteKind siteKind = SiteKind::Exact;
     int32_t vmctxSlot = -8;  // CompiledFunction::vmctxSlot
+    std::shared_ptr<const DebugFunctionInfo> debug;  // debug code only
   };
   // Code that is already mapped executable (from a code-cache file); ranges in
   // ascending order of start.
@@ -43,6 +44,15 @@ class ModuleCode {
                                            std::vector<FunctionRange> functions);
   const std::vector<FunctionRange>& functions() const { return functions_; }
   ~ModuleCode();
+
+  // A debug clone (DESIGN 6): the same code in new memory of its own, mapped
+  // read+execute and, at another address, read+write, through which only its
+  // owner patches debug sites. Registered like any image.
+  Result<std::unique_ptr<ModuleCode>> clonePatchable() const;
+  // The read+write view of a clone, null for any other image.
+  uint8_t* patchable() const { return memory_.patchable(); }
+  // The function range containing {pc}, or null.
+  const FunctionRange* rangeOf(uintptr_t pc) const;
 
   // The code of each function in this image, by position in functions().
   const void* code(size_t position) const { return memory_.data() + functions_[position].start; }

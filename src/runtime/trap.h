@@ -27,6 +27,7 @@ struct Trap {
   TrapKind kind = TrapKind::None;
   std::string message;              // trapKindMessage, or the host's own for HostTrap
   std::vector<TrapFrame> backtrace; // innermost first; empty when raised outside wasm code
+  bool endsProgram = false;         // a host function ended the program (HostOutcome::exitWith)
 
   // "out of bounds memory access in function 3 "load" at 0x2f\n  at ..."
   std::string describe() const;

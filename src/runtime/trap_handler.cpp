@@ -15,6 +15,7 @@
 
 #include "runtime/code_memory.h"
 #include "runtime/code_registry.h"
+#include "runtime/debugger.h"
 #include "runtime/instance.h"
 #include "runtime/linear_memory.h"
 #include "runtime/module_code.h"
@@ -44,6 +45,7 @@ struct Activation {
 #define WEFT_FAST_TLS thread_local __attribute__((tls_model("initial-exec")))
 WEFT_FAST_TLS Activation* tActivation = nullptr;
 WEFT_FAST_TLS std::string tPendingHostTrap;
+WEFT_FAST_TLS bool tPendingHostTrapEndsProgram = false;
 WEFT_FAST_TLS uintptr_t tStackLimit = 0;
 WEFT_FAST_TLS uintptr_t tFaultAddress = 0;  // of the last fault in wasm code, for fillTrapDetails
 
@@ -63,6 +65,7 @@ struct Stubs {
   // By how many float argument registers the signature uses: storing an
   // unused xmm register costs more than the rest of the stub.
   const void* hostCall[call_abi::kFloatArgRegisters + 1] = {};
+  const void* debugTrap = nullptr;
 };
 
 // The host <-> wasm transitions, assembled once per process. Both follow the
@@ -188,6 +191,34 @@ const Stubs& stubs() {
       a.call(x86::rax);
     }
 
+    // The debug trap: called from a debug site (call [r10 + kDebugTrap]) in
+    // the middle of a function, where the caller-saved registers and the
+    // flags may be live (the callee-saved ones debugSiteHit keeps itself).
+    Label debugTrap = a.newLabel();
+    {
+      static const x86::Gp kSaved[] = {x86::rax, x86::rcx, x86::rdx, x86::rsi, x86::rdi,
+                                       x86::r8,  x86::r9,  x86::r10, x86::r11};
+      a.align(AlignMode::kCode, 16);
+      a.bind(debugTrap);
+      a.push(x86::rbp);
+      a.mov(x86::rbp, x86::rsp);
+      a.pushfq();
+      for (const x86::Gp& reg : kSaved) a.push(reg);
+      a.and_(x86::rsp, -16);
+      a.sub(x86::rsp, 16 * 16);
+      for (uint32_t i = 0; i < 16; ++i) a.movdqu(x86::xmmword_ptr(x86::rsp, 16 * static_cast<int32_t>(i)), x86::xmm(i));
+      a.mov(x86::rdi, x86::r10);
+      a.mov(x86::rsi, x86::qword_ptr(x86::rbp));     // the wasm frame
+      a.mov(x86::rdx, x86::qword_ptr(x86::rbp, 8));  // just past its site
+      a.mov(x86::rax, reinterpret_cast<uint64_t>(&debugSiteHit));
+      a.call(x86::rax);
+      for (uint32_t i = 0; i < 16; ++i) a.movdqu(x86::xmm(i), x86::xmmword_ptr(x86::rsp, 16 * static_cast<int32_t>(i)));
+      a.lea(x86::rsp, x86::ptr(x86::rbp, -8 - 8 * static_cast<int32_t>(std::size(kSaved))));
+      for (size_t i = std::size(kSaved); i-- > 0;) a.pop(kSaved[i]);
+      a.popfq();
+      a.pop(x86::rbp);
+      a.ret();
+    }
     code.flatten();
     code.resolveUnresolvedLinks();
     CodeBuffer& buffer = code.textSection()->buffer();
@@ -204,6 +235,7 @@ const Stubs& stubs() {
     result->unwind = reinterpret_cast<UnwindFn>(const_cast<uint8_t*>(result->memory.data() + code.labelOffset(unwind)));
     for (uint32_t i = 0; i <= call_abi::kFloatArgRegisters; ++i)
       result->hostCall[i] = result->memory.data() + code.labelOffset(hostCall[i]);
+    result->debugTrap = result->memory.data() + code.labelOffset(debugTrap);
     return result;
   }();
   return *built;
@@ -317,7 +349,9 @@ void fillTrapDetails(Trap& trap, uint32_t kind, uint32_t bytecodeOffset, uintptr
   }
   if (trap.kind == TrapKind::HostTrap) {
     trap.message = std::move(tPendingHostTrap);
+    trap.endsProgram = tPendingHostTrapEndsProgram;
     tPendingHostTrap.clear();
+    tPendingHostTrapEndsProgram = false;
   } else {
     trap.message = trapKindMessage(trap.kind);
   }
@@ -416,11 +450,18 @@ void raiseTrap(uint32_t kind, uint32_t bytecodeOffset, uintptr_t fp, uintptr_t p
   Activation* activation = tActivation;
   if (!activation) std::abort();  // compiled code runs only inside invokeWasm
   fillTrap(*activation->trap, kind, bytecodeOffset, fp, pc);
+  // A debug instance's handler sees the trap with its frames still there.
+  if (Debugger::anyAlive()) debuggerSeesTrap(*activation->trap, fp, pc);
   stubs().unwind(activation->entrySp);
   __builtin_unreachable();
 }
 
-void setPendingHostTrap(std::string message) { tPendingHostTrap = std::move(message); }
+const void* debugTrapStub() { return stubs().debugTrap; }
+
+void setPendingHostTrap(std::string message, bool endsProgram) {
+  tPendingHostTrap = std::move(message);
+  tPendingHostTrapEndsProgram = endsProgram;
+}
 
 const void* hostCallStub(const FuncType& type) {
   call_abi::ArgumentAssigner arguments(call_abi::usesResultsBuffer(type));

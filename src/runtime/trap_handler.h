@@ -44,8 +44,14 @@ bool invokeWasm(void* vmctx, const void* code, const FuncType& type, uint64_t* s
 // "find it from pc in the site tables".
 [[noreturn]] void raiseTrap(uint32_t kind, uint32_t bytecodeOffset, uintptr_t fp, uintptr_t pc);
 
+// The debug trap stub (runtime/debugger.h): what an armed debug site calls
+// through the vmctx. It saves every register the convention lets a site
+// leave live, calls debugSiteHit with the vmctx, the frame and the return
+// address, restores them and returns to the site.
+const void* debugTrapStub();
+
 // A host function's trap message, set just before its stub raises HostTrap.
-void setPendingHostTrap(std::string message);
+void setPendingHostTrap(std::string message, bool endsProgram = false);
 
 // The host-call stub for a host function of {type} (it stores just the
 // argument registers the type uses), for FuncRef::code of host functions.

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "runtime/debugger.h"
 #include "runtime/extern_type.h"
 #include "runtime/instance.h"
 #include "validation/validator.h"
@@ -97,6 +98,66 @@ std::map<std::string, Extern, std::less<>> spectestInstance(Engine& engine) {
   return exports;
 }
 
+// --debug's handler: stops at every operator, checks that the stop names a
+// place in the stopped function and that its frame can be read, and steps on.
+class StepEverywhere final : public DebugHandler {
+ public:
+  ResumeMode onStop(DebugStop& stop) override {
+    ++stops_;
+    check(stop);
+    return ResumeMode::StepInto;
+  }
+  // The first thing found wrong since the last call, if any.
+  std::optional<std::string> takeViolation() { return std::exchange(violation_, std::nullopt); }
+
+ private:
+  void fail(std::string why) {
+    if (!violation_) violation_ = "stop " + std::to_string(stops_) + ": " + std::move(why);
+  }
+  void check(DebugStop& stop) {
+    const DebugFrame* top = stop.frame(0);
+    if (!top) return fail("a stop without a frame");
+    if (top->instance != &stop.instance()) return fail("the innermost frame is another instance's");
+    const ModuleInfo& info = stop.instance().module().info();
+    if (top->functionIndex < info.numImportedFunctions || top->functionIndex >= info.functions.size())
+      return fail("a stop in no defined function");
+    const auto& body = info.functions[top->functionIndex].body;
+    if (top->bytecodeOffset < body.offset || top->bytecodeOffset - body.offset >= body.size)
+      return fail("a stop at offset " + std::to_string(top->bytecodeOffset) + ", outside function " +
+                  std::to_string(top->functionIndex));
+    if (stop.reason() == StopReason::Trap) {
+      const Trap* trap = stop.trap();
+      if (!trap || trap->backtrace.empty() || trap->backtrace.front().functionIndex != top->functionIndex ||
+          trap->backtrace.front().bytecodeOffset != top->bytecodeOffset)
+        return fail("a trap stop elsewhere than the trap");
+      if (trap->kind == TrapKind::StackExhausted) return;
+    } else if (stop.reason() != StopReason::Step) {
+      return fail(std::string("a stop for a ") + stopReasonName(stop.reason()) + " nobody set");
+    }
+    std::optional<std::vector<Value>> locals = stop.locals(0);
+    const FuncType& type = info.functionType(top->functionIndex);
+    if (!locals) return fail("the innermost frame's locals cannot be read");
+    if (locals->size() < type.params.size()) return fail("fewer locals than parameters");
+    for (size_t i = 0; i < type.params.size(); ++i)
+      if ((*locals)[i].type != type.params[i]) return fail("parameter " + std::to_string(i) + " has the wrong type");
+    if (!stop.operandStack(0)) return fail("the innermost frame's operand stack cannot be read");
+    // Now and then the callers too (not every frame of a deep recursion:
+    // that walk would cost as much as the recursion each time).
+    if (stops_ % 1024 == 0) {
+      for (size_t i = 0; i < 64; ++i) {
+        const DebugFrame* frame = stop.frame(i);
+        if (!frame) break;
+        if (!frame->instance) return fail("frame " + std::to_string(i) + " has no instance");
+        if (frame->inspectable && (!stop.locals(i) || !stop.operandStack(i)))
+          return fail("frame " + std::to_string(i) + " cannot be read");
+      }
+    }
+  }
+
+  uint64_t stops_ = 0;
+  std::optional<std::string> violation_;
+};
+
 // Why a command could not be carried out yet (a feature Weft lacks), or empty.
 using Pending = std::optional<std::string>;
 
@@ -109,6 +170,8 @@ class WastRunner {
     config.tier = options.tier;
     config.specializeInstances = options.specialize;
     config.consumeFuel = options.countFuel;
+    config.debugging = options.debug;
+    if (options.debug) stepper_ = std::make_shared<StepEverywhere>();
     config.initialFuel = UINT64_MAX;
     config.compileThreads = 1;
     engine_ = std::make_shared<Engine>(config);
@@ -162,7 +225,11 @@ class WastRunner {
       counts_.failed++;
       return;
     }
-    for (const json& command : script["commands"]) runCommand(command);
+    for (const json& command : script["commands"]) {
+      runCommand(command);
+      if (stepper_)
+        if (std::optional<std::string> violation = stepper_->takeViolation()) failCommand(command, "debugger: " + *violation);
+    }
   }
 
   void pass(const json& command) {
@@ -261,7 +328,10 @@ class WastRunner {
       result.error = imports.error();
       return result;
     }
-    InstantiateOutcome outcome = Instance::create(compiled.value(), imports.value());
+    InstanceOptions instanceOptions;
+    instanceOptions.debugHandler = stepper_;
+    instanceOptions.stopAtFirstOperator = stepper_ != nullptr;
+    InstantiateOutcome outcome = Instance::create(compiled.value(), imports.value(), instanceOptions);
     if (outcome.instance) keepAlive_.push_back(outcome.instance);
     if (outcome.error) result.error = outcome.error;
     if (outcome.trap) result.trap = outcome.trap;
@@ -548,6 +618,7 @@ class WastRunner {
   fs::path dir_;
   WastCounts counts_;
   std::shared_ptr<Engine> engine_;
+  std::shared_ptr<StepEverywhere> stepper_;  // --debug
   std::map<std::string, Extern, std::less<>> spectest_;
   std::map<std::string, ScriptModule, std::less<>> registry_;
   std::map<std::string, ScriptModule, std::less<>> named_;

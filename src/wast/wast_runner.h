@@ -33,6 +33,10 @@ struct WastOptions {
   // The fuel-counting code (EngineConfig::consumeFuel) with fuel that never
   // runs out: counting must change nothing a script can see.
   bool countFuel = false;
+  // Debug code (EngineConfig::debugging), every instance a debug instance
+  // stopped at every operator it runs, which checks what each stop shows and
+  // steps on: debugging must change nothing a script can see.
+  bool debug = false;
   // Script lines whose assertion a later standard overturned (e.g. the threads
   // proposal's tests predate reference types, which allow several tables). A
   // failure there is reported and counted as skipped, not as failed.

@@ -31,6 +31,7 @@ Result<CompiledFunction> BaselineTier::compile(const CompileInput& input, uint32
   BaselineOptions options;
   options.memoryStrategy = input.strategy;
   options.countsFuel = input.countsFuel;
+  options.debugging = input.debugging;
   return compileBaselineFunction(input.module, input.bytes, functionIndex, input.layout, options,
                                  static_cast<BaselineThreadState&>(state).scratch);
 }

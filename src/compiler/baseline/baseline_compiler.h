@@ -34,6 +34,10 @@ namespace weft {
 struct BaselineOptions {
   MemoryStrategy memoryStrategy = MemoryStrategy::Guard;
   bool countsFuel = false;  // EngineConfig::consumeFuel's variant of the code
+  // Debug code (EngineConfig::debugging; abi/compiled_code.h's debug sites):
+  // a site before every operator, values spilled there, no fusion across
+  // operators.
+  bool debugging = false;
 };
 
 // What one compiling thread reuses from function to function, so that steady

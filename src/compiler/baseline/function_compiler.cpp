@@ -37,6 +37,7 @@ FunctionCompiler::FunctionCompiler(const ModuleInfo& module, std::span<const uin
       homes_(scratch.reused->homes),
       argumentLocations_(scratch.reused->argumentLocations),
       countsFuel_(options.countsFuel),
+      debugging_(options.debugging),
       localOffsets_(scratch.reused->localOffsets) {
   controls_.clear();
   snapshots_.reset();
@@ -50,6 +51,7 @@ Result<CompiledFunction> FunctionCompiler::compile() {
   Operator op;
   while (it_.next(op)) {
     if (!reachable_ && !isControl(op.opcode)) continue;
+    if (debugging_ && reachable_) emitDebugSite(op.offset);
     if (countsFuel_)
       fuel_.before(op.opcode, reachable_, [&](uint32_t at, uint32_t operators) { masm_.setFuelPrice(at, operators); });
     if (!emit(op)) return failure_ ? *failure_ : it_.error();
@@ -62,7 +64,32 @@ Result<CompiledFunction> FunctionCompiler::compile() {
   CompiledFunction out;
   masm_.finish(values_.gprsUsed(), frameBytes, out);
   if (masm_.failed()) return internalError(0, "assembler: " + masm_.errorText());
+  if (debugging_) finishDebugInfo(out);
   return out;
+}
+
+void FunctionCompiler::emitDebugSite(uint32_t bytecodeOffset) {
+  if (!debugInfo_) debugInfo_ = std::make_shared<DebugFunctionInfo>();
+  values_.spillAll();
+  values_.flushLocals();
+  DebugSite site;
+  site.codeOffset = masm_.debugSite();  // a body offset until finishDebugInfo
+  site.bytecodeOffset = bytecodeOffset;
+  site.stackHeight = values_.size();
+  site.stackTypesAt = static_cast<uint32_t>(debugInfo_->stackTypes.size());
+  for (uint32_t d = 0; d < values_.size(); ++d) debugInfo_->stackTypes.push_back(values_.at(d).type);
+  debugInfo_->sites.push_back(site);
+}
+
+void FunctionCompiler::finishDebugInfo(CompiledFunction& out) {
+  if (!debugInfo_) debugInfo_ = std::make_shared<DebugFunctionInfo>();  // no reachable operator
+  for (DebugSite& site : debugInfo_->sites) site.codeOffset += masm_.bodyStart();
+  std::span<const ValType> locals = it_.locals();
+  debugInfo_->localTypes.assign(locals.begin(), locals.end());
+  debugInfo_->localOffsets.assign(localOffsets_.begin(), localOffsets_.end());
+  debugInfo_->stackSlotBase = values_.slotBase();
+  debugInfo_->stackSlotBytes = ValueStack::kSlotSize;
+  out.debug = std::move(debugInfo_);
 }
 
 Error FunctionCompiler::internalError(uint32_t offset, std::string message) const {
@@ -491,7 +518,7 @@ void FunctionCompiler::release(const Condition& condition) {
 
 bool FunctionCompiler::nextOperatorTests() const {
   int next = it_.peekOpcodeByte();
-  return !countsFuel_ && (next == opcodeCode(Opcode::BrIf) || next == opcodeCode(Opcode::If) ||
+  return !countsFuel_ && !debugging_ && (next == opcodeCode(Opcode::BrIf) || next == opcodeCode(Opcode::If) ||
                           next == opcodeCode(Opcode::Select) || next == opcodeCode(Opcode::SelectTyped));
 }
 

@@ -88,6 +88,10 @@ class FunctionCompiler {
   Address local(uint32_t index) const { return {MacroAssembler::kFramePointer, localOffsets_[index]}; }
   ValType localType(uint32_t index) const { return it_.locals()[index]; }
   bool emitEntry();
+  // Debug mode: a debug site before the operator at {bytecodeOffset}, with
+  // every value and local stored where the debugger reads them.
+  void emitDebugSite(uint32_t bytecodeOffset);
+  void finishDebugInfo(CompiledFunction& out);
 
   // ---- control flow ----
   ControlState& control(uint32_t depth) { return controls_[controls_.size() - 1 - depth]; }
@@ -192,6 +196,8 @@ class FunctionCompiler {
   bool reachable_ = true;
   std::optional<Condition> fusedCondition_;  // a comparison the next operator tests
   bool countsFuel_ = false;
+  bool debugging_ = false;
+  std::shared_ptr<DebugFunctionInfo> debugInfo_;  // debug mode
   FuelRun<uint32_t> fuel_;  // price: the code offset of the charge's immediate
   uint32_t maxOutgoingBytes_ = 0;
   uint32_t localsBytes_ = 0;

@@ -165,7 +165,7 @@ Result<std::vector<Extern>> WasiContext::imports(Engine& engine, const ModuleInf
       out.push_back(Extern::of(makeHostFunction(engine, procExitType, [this](Caller&, std::span<const Value> a,
                                                                              std::span<Value>) {
         WasiCalls::exit(*this, a[0].asI32());
-        return HostOutcome::trapWith(kWasiExitMessage);
+        return HostOutcome::exitWith(kWasiExitMessage);
       })));
       continue;
     }

@@ -239,6 +239,15 @@ void MacroAssemblerX64::recordSite(uint32_t bytecodeOffset) {
   sites_.push_back({static_cast<uint32_t>(a_.offset()), bytecodeOffset});
 }
 
+uint32_t MacroAssemblerX64::debugSite() {
+  if (inOutOfLine_) fail("a debug site in an out-of-line stub");
+  hasDebugSites_ = true;
+  a_.align(AlignMode::kCode, kDebugSiteBytes);
+  auto at = static_cast<uint32_t>(a_.offset());
+  a_.embed(kDebugSiteNop, kDebugSiteBytes);
+  return at;
+}
+
 // ---- frame ----
 
 void MacroAssemblerX64::beginFunction(uint32_t bodyBytecodeOffset, uint32_t bodyBytes, bool usesResultsBuffer) {
@@ -353,6 +362,8 @@ uint32_t MacroAssemblerX64::assemblePrologue(uint32_t gprsUsed, uint32_t frameBy
   // the prologue: a function with loops pads its prologue (one or two nops
   // run per call) so that they are aligned in memory too.
   if (hasLoops_) x64::alignCode(p, kLoopAlignment);
+  // Debug sites too: a clone patches each with one aligned store.
+  if (hasDebugSites_) x64::alignCode(p, kDebugSiteBytes);
   auto size = static_cast<uint32_t>(p.offset());
   if (stackCheckAt) patchPrologueJump(*stackCheckAt, stackOverflow_, size);
   if (interruptCheckAt) patchPrologueJump(*interruptCheckAt, *entryInterrupted, size);
@@ -440,6 +451,7 @@ void MacroAssemblerX64::finish(uint32_t gprsUsed, uint32_t frameBytes, CompiledF
   // placing it after the prologue changes none of its bytes.
   const uint8_t* head = buffers_.prologueCode.textSection()->buffer().data();  // rewound: its size is stale
   CodeBuffer& body = buffers_.code.textSection()->buffer();
+  bodyStart_ = prologueSize;
   out.code.reserve(prologueSize + body.size());
   out.code.assign(head, head + prologueSize);
   out.code.insert(out.code.end(), body.data(), body.data() + body.size());

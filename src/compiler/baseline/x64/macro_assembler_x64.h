@@ -122,6 +122,11 @@ class MacroAssemblerX64 {
   // Marks the next instruction as the one for {bytecodeOffset} (a trap or a
   // call's return address maps back to it).
   void recordSite(uint32_t bytecodeOffset);
+  // A debug site (abi/compiled_code.h): a 4-byte no-op at the next 4-aligned
+  // offset of the body. Returns its body offset; bodyStart() turns that into
+  // a code offset once finish() has placed the prologue.
+  uint32_t debugSite();
+  uint32_t bodyStart() const { return bodyStart_; }
 
   // ---- frame ----
   void beginFunction(uint32_t bodyBytecodeOffset, uint32_t bodyBytes, bool usesResultsBuffer);
@@ -379,7 +384,9 @@ class MacroAssemblerX64 {
   bool hasLoops_ = false;      // a loop header in the body: the prologue pads to kLoopAlignment
   uint32_t bodyBytecodeOffset_ = 0;
   uint32_t bodyBytes_ = 0;
-  std::vector<uint32_t>& vmctxReloads_;  // body offsets of the reloads' displacements
+  std::vector<uint32_t>& vmctxReloads_;
+  bool hasDebugSites_ = false;  // the prologue then ends 4-aligned
+  uint32_t bodyStart_ = 0;      // where finish() placed the body  // body offsets of the reloads' displacements
   std::vector<int32_t>& labels_;
 };
 
