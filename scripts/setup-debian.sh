@@ -15,6 +15,7 @@ packages=(
   libc++-14-dev-wasm32 libc++abi-14-dev-wasm32 emscripten    # the embenchen programs (C++ sources from emscripten)
   nodejs                                                     # their reference output (node's WASI)
   pkg-config                                                 # the install test builds against weft.pc
+  linux-perf                                                 # the profiling test: perf record / report of wasm code
 )
 
 missing=()

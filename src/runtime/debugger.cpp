@@ -19,6 +19,10 @@ namespace {
 // Set on the thread whose handler asked to abort, so the trap that follows
 // does not stop the debugger once more.
 thread_local bool tAborting = false;
+// Set while a handler runs on this thread: a site it reaches (a handler
+// must not call the stopped instance, but may call another debug instance)
+// does not stop again, so a handler cannot recurse into itself.
+thread_local bool tInHandler = false;
 
 Value readValue(ValType type, const uint8_t* at) {
   Value value;
@@ -275,6 +279,10 @@ void Debugger::resume(ResumeMode mode, uintptr_t framePointer) {
 
 ResumeMode Debugger::ask(DebugStop& stop) {
   if (!handler_) return ResumeMode::Continue;
+  struct InHandler {
+    InHandler() { tInHandler = true; }
+    ~InHandler() { tInHandler = false; }
+  } inHandler;
   try {
     return handler_->onStop(stop);
   } catch (...) {
@@ -283,6 +291,7 @@ ResumeMode Debugger::ask(DebugStop& stop) {
 }
 
 std::optional<uint32_t> Debugger::siteHit(uintptr_t framePointer, uintptr_t returnAddress) {
+  if (tInHandler) return std::nullopt;
   uintptr_t sitePc = returnAddress - kDebugSiteBytes;
   const ModuleCode::FunctionRange* range = clone_->rangeOf(sitePc);
   if (!range || !range->debug) return std::nullopt;
@@ -312,6 +321,10 @@ std::optional<uint32_t> Debugger::siteHit(uintptr_t framePointer, uintptr_t retu
     resume(ResumeMode::Continue, 0);
     return site->bytecodeOffset;
   }
+  // Out of a frame that the host called: the call ends, nothing is left to
+  // stop in (a later call is a new run, as after Continue).
+  if (mode == ResumeMode::StepOut && !code_registry::lookup(reinterpret_cast<const uintptr_t*>(framePointer)[1]))
+    mode = ResumeMode::Continue;
   resume(mode, framePointer);
   return std::nullopt;
 }
@@ -344,6 +357,7 @@ void debuggerSeesTrap(const Trap& trap, uintptr_t framePointer, uintptr_t pc) {
     tAborting = false;
     return;
   }
+  if (tInHandler) return;  // a call the handler made trapped: its own business
   if (!Debugger::anyAlive() || trap.endsProgram || trap.backtrace.empty() || !trap.backtrace.front().instance) return;
   try {
     if (Debugger* debugger = trap.backtrace.front().instance->debugger()) debugger->trapped(trap, framePointer, pc);

@@ -173,6 +173,57 @@ TEST_P(Debugging, StepOverStepIntoAndStepOut) {
   EXPECT_EQ(stops.size(), 1u);
 }
 
+// Bytes where an instance's clone differs from the module's debug code: the
+// sites its debugger armed.
+size_t patchedBytes(const std::shared_ptr<const Module>& module, const Instance& instance) {
+  const CodeMemory& original = module->debugCode().value()->memory();
+  const CodeMemory& clone = instance.privateCode()->memory();
+  size_t differing = 0;
+  for (size_t i = 0; i < original.size(); ++i) differing += original.data()[i] != clone.data()[i];
+  return differing;
+}
+
+TEST_P(Debugging, StepOutOfTheOutermostFrameDisarmsTheSteps) {
+  ASSERT_TRUE(module_);
+  uint32_t stops = 0;
+  auto instance = debugInstance([&](DebugStop&) {
+    stops++;
+    return ResumeMode::StepOut;
+  });
+  ASSERT_TRUE(instance);
+  ASSERT_TRUE(instance->debugger()->setBreakpoint(kStack, operatorAt(*instance, kStack, 2)));
+  EXPECT_EQ(patchedBytes(module_, *instance), 4u) << "one site armed";
+  ASSERT_TRUE(call(exported(instance, "stack"), {}).ok());
+  EXPECT_EQ(stops, 1u);
+  EXPECT_EQ(patchedBytes(module_, *instance), 4u) << "a step out of the host's call left every site armed";
+  ASSERT_TRUE(call(exported(instance, "twice"), std::vector{Value::i32(1)}).ok());
+  EXPECT_EQ(stops, 1u);
+}
+
+TEST_P(Debugging, AHandlerCallingAnotherDebugInstanceDoesNotStopThere) {
+  ASSERT_TRUE(module_);
+  uint32_t innerStops = 0;
+  auto inner = debugInstance([&](DebugStop&) {
+    innerStops++;
+    return ResumeMode::StepInto;
+  });
+  ASSERT_TRUE(inner);
+  inner->debugger()->breakAtNextOperator();
+  std::optional<uint64_t> computed;
+  auto outer = debugInstance([&](DebugStop&) {
+    CallOutcome nested = call(exported(inner, "fac"), std::vector{Value::i64(5)});
+    if (nested.ok()) computed = nested.results[0].asI64();
+    return ResumeMode::Continue;
+  });
+  ASSERT_TRUE(outer);
+  ASSERT_TRUE(outer->debugger()->setBreakpoint(kStack, operatorAt(*outer, kStack, 0)));
+  ASSERT_TRUE(call(exported(outer, "stack"), {}).ok());
+  EXPECT_EQ(computed, 120u);
+  EXPECT_EQ(innerStops, 0u) << "a stop inside a handler";
+  ASSERT_TRUE(call(exported(inner, "fac"), std::vector{Value::i64(1)}).ok());
+  EXPECT_GT(innerStops, 0u) << "outside a handler the step stops";
+}
+
 TEST_P(Debugging, ATrapStopsAtTheTrappingOperatorWithItsFrame) {
   ASSERT_TRUE(module_);
   std::vector<Seen> stops;
