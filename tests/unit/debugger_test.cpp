@@ -112,6 +112,55 @@ TEST_P(Debugging, FactorialStopsAtEveryLevelWithItsLocalsAndCallers) {
   }
 }
 
+TEST_P(Debugging, BreakpointsInTwoInstancesHitInCallOrderFromALoop) {
+  ASSERT_TRUE(module_);
+  auto callerModule = compileTestModule(engine_, "debug_caller");
+  ASSERT_TRUE(callerModule);
+  std::vector<Seen> stops;
+  auto recordAll = [&](DebugStop& stop) {
+    stops.push_back(record(stop));
+    return ResumeMode::Continue;
+  };
+  auto callee = debugInstance(recordAll);
+  ASSERT_TRUE(callee);
+  InstanceOptions options;
+  options.debugHandler = std::make_shared<ScriptedHandler>(recordAll);
+  std::vector<Extern> imports = {*callee->exportByName("twice")};
+  InstantiateOutcome made = Instance::create(callerModule, imports, options);
+  ASSERT_TRUE(made.ok()) << (made.error ? made.error->describe() : "trap");
+  std::shared_ptr<Instance> caller = made.instance;
+  // sum's `call $twice` (block, loop, local.get, local.get, i32.ge_u, br_if,
+  // local.get, local.get, call) and twice's first operator.
+  uint32_t callInSum = operatorAt(*caller, 1, 8);
+  ASSERT_TRUE(caller->debugger()->setBreakpoint(1, callInSum));
+  ASSERT_TRUE(callee->debugger()->setBreakpoint(kTwice, operatorAt(*callee, kTwice, 0)));
+  CallOutcome outcome = call(exported(caller, "sum"), std::vector{Value::i32(3)});
+  ASSERT_TRUE(outcome.ok());
+  EXPECT_EQ(outcome.results[0], Value::i32(1 + 3 + 5));
+  ASSERT_EQ(stops.size(), 6u);
+  for (uint32_t i = 0; i < 3; ++i) {
+    const Seen& inSum = stops[2 * i];
+    const Seen& inTwice = stops[2 * i + 1];
+    ASSERT_EQ(inSum.frames.size(), 1u);
+    EXPECT_EQ(inSum.frames[0].instance, caller.get());
+    EXPECT_EQ(inSum.frames[0].bytecodeOffset, callInSum);
+    ASSERT_EQ(inSum.locals[0].size(), 3u);
+    EXPECT_EQ(inSum.locals[0][1], Value::i32(i)) << "the loop counter";
+    EXPECT_EQ(inSum.locals[0][2], Value::i32(i * i)) << "the sum so far";
+    EXPECT_EQ(inSum.stacks[0], (std::vector<Value>{Value::i32(i * i), Value::i32(i)}));
+    // In the other instance, with the caller's frame below it, read from there.
+    ASSERT_EQ(inTwice.frames.size(), 2u);
+    EXPECT_EQ(inTwice.frames[0].instance, callee.get());
+    EXPECT_EQ(inTwice.frames[0].functionIndex, kTwice);
+    EXPECT_EQ(inTwice.locals[0][0], Value::i32(i));
+    EXPECT_EQ(inTwice.frames[1].instance, caller.get());
+    EXPECT_EQ(inTwice.frames[1].bytecodeOffset, callInSum);
+    ASSERT_TRUE(inTwice.frames[1].inspectable);
+    EXPECT_EQ(inTwice.locals[1][1], Value::i32(i));
+    EXPECT_EQ(inTwice.stacks[1], std::vector<Value>{Value::i32(i * i)}) << "below the call's argument";
+  }
+}
+
 TEST_P(Debugging, TheOperandStackHoldsEachValueWithItsType) {
   ASSERT_TRUE(module_);
   std::vector<Value> stack;
