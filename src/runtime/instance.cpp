@@ -331,9 +331,19 @@ std::optional<Trap> Instance::initialize() {
     if (segment.mode != SegmentMode::Passive) dropElement(static_cast<uint32_t>(s));
   }
   std::span<const uint8_t> bytes = module_->bytes();
+  // A memory this instance defines starts from its module's image, mapped
+  // copy-on-write, when it has one: its active segments are in it already.
+  std::vector<bool> fromImage(memories_.size(), false);
+  for (uint32_t m = info.numImportedMemories; m < memories_.size(); ++m)
+    if (std::shared_ptr<const MemoryImage> image = module_->memoryImage(m))
+      fromImage[m] = memories_[m]->mapImage(*image);
   for (size_t s = 0; s < info.data.size(); ++s) {
     const DataSegment& segment = info.data[s];
     if (segment.mode != SegmentMode::Active) continue;
+    if (fromImage[segment.memoryIndex]) {
+      droppedData_[s] = true;
+      continue;
+    }
     LinearMemory* target = memories_[segment.memoryIndex].get();
     uint64_t offset = static_cast<uint32_t>(evaluate(segment.offset));
     if (offset + segment.bytes.size > target->byteLength()) return instantiationTrap(TrapKind::MemoryOutOfBounds);

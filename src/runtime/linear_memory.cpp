@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "runtime/memory_image.h"
+
 namespace weft {
 namespace {
 
@@ -96,6 +98,15 @@ int64_t LinearMemory::grow(uint64_t deltaPages) {
       moved = mmap(nullptr, newBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     else
       moved = mremap(definition_.base, reserved_, newBytes, MREMAP_MAYMOVE);
+    // mremap moves one mapping; a memory that started from an image is two
+    // (the image's pages, then anonymous ones): copy it into a new one.
+    if (moved == MAP_FAILED && reserved_ != 0) {
+      moved = mmap(nullptr, newBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      if (moved != MAP_FAILED) {
+        std::memcpy(moved, definition_.base, definition_.byteLength);
+        munmap(definition_.base, reserved_);
+      }
+    }
     if (moved == MAP_FAILED) return refuse();
     definition_.base = static_cast<uint8_t*>(moved);
     reserved_ = newBytes;
@@ -106,6 +117,12 @@ int64_t LinearMemory::grow(uint64_t deltaPages) {
     std::atomic_ref<uint64_t>(mirror_->byteLength).store(newBytes, std::memory_order_release);
   }
   return static_cast<int64_t>(old);
+}
+
+bool LinearMemory::mapImage(const MemoryImage& image) {
+  std::lock_guard lock(growLock_);
+  if (shared_ || image.size() > definition_.byteLength) return false;
+  return image.mapOver(definition_.base);
 }
 
 }  // namespace weft

@@ -29,6 +29,8 @@
 
 namespace weft {
 
+class MemoryImage;
+
 class LinearMemory {
  public:
   // Any 32-bit index plus 32-bit offset plus an access of up to 16 bytes lands
@@ -67,6 +69,10 @@ class LinearMemory {
   int64_t grow(uint64_t deltaPages);
 
   MemoryDefinition* definition() { return &definition_; }
+  // Maps {image} (runtime/memory_image.h) over the memory's start, before
+  // anything else has written to it; false when it does not fit or the
+  // mapping fails (the memory is then as it was).
+  bool mapImage(const MemoryImage& image);
   // Under the grow lock: a grow on another thread (a shared memory) must not
   // write through a mirror whose instance is going away.
   void setMirror(MemoryDefinition* mirror) {

@@ -71,6 +71,20 @@ Result<const ModuleCode*> Module::debugCode() const {
   return static_cast<const ModuleCode*>(debugCode_.get());
 }
 
+std::shared_ptr<const MemoryImage> Module::memoryImage(uint32_t memoryIndex) const {
+  std::lock_guard guard(imagesLock_);
+  if (memoryIndex >= info().memories.size()) return nullptr;
+  if (imagesBuilt_.empty()) {
+    imagesBuilt_.assign(info().memories.size(), false);
+    images_.resize(info().memories.size());
+  }
+  if (!imagesBuilt_[memoryIndex]) {
+    images_[memoryIndex] = MemoryImage::build(info(), bytes(), memoryIndex);
+    imagesBuilt_[memoryIndex] = true;
+  }
+  return images_[memoryIndex];
+}
+
 uint64_t Module::codeBytes() const {
   uint64_t total = code_ ? code_->memory().mappedSize() : 0;
   {
@@ -91,6 +105,9 @@ uint64_t Module::metadataBytes() const {
   uint64_t total = sizeof(Module) + sizeof(ModuleData) + bytes().size();
   total += info().functions.capacity() * sizeof(FunctionDecl) + info().types.capacity() * sizeof(FuncType);
   total += (info().functions.size() - info().numImportedFunctions) * sizeof(void*);  // the entry table
+  std::lock_guard guard(imagesLock_);
+  for (const auto& image : images_)
+    if (image) total += image->size();  // initial memory images, shared by every instance
   return total;
 }
 

@@ -28,6 +28,7 @@
 #include "abi/vmctx_layout.h"
 #include "format/module_info.h"
 #include "runtime/engine.h"
+#include "runtime/memory_image.h"
 #include "runtime/module_code.h"
 #include "support/error.h"
 
@@ -108,6 +109,10 @@ class Module {
   // first that asks; an error for a module of an engine not for debugging.
   // No instance runs this image itself.
   Result<const ModuleCode*> debugCode() const;
+  // The initial contents of defined memory {memoryIndex} that instances map
+  // instead of copying its data segments (runtime/memory_image.h), built by
+  // the first instantiation; null when the memory has none worth mapping.
+  std::shared_ptr<const MemoryImage> memoryImage(uint32_t memoryIndex) const;
 
   // ---- the entry table ----
   const void* const* entryTable() const { return reinterpret_cast<const void* const*>(entries_.get()); }
@@ -167,6 +172,9 @@ class Module {
                 "compiled code reads entries as plain pointers");
   mutable std::mutex laterCodeLock_;
   mutable std::vector<std::unique_ptr<ModuleCode>> laterCode_;  // tier-up images
+  mutable std::mutex imagesLock_;
+  mutable std::vector<bool> imagesBuilt_;  // by memory index
+  mutable std::vector<std::shared_ptr<const MemoryImage>> images_;
   mutable std::mutex debugCodeLock_;
   mutable std::unique_ptr<ModuleCode> debugCode_;
   mutable std::shared_ptr<BackgroundCompile> tierUp_;
