@@ -216,9 +216,15 @@ std::optional<Error> Instance::link(std::span<const Extern> imports, const Insta
   for (size_t i = 0; i < imports.size(); ++i) {
     const Import& import = info.imports[i];
     const Extern& provided = imports[i];
-    Status matches = checkImportMatches(provided.type(), importType(info, import));
-    if (!matches)
-      return linkError(matches.error().message + " for import \"" + import.module + "\" \"" + import.name + "\"");
+    // A function's signature compared in place: building both extern types
+    // allocated their parameter lists, for every imported function.
+    bool sameFunction = import.kind == ExternKind::Func && provided.kind == ExternKind::Func &&
+                        provided.func.type == info.functionType(import.index);
+    if (!sameFunction) {
+      Status matches = checkImportMatches(provided.type(), importType(info, import));
+      if (!matches)
+        return linkError(matches.error().message + " for import \"" + import.module + "\" \"" + import.name + "\"");
+    }
     switch (import.kind) {
       case ExternKind::Func:
         *reinterpret_cast<const FuncRef**>(at(layout.funcRefPtr(import.index))) = provided.func.ref;
@@ -240,7 +246,15 @@ std::optional<Error> Instance::link(std::span<const Extern> imports, const Insta
         break;
     }
   }
-  imports_.assign(imports.begin(), imports.end());
+  keepAlive_.reserve(imports.size());
+  for (const Extern& provided : imports) {
+    switch (provided.kind) {
+      case ExternKind::Func: keepAlive_.push_back(provided.func.owner); break;
+      case ExternKind::Table: keepAlive_.push_back(provided.table); break;
+      case ExternKind::Memory: keepAlive_.push_back(provided.memory); break;
+      case ExternKind::Global: keepAlive_.push_back(provided.global); break;
+    }
+  }
 
   for (uint32_t f = info.numImportedFunctions; f < info.functions.size(); ++f) {
     if (!layout.hasRecord(f)) continue;
@@ -313,22 +327,23 @@ uint64_t Instance::evaluate(const ConstExpr& expr) const {
 std::optional<Trap> Instance::initialize() {
   const ModuleInfo& info = module_->info();
   droppedData_.assign(info.data.size(), false);
+  // Only a passive segment keeps its items (for table.init); an active one
+  // goes straight into its table (its items are constant expressions without
+  // side effects, so when they are evaluated does not show) and a
+  // declarative one is dropped as it is made.
   elementItems_.resize(info.elements.size());
   for (size_t s = 0; s < info.elements.size(); ++s) {
     const ElementSegment& segment = info.elements[s];
-    elementItems_[s].reserve(segment.items.size());
-    for (const ConstExpr& item : segment.items) elementItems_[s].push_back(evaluate(item));
-  }
-  for (size_t s = 0; s < info.elements.size(); ++s) {
-    const ElementSegment& segment = info.elements[s];
-    if (segment.mode == SegmentMode::Active) {
+    if (segment.mode == SegmentMode::Passive) {
+      elementItems_[s].reserve(segment.items.size());
+      for (const ConstExpr& item : segment.items) elementItems_[s].push_back(evaluate(item));
+    } else if (segment.mode == SegmentMode::Active) {
       Table* target = tables_[segment.tableIndex].get();
       uint64_t offset = static_cast<uint32_t>(evaluate(segment.offset));
-      const std::vector<uintptr_t>& items = elementItems_[s];
-      if (offset + items.size() > target->size()) return instantiationTrap(TrapKind::TableOutOfBounds);
-      for (size_t i = 0; i < items.size(); ++i) target->set(static_cast<uint32_t>(offset + i), items[i]);
+      if (offset + segment.items.size() > target->size()) return instantiationTrap(TrapKind::TableOutOfBounds);
+      for (size_t i = 0; i < segment.items.size(); ++i)
+        target->set(static_cast<uint32_t>(offset + i), evaluate(segment.items[i]));
     }
-    if (segment.mode != SegmentMode::Passive) dropElement(static_cast<uint32_t>(s));
   }
   std::span<const uint8_t> bytes = module_->bytes();
   // A memory this instance defines starts from its module's image, mapped
@@ -393,7 +408,7 @@ InstanceMemoryUsage Instance::memoryUsage() const {
   const ModuleInfo& info = module_->info();
   usage.instanceData = sizeof(Instance) + module_->layout().size() +
                        (memories_.capacity() + tables_.capacity()) * sizeof(void*) +
-                       imports_.capacity() * sizeof(Extern);
+                       keepAlive_.capacity() * sizeof(std::shared_ptr<void>);
   for (uint32_t m = info.numImportedMemories; m < memories_.size(); ++m) {
     usage.linearMemory += memories_[m]->byteLength();
     usage.linearMemoryReserved += memories_[m]->reservedBytes();

@@ -149,7 +149,7 @@ class Instance : public std::enable_shared_from_this<Instance> {
   void* vmctx_ = nullptr;
   std::vector<std::shared_ptr<LinearMemory>> memories_;
   std::vector<std::shared_ptr<Table>> tables_;
-  std::vector<Extern> imports_;  // keeps providers alive
+  std::vector<std::shared_ptr<void>> keepAlive_;  // the providers of its imports
   std::unique_ptr<ModuleCode> privateCode_;          // specialized and debug instances only
   std::unique_ptr<const void*[]> privateEntries_;   // their entry table
   std::unique_ptr<Debugger> debugger_;               // debug instances only (after the code it patches)
