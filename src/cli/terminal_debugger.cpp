@@ -39,7 +39,7 @@ std::string trim(const std::string& text) {
 }
 
 std::optional<uint64_t> parseNumber(const std::string& text) {
-  if (text.empty()) return std::nullopt;
+  if (text.empty() || !std::isdigit(static_cast<unsigned char>(text[0]))) return std::nullopt;
   char* end = nullptr;
   errno = 0;
   unsigned long long value = std::strtoull(text.c_str(), &end, 0);
@@ -111,8 +111,9 @@ std::optional<uint32_t> TerminalDebugger::findFunction(const std::string& name) 
   std::string wanted = !name.empty() && name[0] == '$' ? name.substr(1) : name;
   if (std::optional<uint64_t> index = parseNumber(wanted))
     return *index < info.functions.size() ? std::optional<uint32_t>(static_cast<uint32_t>(*index)) : std::nullopt;
+  // A name section is the guest's: its indices are checked like the user's.
   for (const NameAssoc& named : info.names.functionNames)
-    if (named.name == wanted) return named.index;
+    if (named.name == wanted && named.index < info.functions.size()) return named.index;
   for (const Export& exported : info.exports)
     if (exported.kind == ExternKind::Func && exported.name == wanted) return exported.index;
   return std::nullopt;
@@ -168,7 +169,7 @@ void TerminalDebugger::deleteCommand(const std::string& which) {
     return say("Deleted all breakpoints\n");
   }
   std::optional<uint64_t> number = parseNumber(which);
-  auto it = number ? breakpoints_.find(static_cast<uint32_t>(*number)) : breakpoints_.end();
+  auto it = number && *number <= UINT32_MAX ? breakpoints_.find(static_cast<uint32_t>(*number)) : breakpoints_.end();
   if (it == breakpoints_.end()) return say("delete: no breakpoint number %s\n", which.c_str());
   Breakpoint gone = it->second;
   breakpoints_.erase(it);

@@ -1,5 +1,9 @@
 #include "runtime/debugger.h"
 
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -23,6 +27,20 @@ thread_local bool tAborting = false;
 // must not call the stopped instance, but may call another debug instance)
 // does not stop again, so a handler cannot recurse into itself.
 thread_local bool tInHandler = false;
+
+// Cross-modifying code: a thread running the clone on another core must not
+// keep executing what a patch replaced. After a patch, every thread of the
+// process serializes its instruction stream (membarrier's SYNC_CORE), where
+// the kernel offers it; registered once per process.
+bool syncCoreRegistered() {
+  static const bool registered =
+      syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0) == 0;
+  return registered;
+}
+
+void syncCores() {
+  if (syncCoreRegistered()) syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0);
+}
 
 Value readValue(ValType type, const uint8_t* at) {
   Value value;
@@ -179,6 +197,7 @@ Result<std::unique_ptr<Debugger>> Debugger::create(Instance& instance, const Mod
   std::unique_ptr<Debugger> debugger(new Debugger(instance, std::move(handler)));
   debugger->clone_ = clone.value().get();
   debugger->ownedClone_ = std::move(clone.value());
+  (void)syncCoreRegistered();
   alive_.fetch_add(1, std::memory_order_relaxed);
   return debugger;
 }
@@ -234,6 +253,7 @@ Result<uint32_t> Debugger::setBreakpoint(uint32_t functionIndex, uint32_t byteco
   std::lock_guard guard(lock_);
   breakpoints_[{functionIndex, site->bytecodeOffset}] = imageOffset;
   patch(imageOffset, true);
+  syncCores();
   return site->bytecodeOffset;
 }
 
@@ -241,15 +261,20 @@ bool Debugger::clearBreakpoint(uint32_t functionIndex, uint32_t bytecodeOffset) 
   std::lock_guard guard(lock_);
   auto it = breakpoints_.find({functionIndex, bytecodeOffset});
   if (it == breakpoints_.end()) return false;
-  if (!allArmed_) patch(it->second, false);
+  if (!allArmed_) {
+    patch(it->second, false);
+    syncCores();
+  }
   breakpoints_.erase(it);
   return true;
 }
 
 void Debugger::clearBreakpoints() {
   std::lock_guard guard(lock_);
-  if (!allArmed_)
+  if (!allArmed_) {
     for (const auto& [where, imageOffset] : breakpoints_) patch(imageOffset, false);
+    syncCores();
+  }
   breakpoints_.clear();
 }
 
@@ -274,7 +299,10 @@ void Debugger::resume(ResumeMode mode, uintptr_t framePointer) {
   std::lock_guard guard(lock_);
   stepFramePointer_.store(framePointer, std::memory_order_relaxed);
   step_.store(stepping ? mode : ResumeMode::Continue, std::memory_order_relaxed);
-  if (stepping != allArmed_) armAllSites(stepping);
+  if (stepping != allArmed_) {
+    armAllSites(stepping);
+    syncCores();
+  }
 }
 
 ResumeMode Debugger::ask(DebugStop& stop) {
@@ -322,9 +350,18 @@ std::optional<uint32_t> Debugger::siteHit(uintptr_t framePointer, uintptr_t retu
     return site->bytecodeOffset;
   }
   // Out of a frame that the host called: the call ends, nothing is left to
-  // stop in (a later call is a new run, as after Continue).
-  if (mode == ResumeMode::StepOut && !code_registry::lookup(reinterpret_cast<const uintptr_t*>(framePointer)[1]))
-    mode = ResumeMode::Continue;
+  // stop in (a later call is a new run, as after Continue). So it is for a
+  // step over the operator that returns from it (`return`, or the body's
+  // final `end`).
+  bool hostCalled = !code_registry::lookup(reinterpret_cast<const uintptr_t*>(framePointer)[1]);
+  if (hostCalled && mode == ResumeMode::StepOut) mode = ResumeMode::Continue;
+  if (hostCalled && mode == ResumeMode::StepOver) {
+    constexpr uint8_t kReturnOpcode = 0x0f;
+    std::span<const uint8_t> bytes = instance_.module().bytes();
+    bool returns = &*site == &sites.back() ||
+                   (site->bytecodeOffset < bytes.size() && bytes[site->bytecodeOffset] == kReturnOpcode);
+    if (returns) mode = ResumeMode::Continue;
+  }
   resume(mode, framePointer);
   return std::nullopt;
 }

@@ -14,7 +14,10 @@
 // thread is paused for as long as the handler runs, and the handler's answer
 // says how it goes on. Breakpoints may be set and cleared from any thread at
 // any time; a site is patched with one aligned 4-byte store, so a thread
-// running past it sees the old or the new instruction, never a mix.
+// running past it sees the old or the new instruction, never a mix, and then
+// every thread of the process is made to serialize its instruction stream
+// (membarrier SYNC_CORE, where the kernel has it), as cross-modifying code
+// requires, so none keeps running a replaced instruction.
 #pragma once
 
 #include <atomic>

@@ -94,18 +94,17 @@ int64_t LinearMemory::grow(uint64_t deltaPages) {
     if (newBytes > reserved_ || mprotect(definition_.base, newBytes, PROT_READ | PROT_WRITE) != 0) return refuse();
   } else {
     void* moved;
-    if (reserved_ == 0)
+    if (reserved_ == 0) {
       moved = mmap(nullptr, newBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    else
-      moved = mremap(definition_.base, reserved_, newBytes, MREMAP_MAYMOVE);
-    // mremap moves one mapping; a memory that started from an image is two
-    // (the image's pages, then anonymous ones): copy it into a new one.
-    if (moved == MAP_FAILED && reserved_ != 0) {
+    } else if (fromImage_) {
       moved = mmap(nullptr, newBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
       if (moved != MAP_FAILED) {
         std::memcpy(moved, definition_.base, definition_.byteLength);
         munmap(definition_.base, reserved_);
+        fromImage_ = false;
       }
+    } else {
+      moved = mremap(definition_.base, reserved_, newBytes, MREMAP_MAYMOVE);
     }
     if (moved == MAP_FAILED) return refuse();
     definition_.base = static_cast<uint8_t*>(moved);
@@ -122,7 +121,9 @@ int64_t LinearMemory::grow(uint64_t deltaPages) {
 bool LinearMemory::mapImage(const MemoryImage& image) {
   std::lock_guard lock(growLock_);
   if (shared_ || image.size() > definition_.byteLength) return false;
-  return image.mapOver(definition_.base);
+  if (!image.mapOver(definition_.base)) return false;
+  fromImage_ = !fixedBase_;
+  return true;
 }
 
 }  // namespace weft

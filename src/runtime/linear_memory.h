@@ -89,6 +89,10 @@ class LinearMemory {
   uint64_t pagesAllowed_ = kMaxMemory32Pages;  // the engine's limit
   bool shared_ = false;
   bool fixedBase_ = false;  // guard strategy, or shared: grows in place
+  // Its first bytes are a memory image's private mapping: mremap would
+  // stretch that mapping past the image's end (SIGBUS there), so the next
+  // grow of a moving memory copies it into one anonymous mapping instead.
+  bool fromImage_ = false;
   MemoryStrategy strategy_ = MemoryStrategy::Guard;
   uint64_t reserved_ = 0;
   std::shared_ptr<ResourceBudget> budget_;  // committed bytes are taken from it

@@ -249,6 +249,23 @@ TEST_P(Debugging, StepOutOfTheOutermostFrameDisarmsTheSteps) {
   EXPECT_EQ(stops, 1u);
 }
 
+TEST_P(Debugging, StepOverTheLastOperatorOfTheOutermostFrameDisarmsTheSteps) {
+  ASSERT_TRUE(module_);
+  uint32_t stops = 0;
+  auto instance = debugInstance([&](DebugStop&) {
+    stops++;
+    return ResumeMode::StepOver;
+  });
+  ASSERT_TRUE(instance);
+  std::vector<uint32_t> offsets = instance->debugger()->operatorOffsets(kStack);
+  ASSERT_TRUE(instance->debugger()->setBreakpoint(kStack, offsets.back()));  // the body's end
+  ASSERT_TRUE(call(exported(instance, "stack"), {}).ok());
+  EXPECT_EQ(stops, 1u);
+  EXPECT_EQ(patchedBytes(module_, *instance), 4u) << "a step over the return to the host left every site armed";
+  ASSERT_TRUE(call(exported(instance, "twice"), std::vector{Value::i32(1)}).ok());
+  EXPECT_EQ(stops, 1u) << "a step over the end of one call stopped in the next";
+}
+
 TEST_P(Debugging, AHandlerCallingAnotherDebugInstanceDoesNotStopThere) {
   ASSERT_TRUE(module_);
   uint32_t innerStops = 0;

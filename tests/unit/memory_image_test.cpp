@@ -118,6 +118,31 @@ TEST_P(MemoryImages, InstancesShareTheImageButNeverTheirWrites) {
   EXPECT_EQ(memoryOf(third).data()[3], pattern(3));
 }
 
+TEST_P(MemoryImages, AnImageCoveringTheWholeMemoryGrows) {
+  // 2 pages, all of them data: the image is the whole memory, one mapping of
+  // the image file, which must not be stretched past the file's end.
+  auto module = compile(imageModule(2, 0, 2 * 65536));
+  ASSERT_TRUE(module);
+  auto instance = instantiateOk(module);
+  auto other = instantiateOk(module);
+  ASSERT_TRUE(instance && other);
+  ASSERT_TRUE(module->memoryImage(0));
+  EXPECT_EQ(module->memoryImage(0)->size(), 2u * 65536);
+  LinearMemory& memory = memoryOf(instance);
+  memory.data()[100] = 0x5a;
+  ASSERT_EQ(memory.grow(2), 2);
+  for (uint32_t at = 2 * 65536; at < 4 * 65536; at += 4096) {
+    ASSERT_EQ(memory.data()[at], 0) << at;
+    memory.data()[at] = 0x77;
+  }
+  EXPECT_EQ(memory.data()[4 * 65536 - 1], 0);
+  EXPECT_EQ(memory.data()[100], 0x5a);
+  EXPECT_EQ(memory.data()[65536 + 7], pattern(65536 + 7));
+  EXPECT_EQ(memoryOf(other).data()[100], pattern(100));
+  ASSERT_EQ(memory.grow(1), 4) << "and again, by the usual way";
+  EXPECT_EQ(memory.data()[2 * 65536], 0x77);
+}
+
 TEST_P(MemoryImages, ASegmentAtAnOffsetPlacesTheImageThere) {
   auto module = compile(imageModule(4, 70000, kBigSegment));
   ASSERT_TRUE(module);

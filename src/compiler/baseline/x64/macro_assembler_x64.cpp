@@ -242,9 +242,14 @@ void MacroAssemblerX64::recordSite(uint32_t bytecodeOffset) {
 uint32_t MacroAssemblerX64::debugSite() {
   if (inOutOfLine_) fail("a debug site in an out-of-line stub");
   hasDebugSites_ = true;
+  // An armed site calls the debugger, which runs host code here: the
+  // prologue checks the stack as for any call, and the memory may have
+  // moved (the handler grew it, or called code that did) when it returns.
+  makesCalls_ = true;
   a_.align(AlignMode::kCode, kDebugSiteBytes);
   auto at = static_cast<uint32_t>(a_.offset());
   a_.embed(kDebugSiteNop, kDebugSiteBytes);
+  memBaseValid_ = false;
   return at;
 }
 
