@@ -7,6 +7,7 @@
 
 #include "cli/values.h"
 #include "format/opcodes.h"
+#include "support/byte_reader.h"
 #include "runtime/linear_memory.h"
 
 namespace weft::cli {
@@ -53,11 +54,8 @@ std::string operatorName(std::span<const uint8_t> bytes, uint32_t offset) {
   uint32_t prefix = 0, code = bytes[offset];
   if (code == 0xfc || code == 0xfd || code == 0xfe) {
     prefix = code;
-    code = 0;
-    for (uint32_t at = offset + 1, shift = 0; at < bytes.size() && shift < 35; ++at, shift += 7) {
-      code |= static_cast<uint32_t>(bytes[at] & 0x7f) << shift;
-      if ((bytes[at] & 0x80) == 0) break;
-    }
+    ByteReader reader(bytes.data() + offset + 1, bytes.data() + bytes.size());
+    if (!reader.readVarU32(code)) return "?";
   }
   if (code >= 0x100) return "?";
   const char* name = opcodeInfo(static_cast<Opcode>(opcodeKey(prefix, code))).name;

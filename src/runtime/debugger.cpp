@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "abi/trap_kind.h"
+#include "support/byte_reader.h"
 #include "abi/vmctx_layout.h"
 #include "runtime/code_registry.h"
 #include "runtime/instance.h"
@@ -68,11 +69,9 @@ uint32_t callOperands(const ModuleInfo& info, std::span<const uint8_t> bytes, ui
   if (offset >= bytes.size()) return 0;
   uint8_t opcode = bytes[offset];
   if (opcode != 0x10 && opcode != 0x11) return 0;
-  uint64_t index = 0;
-  for (uint32_t at = offset + 1, shift = 0; at < bytes.size() && shift < 35; ++at, shift += 7) {
-    index |= static_cast<uint64_t>(bytes[at] & 0x7f) << shift;
-    if ((bytes[at] & 0x80) == 0) break;
-  }
+  ByteReader reader(bytes.data() + offset + 1, bytes.data() + bytes.size());
+  uint32_t index = 0;
+  if (!reader.readVarU32(index)) return 0;
   if (opcode == 0x10)
     return index < info.functions.size() ? static_cast<uint32_t>(info.functionType(static_cast<uint32_t>(index)).params.size())
                                          : 0;

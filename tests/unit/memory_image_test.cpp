@@ -164,6 +164,15 @@ TEST_P(MemoryImages, SegmentsThatCannotBeImagedInstantiateAsBefore) {
   InstantiateOutcome trapped = Instance::create(outOfBounds, {});
   ASSERT_TRUE(trapped.trap);
   EXPECT_EQ(trapped.trap->kind, TrapKind::MemoryOutOfBounds);
+  // At the extremes of a 32-bit offset: no image, and the same trap.
+  for (uint32_t offset : {0x7fffffffu, 0x80000000u, 0xffffffffu}) {
+    auto far = compile(imageModule(4, offset, kBigSegment));
+    ASSERT_TRUE(far);
+    EXPECT_FALSE(far->memoryImage(0)) << offset;
+    InstantiateOutcome farTrap = Instance::create(far, {});
+    ASSERT_TRUE(farTrap.trap) << offset;
+    EXPECT_EQ(farTrap.trap->kind, TrapKind::MemoryOutOfBounds);
+  }
   // Too little data to be worth a mapping: copied, as before.
   auto small = compile(imageModule(1, 100, 1000));
   ASSERT_TRUE(small);
