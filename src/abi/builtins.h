@@ -53,8 +53,6 @@ namespace weft {
   V(I32TruncSatF64U, uint64_t, double)                                                                      \
   V(F32ConvertI64U, float, uint64_t)                                                                        \
   V(F64ConvertI64U, double, uint64_t)                                                                       \
-  /* (opcode, lane immediate, out, a, b, c): 16-byte operand slots, exact lane semantics */                \
-  V(SimdOperation, void, uint32_t, uint32_t, uint8_t*, const uint8_t*, const uint8_t*, const uint8_t*)      \
   /* (vmctx, offset, address, count) -> woken, or kBuiltinTrapBit | trap */                                 \
   V(AtomicNotify, uint64_t, void*, uint32_t, uint32_t, uint32_t)                                            \
   /* (vmctx, offset, address, expected, timeout ns, negative: forever) -> 0 ok, 1 not-equal, 2 timed-out */ \

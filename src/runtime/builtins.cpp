@@ -8,7 +8,6 @@
 #include "runtime/instance.h"
 #include "runtime/numerics.h"
 #include "runtime/atomic_wait.h"
-#include "runtime/simd_helpers.h"
 #include "runtime/trap.h"
 #include "runtime/trap_handler.h"
 
@@ -104,10 +103,6 @@ double builtinF64ConvertI64U(uint64_t x) { return static_cast<double>(x); }
 // The forwarding builtins: their implementations live with their subsystems.
 [[noreturn]] void builtinRaiseTrap(uint32_t kind, uint32_t bytecodeOffset, uintptr_t fp, uintptr_t pc) {
   raiseTrap(kind, bytecodeOffset, fp, pc);
-}
-void builtinSimdOperation(uint32_t opcode, uint32_t immediate, uint8_t* out, const uint8_t* a, const uint8_t* b,
-                          const uint8_t* c) {
-  simdOperation(opcode, immediate, out, a, b, c);
 }
 uint64_t builtinAtomicNotify(void* vmctx, uint32_t offset, uint32_t address, uint32_t count) {
   return atomicNotify(vmctx, offset, address, count);

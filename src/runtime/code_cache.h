@@ -51,8 +51,9 @@ struct TrustedFile;
 const char* engineBuildId();
 
 constexpr char kCodeCacheMagic[8] = {'W', 'E', 'F', 'T', 'C', 'O', 'D', 'E'};
-constexpr uint32_t kCodeCacheVersion = 5;  // 2: calls through the entry table; 3: per-function frame info; 4: variants;
-                                           // 5: the vmctx header's debug trap
+constexpr uint32_t kCodeCacheVersion = 6;  // 2: calls through the entry table; 3: per-function frame info; 4: variants;
+                                           // 5: the vmctx header's debug trap; 6: no SIMD builtin (the builtin
+                                           // table renumbered)
 // CodeCacheHeader::codeVariant bits: how the code was compiled beyond the
 // strategy and tier; the engine must ask for the same.
 constexpr uint8_t kCodeVariantCountsFuel = 1;

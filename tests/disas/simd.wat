@@ -1,4 +1,5 @@
-;; SIMD: lane arithmetic, shuffles, lanes in and out, v128 memory access.
+;; SIMD: lane arithmetic, shuffles, lanes in and out, v128 memory access,
+;; and some of the baseline's longer sequences (no operator calls out).
 (module
   (memory 1)
   (func $add (export "add") (param v128 v128) (result v128) (i32x4.add (local.get 0) (local.get 1)))
@@ -7,4 +8,13 @@
     (i8x16.shuffle 0 17 2 19 4 21 6 23 8 25 10 27 12 29 14 31 (local.get 0) (local.get 1)))
   (func $extract (export "extract") (param v128) (result i32) (i16x8.extract_lane_s 3 (local.get 0)))
   (func $splat (export "splat") (param f64) (result v128) (f64x2.splat (local.get 0)))
-  (func $load (export "load") (param i32) (result v128) (v128.load offset=32 (local.get 0))))
+  (func $load (export "load") (param i32) (result v128) (v128.load offset=32 (local.get 0)))
+  (func $shr_s (export "shr_s") (param v128 i32) (result v128) (i8x16.shr_s (local.get 0) (local.get 1)))
+  (func $shl (export "shl") (param v128) (result v128) (i16x8.shl (local.get 0) (i32.const 3)))
+  (func $min (export "min") (param v128 v128) (result v128) (f32x4.min (local.get 0) (local.get 1)))
+  (func $mul64 (export "mul64") (param v128 v128) (result v128) (i64x2.mul (local.get 0) (local.get 1)))
+  (func $bitmask (export "bitmask") (param v128) (result i32) (i16x8.bitmask (local.get 0)))
+  (func $all_true (export "all_true") (param v128) (result i32) (i32x4.all_true (local.get 0)))
+  (func $trunc (export "trunc") (param v128) (result v128) (i32x4.trunc_sat_f32x4_u (local.get 0)))
+  (func $popcnt (export "popcnt") (param v128) (result v128) (i8x16.popcnt (local.get 0)))
+  (func $lane (export "lane") (param v128) (result f32) (f32x4.extract_lane 2 (local.get 0))))

@@ -1,8 +1,8 @@
-// The SIMD operator family. Memory forms, lanes, splats and shuffles have
-// their own shapes; whole-vector unary and binary operators (known by their
-// signatures in the opcode list) go to the macro-assembler when it has an
-// instruction sequence for them, and every other operator to the SIMD
-// builtin, which works on the operands' frame slots.
+// The SIMD operator family. Memory forms, lanes, splats, shuffles, shifts,
+// tests and bitselect have their own shapes; whole-vector unary and binary
+// operators (known by their signatures in the opcode list) go to the
+// macro-assembler's sequences. Every operator is compiled inline: there is no
+// SIMD builtin to fall back on.
 #include "compiler/baseline/function_compiler.h"
 
 namespace weft {
@@ -25,20 +25,6 @@ bool isWholeVector(const OpSignature& sig, uint32_t numParams) {
 }
 
 }  // namespace
-
-// Operands spilled to their slots, pointers to them passed, the result
-// written over the first.
-void FunctionCompiler::emitSimdBuiltin(const Operator& op) {
-  const OpSignature& sig = opcodeInfo(op.opcode).sig;
-  values_.spillAllForCall();
-  uint32_t first = values_.size() - sig.numParams;
-  Address operands[3];
-  for (uint32_t i = 0; i < 3; ++i) operands[i] = values_.slot(first + std::min<uint32_t>(i, sig.numParams - 1u));
-  masm_.simdBuiltinArguments(op.opcode, op.lane, values_.slot(first), operands);
-  values_.truncate(first);
-  masm_.callBuiltin(BuiltinId::SimdOperation);
-  if (sig.result != ValType::Bottom) values_.pushSlot(sig.result);
-}
 
 bool FunctionCompiler::emitSimd(const Operator& op) {
   using O = Opcode;
@@ -70,18 +56,17 @@ bool FunctionCompiler::emitSimd(const Operator& op) {
       v.pushFpr(V128, a);
       return true;
     }
-    case O::I32x4Splat: case O::I64x2Splat: case O::F32x4Splat: case O::F64x2Splat: {
-      bool wide = op.opcode == O::I64x2Splat || op.opcode == O::F64x2Splat;
-      FpReg x;
-      if (inFpr(info.sig.params[0])) {
-        x = v.popToFpr();
-      } else {
-        GpReg r = v.popToGpr();
-        x = v.allocFpr();
-        masm_.gprToLowLane(wide, x, r);
-        v.release(r);
-      }
-      masm_.splatLowLane(wide, x);
+    case O::I8x16Splat: case O::I16x8Splat: case O::I32x4Splat: case O::I64x2Splat: {
+      GpReg r = v.popToGprShared();
+      FpReg x = v.allocFpr();
+      masm_.splat(op.opcode, x, r);
+      v.release(r);
+      v.pushFpr(V128, x);
+      return true;
+    }
+    case O::F32x4Splat: case O::F64x2Splat: {
+      FpReg x = v.popToFpr();
+      masm_.splatFloat(op.opcode == O::F64x2Splat, x);
       v.pushFpr(V128, x);
       return true;
     }
@@ -94,12 +79,60 @@ bool FunctionCompiler::emitSimd(const Operator& op) {
       v.pushGpr(info.sig.result, r);
       return true;
     }
+    case O::F32x4ExtractLane: case O::F64x2ExtractLane: {
+      FpReg x = v.popToFpr();
+      masm_.extractFloatLane(op.opcode, x, op.lane);
+      v.pushFpr(info.sig.result, x);
+      return true;
+    }
     case O::I8x16ReplaceLane: case O::I16x8ReplaceLane: case O::I32x4ReplaceLane: case O::I64x2ReplaceLane: {
       GpReg r = v.popToGpr();
       FpReg x = v.popToFpr();
       masm_.replaceLane(op.opcode, x, r, op.lane);
       v.release(r);
       v.pushFpr(V128, x);
+      return true;
+    }
+    case O::F32x4ReplaceLane: case O::F64x2ReplaceLane: {
+      FpReg f = v.popToFpr();
+      FpReg x = v.popToFpr();
+      masm_.replaceFloatLane(op.opcode, x, f, op.lane);
+      v.release(f);
+      v.pushFpr(V128, x);
+      return true;
+    }
+    case O::I8x16Shl: case O::I8x16ShrS: case O::I8x16ShrU: case O::I16x8Shl: case O::I16x8ShrS:
+    case O::I16x8ShrU: case O::I32x4Shl: case O::I32x4ShrS: case O::I32x4ShrU: case O::I64x2Shl:
+    case O::I64x2ShrS: case O::I64x2ShrU: {
+      Val count = v.pop();
+      FpReg x = v.popToFpr();
+      if (count.loc == Loc::Const) {
+        masm_.vectorShiftByConstant(op.opcode, x, static_cast<uint32_t>(count.bits));
+      } else {
+        GpReg rc = v.toGprShared(count);
+        masm_.vectorShift(op.opcode, x, rc);
+        v.release(rc);
+      }
+      v.pushFpr(V128, x);
+      return true;
+    }
+    case O::V128AnyTrue: case O::I8x16AllTrue: case O::I16x8AllTrue: case O::I32x4AllTrue: case O::I64x2AllTrue:
+    case O::I8x16Bitmask: case O::I16x8Bitmask: case O::I32x4Bitmask: case O::I64x2Bitmask: {
+      FpReg x = v.popToFpr();
+      GpReg r = v.allocGpr();
+      masm_.vectorTest(op.opcode, r, x);
+      v.release(x);
+      v.pushGpr(ValType::I32, r);
+      return true;
+    }
+    case O::V128Bitselect: {
+      FpReg mask = v.popToFpr();
+      FpReg b = v.popToFpr();
+      FpReg a = v.popToFpr();
+      masm_.bitselect(a, b, mask);
+      v.release(b);
+      v.release(mask);
+      v.pushFpr(V128, a);
       return true;
     }
     default:
@@ -118,13 +151,13 @@ bool FunctionCompiler::emitSimd(const Operator& op) {
     else v.release(x);
     return true;
   }
-  if (isWholeVector(info.sig, 1) && MacroAssembler::hasVectorUnary(op.opcode)) {
+  if (isWholeVector(info.sig, 1)) {
     FpReg x = v.popToFpr();
     masm_.vectorUnary(op.opcode, x);
     v.pushFpr(V128, x);
     return true;
   }
-  if (isWholeVector(info.sig, 2) && MacroAssembler::hasVectorBinary(op.opcode)) {
+  if (isWholeVector(info.sig, 2)) {
     FpReg b = v.popToFpr();
     FpReg a = v.popToFpr();
     FpReg result = masm_.vectorBinary(op.opcode, a, b);
@@ -132,8 +165,7 @@ bool FunctionCompiler::emitSimd(const Operator& op) {
     v.pushFpr(V128, result);
     return true;
   }
-  emitSimdBuiltin(op);
-  return true;
+  return unsupported(op, std::string("operator ") + opcodeName(op.opcode) + " in the baseline compiler");
 }
 
 }  // namespace weft

@@ -180,7 +180,6 @@ class FunctionCompiler {
   bool emitStore(const Operator& op, uint32_t size, ValType type);
   bool emitAtomic(const Operator& op);
   bool emitSimd(const Operator& op);     // emit_simd.cpp
-  void emitSimdBuiltin(const Operator& op);
 
   const ModuleInfo& module_;
   const VmctxLayout& layout_;

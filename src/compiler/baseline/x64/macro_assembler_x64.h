@@ -236,7 +236,6 @@ class MacroAssemblerX64 {
   // vmctx, then {immediates}, then the values in {operands} as integers.
   void builtinArguments(std::initializer_list<uint64_t> immediates, std::span<const Address> operands);
   void numericBuiltinArgument(ValType type, Address operand);
-  void simdBuiltinArguments(Opcode op, uint8_t lane, Address firstOperand, std::span<const Address, 3> operands);
   void callBuiltin(BuiltinId id);
   void trapIfResultNonZero(uint32_t bytecodeOffset);  // the result is a trap kind
   void trapIfResultNegative(uint32_t bytecodeOffset);  // bit 63 flags a trap kind
@@ -298,22 +297,27 @@ class MacroAssemblerX64 {
   void select(const Condition& condition, FpReg ifTrueAndResult, FpReg ifFalse);
   void isNull(GpReg operandAndResult);
 
-  // ---- SIMD ----
+  // ---- SIMD (simd_x64.cpp): every operator inline ----
   // Extending, splatting and zero-filling loads.
   void vectorLoad(Opcode op, FpReg dst, MemOperand source);
   void laneLoadStore(bool isLoad, uint32_t size, FpReg vector, MemOperand memory, uint8_t lane);
   void shuffle(const uint8_t* lanes, FpReg lhsAndResult, FpReg rhs);
-  void gprToLowLane(bool wide, FpReg dst, GpReg src);
-  void splatLowLane(bool wide, FpReg vector);
+  void splat(Opcode op, FpReg dst, GpReg src);  // integer lanes
+  void splatFloat(bool wide, FpReg scalarAndResult);
   void extractLane(Opcode op, GpReg dst, FpReg src, uint8_t lane);
+  void extractFloatLane(Opcode op, FpReg vectorAndResult, uint8_t lane);
   void replaceLane(Opcode op, FpReg vector, GpReg value, uint8_t lane);
-  // Whole-vector operators with an instruction sequence here; the rest go
-  // to the SIMD builtin.
-  static bool hasVectorUnary(Opcode op);
+  void replaceFloatLane(Opcode op, FpReg vector, FpReg value, uint8_t lane);
+  // v128 -> v128.
   void vectorUnary(Opcode op, FpReg operandAndResult);
-  static bool hasVectorBinary(Opcode op);
-  // Returns the register that holds the result (one of the two).
+  // v128 x v128 -> v128; both registers may be overwritten. Returns the one
+  // that holds the result.
   FpReg vectorBinary(Opcode op, FpReg lhs, FpReg rhs);
+  void vectorShift(Opcode op, FpReg operandAndResult, GpReg count);
+  void vectorShiftByConstant(Opcode op, FpReg operandAndResult, uint32_t count);
+  // any_true, all_true, bitmask; {operand} may be overwritten.
+  void vectorTest(Opcode op, GpReg dst, FpReg operand);
+  void bitselect(FpReg v1AndResult, FpReg v2, FpReg mask);
 
   // ---- atomics ----
   void fence();
@@ -360,6 +364,16 @@ class MacroAssemblerX64 {
   int32_t labelOffset(Label label) const { return label.id < labels_.size() ? labels_[label.id] : kUnbound; }
   static constexpr int32_t kUnbound = -1;
   void fail(const char* what);
+  // SIMD sequences' parts (simd_x64.cpp).
+  void allOnes(const asmjit::x86::Xmm& dst);
+  void splatConstant32(const asmjit::x86::Xmm& dst, uint32_t value);
+  void splatConstant64(const asmjit::x86::Xmm& dst, uint64_t value);
+  void vectorNot(const asmjit::x86::Xmm& operandAndResult);
+  FpReg vectorMinMax(Opcode op, FpReg lhs, FpReg rhs);
+  void shiftByRegister(Opcode op, const asmjit::x86::Xmm& operandAndResult, const asmjit::x86::Xmm& count);
+  void byteShiftRightSigned(const asmjit::x86::Xmm& operandAndResult, const asmjit::x86::Xmm& countPlus8);
+  void int64ShiftRightSigned(const asmjit::x86::Xmm& operandAndResult, const asmjit::x86::Xmm& count);
+  void failUnsupported(Opcode op);
   asmjit::x86::CondCode testCondition(const Condition& condition);
   asmjit::x86::Mem memoryDefinition();
   void loadMemoryBase(const asmjit::x86::Mem& definition);
