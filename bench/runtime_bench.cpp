@@ -5,6 +5,8 @@
 //
 //   weft_bench_runtime compile FILE [--threads N] [--runs R] [--tier baseline|optimizing]
 //   weft_bench_runtime instantiate FILE [--count N] [--memory guard|bounds-checked]
+//   weft_bench_runtime churn FILE [--count N] [--memory S]   create and drop N instances, one at a time
+//   (instantiate and churn: --pool SLOTS sets the engine's memory pool, 0 turns it off)
 //   weft_bench_runtime calls CALLS.wasm [--iterations N] [--runs R]
 //   weft_bench_runtime cache FILE [--runs R]      compile vs load from the code cache
 //   weft_bench_runtime slowest FILE [--count N] [--tier T] [--function F]   the N functions slowest to compile
@@ -47,6 +49,7 @@ struct Options {
   MemoryStrategy strategy = MemoryStrategy::BoundsChecked;
   Tier tier = Tier::Baseline;
   int64_t only = -1;  // slowest: time just this function
+  int64_t poolSlots = -1;  // instantiate, churn: EngineConfig::memoryPoolSlots (-1: the default)
 };
 
 // Resident set size from /proc/self/statm, in bytes.
@@ -113,15 +116,25 @@ std::vector<Extern> stubImports(Engine& engine, const ModuleInfo& info) {
   return imports;
 }
 
-int instantiateBench(const Options& options) {
+// The module of {options}, compiled by the baseline for instantiation
+// benchmarks in its engine (memory strategy and pool from the options), and
+// stub imports for it; exits on an error.
+std::pair<Result<std::shared_ptr<const Module>>, std::vector<Extern>> moduleToInstantiate(const Options& options) {
   std::vector<uint8_t> bytes = load(options.file);
-  auto engine = std::make_shared<Engine>(EngineConfig::with(options.strategy, 0, Tier::Baseline));
+  EngineConfig config = EngineConfig::with(options.strategy, 0, Tier::Baseline);
+  if (options.poolSlots >= 0) config.memoryPoolSlots = static_cast<uint32_t>(options.poolSlots);
+  auto engine = std::make_shared<Engine>(config);
   Result<std::shared_ptr<const Module>> module = Module::compile(engine, bytes);
   if (!module) {
     std::fprintf(stderr, "%s: %s\n", options.file.c_str(), module.error().describe().c_str());
-    return 1;
+    std::exit(1);
   }
   std::vector<Extern> imports = stubImports(*engine, module.value()->info());
+  return {std::move(module), std::move(imports)};
+}
+
+int instantiateBench(const Options& options) {
+  auto [module, imports] = moduleToInstantiate(options);
   std::vector<std::shared_ptr<Instance>> live;
   live.reserve(options.count);
   uint64_t rssBefore = residentBytes();
@@ -137,7 +150,7 @@ int instantiateBench(const Options& options) {
   }
   auto end = Clock::now();
   uint64_t rssAfter = residentBytes();
-  EngineMemoryUsage usage = engine->memoryUsage();
+  EngineMemoryUsage usage = module.value()->engine().memoryUsage();
   std::printf("instantiate file=%s memory=%s instances=%u us_per_instance=%.2f rss_bytes_per_instance=%lld "
               "accounted_bytes_per_instance=%llu instance_data_bytes=%llu code_bytes_once=%llu\n",
               options.file.c_str(), memoryStrategyName(options.strategy), options.count,
@@ -148,6 +161,34 @@ int instantiateBench(const Options& options) {
                                               options.count),
               static_cast<unsigned long long>(usage.instanceData / options.count),
               static_cast<unsigned long long>(usage.code));
+  return 0;
+}
+
+// Short-lived instances, as a server making one per request: each made,
+// its start function run, then dropped, {count} times after a warm-up (the
+// steady state a pool of reservations serves). Median of {runs} runs of the
+// microseconds per create-and-drop.
+int churnBench(const Options& options) {
+  auto [module, imports] = moduleToInstantiate(options);
+  auto cycle = [&](uint32_t count) {
+    for (uint32_t i = 0; i < count; ++i) {
+      InstantiateOutcome outcome = Instance::create(module.value(), imports);
+      if (!outcome.ok()) {
+        std::fprintf(stderr, "instance %u: %s\n", i,
+                     outcome.error ? outcome.error->describe().c_str() : outcome.trap->describe().c_str());
+        std::exit(1);
+      }
+    }
+  };
+  cycle(std::min<uint32_t>(options.count, 100));
+  std::vector<double> times;
+  for (uint32_t run = 0; run < options.runs; ++run) {
+    auto start = Clock::now();
+    cycle(options.count);
+    times.push_back(seconds(start, Clock::now()) * 1e6 / options.count);
+  }
+  std::printf("churn file=%s memory=%s instances=%u us_per_create_and_drop=%.2f\n", options.file.c_str(),
+              memoryStrategyName(options.strategy), options.count, median(times));
   return 0;
 }
 
@@ -298,7 +339,7 @@ int main(int argc, char** argv) {
   using namespace weft;
   Options options;
   if (argc < 3) {
-    std::fputs("usage: weft_bench_runtime compile|instantiate|calls FILE [options]\n", stderr);
+    std::fputs("usage: weft_bench_runtime compile|instantiate|churn|calls|cache|slowest FILE [options]\n", stderr);
     return 2;
   }
   options.command = argv[1];
@@ -311,6 +352,7 @@ int main(int argc, char** argv) {
     else if (flag == "--iterations") options.iterations = std::stoull(value);
     else if (flag == "--memory") options.strategy = value == "guard" ? MemoryStrategy::Guard : MemoryStrategy::BoundsChecked;
     else if (flag == "--function") options.only = std::stoll(value);
+    else if (flag == "--pool") options.poolSlots = std::stoll(value);
     else if (flag == "--tier") options.tier = value == "optimizing" ? Tier::Optimizing : Tier::Baseline;
     else {
       std::fprintf(stderr, "unknown option %s\n", flag.c_str());
@@ -319,6 +361,7 @@ int main(int argc, char** argv) {
   }
   if (options.command == "compile") return compileBench(options);
   if (options.command == "instantiate") return instantiateBench(options);
+  if (options.command == "churn") return churnBench(options);
   if (options.command == "calls") return callsBench(options);
   if (options.command == "cache") return cacheBench(options);
   if (options.command == "slowest") return slowestBench(options);

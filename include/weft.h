@@ -65,6 +65,12 @@ WASM_API_EXTERN void weft_config_resource_budget(wasm_config_t*, uint64_t bytes)
 WASM_API_EXTERN void weft_config_max_instances(wasm_config_t*, uint32_t instances);     /* alive at once; 0: no limit */
 WASM_API_EXTERN void weft_config_max_wasm_stack(wasm_config_t*, uint64_t bytes);        /* 0: the thread's stack */
 
+/* The memories of deleted instances kept, zeroed, for the next instances
+ * (no mmap, munmap or page faults for them): up to {slots} (default 16; 0:
+ * none), each zeroed by memset up to {keep_resident_bytes} (default 1 MiB)
+ * and given back to the host past that. */
+WASM_API_EXTERN void weft_config_memory_pool(wasm_config_t*, uint32_t slots, uint64_t keep_resident_bytes);
+
 /* Deterministic budgets: code counts the operators it runs, and an instance
  * that has used up its fuel traps "out of fuel". Each instance starts with
  * {initial_fuel}. */

@@ -117,6 +117,10 @@ class Config {
     weft_config_max_wasm_stack(config_.get(), bytes);
     return *this;
   }
+  Config& memoryPool(uint32_t slots, uint64_t keepResidentBytes) {
+    weft_config_memory_pool(config_.get(), slots, keepResidentBytes);
+    return *this;
+  }
   Config& consumeFuel(uint64_t initialFuel) {
     weft_config_consume_fuel(config_.get(), true, initialFuel);
     return *this;

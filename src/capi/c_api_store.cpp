@@ -59,6 +59,10 @@ extern "C" void weft_config_max_instances(wasm_config_t* config, uint32_t instan
 extern "C" void weft_config_max_wasm_stack(wasm_config_t* config, uint64_t bytes) {
   config->config.maxWasmStackBytes = bytes;
 }
+extern "C" void weft_config_memory_pool(wasm_config_t* config, uint32_t slots, uint64_t keepResidentBytes) {
+  config->config.memoryPoolSlots = slots;
+  config->config.memoryPoolKeepResidentBytes = keepResidentBytes;
+}
 extern "C" void weft_config_consume_fuel(wasm_config_t* config, bool enabled, uint64_t initialFuel) {
   config->config.consumeFuel = enabled;
   config->config.initialFuel = initialFuel;

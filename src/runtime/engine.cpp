@@ -5,6 +5,7 @@
 
 #include "runtime/instance.h"
 #include "runtime/interruption.h"
+#include "runtime/memory_pool.h"
 #include "runtime/module.h"
 #include "runtime/perf_map.h"
 #include "runtime/trap_handler.h"
@@ -13,6 +14,8 @@ namespace weft {
 
 Engine::Engine(EngineConfig config)
     : config_(std::move(config)), budget_(std::make_shared<ResourceBudget>(config_.resourceBudgetBytes)) {
+  if (config_.memoryPoolSlots > 0)
+    memoryPool_ = std::make_shared<MemoryPool>(config_.memoryPoolSlots, config_.memoryPoolKeepResidentBytes);
   installTrapHandlers();
   std::string error;
   if (config_.perfMap && !perf_map::enable(perf_map::Output::Map, error)) warn("perf map: " + error);
@@ -49,6 +52,7 @@ EngineMemoryUsage Engine::memoryUsage() const {
   }
   usage.modules = static_cast<uint32_t>(modules_.size());
   usage.instances = static_cast<uint32_t>(instances_.size());
+  if (memoryPool_) usage.pooledMemories = memoryPool_->held();
   return usage;
 }
 

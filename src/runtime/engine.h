@@ -78,6 +78,14 @@ struct EngineConfig {
   // Other instances run the module's usual code at full speed. Modules never
   // go through the code cache: serialize refuses them.
   bool debugging = false;
+  // Linear memories of dropped instances kept for the next ones
+  // (runtime/memory_pool.h): up to {memoryPoolSlots} mappings, each zeroed
+  // as its instance goes, the first {memoryPoolKeepResidentBytes} bytes by
+  // memset (they stay resident: the next instance takes no page faults
+  // there), the rest given back to the host. 0 slots: every memory is
+  // mapped for its instance and unmapped after it.
+  uint32_t memoryPoolSlots = 16;
+  uint64_t memoryPoolKeepResidentBytes = uint64_t{1} << 20;
 
   static EngineConfig with(MemoryStrategy strategy, uint32_t threads = 0, Tier tier = Tier::Tiered) {
     EngineConfig config;
@@ -106,6 +114,7 @@ struct EngineMemoryUsage {
   uint64_t instanceData = 0;
   uint64_t linearMemory = 0;          // committed bytes
   uint64_t linearMemoryReserved = 0;  // address space reserved
+  uint32_t pooledMemories = 0;        // zeroed mappings kept for the next instances
   uint64_t tables = 0;
   uint32_t modules = 0;
   uint32_t instances = 0;
@@ -113,6 +122,7 @@ struct EngineMemoryUsage {
 
 class Module;
 class Instance;
+class MemoryPool;
 
 class Engine {
  public:
@@ -127,6 +137,8 @@ class Engine {
   EngineMemoryUsage memoryUsage() const;
   // Shared with the memories and tables of its instances.
   const std::shared_ptr<ResourceBudget>& resourceBudget() const { return budget_; }
+  // Where its instances' memories come from and go (null: no pool).
+  const std::shared_ptr<MemoryPool>& memoryPool() const { return memoryPool_; }
   // Background work (tier-up compiles), on up to compileThreads threads.
   JobQueue& backgroundJobs();
 
@@ -158,6 +170,7 @@ class Engine {
   };
   EngineConfig config_;
   std::shared_ptr<ResourceBudget> budget_;
+  std::shared_ptr<MemoryPool> memoryPool_;
   std::mutex signaturesLock_;
   std::map<FuncType, uint32_t, TypeLess> signatures_;
   std::vector<const FuncType*> signatureTypes_;  // by id - 1, into signatures_ (map nodes do not move)

@@ -268,7 +268,8 @@ std::optional<Error> Instance::link(std::span<const Extern> imports, const Insta
     Result<std::shared_ptr<LinearMemory>> memory =
         LinearMemory::create(info.memories[m].type, module_->memoryStrategy(),
                              module_->engine().config().maxMemoryPages, module_->engine().resourceBudget(),
-                             /*fixedBase=*/module_->engine().config().specializeInstances);
+                             /*fixedBase=*/module_->engine().config().specializeInstances,
+                             module_->engine().memoryPool());
     if (!memory) return resourceError("memory " + std::to_string(m), memory.error());
     memories_[m] = memory.value();
     auto* mirror = reinterpret_cast<MemoryDefinition*>(at(layout.memoryDef(m)));

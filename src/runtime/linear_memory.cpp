@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "runtime/memory_image.h"
+#include "runtime/memory_pool.h"
 
 namespace weft {
 namespace {
@@ -21,7 +22,8 @@ std::string pagesText(uint64_t pages) {
 
 Result<std::shared_ptr<LinearMemory>> LinearMemory::create(const MemoryType& type, MemoryStrategy strategy,
                                                            uint64_t maxPagesAllowed,
-                                                           std::shared_ptr<ResourceBudget> budget, bool fixedBase) {
+                                                           std::shared_ptr<ResourceBudget> budget, bool fixedBase,
+                                                           std::shared_ptr<MemoryPool> pool) {
   std::shared_ptr<LinearMemory> memory(new LinearMemory());
   memory->strategy_ = strategy;
   memory->pagesAllowed_ = std::min(maxPagesAllowed, kMaxMemory32Pages);
@@ -34,6 +36,21 @@ Result<std::shared_ptr<LinearMemory>> LinearMemory::create(const MemoryType& typ
   // A shared memory is accessed by other threads while it grows, so its base
   // must never move: reserve its maximum up front even when bounds-checked.
   memory->fixedBase_ = strategy == MemoryStrategy::Guard || type.limits.shared || fixedBase;
+  uint64_t minBytes = type.limits.min * kPageSize;
+  bool poolable = pool && !type.limits.shared && (strategy == MemoryStrategy::Guard || !fixedBase);
+  if (poolable && (strategy == MemoryStrategy::Guard || minBytes > 0)) {
+    if (memory->budget_ && !memory->budget_->take(minBytes))
+      return tooLarge("a memory of " + pagesText(type.limits.min) + " exceeds " + memory->budget_->describe());
+    if (std::optional<MemoryPool::Mapping> mapping = pool->take(strategy, minBytes)) {
+      memory->definition_.base = mapping->base;
+      memory->definition_.byteLength = minBytes;
+      memory->reserved_ = mapping->mappedBytes;
+      memory->pool_ = std::move(pool);
+      return memory;
+    }
+    if (memory->budget_) memory->budget_->give(minBytes);
+  }
+  if (poolable) memory->pool_ = std::move(pool);
   if (memory->fixedBase_) {
     uint64_t reserve = kGuardReservation;
     if (strategy == MemoryStrategy::BoundsChecked)
@@ -65,7 +82,10 @@ Result<std::shared_ptr<LinearMemory>> LinearMemory::create(const MemoryType& typ
 }
 
 LinearMemory::~LinearMemory() {
-  if (definition_.base && reserved_) munmap(definition_.base, reserved_);
+  if (definition_.base && reserved_) {
+    if (pool_ && !imageMapped_) pool_->give(strategy_, {definition_.base, reserved_, definition_.byteLength});
+    else munmap(definition_.base, reserved_);
+  }
   if (budget_) budget_->give(definition_.byteLength);
 }
 
@@ -123,6 +143,7 @@ bool LinearMemory::mapImage(const MemoryImage& image) {
   if (shared_ || image.size() > definition_.byteLength) return false;
   if (!image.mapOver(definition_.base)) return false;
   fromImage_ = !fixedBase_;
+  imageMapped_ = true;
   return true;
 }
 

@@ -30,6 +30,7 @@
 namespace weft {
 
 class MemoryImage;
+class MemoryPool;
 
 class LinearMemory {
  public:
@@ -41,10 +42,13 @@ class LinearMemory {
   // budget refuses its bytes, or the host cannot reserve or commit them.
   // {fixedBase}: a bounds-checked memory reserves its maximum too, so that
   // its base never moves (for code that has the base as a constant).
+  // {pool}: where the mapping may come from, and goes when the memory does
+  // (runtime/memory_pool.h), unless it cannot be pooled.
   static Result<std::shared_ptr<LinearMemory>> create(const MemoryType& type, MemoryStrategy strategy,
                                                       uint64_t maxPagesAllowed = kMaxMemory32Pages,
                                                       std::shared_ptr<ResourceBudget> budget = nullptr,
-                                                      bool fixedBase = false);
+                                                      bool fixedBase = false,
+                                                      std::shared_ptr<MemoryPool> pool = nullptr);
   ~LinearMemory();
   LinearMemory(const LinearMemory&) = delete;
   LinearMemory& operator=(const LinearMemory&) = delete;
@@ -93,9 +97,11 @@ class LinearMemory {
   // stretch that mapping past the image's end (SIGBUS there), so the next
   // grow of a moving memory copies it into one anonymous mapping instead.
   bool fromImage_ = false;
+  bool imageMapped_ = false;  // some of it maps an image's file: never pooled
   MemoryStrategy strategy_ = MemoryStrategy::Guard;
   uint64_t reserved_ = 0;
   std::shared_ptr<ResourceBudget> budget_;  // committed bytes are taken from it
+  std::shared_ptr<MemoryPool> pool_;         // set only for a memory that can be pooled
 };
 
 }  // namespace weft

@@ -1006,6 +1006,43 @@ static void test_weft_settings(void) {
   wasm_engine_delete(engine);
 }
 
+/* The memory pool: an instance's memory, written and deleted, comes back to
+ * the next instance zeroed (one slot, so it is the same memory). */
+static void test_memory_pool(void) {
+  static const uint8_t exports_memory[] = {
+      0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x05, 0x03, 0x01, 0x00, 0x01,
+      0x07, 0x0a, 0x01, 0x06, 'm',  'e',  'm',  'o',  'r',  'y',  0x02, 0x00};
+  wasm_config_t* config = wasm_config_new();
+  weft_config_memory_pool(config, 1, 4096);
+  wasm_engine_t* engine = wasm_engine_new_with_config(config);
+  wasm_store_t* store = wasm_store_new(engine);
+  wasm_byte_vec_t binary;
+  wasm_byte_vec_new(&binary, sizeof exports_memory, (const wasm_byte_t*)exports_memory);
+  wasm_module_t* module = wasm_module_new(store, &binary);
+  wasm_byte_vec_delete(&binary);
+  REQUIRE(module != NULL);
+  wasm_extern_vec_t no_imports = WASM_EMPTY_VEC;
+  for (int round = 0; round < 3; ++round) {
+    wasm_instance_t* instance = wasm_instance_new(store, module, &no_imports, NULL);
+    REQUIRE(instance != NULL);
+    wasm_extern_vec_t exports;
+    wasm_instance_exports(instance, &exports);
+    REQUIRE(exports.size == 1);
+    wasm_memory_t* memory = wasm_extern_as_memory(exports.data[0]);
+    REQUIRE(memory != NULL && wasm_memory_data_size(memory) == 65536);
+    byte_t* data = wasm_memory_data(memory);
+    size_t nonzero = 0;
+    for (size_t i = 0; i < 65536; ++i) nonzero += data[i] != 0;
+    CHECK(nonzero == 0);
+    memset(data, 0x77, 65536);
+    wasm_extern_vec_delete(&exports);
+    wasm_instance_delete(instance);
+  }
+  wasm_module_delete(module);
+  wasm_store_delete(store);
+  wasm_engine_delete(engine);
+}
+
 int main(int argc, char** argv) {
   if (argc != 3) {
     fprintf(stderr, "usage: capi_test WASM_DIR TEST\n");
@@ -1020,7 +1057,7 @@ int main(int argc, char** argv) {
       {"types", test_types},   {"reflect", test_reflect},     {"calls", test_calls},
       {"traps", test_traps},   {"refs", test_refs},           {"threads", test_threads},
       {"serialize", test_serialize}, {"errors", test_errors}, {"host_result_kind", test_host_result_kind},
-      {"weft_settings", test_weft_settings},
+      {"weft_settings", test_weft_settings}, {"memory_pool", test_memory_pool},
   };
   for (size_t i = 0; i < sizeof tests / sizeof tests[0]; ++i) {
     if (strcmp(tests[i].name, name) == 0) {

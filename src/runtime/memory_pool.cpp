@@ -1,0 +1,84 @@
+#include "runtime/memory_pool.h"
+
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace weft {
+
+MemoryPool::~MemoryPool() {
+  for (const Slot& slot : free_) munmap(slot.mapping.base, slot.mapping.mappedBytes);
+}
+
+std::optional<MemoryPool::Mapping> MemoryPool::take(MemoryStrategy strategy, uint64_t accessibleBytes) {
+  Mapping mapping;
+  {
+    std::lock_guard hold(lock_);
+    // Guard: any reservation will do, one of the same accessible size is
+    // ready as it is. Bounds-checked: the mapping is the memory, so only one
+    // of the same size.
+    auto fits = [&](const Slot& slot) {
+      return slot.strategy == strategy && (strategy == MemoryStrategy::Guard ||
+                                           slot.mapping.accessibleBytes == accessibleBytes);
+    };
+    auto same = std::find_if(free_.begin(), free_.end(), [&](const Slot& slot) {
+      return fits(slot) && slot.mapping.accessibleBytes == accessibleBytes;
+    });
+    auto found = same != free_.end() ? same : std::find_if(free_.begin(), free_.end(), fits);
+    if (found == free_.end()) return std::nullopt;
+    mapping = found->mapping;
+    *found = free_.back();
+    free_.pop_back();
+  }
+  if (mapping.accessibleBytes != accessibleBytes) {  // guard only
+    bool adjusted =
+        accessibleBytes > mapping.accessibleBytes
+            ? mprotect(mapping.base + mapping.accessibleBytes, accessibleBytes - mapping.accessibleBytes,
+                       PROT_READ | PROT_WRITE) == 0
+            : mprotect(mapping.base + accessibleBytes, mapping.accessibleBytes - accessibleBytes, PROT_NONE) == 0;
+    if (!adjusted) {
+      munmap(mapping.base, mapping.mappedBytes);
+      return std::nullopt;
+    }
+    mapping.accessibleBytes = accessibleBytes;
+  }
+  std::lock_guard hold(lock_);
+  ++reuses_;
+  return mapping;
+}
+
+void MemoryPool::give(MemoryStrategy strategy, const Mapping& mapping) {
+  {
+    std::lock_guard hold(lock_);
+    if (free_.size() >= slots_) {
+      munmap(mapping.base, mapping.mappedBytes);
+      return;
+    }
+  }
+  uint64_t resident = std::min(mapping.accessibleBytes, keepResidentBytes_);
+  std::memset(mapping.base, 0, resident);
+  if (mapping.accessibleBytes > resident &&
+      madvise(mapping.base + resident, mapping.accessibleBytes - resident, MADV_DONTNEED) != 0) {
+    munmap(mapping.base, mapping.mappedBytes);  // it cannot be zeroed: never reused
+    return;
+  }
+  std::lock_guard hold(lock_);
+  if (free_.size() >= slots_) {
+    munmap(mapping.base, mapping.mappedBytes);
+    return;
+  }
+  free_.push_back({strategy, mapping});
+}
+
+uint32_t MemoryPool::held() const {
+  std::lock_guard hold(lock_);
+  return static_cast<uint32_t>(free_.size());
+}
+
+uint64_t MemoryPool::reuses() const {
+  std::lock_guard hold(lock_);
+  return reuses_;
+}
+
+}  // namespace weft
