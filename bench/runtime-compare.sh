@@ -4,6 +4,7 @@
 #      Weft's baseline vs V8's Liftoff (--liftoff --no-wasm-tier-up
 #      --no-wasm-lazy-compilation), each on one core and on all cores;
 #   2. instantiation: microseconds and bytes per instance, many live instances;
+#      and short-lived ones (create and drop), with and without the memory pool;
 #   3. call overhead: host -> wasm and wasm -> host, nanoseconds per call;
 #   4. the code cache: compiling vs mapping a cached module, and the first
 #      instance after a load.
@@ -55,6 +56,19 @@ instantiate() {  # name file count
 instantiate small "$probes/small.wasm" 10000
 instantiate sqljs "$cache/sqljs.wasm" 10000
 instantiate swc "$cache/swc.wasm" 1000
+
+echo
+echo "== short-lived instances: us per create-and-drop (median of $runs), memory pool off / on"
+printf '%-8s %-15s %9s %9s\n' module strategy "no pool" pool
+for probe in "small $probes/small.wasm" "havlak $cache/embenchen/wasm/havlak.wasm" "sqljs $cache/sqljs.wasm"; do
+  set -- $probe
+  [ -f "$2" ] || continue
+  for strategy in bounds-checked guard; do
+    printf '%-8s %-15s %9s %9s\n' "$1" "$strategy" \
+      "$("$bench" churn "$2" --count 2000 --runs "$runs" --memory "$strategy" --pool 0 | field us_per_create_and_drop)" \
+      "$("$bench" churn "$2" --count 2000 --runs "$runs" --memory "$strategy" | field us_per_create_and_drop)"
+  done
+done
 
 echo
 echo "== call overhead, ns per call"
