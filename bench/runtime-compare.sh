@@ -77,6 +77,7 @@ v8=$(taskset -c 0 node "$root/bench/node-calls.mjs" "$probes/calls.wasm" 5000000
 printf '%-28s %8s %8s\n' "" weft node
 printf '%-28s %8s %8s\n' "host -> wasm (unchecked)" "$(echo "$weft" | field host_to_wasm_ns)" "$(echo "$v8" | field host_to_wasm_ns)"
 printf '%-28s %8s %8s\n' "host -> wasm (typed Values)" "$(echo "$weft" | field host_to_wasm_checked_ns)" "-"
+printf '%-28s %8s %8s\n' "host -> wasm (CallOutcome)" "$(echo "$weft" | field host_to_wasm_outcome_ns)" "-"
 printf '%-28s %8s %8s\n' "wasm -> host" "$(echo "$weft" | field wasm_to_host_ns)" "$(echo "$v8" | field wasm_to_host_ns)"
 
 echo

@@ -262,19 +262,30 @@ extern "C" wasm_trap_t* wasm_func_call(const wasm_func_t* func, const wasm_val_v
   if (resultRoom < type.results.size())
     return newTrapWithMessage(store, "wasm_func_call: room for " + std::to_string(type.results.size()) +
                                          " results needed, " + std::to_string(resultRoom) + " given");
-  std::vector<Value> values;
-  values.reserve(argCount);
+  // On this stack for the usual few values: a call allocates nothing of its own.
+  Value inlineValues[16];
+  std::vector<Value> heapValues;
+  Value* values = inlineValues;
+  if (argCount + type.results.size() > std::size(inlineValues)) {
+    heapValues.resize(argCount + type.results.size());
+    values = heapValues.data();
+  }
   for (size_t i = 0; i < argCount; ++i) {
     std::string why;
     std::optional<Value> value = toValue(store, args->data[i], type.params[i], why);
     if (!value) return newTrapWithMessage(store, "wasm_func_call: argument " + std::to_string(i) + ": " + why);
-    values.push_back(*value);
+    values[i] = *value;
   }
   if (hasV128(type)) return newTrapWithMessage(store, "wasm_func_call: v128 results cannot cross the C API");
-  CallOutcome outcome = call(func->core->func, values);
-  if (outcome.error) return newTrapWithMessage(store, "wasm_func_call: " + *outcome.error);
-  if (outcome.trap) return newTrap(store, std::move(*outcome.trap));
-  for (size_t i = 0; i < outcome.results.size(); ++i) results->data[i] = fromValue(store, outcome.results[i]);
+  std::span<Value> out(values + argCount, type.results.size());
+  Trap trap;
+  std::string mismatch;
+  switch (call(func->core->func, std::span<const Value>(values, argCount), out, trap, &mismatch)) {
+    case CallStatus::Returned: break;
+    case CallStatus::Trapped: return newTrap(store, std::move(trap));
+    case CallStatus::WrongArguments: return newTrapWithMessage(store, "wasm_func_call: " + mismatch);
+  }
+  for (size_t i = 0; i < out.size(); ++i) results->data[i] = fromValue(store, out[i]);
   return nullptr;
 }
 

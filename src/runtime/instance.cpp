@@ -419,51 +419,67 @@ InstanceMemoryUsage Instance::memoryUsage() const {
   return usage;
 }
 
-CallOutcome call(const Func& func, std::span<const Value> args) {
-  CallOutcome outcome;
+CallStatus call(const Func& func, std::span<const Value> args, std::span<Value> results, Trap& trap,
+                std::string* mismatch) {
   const FuncType& type = func.type;
-  if (args.size() != type.params.size()) {
-    outcome.error = "expected " + std::to_string(type.params.size()) + " arguments, got " +
-                    std::to_string(args.size());
-    return outcome;
-  }
+  auto wrong = [&](std::string why) {
+    if (mismatch) *mismatch = std::move(why);
+    return CallStatus::WrongArguments;
+  };
+  if (args.size() != type.params.size())
+    return wrong("expected " + std::to_string(type.params.size()) + " arguments, got " + std::to_string(args.size()));
+  if (results.size() != type.results.size())
+    return wrong("room for " + std::to_string(results.size()) + " results, the function has " +
+                 std::to_string(type.results.size()));
   size_t paramUnits = 0, resultUnits = 0;
   for (ValType t : type.params) paramUnits += argumentSlotUnits(t);
   for (ValType t : type.results) resultUnits += argumentSlotUnits(t);
   size_t numSlots = std::max(paramUnits, resultUnits);
   uint64_t inlineSlots[16];
-  std::vector<uint64_t> heapSlots;
+  std::unique_ptr<uint64_t[]> heapSlots;
   uint64_t* slots = inlineSlots;
   if (numSlots > 16) {
-    heapSlots.resize(numSlots);
-    slots = heapSlots.data();
+    heapSlots = std::make_unique<uint64_t[]>(numSlots);
+    slots = heapSlots.get();
   }
   for (size_t i = 0, unit = 0; i < args.size(); ++i) {
-    if (args[i].type != type.params[i]) {
-      outcome.error = "argument " + std::to_string(i) + " has type " + valTypeName(args[i].type) + ", expected " +
-                      valTypeName(type.params[i]);
-      return outcome;
-    }
+    if (args[i].type != type.params[i])
+      return wrong("argument " + std::to_string(i) + " has type " + valTypeName(args[i].type) + ", expected " +
+                   valTypeName(type.params[i]));
     slots[unit++] = args[i].bits;
     if (args[i].type == ValType::V128) slots[unit++] = args[i].high;
   }
-  Trap trap;
   uint64_t maxStack = 0;
   if (Instance* owner = Instance::fromVmctx(func.ref->vmctx)) maxStack = owner->module().engine().config().maxWasmStackBytes;
-  if (!invokeWasm(func.ref->vmctx, loadEntry(func.ref->entry), type, slots, trap, maxStack)) {
-    outcome.trap = std::move(trap);
-    return outcome;
-  }
-  outcome.results.reserve(type.results.size());
-  for (size_t i = 0, unit = 0; i < type.results.size(); ++i) {
+  if (!invokeWasm(func.ref->vmctx, loadEntry(func.ref->entry), type, slots, trap, maxStack)) return CallStatus::Trapped;
+  for (size_t i = 0, unit = 0; i < results.size(); ++i) {
     ValType t = type.results[i];
     if (t == ValType::V128) {
-      outcome.results.push_back(Value::v128(slots[unit], slots[unit + 1]));
+      results[i] = Value::v128(slots[unit], slots[unit + 1]);
       unit += 2;
     } else {
-      outcome.results.push_back({t, isNarrow(t) ? (slots[unit] & 0xffffffffu) : slots[unit]});
+      results[i] = Value{t, isNarrow(t) ? (slots[unit] & 0xffffffffu) : slots[unit]};
       unit += 1;
     }
+  }
+  return CallStatus::Returned;
+}
+
+CallOutcome call(const Func& func, std::span<const Value> args) {
+  CallOutcome outcome;
+  outcome.results.resize(func.type.results.size());
+  Trap trap;
+  std::string mismatch;
+  switch (call(func, args, outcome.results, trap, &mismatch)) {
+    case CallStatus::Returned: break;
+    case CallStatus::Trapped:
+      outcome.results.clear();
+      outcome.trap = std::move(trap);
+      break;
+    case CallStatus::WrongArguments:
+      outcome.results.clear();
+      outcome.error = std::move(mismatch);
+      break;
   }
   return outcome;
 }

@@ -59,6 +59,15 @@ struct CallOutcome {
 // Calls any function (wasm or host) with typed arguments.
 CallOutcome call(const Func& func, std::span<const Value> args);
 
+// The same, with no allocation (up to 16 slots of arguments or results) and
+// nothing to build per call: the results go to {results}, which must hold
+// exactly as many as the function has; {trap} is filled when it traps;
+// {mismatch}, when given, says what was wrong with the arguments or the room
+// for results (nothing ran).
+enum class CallStatus : uint8_t { Returned, Trapped, WrongArguments };
+CallStatus call(const Func& func, std::span<const Value> args, std::span<Value> results, Trap& trap,
+                std::string* mismatch = nullptr);
+
 // The fast path for hosts that call one export many times: no type checks and
 // no allocation. {slots} holds the arguments as Value::bits and receives the
 // results; it must have max(params, results) entries. The caller is

@@ -241,8 +241,9 @@ const Stubs& stubs() {
   return *built;
 }
 
-uintptr_t threadStackLimit() {
-  if (tStackLimit) return tStackLimit;
+// Once per thread; every later call into wasm reads the thread-local (the
+// fast path inline, in enter()).
+__attribute__((noinline)) uintptr_t findThreadStackLimit() {
   pthread_attr_t attr;
   void* low = nullptr;
   size_t size = 0;
@@ -254,6 +255,11 @@ uintptr_t threadStackLimit() {
   size_t margin = std::min<size_t>(256 * 1024, size / 4);
   tStackLimit = reinterpret_cast<uintptr_t>(low) + margin;
   return tStackLimit;
+}
+
+inline uintptr_t threadStackLimit() {
+  uintptr_t limit = tStackLimit;
+  return limit ? limit : findThreadStackLimit();
 }
 
 struct sigaction previousSegv, previousBus;

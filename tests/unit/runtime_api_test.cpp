@@ -164,6 +164,49 @@ TEST_P(RuntimeApi, WrongArgumentsAreAnErrorNotACall) {
   EXPECT_EQ(out.results[0], Value::i32(1001));  // the failed call did not run
 }
 
+// call() into caller-provided results: the same checks as the CallOutcome
+// form, nothing run when they fail; results written in place, also past 16
+// slots (a host function of 9 i64 parameters and 9 results) and for a trap.
+TEST_P(RuntimeApi, CallsIntoProvidedResultsCheckAndFillThem) {
+  auto module = compileTestModule(engine_, "counter");
+  ASSERT_TRUE(module);
+  auto instance = instantiateOk(module);
+  ASSERT_TRUE(instance);
+  Func bump = exported(instance, "bump");
+  Trap trap;
+  std::string why;
+  Value result[1];
+  Value extra[2];
+  Value one = Value::i32(1);
+  EXPECT_EQ(call(bump, std::span<const Value>(&one, 1), result, trap, &why), CallStatus::WrongArguments);
+  EXPECT_NE(why.find("expected 0 arguments"), std::string::npos) << why;
+  EXPECT_EQ(call(bump, {}, extra, trap, &why), CallStatus::WrongArguments);
+  EXPECT_NE(why.find("room for 2 results"), std::string::npos) << why;
+  EXPECT_EQ(call(bump, {}, {}, trap), CallStatus::WrongArguments) << "no room is not enough room either";
+  ASSERT_EQ(call(bump, {}, result, trap), CallStatus::Returned);
+  EXPECT_EQ(result[0], Value::i32(1001)) << "the refused calls did not run";
+
+  FuncType wide{std::vector<ValType>(9, ValType::I64), std::vector<ValType>(9, ValType::I64)};
+  Func weigh = makeHostFunction(*engine_, wide, [](Caller&, std::span<const Value> args, std::span<Value> results) {
+    for (size_t r = 0; r < results.size(); ++r) results[r] = Value::i64(args[r].asI64() * 3 + r);
+    return HostOutcome::ok();
+  });
+  std::vector<Value> args, results(9);
+  for (uint64_t i = 0; i < 9; ++i) args.push_back(Value::i64((i + 1) << 40));
+  Value badType[9];
+  std::copy(args.begin(), args.end(), badType);
+  badType[4] = Value::i32(4);
+  EXPECT_EQ(call(weigh, badType, results, trap, &why), CallStatus::WrongArguments);
+  EXPECT_NE(why.find("argument 4 has type i32, expected i64"), std::string::npos) << why;
+  ASSERT_EQ(call(weigh, args, results, trap), CallStatus::Returned);
+  for (uint64_t r = 0; r < 9; ++r) EXPECT_EQ(results[r], Value::i64(((r + 1) << 40) * 3 + r));
+
+  auto host = hostCallsInstance();
+  ASSERT_TRUE(host);
+  ASSERT_EQ(call(exported(host, "call_fail"), {}, {}, trap), CallStatus::Trapped);
+  EXPECT_EQ(trap.message, "the host said no");
+}
+
 TEST_P(RuntimeApi, CrossInstanceCallsRunWithTheCalleesInstanceData) {
   auto provider = instantiateOk(compileTestModule(engine_, "provider"));
   ASSERT_TRUE(provider);
