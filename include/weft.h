@@ -113,6 +113,8 @@ typedef struct weft_memory_report_t {
   uint64_t tables;
   uint32_t modules;
   uint32_t instances;
+  uint32_t pooled_memories;       /* zeroed memories kept for the next instances */
+  uint64_t pooled_memory_bytes;   /* of which resident */
 } weft_memory_report_t;
 
 WASM_API_EXTERN void weft_engine_memory_report(const wasm_engine_t*, weft_memory_report_t* out);

@@ -90,6 +90,8 @@ extern "C" void weft_engine_memory_report(const wasm_engine_t* engine, weft_memo
   out->tables = usage.tables;
   out->modules = usage.modules;
   out->instances = usage.instances;
+  out->pooled_memories = usage.pooledMemories;
+  out->pooled_memory_bytes = usage.pooledMemoryBytes;
 }
 
 // ---- stores --------------------------------------------------------------------------------

@@ -52,7 +52,10 @@ EngineMemoryUsage Engine::memoryUsage() const {
   }
   usage.modules = static_cast<uint32_t>(modules_.size());
   usage.instances = static_cast<uint32_t>(instances_.size());
-  if (memoryPool_) usage.pooledMemories = memoryPool_->held();
+  if (memoryPool_) {
+    usage.pooledMemories = memoryPool_->held();
+    usage.pooledMemoryBytes = memoryPool_->residentBytes();
+  }
   return usage;
 }
 

@@ -115,6 +115,7 @@ struct EngineMemoryUsage {
   uint64_t linearMemory = 0;          // committed bytes
   uint64_t linearMemoryReserved = 0;  // address space reserved
   uint32_t pooledMemories = 0;        // zeroed mappings kept for the next instances
+  uint64_t pooledMemoryBytes = 0;     // their resident windows (outside any budget)
   uint64_t tables = 0;
   uint32_t modules = 0;
   uint32_t instances = 0;

@@ -111,7 +111,13 @@ int64_t LinearMemory::grow(uint64_t deltaPages) {
     return -1;
   };
   if (fixedBase_) {
-    if (newBytes > reserved_ || mprotect(definition_.base, newBytes, PROT_READ | PROT_WRITE) != 0) return refuse();
+    if (newBytes > reserved_) return refuse();
+    if (mprotect(definition_.base, newBytes, PROT_READ | PROT_WRITE) != 0) {
+      // Nothing past the old length may stay writable: a pool zeroes only
+      // up to the length when the memory goes.
+      mprotect(definition_.base + old * kPageSize, extraBytes, PROT_NONE);
+      return refuse();
+    }
   } else {
     void* moved;
     if (reserved_ == 0) {

@@ -11,8 +11,10 @@
 // rest by madvise(MADV_DONTNEED), which gives anonymous memory back
 // zero-filled. A guard reservation keeps everything past its accessible size
 // inaccessible, so an access past the new memory's end faults as in a fresh
-// one. Memories mapped from an image (a file), shared memories and memories
-// whose base must stay fixed for specialized code never enter the pool.
+// one. Memories mapped from an image (a file), shared memories and
+// bounds-checked memories reserved at their maximum (specialized instances)
+// never enter the pool. When the pool is full the oldest mapping it holds
+// makes room for the newest.
 #pragma once
 
 #include <cstdint>
@@ -41,16 +43,18 @@ class MemoryPool {
   // the guard reservation's size; bounds-checked: mapped to that size), or
   // nothing when the pool holds none that fits.
   std::optional<Mapping> take(MemoryStrategy strategy, uint64_t accessibleBytes);
-  // Zeroes {mapping} and keeps it when there is room, else unmaps it.
+  // Zeroes {mapping} and keeps it (unmapping the oldest kept one if full).
   void give(MemoryStrategy strategy, const Mapping& mapping);
 
   uint32_t held() const;
+  uint64_t residentBytes() const;  // the zeroed windows of the mappings held
   uint64_t reuses() const;  // mappings handed out again so far
 
  private:
   struct Slot {
     MemoryStrategy strategy;
     Mapping mapping;
+    uint64_t residentBytes;
   };
   const uint32_t slots_;
   const uint64_t keepResidentBytes_;

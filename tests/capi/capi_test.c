@@ -1037,6 +1037,10 @@ static void test_memory_pool(void) {
     memset(data, 0x77, 65536);
     wasm_extern_vec_delete(&exports);
     wasm_instance_delete(instance);
+    weft_memory_report_t report;
+    weft_engine_memory_report(engine, &report);
+    CHECK(report.pooled_memories == 1);
+    CHECK(report.pooled_memory_bytes == 65536); /* the 4096-byte window, in whole wasm pages */
   }
   wasm_module_delete(module);
   wasm_store_delete(store);

@@ -126,6 +126,61 @@ TEST_P(MemoryPools, AMemoryOfAnotherSizeIsCutBackOrNotReused) {
   EXPECT_TRUE(loadTraps(instance, 3 * 65536 - 1));
 }
 
+// Guard: a reservation cut back for a smaller memory, then opened up again
+// for a larger one: the pages opened again (written two instances before)
+// read zero and none is resident for nothing meanwhile.
+TEST_P(MemoryPools, PagesOpenedAgainReadZero) {
+  auto engine = engineWith(1);
+  auto big = compileTestModule(engine, "pooled_memory_3_pages");
+  auto small = compileTestModule(engine, "pooled_memory");
+  ASSERT_TRUE(big && small);
+  dirty(instantiateOk(big), 3);
+  dirty(instantiateOk(small), 1);
+  EXPECT_EQ(engine->memoryUsage().pooledMemoryBytes, 65536u) << "the cut-back pages were given back";
+  auto instance = instantiateOk(big);
+  ASSERT_TRUE(instance);
+  EXPECT_EQ(engine->memoryPool()->reuses(), GetParam() == MemoryStrategy::Guard ? 2u : 0u);
+  EXPECT_EQ(memoryOf(instance).pages(), 3u);
+  EXPECT_TRUE(allZero(memoryOf(instance)));
+}
+
+// A full pool lets its oldest mapping go for the newest: bounds-checked
+// mappings that grew (a size no new memory asks for) do not block it.
+TEST_P(MemoryPools, AFullPoolEvictsItsOldestMapping) {
+  auto engine = engineWith(2);
+  auto module = compileTestModule(engine, "pooled_memory");
+  ASSERT_TRUE(module);
+  {
+    auto a = instantiateOk(module), b = instantiateOk(module);
+    ASSERT_TRUE(a && b);
+    dirty(a, 5);
+    dirty(b, 5);
+  }
+  EXPECT_EQ(engine->memoryUsage().pooledMemories, 2u);
+  dirty(instantiateOk(module), 1);
+  EXPECT_EQ(engine->memoryUsage().pooledMemories, 2u);
+  auto next = instantiateOk(module);
+  ASSERT_TRUE(next);
+  EXPECT_TRUE(allZero(memoryOf(next)));
+  EXPECT_EQ(engine->memoryPool()->reuses(), GetParam() == MemoryStrategy::Guard ? 2u : 1u)
+      << "bounds-checked: the 1-page mapping was kept, a 5-page one evicted";
+}
+
+// A window that is not a whole number of pages is rounded up to wasm pages
+// (madvise needs an aligned start): the pool still works.
+TEST_P(MemoryPools, AnUnalignedWindowIsRoundedToPages) {
+  auto engine = engineWith(4, /*keepResident=*/5000);
+  auto module = compileTestModule(engine, "pooled_memory_3_pages");
+  ASSERT_TRUE(module);
+  dirty(instantiateOk(module), 3);
+  EXPECT_EQ(engine->memoryUsage().pooledMemories, 1u);
+  EXPECT_EQ(engine->memoryUsage().pooledMemoryBytes, 65536u);
+  auto instance = instantiateOk(module);
+  ASSERT_TRUE(instance);
+  EXPECT_EQ(engine->memoryPool()->reuses(), 1u);
+  EXPECT_TRUE(allZero(memoryOf(instance)));
+}
+
 TEST_P(MemoryPools, TheSlotsBoundWhatIsKept) {
   auto engine = engineWith(2);
   auto module = compileTestModule(engine, "pooled_memory");
