@@ -134,7 +134,10 @@ std::pair<Result<std::shared_ptr<const Module>>, std::vector<Extern>> moduleToIn
 }
 
 int instantiateBench(const Options& options) {
-  auto [module, imports] = moduleToInstantiate(options);
+  // Named members, not a structured binding: clang 14 cannot capture those.
+  auto prepared = moduleToInstantiate(options);
+  Result<std::shared_ptr<const Module>>& module = prepared.first;
+  std::vector<Extern>& imports = prepared.second;
   std::vector<std::shared_ptr<Instance>> live;
   live.reserve(options.count);
   uint64_t rssBefore = residentBytes();
@@ -169,7 +172,10 @@ int instantiateBench(const Options& options) {
 // steady state a pool of reservations serves). Median of {runs} runs of the
 // microseconds per create-and-drop.
 int churnBench(const Options& options) {
-  auto [module, imports] = moduleToInstantiate(options);
+  // Named members, not a structured binding: clang 14 cannot capture those.
+  auto prepared = moduleToInstantiate(options);
+  Result<std::shared_ptr<const Module>>& module = prepared.first;
+  std::vector<Extern>& imports = prepared.second;
   auto cycle = [&](uint32_t count) {
     for (uint32_t i = 0; i < count; ++i) {
       InstantiateOutcome outcome = Instance::create(module.value(), imports);
