@@ -30,6 +30,7 @@ std::optional<MemoryPool::Mapping> MemoryPool::take(MemoryStrategy strategy, uin
     mapping = found->mapping;
     *found = free_.back();
     free_.pop_back();
+    ++reuses_;
   }
   if (mapping.accessibleBytes != accessibleBytes) {  // guard only
     // Cut back: the pages past the new size are replaced by fresh
@@ -46,8 +47,6 @@ std::optional<MemoryPool::Mapping> MemoryPool::take(MemoryStrategy strategy, uin
     }
     mapping.accessibleBytes = accessibleBytes;
   }
-  std::lock_guard hold(lock_);
-  ++reuses_;
   return mapping;
 }
 

@@ -24,15 +24,7 @@ Bytes imageModule(uint32_t minPages, uint32_t bigAt, uint32_t bigBytes) {
   for (uint32_t i = 0; i < bigBytes; ++i) big.push_back(pattern(i));
   auto activeSegment = [](uint32_t offset, const Bytes& data) {
     Bytes out{0x00, 0x41};  // active, memory 0, i32.const offset
-    Bytes leb;
-    int64_t value = static_cast<int32_t>(offset);
-    for (bool more = true; more;) {  // signed LEB128
-      uint8_t byte = value & 0x7f;
-      value >>= 7;
-      more = !((value == 0 && !(byte & 0x40)) || (value == -1 && (byte & 0x40)));
-      leb.push_back(more ? byte | 0x80 : byte);
-    }
-    out.insert(out.end(), leb.begin(), leb.end());
+    appendS32(out, static_cast<int32_t>(offset));
     out.push_back(0x0b);
     appendU32(out, static_cast<uint32_t>(data.size()));
     out.insert(out.end(), data.begin(), data.end());

@@ -19,6 +19,17 @@ inline void appendU32(Bytes& out, uint32_t value) {
   } while (value);
 }
 
+// Signed LEB128, as i32.const and segment offsets hold it.
+inline void appendS32(Bytes& out, int32_t value) {
+  int64_t rest = value;
+  for (bool more = true; more;) {
+    uint8_t byte = rest & 0x7f;
+    rest >>= 7;
+    more = !((rest == 0 && !(byte & 0x40)) || (rest == -1 && (byte & 0x40)));
+    out.push_back(more ? byte | 0x80 : byte);
+  }
+}
+
 inline Bytes u32(uint32_t value) {
   Bytes out;
   appendU32(out, value);

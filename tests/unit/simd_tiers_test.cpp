@@ -97,13 +97,7 @@ void appendSimdOpcode(Bytes& code, Opcode op) {
 
 void i32Const(Bytes& code, int32_t value) {
   code.push_back(0x41);
-  int64_t rest = value;
-  for (bool more = true; more;) {  // signed LEB128
-    uint8_t byte = rest & 0x7f;
-    rest >>= 7;
-    more = !((rest == 0 && !(byte & 0x40)) || (rest == -1 && (byte & 0x40)));
-    code.push_back(more ? byte | 0x80 : byte);
-  }
+  appendS32(code, value);
 }
 
 void loadOperand(Bytes& code, ValType type, uint32_t index) {
