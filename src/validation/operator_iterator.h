@@ -137,6 +137,9 @@ class OperatorIteratorT {
   // decoded or checked; -1 at the end of the body. For a compiler that fuses
   // an operator with the one after it.
   int peekOpcodeByte() const { return reader_.atEnd() ? -1 : *reader_.pos(); }
+  // The body's bytes from the next operator on, not yet decoded or checked:
+  // for a compiler's look-ahead (compiler/baseline/loop_scan.h).
+  std::span<const uint8_t> remainingBody() const { return {reader_.pos(), reader_.remaining()}; }
   bool failed() const { return reader_.failed(); }
   Error error() const;
 

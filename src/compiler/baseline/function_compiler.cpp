@@ -3,6 +3,7 @@
 #include "compiler/baseline/function_compiler.h"
 
 #include <array>
+#include <cassert>
 
 #include "abi/calling_convention.h"
 #include "abi/entry_table.h"
@@ -38,7 +39,8 @@ FunctionCompiler::FunctionCompiler(const ModuleInfo& module, std::span<const uin
       argumentLocations_(scratch.reused->argumentLocations),
       countsFuel_(options.countsFuel),
       debugging_(options.debugging),
-      localOffsets_(scratch.reused->localOffsets) {
+      localOffsets_(scratch.reused->localOffsets),
+      loopScanner_(scratch.reused->loopScanner) {
   controls_.clear();
   snapshots_.reset();
   homes_.reset();
@@ -232,6 +234,7 @@ void FunctionCompiler::prepareEdgeTo(ControlState& target) {
   uint32_t home = labelHome(target);
   flushLocalsOutside(home);
   if (home != ReusablePool<LoopHome>::kNone) values_.moveLocalsTo(homes_[home]);
+  if (target.kind == ControlKind::Loop && target.baseAtHead) masm_.cacheMemoryBase();
 }
 
 bool FunctionCompiler::hasLocalsToFlushFor(ControlState& target) {
@@ -265,7 +268,8 @@ bool FunctionCompiler::branchNeedsMoves(uint32_t depth) {
                                                                            : target.signature.numResults);
   uint32_t home = labelHome(target);
   return values_.size() - count != target.mergeHeight ||
-         (home != ReusablePool<LoopHome>::kNone && !values_.localsAt(homes_[home]));
+         (home != ReusablePool<LoopHome>::kNone && !values_.localsAt(homes_[home])) ||
+         (target.kind == ControlKind::Loop && target.baseAtHead && !masm_.memoryBaseCached());
 }
 
 // A branch (or the fall-through) about to reach the end of {target}, after
@@ -274,6 +278,7 @@ bool FunctionCompiler::branchNeedsMoves(uint32_t depth) {
 // dirty if any edge brings it dirty (only the loop's locals can be, and
 // every edge brings those in their home registers).
 void FunctionCompiler::noteBranchToEnd(ControlState& target) {
+  target.baseAtEnd &= masm_.memoryBaseCached();
   if (target.endLocals != ReusablePool<LocalsSnapshot>::kNone) {
     values_.intersectWithCurrentLocals(snapshots_[target.endLocals]);
     target.endTargeted = true;
@@ -311,22 +316,30 @@ bool FunctionCompiler::emitBlockStart(const Operator& op) {
   }
   values_.spillAll();
   // A loop's head is a label no edge has prepared for: every local there is
-  // in its slot. An if's false edge keeps the loop's locals as they are.
-  if (state.kind == ControlKind::Loop) values_.flushLocals();
+  // in its slot but those of its home (loopHome stores the others). An if's
+  // false edge keeps the loop's locals as they are.
   if (state.kind == ControlKind::If) flushLocalsOutside(around);
   uint32_t params = op.block.numParams;
   state.mergeHeight = state.baseHeight = values_.size() - params;
   if (state.kind == ControlKind::Loop) {
+    // The loop's locals, and memory 0's base if the loop accesses memory,
+    // go to registers before the head: every back edge brings them there.
+    bool hinted = loopScanner_.scan(it_.remainingBody(), static_cast<uint32_t>(it_.locals().size()));
+    state.scannedEnd = loopScanner_.loopEnd();
     state.home = homes_.acquire();
-    homes_[state.home] = values_.loopHome();
+    homes_[state.home] = values_.loopHome(hinted ? loopScanner_.locals() : std::span<const LoopLocalUse>{}, hinted);
+    state.baseAtHead = !module_.memories.empty() && (!hinted || loopScanner_.accessesMemory());
+    if (state.baseAtHead) masm_.cacheMemoryBase();
     state.label = masm_.newLabel();
     masm_.bindLoopHeader(state.label);
+    masm_.setMemoryBaseCached(state.baseAtHead);
     values_.markDirty(homes_[state.home]);  // back edges do not store them
     masm_.interruptCheck(op.offset);
   }
   if (state.kind == ControlKind::If) {
     state.elseLabel = masm_.newLabel();
     masm_.branchIf(condition, false, state.elseLabel);
+    state.baseAtElse = masm_.memoryBaseCached();
     release(condition);
     state.elseLocals = snapshots_.acquire();
     snapshots_[state.elseLocals] = values_.saveLocals();
@@ -354,6 +367,7 @@ bool FunctionCompiler::emitElse() {
     masm_.jump(branchLabel(state));
   }
   masm_.bindMerge(state.elseLabel);
+  masm_.setMemoryBaseCached(state.baseAtElse);
   values_.truncate(state.mergeHeight);
   values_.restoreLocals(snapshots_[state.elseLocals]);  // only the if's branch reaches here
   for (uint32_t i = 0; i < state.signature.numParams; ++i) values_.pushSlot(state.signature.params[i]);
@@ -365,6 +379,8 @@ bool FunctionCompiler::emitElse() {
 // The state is dropped last: nothing here opens or looks up another block.
 bool FunctionCompiler::emitEnd() {
   ControlState& state = controls_.back();
+  // The look-ahead read operator lengths alone; the iterator decoded them.
+  assert(state.scannedEnd == nullptr || state.scannedEnd == it_.remainingBody().data() - 1);
   if (state.kind == ControlKind::Function) {
     if (reachable_) emitReturnValues();
     masm_.emitEpilogue(values_.gprsUsed());
@@ -390,7 +406,10 @@ bool FunctionCompiler::emitEnd() {
       noteBranchToEnd(state);  // the fall-through is one more edge
     }
   }
-  if (state.kind == ControlKind::If && !state.hasElse) intersectEdge(state, snapshots_[state.elseLocals]);
+  if (state.kind == ControlKind::If && !state.hasElse) {
+    intersectEdge(state, snapshots_[state.elseLocals]);
+    state.baseAtEnd &= state.baseAtElse;
+  }
   bool endReachable = reachable_ || state.endTargeted;
   if (state.kind == ControlKind::If && !state.hasElse) {
     // The false path starts where the end is: the then branch falls through.
@@ -398,6 +417,7 @@ bool FunctionCompiler::emitEnd() {
     endReachable = true;
   }
   if (state.kind != ControlKind::Loop && state.label.isValid()) masm_.bindMerge(state.label);
+  if (merges) masm_.setMemoryBaseCached(state.baseAtEnd);
   values_.truncate(state.mergeHeight);
   if (merges) values_.restoreLocals(snapshots_[state.endLocals]);
   reachable_ = endReachable;
@@ -440,6 +460,7 @@ bool FunctionCompiler::emitBrIf(const Operator& op) {
   // (out of a block or loop) is the unlikely one: its stub is out of line,
   // and the fall-through jumps over nothing.
   LocalsSnapshot fallThrough = values_.saveLocals();
+  bool baseFallThrough = masm_.memoryBaseCached();
   Label label = masm_.newLabel();
   if (control(op.index).kind == ControlKind::Loop) {
     masm_.branchIf(condition, false, label);
@@ -452,6 +473,7 @@ bool FunctionCompiler::emitBrIf(const Operator& op) {
     masm_.endOutOfLine(label);
   }
   values_.restoreLocals(fallThrough);
+  masm_.setMemoryBaseCached(baseFallThrough);
   return true;
 }
 
@@ -494,9 +516,11 @@ bool FunctionCompiler::emitBrTable() {
   // locals (a target outside the current loop) and move a loop's locals to
   // its home registers, so the next stub starts over from the dispatch.
   LocalsSnapshot atDispatch = values_.saveLocals();
+  bool baseAtDispatch = masm_.memoryBaseCached();
   bool first = true;
   for (auto& [depth, label] : stubs) {
     masm_.bind(label);
+    masm_.setMemoryBaseCached(baseAtDispatch);
     if (!first) values_.restoreLocals(atDispatch);
     first = false;
     emitBranchTo(depth);

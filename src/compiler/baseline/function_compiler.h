@@ -21,6 +21,7 @@
 #include "abi/compiled_code.h"
 #include "abi/vmctx_layout.h"
 #include "compiler/baseline/baseline_compiler.h"
+#include "compiler/baseline/loop_scan.h"
 #include "compiler/baseline/macro_assembler.h"
 #include "compiler/baseline/value_stack.h"
 #include "compiler/fuel_runs.h"
@@ -54,6 +55,13 @@ struct ControlState {
   uint32_t elseLocals = ReusablePool<LocalsSnapshot>::kNone;  // if: the locals' cache as the false path starts
   uint32_t endLocals = ReusablePool<LocalsSnapshot>::kNone;   // block, if: the locals every edge to the end
                                                               // has cached alike; made by the first edge
+  // Memory 0's base in its register (MacroAssembler::memoryBaseCached) on
+  // every edge to the end so far; on the if's false edge; at a loop's head
+  // (then every back edge brings it there).
+  bool baseAtEnd = true;
+  bool baseAtElse = false;
+  bool baseAtHead = false;
+  const uint8_t* scannedEnd = nullptr;  // loop: where the look-ahead found its end (checked there)
 };
 
 // Kept between functions: no regrowth per function.
@@ -65,6 +73,7 @@ struct BaselineScratch::Reused {
   std::vector<call_abi::Location> argumentLocations;  // of the call being prepared, or of the parameters
   ValueStack::Storage values;
   std::vector<int32_t> localOffsets;
+  LoopScanner loopScanner;
 };
 
 class FunctionCompiler {
@@ -201,6 +210,7 @@ class FunctionCompiler {
   uint32_t maxOutgoingBytes_ = 0;
   uint32_t localsBytes_ = 0;
   std::vector<int32_t>& localOffsets_;  // the scratch's
+  LoopScanner& loopScanner_;            // the scratch's
   std::optional<Error> failure_;
 };
 

@@ -268,28 +268,52 @@ bool ValueStack::sameLocalsIn(const LocalsSnapshot& saved) const {
   return differs == 0;
 }
 
-LoopHome ValueStack::loopHome() {
-  CachedLocalList cached = cachedLocals_;
-  std::sort(cached.begin(), cached.end(),
-            [&](uint32_t a, uint32_t b) { return locals_[a].lastUse > locals_[b].lastUse; });
+LoopHome ValueStack::loopHome(std::span<const LoopLocalUse> wanted, bool hinted) {
   int gprRoom = std::popcount(MacroAssembler::kAllocatableGprs) / 2;
   int fprRoom = std::popcount(MacroAssembler::kAllocatableFprs) / 2;
   CachedLocalList kept;
-  for (uint32_t i : cached) {
+  auto take = [&](uint32_t i) {
     int& room = inFpr(localTypes_[i]) ? fprRoom : gprRoom;
-    if (room > 0) {
-      --room;
-      kept.push_back(i);
-    } else {
-      releaseLocal(i);
+    if (room == 0) return false;
+    --room;
+    kept.push_back(i);
+    return true;
+  };
+  if (hinted)
+    for (const LoopLocalUse& use : wanted) {
+      if (gprRoom == 0 && fprRoom == 0) break;
+      take(use.local);
     }
-  }
+  // Room left keeps the most recently used cached locals where they are (a
+  // loop the hint says does not use them then need not store them as it is
+  // entered and reload them after).
+  CachedLocalList cached = cachedLocals_;
+  std::sort(cached.begin(), cached.end(),
+            [&](uint32_t a, uint32_t b) { return locals_[a].lastUse > locals_[b].lastUse; });
+  for (uint32_t i : cached)
+    if (std::find(kept.begin(), kept.end(), i) == kept.end() && !take(i)) evictLocal(i);
   LoopHome home;
   for (uint32_t i : kept) {
-    if (!inFpr(localTypes_[i])) preferCalleeSaved(i);
+    bool fpr = inFpr(localTypes_[i]);
+    if (!locals_[i].cached) {  // the loop wants it: loaded once here rather than per iteration
+      uint8_t reg = fpr ? allocFpr().code : allocLoopGpr().code;
+      if (fpr) masm_.loadFpr(FpReg{reg}, localTypes_[i], masm_.operand(localHomes_[i]));
+      else masm_.loadGpr(GpReg{reg}, localTypes_[i], masm_.operand(localHomes_[i]));
+      markCached(i, {true, false, reg, ++tick_});
+    } else if (!fpr) {
+      preferCalleeSaved(i);
+    }
     home.push_back({i, locals_[i].reg});
   }
   return home;
+}
+
+GpReg ValueStack::allocLoopGpr() {
+  uint32_t free = free_[0] & MacroAssembler::kAllocatableGprs & ~MacroAssembler::kCallerSavedGprs;
+  if (free == 0) return allocGpr();
+  auto id = static_cast<uint8_t>(std::countr_zero(free));
+  addUse(id, false);
+  return GpReg{id};
 }
 
 bool ValueStack::localsAt(const LoopHome& home) const {

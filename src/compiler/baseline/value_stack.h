@@ -42,6 +42,7 @@
 #include <utility>
 #include <vector>
 
+#include "compiler/baseline/loop_scan.h"
 #include "compiler/baseline/macro_assembler.h"
 #include "compiler/baseline/masm_types.h"
 #include "compiler/baseline/parallel_move.h"
@@ -256,12 +257,14 @@ class ValueStack {
   // Whether {saved} caches the locals cached now, in the same order and
   // registers.
   bool sameLocalsIn(const LocalsSnapshot& saved) const;
-  // At a loop header, after a flush: the most recently used cached locals
-  // stay in their registers for the loop, at most half the registers of each
-  // kind, so that the body has registers of its own and need not evict the
-  // locals that every back edge would then have to reload. The others are
-  // dropped (they are clean).
-  LoopHome loopHome();
+  // At a loop header: the locals the loop keeps in registers from one
+  // iteration to the next, at most half the registers of each kind, so that
+  // the body has registers of its own and need not evict the locals that
+  // every back edge would then have to reload. With a look-ahead ({hinted},
+  // loop_scan.h): the heaviest of {wanted}, loaded now if not cached; then,
+  // with or without, the most recently used cached locals. The other cached
+  // locals go to their slots (stored if dirty); the kept ones may stay dirty.
+  LoopHome loopHome(std::span<const LoopLocalUse> wanted, bool hinted);
   bool localsAt(const LoopHome& home) const;
   // Moves (or loads) every local of {home} into its register, at a branch
   // to the loop: the locals are clean (flushed) and no operand value is in a
@@ -323,6 +326,9 @@ class ValueStack {
   // it, and every back edge would reload it. (A function saves the
   // callee-saved registers it uses, in its prologue.)
   void preferCalleeSaved(uint32_t index);
+  // A free register for a loop's local: a callee-saved one first (see
+  // preferCalleeSaved).
+  GpReg allocLoopGpr();
   // Loads a local into a register of its own.
   void cacheLocal(uint32_t index);
   // The cached locals {pick} says yes to, in cachedLocals_'s order. Taken

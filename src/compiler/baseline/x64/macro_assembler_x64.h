@@ -192,8 +192,17 @@ class MacroAssemblerX64 {
   // ---- control ----
   Label newLabel();
   void bind(Label label);
-  // Binds a label other paths jump to: no cached value survives it.
+  // Binds a label other paths jump to: no cached value survives it (but
+  // see setMemoryBaseCached).
   void bindMerge(Label label);
+  // Memory 0's base, kept in a register from its first use until a call, a
+  // merge or anything else that takes the register. The function compiler
+  // carries it across a merge every edge of which brings it (and a loop's
+  // head, every back edge of which loads it if it is gone).
+  bool memoryBaseCached() const { return memBaseValid_; }
+  void setMemoryBaseCached(bool cached) { memBaseValid_ = cached; }
+  // Loads it unless it is there. The module has a memory.
+  void cacheMemoryBase() { loadMemoryBase(memoryDefinition()); }
   // A loop's head: a merge point, aligned so that a hot loop's speed does not
   // depend on where the code before it happened to end.
   void bindLoopHeader(Label label);
