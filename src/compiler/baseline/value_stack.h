@@ -19,10 +19,12 @@
 // its value, but for the innermost loop's (below), which every edge to a
 // label inside the loop brings in their loop registers, dirty or not. The end of a block that several edges reach keeps cached the
 // locals every edge has cached in the same register. A loop header keeps
-// the registers its locals were cached in when the loop was entered (its
-// LoopHome; caller-saved ones are traded for callee-saved ones then, so
-// calls in the loop do not evict them): a branch back to it moves the locals
-// there, so a loop's locals stay in registers from one iteration to the next.
+// the locals the loop uses most (a look-ahead over its body says which,
+// loop_scan.h) in registers, its LoopHome: those already cached stay where
+// they are, the others are loaded as the loop is entered, and caller-saved
+// registers are traded for callee-saved ones then, so calls in the loop do
+// not evict them. A branch back to it moves the locals there, so a loop's
+// locals stay in registers from one iteration to the next.
 //
 // Arch-neutral: which registers operands may use, and the instructions that
 // move values, come from the MacroAssembler. i32 values in registers are
