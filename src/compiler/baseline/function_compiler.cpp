@@ -216,9 +216,59 @@ void FunctionCompiler::emitBranchTo(uint32_t depth) {
   uint32_t count = static_cast<uint32_t>(target.kind == ControlKind::Loop ? target.signature.numParams
                                                                            : target.signature.numResults);
   prepareEdgeTo(target);
-  moveTopTo(count, target.mergeHeight);
+  if (registerResult(target)) deliverResult(target);
+  else moveTopTo(count, target.mergeHeight);
   if (target.kind != ControlKind::Loop) noteBranchToEnd(target);
   masm_.jump(branchLabel(target));
+}
+
+void FunctionCompiler::prepareResultEdge(ControlState& target) {
+  const Val& v = values_.at(values_.size() - 1);
+  bool fpr = inFpr(v.type);
+  uint32_t home = labelHome(target);
+  uint32_t avoid = home == ReusablePool<LoopHome>::kNone ? 0 : values_.homeRegisters(homes_[home], fpr);
+  bool inRegister = v.loc == (fpr ? Loc::Fpr : Loc::Gpr);
+  if (target.resultRegister == ControlState::kResultInSlot || (inRegister && ((avoid >> v.reg) & 1)))
+    values_.spillTop();
+}
+
+void FunctionCompiler::deliverResult(ControlState& target) {
+  uint32_t top = values_.size() - 1;
+  const Val v = values_.at(top);
+  bool fpr = inFpr(v.type);
+  uint32_t home = labelHome(target);
+  uint32_t avoid = home == ReusablePool<LoopHome>::kNone ? 0 : values_.homeRegisters(homes_[home], fpr);
+  bool inRegister = v.loc == (fpr ? Loc::Fpr : Loc::Gpr);
+  if (target.resultRegister == ControlState::kResultUndecided) {
+    int32_t chosen = inRegister && !((avoid >> v.reg) & 1) ? v.reg : values_.pickMergeRegister(fpr, avoid);
+    target.resultRegister = chosen >= 0 ? static_cast<int8_t>(chosen) : ControlState::kResultInSlot;
+  }
+  if (target.resultRegister == ControlState::kResultInSlot) {
+    values_.spillTop();
+    moveTopTo(1, target.mergeHeight);
+    return;
+  }
+  auto reg = static_cast<uint8_t>(target.resultRegister);
+  values_.evictLocalIn(reg, fpr);  // clean: the edge flushed every local outside the home
+  if (fpr) {
+    FpReg to{reg};
+    if (v.loc == Loc::Fpr) {
+      if (v.reg != reg) masm_.moveFpr(to, FpReg{v.reg});
+    } else if (v.loc == Loc::Const) {
+      masm_.loadConstant(to, v.type, v.bits, v.bitsHigh);
+    } else {
+      masm_.loadFpr(to, v.type, masm_.operand(values_.slot(top)));
+    }
+  } else {
+    GpReg to{reg};
+    if (v.loc == Loc::Gpr) {
+      if (v.reg != reg) masm_.moveGpr(to, GpReg{v.reg}, v.type != ValType::I32);
+    } else if (v.loc == Loc::Const) {
+      masm_.loadConstant(to, v.type, v.bits);
+    } else {
+      masm_.loadGpr(to, v.type, masm_.operand(values_.slot(top)));
+    }
+  }
 }
 
 // At every label, each local's slot holds its value, but for the locals of
@@ -263,7 +313,7 @@ Label FunctionCompiler::branchLabel(ControlState& target) {
 
 bool FunctionCompiler::branchNeedsMoves(uint32_t depth) {
   ControlState& target = control(depth);
-  if (target.kind == ControlKind::Function) return true;
+  if (target.kind == ControlKind::Function || registerResult(target)) return true;
   uint32_t count = static_cast<uint32_t>(target.kind == ControlKind::Loop ? target.signature.numParams
                                                                            : target.signature.numResults);
   uint32_t home = labelHome(target);
@@ -360,10 +410,7 @@ bool FunctionCompiler::emitElse() {
   state.hasElse = true;
   if (!state.entryReachable) return true;
   if (reachable_) {
-    values_.spillAll();
-    moveTopTo(state.signature.numResults, state.mergeHeight);
-    prepareEdgeTo(state);
-    noteBranchToEnd(state);
+    fallThroughEdgeTo(state);
     masm_.jump(branchLabel(state));
   }
   masm_.bindMerge(state.elseLabel);
@@ -398,14 +445,8 @@ bool FunctionCompiler::emitEnd() {
   // Does a branch reach the end besides the fall-through? Then only the
   // locals every edge has cached alike stay cached there.
   bool merges = state.endTargeted || (state.kind == ControlKind::If && !state.hasElse);
-  if (reachable_) {
-    values_.spillAll();
-    moveTopTo(state.signature.numResults, state.mergeHeight);
-    if (merges) {
-      prepareEdgeTo(state);
-      noteBranchToEnd(state);  // the fall-through is one more edge
-    }
-  }
+  // An end only the fall-through reaches leaves the values where they are.
+  if (reachable_ && merges) fallThroughEdgeTo(state);  // the fall-through is one more edge
   if (state.kind == ControlKind::If && !state.hasElse) {
     intersectEdge(state, snapshots_[state.elseLocals]);
     state.baseAtEnd &= state.baseAtElse;
@@ -418,11 +459,22 @@ bool FunctionCompiler::emitEnd() {
   }
   if (state.kind != ControlKind::Loop && state.label.isValid()) masm_.bindMerge(state.label);
   if (merges) masm_.setMemoryBaseCached(state.baseAtEnd);
+  if (!merges && reachable_) {  // the results are where the fall-through left them
+    releasePooled(state);
+    controls_.pop_back();
+    return true;
+  }
   values_.truncate(state.mergeHeight);
   if (merges) values_.restoreLocals(snapshots_[state.endLocals]);
   reachable_ = endReachable;
-  if (reachable_)
+  if (reachable_ && registerResult(state) && state.resultRegister >= 0) {
+    ValType type = state.signature.results[0];
+    auto reg = static_cast<uint8_t>(state.resultRegister);
+    if (inFpr(type)) values_.pushFpr(type, values_.claim(FpReg{reg}));
+    else values_.pushGpr(type, values_.claim(GpReg{reg}));
+  } else if (reachable_) {
     for (uint32_t i = 0; i < state.signature.numResults; ++i) values_.pushSlot(state.signature.results[i]);
+  }
   releasePooled(state);
   controls_.pop_back();
   return true;
@@ -434,8 +486,32 @@ void FunctionCompiler::releasePooled(ControlState& state) {
   homes_.release(state.home);
 }
 
+// The end of {state}'s then branch or body, reached by falling through, as
+// one more edge to its end.
+void FunctionCompiler::fallThroughEdgeTo(ControlState& state) {
+  if (registerResult(state)) {
+    values_.spillAllBut(1);
+    prepareResultEdge(state);
+    prepareEdgeTo(state);
+    deliverResult(state);
+  } else {
+    values_.spillAll();
+    moveTopTo(state.signature.numResults, state.mergeHeight);
+    prepareEdgeTo(state);
+  }
+  noteBranchToEnd(state);
+}
+
+// Before an edge to {target} whose values are on top: everything to its
+// slot, but a result that goes in a register stays where it is.
+void FunctionCompiler::spillForEdgeTo(ControlState& target) {
+  if (!registerResult(target)) return values_.spillAll();
+  values_.spillAllBut(1);
+  prepareResultEdge(target);
+}
+
 bool FunctionCompiler::emitBr(const Operator& op) {
-  values_.spillAll();
+  spillForEdgeTo(control(op.index));
   emitBranchTo(op.index);
   becomeUnreachable();
   return true;
@@ -443,7 +519,7 @@ bool FunctionCompiler::emitBr(const Operator& op) {
 
 bool FunctionCompiler::emitBrIf(const Operator& op) {
   Condition condition = popCondition();
-  values_.spillAll();
+  spillForEdgeTo(control(op.index));
   release(condition);  // no register is handed out before the branch
   // Dirty locals are stored on the taken path only (below): a loop whose
   // body leaves by a br_if then does not store its locals every iteration.

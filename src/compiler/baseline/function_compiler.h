@@ -62,6 +62,10 @@ struct ControlState {
   bool baseAtElse = false;
   bool baseAtHead = false;
   const uint8_t* scannedEnd = nullptr;  // loop: where the look-ahead found its end (checked there)
+  // A block's or if's one result (registerResult): the register every edge
+  // to the end brings it in, chosen by the first edge; or in its slot.
+  static constexpr int8_t kResultUndecided = -1, kResultInSlot = -2;
+  int8_t resultRegister = kResultUndecided;
 };
 
 // Kept between functions: no regrowth per function.
@@ -123,6 +127,21 @@ class FunctionCompiler {
   // Before an edge to {target}'s label: the state every edge to it brings.
   void prepareEdgeTo(ControlState& target);
   bool hasLocalsToFlushFor(ControlState& target);
+  // Whether edges to {target}'s end bring its result in a register: a block
+  // or an if with one result and no parameters.
+  static bool registerResult(const ControlState& target) {
+    return (target.kind == ControlKind::Block || target.kind == ControlKind::If) &&
+           target.signature.numResults == 1 && target.signature.numParams == 0;
+  }
+  // Before prepareEdgeTo on a fall-through edge whose result is the top
+  // value, wherever it is: a result in one of the label home's registers
+  // goes to its slot (the home's moves may overwrite it there).
+  void prepareResultEdge(ControlState& target);
+  // After prepareEdgeTo: the top value into the end's result register
+  // (choosing it on the first edge), or its slot.
+  void deliverResult(ControlState& target);
+  void spillForEdgeTo(ControlState& target);
+  void fallThroughEdgeTo(ControlState& state);
   // Whether the false edge of an if without else brings the state its end
   // wants without moves.
   bool falseEdgeReady(const ControlState& state);

@@ -92,6 +92,32 @@ void ValueStack::spillAll() {
     if (stack_[d].loc != Loc::Slot) spill(d);
 }
 
+void ValueStack::spillAllBut(uint32_t keep) {
+  for (uint32_t d = 0; d + keep < stack_.size(); ++d)
+    if (stack_[d].loc != Loc::Slot) spill(d);
+}
+
+int32_t ValueStack::pickMergeRegister(bool fpr, uint32_t avoid) const {
+  uint32_t candidates = (fpr ? MacroAssembler::kAllocatableFprs : MacroAssembler::kAllocatableGprs) & ~avoid;
+  if (uint32_t free = free_[fpr] & candidates) return std::countr_zero(free);
+  for (uint32_t i : cachedLocals_) {
+    const CachedLocal& c = locals_[i];
+    if (inFpr(localTypes_[i]) == fpr && !c.dirty && uses(c.reg, fpr) == 1 && ((candidates >> c.reg) & 1)) return c.reg;
+  }
+  return -1;
+}
+
+void ValueStack::evictLocalIn(uint8_t reg, bool fpr) {
+  int32_t holder = localIn(reg, fpr);
+  if (holder >= 0) evictLocal(static_cast<uint32_t>(holder));
+}
+
+uint32_t ValueStack::homeRegisters(const LoopHome& home, bool fpr) const {
+  uint32_t registers = 0;
+  for (const LocalHome& h : home) registers |= static_cast<uint32_t>(inFpr(localTypes_[h.local]) == fpr) << h.reg;
+  return registers;
+}
+
 void ValueStack::spillForCall(uint32_t keep) {
   for (uint32_t d = 0; d < keep; ++d)
     if (stack_[d].loc != Loc::Slot) spill(d);

@@ -37,6 +37,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cassert>
 #include <cstdlib>
 #include <cstdint>
 #include <optional>
@@ -147,6 +148,17 @@ class ValueStack {
   // Every general-purpose register handed out so far.
   uint32_t gprsUsed() const { return used_[0]; }
   FpReg allocFpr();
+  // A use of {reg}, which nothing uses: where the edges to a merge left a value.
+  GpReg claim(GpReg reg) {
+    assert(uses_[0][reg.code] == 0);
+    addUse(reg.code, false);
+    return reg;
+  }
+  FpReg claim(FpReg reg) {
+    assert(uses_[1][reg.code] == 0);
+    addUse(reg.code, true);
+    return reg;
+  }
   // Gives up the caller's use of a register it got from a pop or an alloc.
   void release(GpReg reg) { dropUse(reg.code, false); }
   void release(FpReg reg) { dropUse(reg.code, true); }
@@ -206,6 +218,21 @@ class ValueStack {
 
   // Every value to its slot: the state at every merge point and call.
   void spillAll();
+  // Every value but the top {keep} to its slot.
+  void spillAllBut(uint32_t keep);
+  // The top value to its slot.
+  void spillTop() {
+    if (stack_.back().loc != Loc::Slot) spill(size() - 1);
+  }
+  // For a block's result on an edge to its end (after the edge's flush): a
+  // register of the kind, not in {avoid}, that is free or holds only a clean
+  // local (which evictLocalIn then drops); -1 when there is none.
+  int32_t pickMergeRegister(bool fpr, uint32_t avoid) const;
+  // {reg} holds no local afterwards: one cached there is dropped. At an
+  // edge, after the flush, such a local is clean.
+  void evictLocalIn(uint8_t reg, bool fpr);
+  // The registers of {home}'s locals, of the kind.
+  uint32_t homeRegisters(const LoopHome& home, bool fpr) const;
   // Before a call: every value to its slot, and every local cached in a
   // register the call clobbers back to its slot. Values from {keep} up (a
   // wasm call's arguments) stay where they are: the call sequence moves them
