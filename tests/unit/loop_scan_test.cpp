@@ -102,7 +102,8 @@ TEST(LoopScan, GivesUpPastItsBudgetAndIgnoresUnknownLocals) {
   while (longBody.size() <= LoopScanner::kBudgetBytes) longBody.insert(longBody.end(), {kLocalGet, 0, kDrop});
   longBody.push_back(kEnd);
   EXPECT_FALSE(scan.scan(longBody, 1));
-  std::vector<uint8_t> body = {kLocalGet, 7, kDrop, kLocalGet, 0, kDrop, kEnd};
+  std::vector<uint8_t> body = {kLocalGet, 7, kDrop, kLocalGet, 0, kDrop,
+                               kLocalSet, 0xff, 0xff, 0xff, 0xff, 0x0f, kEnd};  // local 2^32-1
   ASSERT_TRUE(scan.scan(body, 1));  // local 7 does not exist: the iterator reports it; the scan ignores it
   ASSERT_EQ(scan.locals().size(), 1u);
   EXPECT_EQ(scan.locals()[0].local, 0u);

@@ -213,34 +213,44 @@ void FunctionCompiler::emitBranchTo(uint32_t depth) {
     emitReturn();
     return;
   }
+  arriveAt(target);
+  masm_.jump(branchLabel(target));
+}
+
+// The edge's part before the jump: locals and values where {target}'s label
+// wants them, and the edge noted.
+void FunctionCompiler::arriveAt(ControlState& target) {
   uint32_t count = static_cast<uint32_t>(target.kind == ControlKind::Loop ? target.signature.numParams
                                                                            : target.signature.numResults);
   prepareEdgeTo(target);
   if (registerResult(target)) deliverResult(target);
   else moveTopTo(count, target.mergeHeight);
   if (target.kind != ControlKind::Loop) noteBranchToEnd(target);
-  masm_.jump(branchLabel(target));
+}
+
+uint32_t FunctionCompiler::homeRegistersOf(const ControlState& target, bool fpr) const {
+  uint32_t home = labelHome(target);
+  return home == ReusablePool<LoopHome>::kNone ? 0 : values_.homeRegisters(homes_[home], fpr);
+}
+
+bool FunctionCompiler::topInHomeRegister(const ControlState& target) const {
+  const Val& v = values_.at(values_.size() - 1);
+  bool fpr = inFpr(v.type);
+  return v.loc == (fpr ? Loc::Fpr : Loc::Gpr) && ((homeRegistersOf(target, fpr) >> v.reg) & 1);
 }
 
 void FunctionCompiler::prepareResultEdge(ControlState& target) {
-  const Val& v = values_.at(values_.size() - 1);
-  bool fpr = inFpr(v.type);
-  uint32_t home = labelHome(target);
-  uint32_t avoid = home == ReusablePool<LoopHome>::kNone ? 0 : values_.homeRegisters(homes_[home], fpr);
-  bool inRegister = v.loc == (fpr ? Loc::Fpr : Loc::Gpr);
-  if (target.resultRegister == ControlState::kResultInSlot || (inRegister && ((avoid >> v.reg) & 1)))
-    values_.spillTop();
+  if (target.resultRegister == ControlState::kResultInSlot || topInHomeRegister(target)) values_.spillTop();
 }
 
 void FunctionCompiler::deliverResult(ControlState& target) {
   uint32_t top = values_.size() - 1;
   const Val v = values_.at(top);
   bool fpr = inFpr(v.type);
-  uint32_t home = labelHome(target);
-  uint32_t avoid = home == ReusablePool<LoopHome>::kNone ? 0 : values_.homeRegisters(homes_[home], fpr);
   bool inRegister = v.loc == (fpr ? Loc::Fpr : Loc::Gpr);
   if (target.resultRegister == ControlState::kResultUndecided) {
-    int32_t chosen = inRegister && !((avoid >> v.reg) & 1) ? v.reg : values_.pickMergeRegister(fpr, avoid);
+    int32_t chosen = inRegister && !topInHomeRegister(target) ? v.reg
+                                                              : values_.pickMergeRegister(fpr, homeRegistersOf(target, fpr));
     target.resultRegister = chosen >= 0 ? static_cast<int8_t>(chosen) : ControlState::kResultInSlot;
   }
   if (target.resultRegister == ControlState::kResultInSlot) {
@@ -489,17 +499,8 @@ void FunctionCompiler::releasePooled(ControlState& state) {
 // The end of {state}'s then branch or body, reached by falling through, as
 // one more edge to its end.
 void FunctionCompiler::fallThroughEdgeTo(ControlState& state) {
-  if (registerResult(state)) {
-    values_.spillAllBut(1);
-    prepareResultEdge(state);
-    prepareEdgeTo(state);
-    deliverResult(state);
-  } else {
-    values_.spillAll();
-    moveTopTo(state.signature.numResults, state.mergeHeight);
-    prepareEdgeTo(state);
-  }
-  noteBranchToEnd(state);
+  spillForEdgeTo(state);
+  arriveAt(state);
 }
 
 // Before an edge to {target} whose values are on top: everything to its

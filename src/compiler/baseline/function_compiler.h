@@ -141,6 +141,11 @@ class FunctionCompiler {
   // (choosing it on the first edge), or its slot.
   void deliverResult(ControlState& target);
   void spillForEdgeTo(ControlState& target);
+  void arriveAt(ControlState& target);
+  // The registers of {target}'s label home, of the kind; whether the top
+  // value is in one of them.
+  uint32_t homeRegistersOf(const ControlState& target, bool fpr) const;
+  bool topInHomeRegister(const ControlState& target) const;
   void fallThroughEdgeTo(ControlState& state);
   // Whether the false edge of an if without else brings the state its end
   // wants without moves.
