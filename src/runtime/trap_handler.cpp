@@ -335,10 +335,15 @@ void fillTrapDetails(Trap& trap, uint32_t kind, uint32_t bytecodeOffset, uintptr
     if (first && bytecodeOffset != UINT32_MAX) frame.bytecodeOffset = bytecodeOffset;
     else frame.bytecodeOffset = location.hasBytecodeOffset ? location.bytecodeOffset : 0;
     // A fault is the guest's out-of-bounds access when it hit the reservation
-    // of the frame's memory (its guard region); anywhere else, or at no
-    // operator, it is a fault Weft's own code made.
+    // of the frame's memory (its guard region); anywhere else it is a fault
+    // Weft's own code made, and so is one at no operator in the baseline's
+    // code, whose every access is a site. An optimizer may merge the same
+    // access of two operators (the two arms of an if) into one instruction of
+    // neither: there, a fault in the guest's reservation is still the
+    // guest's, at an offset no longer known.
+    bool noOperator = !location.hasBytecodeOffset && location.siteKind != SiteKind::Ranges;
     if (first && bytecodeOffset == UINT32_MAX && trap.kind == TrapKind::MemoryOutOfBounds &&
-        (!location.hasBytecodeOffset || !inGuestMemory(frame.instance, tFaultAddress)))
+        (noOperator || !inGuestMemory(frame.instance, tFaultAddress)))
       trap.kind = TrapKind::UnknownFault;
     if (const std::string* name = code->info().functionName(location.functionIndex)) {
       frame.functionName = *name;
