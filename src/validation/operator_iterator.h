@@ -28,6 +28,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -137,6 +138,18 @@ class OperatorIteratorT {
   // decoded or checked; -1 at the end of the body. For a compiler that fuses
   // an operator with the one after it.
   int peekOpcodeByte() const { return reader_.atEnd() ? -1 : *reader_.pos(); }
+  // The local the next operator writes when it is local.set or local.tee,
+  // its index not yet checked; nullopt for any other operator. For a
+  // compiler that puts a result straight where that write wants it.
+  std::optional<uint32_t> peekLocalWrite() const {
+    ByteReader ahead(reader_.pos(), reader_.end());
+    uint8_t opcode = 0;
+    uint32_t index = 0;
+    if (!ahead.readByte(opcode) ||
+        (opcode != opcodeCode(Opcode::LocalSet) && opcode != opcodeCode(Opcode::LocalTee)) || !ahead.readVarU32(index))
+      return std::nullopt;
+    return index;
+  }
   // The body's bytes from the next operator on, not yet decoded or checked:
   // for a compiler's look-ahead (compiler/baseline/loop_scan.h).
   std::span<const uint8_t> remainingBody() const { return {reader_.pos(), reader_.remaining()}; }

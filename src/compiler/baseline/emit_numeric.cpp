@@ -9,6 +9,7 @@ namespace weft {
 
 // a = a OP b for integers; b may stay in its slot or be an immediate.
 void FunctionCompiler::emitIntBinary(IntBinaryOp op, ValType type) {
+  resultMayReplaceLocal(values_.size() - 2);
   Val b = values_.pop();
   bool wide = type != ValType::I32;
   std::optional<int32_t> immediate = immediateOf(b, wide);
@@ -42,6 +43,7 @@ void FunctionCompiler::emitIntBinary(IntBinaryOp op, ValType type) {
 
 // A constant count is taken modulo the width, as wasm defines it.
 void FunctionCompiler::emitShift(ShiftOp op, ValType type) {
+  resultMayReplaceLocal(values_.size() - 2);
   Val count = values_.pop();
   GpReg a = values_.popToGpr();
   if (count.loc == Loc::Const) {
@@ -87,11 +89,13 @@ bool FunctionCompiler::emitNumeric(const Operator& op) {
   ValueStack& v = values_;
   // Unary and binary float operators work in place on the first operand.
   auto floatUnary = [&](ValType type, auto&& emitter) {
+    resultMayReplaceLocal(v.size() - 1);
     FpReg x = v.popToFpr();
     emitter(x);
     v.pushFpr(type, x);
   };
   auto floatBinary = [&](ValType type, auto&& emitter) {
+    resultMayReplaceLocal(v.size() - 2);
     FpReg b = v.toFprShared(v.pop());
     FpReg a = v.popToFpr();
     emitter(a, b);
@@ -99,6 +103,7 @@ bool FunctionCompiler::emitNumeric(const Operator& op) {
     v.pushFpr(type, a);
   };
   auto intUnary = [&](ValType type, IntUnaryOp unary) {
+    resultMayReplaceLocal(v.size() - 1);
     GpReg r = v.popToGpr();
     masm_.intUnary(unary, type, r);
     v.pushGpr(type, r);

@@ -148,6 +148,18 @@ void ValueStack::pushLocal(uint32_t index) {
   }
 }
 
+bool ValueStack::yieldLocalRegister(uint32_t depth, uint32_t index) {
+  if (index >= locals_.size()) return false;  // the write is invalid: validation fails next
+  const Val& v = stack_[depth];
+  const CachedLocal& local = locals_[index];
+  bool fpr = v.loc == Loc::Fpr;
+  if ((v.loc != Loc::Gpr && !fpr) || !local.cached || local.reg != v.reg || inFpr(localTypes_[index]) != fpr ||
+      uses(v.reg, fpr) != 2)
+    return false;
+  releaseLocal(index);
+  return true;
+}
+
 void ValueStack::setLocal(uint32_t index, bool tee) {
   ValType type = localTypes_[index];
   bool fpr = inFpr(type);

@@ -207,6 +207,13 @@ class ValueStack {
   }
   // The value at {depth}, where it is.
   const Val& at(uint32_t depth) const { return stack_[depth]; }
+  // The local whose register the value at {depth} shares, -1 if none: the
+  // value is that local's current value (a write to the local moves it).
+  int32_t localSharedBy(uint32_t depth) const {
+    const Val& v = stack_[depth];
+    if (v.loc != Loc::Gpr && v.loc != Loc::Fpr) return -1;
+    return localIn(v.reg, v.loc == Loc::Fpr);
+  }
 
   // Drops values above {height}, freeing their registers.
   void truncate(uint32_t height);
@@ -261,6 +268,12 @@ class ValueStack {
   // register the local is cached in (or, popped from a register, in that
   // register).
   void setLocal(uint32_t index, bool tee);
+  // Before an operator that overwrites the value at {depth} with its result,
+  // which local {index} is written with next: when the value shares only that
+  // local's register, the local gives the register up, unstored (its old
+  // value is dead), so that the operator works in it and the write after
+  // moves nothing. Returns whether it did.
+  bool yieldLocalRegister(uint32_t depth, uint32_t index);
   // Every dirty local to its slot; they stay cached. Before every branch.
   void flushLocals();
   // The same but for the locals of {home}: a branch back to a loop leaves
