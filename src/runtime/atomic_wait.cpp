@@ -13,6 +13,7 @@
 #include <mutex>
 
 #include "runtime/instance.h"
+#include "runtime/interruption.h"
 #include "runtime/trap.h"
 
 namespace weft {
@@ -24,9 +25,13 @@ namespace {
 // It sleeps on its own futex word, outside the bucket's lock: a notify is one
 // futex wake and the woken thread takes no lock on its way out, which is what
 // makes a wait/notify round trip cost what a futex round trip does.
+// {notified}: 0 while parked, kNotified once a notify took it, kInterrupted
+// once its instance was interrupted (wakeInterruptedWaiters).
+constexpr uint32_t kNotified = 1, kInterrupted = 2;
 struct Waiter {
   std::atomic<uint32_t> notified{0};
   uintptr_t cell = 0;
+  const void* vmctx = nullptr;  // of the instance waiting
   Waiter* next = nullptr;
   Waiter* previous = nullptr;
 };
@@ -119,8 +124,16 @@ uint64_t wait(void* vmctx, uint32_t offset, uint32_t address, T expected, int64_
   if (current != expected) return 1;  // "not-equal"
   Waiter self;
   self.cell = key;
+  self.vmctx = vmctx;
   bucket.append(&self);
   lock.unlock();
+  // An interrupt that set the flag before the append went through this
+  // bucket before it too, and did not see this waiter: the flag tells.
+  if (interruption::isSet(vmctx)) {
+    lock.lock();
+    if (self.notified.load(std::memory_order_acquire) == 0) bucket.unlink(&self);
+    return self.notified.load(std::memory_order_acquire) == kNotified ? 0 : trap(TrapKind::Interrupted);
+  }
   // The deadline is computed once, saturating: now + a guest's timeout near
   // INT64_MAX overflows the clock's range (and would read as "already past").
   // A timeout the clock cannot represent is as good as infinite.
@@ -140,11 +153,14 @@ uint64_t wait(void* vmctx, uint32_t offset, uint32_t address, T expected, int64_
                       static_cast<long>(left.count() % 1000000000)};
     futexWait(self.notified, &relative);
   }
-  if (self.notified.load(std::memory_order_acquire)) return 0;  // "ok"
-  // Timed out, unless a notify takes it first: under the lock, it is one or
-  // the other.
+  auto woken = [&]() -> uint64_t {
+    return self.notified.load(std::memory_order_acquire) == kNotified ? 0 /* "ok" */ : trap(TrapKind::Interrupted);
+  };
+  if (self.notified.load(std::memory_order_acquire)) return woken();
+  // Timed out, unless a notify or an interrupt takes it first: under the
+  // lock, it is one or the other.
   lock.lock();
-  if (self.notified.load(std::memory_order_acquire)) return 0;
+  if (self.notified.load(std::memory_order_acquire)) return woken();
   bucket.unlink(&self);
   return 2;  // "timed-out"
 }
@@ -170,7 +186,7 @@ uint64_t atomicNotify(void* vmctx, uint32_t offset, uint32_t address, uint32_t c
         bucket.unlink(waiter);
         // The address first: once notified, the waiter may return at once.
         std::atomic<uint32_t>* word = &waiter->notified;
-        word->store(1, std::memory_order_release);
+        word->store(kNotified, std::memory_order_release);
         if (woken < kWakeAfterUnlock)
           toWake[woken] = word;
         else
@@ -182,6 +198,21 @@ uint64_t atomicNotify(void* vmctx, uint32_t offset, uint32_t address, uint32_t c
   }
   for (uint32_t i = 0; i < std::min(woken, kWakeAfterUnlock); ++i) futexWake(*toWake[i]);
   return woken;
+}
+
+void wakeInterruptedWaiters() {
+  for (Bucket& bucket : buckets) {
+    std::lock_guard lock(bucket.lock);
+    for (Waiter* waiter = bucket.head; waiter;) {
+      Waiter* next = waiter->next;
+      if (interruption::isSet(waiter->vmctx)) {
+        bucket.unlink(waiter);
+        waiter->notified.store(kInterrupted, std::memory_order_release);
+        futexWake(waiter->notified);
+      }
+      waiter = next;
+    }
+  }
 }
 
 uint64_t atomicWait32(void* vmctx, uint32_t offset, uint32_t address, uint32_t expected, int64_t timeoutNs) {

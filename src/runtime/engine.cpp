@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "runtime/atomic_wait.h"
 #include "runtime/instance.h"
 #include "runtime/interruption.h"
 #include "runtime/memory_pool.h"
@@ -95,9 +96,12 @@ void Engine::forget(const Instance* instance) {
 }
 
 void Engine::interrupt() {
-  std::lock_guard guard(liveLock_);
-  interrupted_ = true;
-  for (const Instance* instance : instances_) interruption::set(instance->vmctx());
+  {
+    std::lock_guard guard(liveLock_);
+    interrupted_ = true;
+    for (const Instance* instance : instances_) interruption::set(instance->vmctx());
+  }
+  wakeInterruptedWaiters();
 }
 
 void Engine::clearInterrupt() {

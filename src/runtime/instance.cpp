@@ -7,6 +7,7 @@
 
 #include "abi/calling_convention.h"
 #include "abi/entry_table.h"
+#include "runtime/atomic_wait.h"
 #include "runtime/builtins.h"
 #include "runtime/debugger.h"
 #include "runtime/interruption.h"
@@ -40,7 +41,10 @@ Instance::Instance(std::shared_ptr<const Module> module) : module_(std::move(mod
   if (vmctx_) std::memset(vmctx_, 0, size);
 }
 
-void Instance::interrupt() { interruption::set(vmctx_); }
+void Instance::interrupt() {
+  interruption::set(vmctx_);
+  wakeInterruptedWaiters();
+}
 void Instance::clearInterrupt() { interruption::clear(vmctx_); }
 bool Instance::interrupted() const { return interruption::isSet(vmctx_); }
 

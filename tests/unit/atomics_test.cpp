@@ -5,6 +5,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <future>
 #include <thread>
 
 #include "runtime_test_support.h"
@@ -101,6 +104,58 @@ TEST_P(Atomics, HugeTimeoutsWaitUntilNotified) {
     ASSERT_TRUE(waited.ok());
     EXPECT_EQ(waited.results.at(0), Value::i32(0)) << "timeout " << timeout;
   }
+}
+
+// A guest that waits with no timeout, or one of centuries, must not outlast
+// an interrupt: Instance::interrupt stops its instance's wait (and only its),
+// Engine::interrupt every one, each wait trapping "interrupted"; a wait that
+// begins once its instance is interrupted traps at once; the waiters of
+// other instances keep waiting until notified.
+TEST_P(Atomics, InterruptsStopWaitsWithoutTimeouts) {
+  auto stopped = newInstance(), kept = newInstance(), notifier = newInstance();
+  ASSERT_TRUE(stopped && kept && notifier);
+  auto waitOn = [](const std::shared_ptr<Instance>& instance, int64_t timeout) {
+    return std::async(std::launch::async, [instance, timeout] {
+      return call(exported(instance, "wait32"), std::vector{Value::i32(128), Value::i32(0), Value::i64(timeout)});
+    });
+  };
+  auto expectInterrupted = [](std::future<CallOutcome>& waiting, const char* what) {
+    if (waiting.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+      std::fprintf(stderr, "FAIL: %s: the wait outlasted the interrupt\n", what);
+      std::_Exit(1);  // the waiting thread cannot be joined
+    }
+    CallOutcome outcome = waiting.get();
+    ASSERT_TRUE(outcome.trap) << what << ": returned " << outcome.results.at(0).asI32();
+    EXPECT_EQ(outcome.trap->kind, TrapKind::Interrupted) << what << ": " << outcome.trap->describe();
+  };
+  for (int64_t timeout : {int64_t{-1}, INT64_MAX}) {
+    std::future<CallOutcome> interrupted = waitOn(stopped, timeout);
+    std::future<CallOutcome> waiting = waitOn(kept, timeout);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // both parked, most likely
+    stopped->interrupt();
+    expectInterrupted(interrupted, "Instance::interrupt");
+    EXPECT_EQ(waiting.wait_for(std::chrono::milliseconds(50)), std::future_status::timeout)
+        << "another instance's wait ended";
+    // A wait that begins interrupted does not park.
+    std::future<CallOutcome> late = waitOn(stopped, timeout);
+    expectInterrupted(late, "a wait begun after the interrupt");
+    stopped->clearInterrupt();
+    uint32_t woken = 0;
+    Func notify = exported(notifier, "notify");
+    for (int attempt = 0; attempt < 100000 && woken == 0; ++attempt)
+      woken = call(notify, std::vector{Value::i32(128), Value::i32(1)}).results.at(0).asI32();
+    EXPECT_EQ(woken, 1u);
+    ASSERT_EQ(waiting.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+    CallOutcome notified = waiting.get();
+    ASSERT_TRUE(notified.ok());
+    EXPECT_EQ(notified.results.at(0), Value::i32(0));  // "ok"
+  }
+  std::future<CallOutcome> a = waitOn(stopped, -1), b = waitOn(kept, -1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  engine_->interrupt();
+  expectInterrupted(a, "Engine::interrupt, first instance");
+  expectInterrupted(b, "Engine::interrupt, second instance");
+  engine_->clearInterrupt();
 }
 
 // notify(count) wakes at most count waiters and returns how many it woke;
