@@ -165,8 +165,11 @@ class FunctionCompiler {
   // Inline: returned through memory from a call, the condition was written
   // field by field and read back whole, a store-forwarding stall at every
   // if and br_if.
+  // A value tested against zero is only read, and nothing writes a register
+  // between the pop and the test (the branch's moves come after it, on the
+  // taken path): a local's register is tested where it is, not copied.
   Condition popCondition() {
-    if (!fusedCondition_) return Condition::nonZero(values_.popToGpr());
+    if (!fusedCondition_) return Condition::nonZero(values_.popToGprShared());
     Condition condition = *fusedCondition_;
     fusedCondition_.reset();
     return condition;
