@@ -21,24 +21,6 @@ bool FunctionCompiler::topIsConstantAddress(const Operator& op, uint32_t size) c
   return top.loc == Loc::Const && MacroAssembler::constantAddressFits(op, static_cast<uint32_t>(top.bits), size);
 }
 
-MacroAssembler::MemOperand FunctionCompiler::linearMemoryAt(const Operator& op, GpReg index, int32_t indexLocal,
-                                                           uint32_t size) {
-  if (indexLocal < 0 || !masm_.checksBounds() || debugging_ || MacroAssembler::wasmMemoryWritesIndex(op))
-    return masm_.wasmMemory(op, index, size);
-  auto local = static_cast<uint32_t>(indexLocal);
-  uint64_t end = static_cast<uint64_t>(op.memarg.offset) + size;
-  CheckedLocal* known = std::find_if(checkedLocals_.begin(), checkedLocals_.end(),
-                                     [&](const CheckedLocal& c) { return c.local == local; });
-  if (known != checkedLocals_.end() && known->end >= end) return masm_.wasmMemory(op, index, size, true);
-  if (known != checkedLocals_.end()) {
-    known->end = end;  // this check reaches further
-  } else {
-    if (checkedLocals_.size() == checkedLocals_.capacity()) checkedLocals_.erase(checkedLocals_.begin());
-    checkedLocals_.push_back({local, end});
-  }
-  return masm_.wasmMemory(op, index, size);
-}
-
 bool FunctionCompiler::emitLoad(const Operator& op, uint32_t size, ValType type, bool signExtend) {
   if (topIsConstantAddress(op, size)) {
     auto address = static_cast<uint32_t>(values_.pop().bits);
@@ -59,11 +41,10 @@ bool FunctionCompiler::emitLoad(const Operator& op, uint32_t size, ValType type,
   // to a register of its own (made before the access, as making it may
   // store a spilled value).
   bool sharedIndex = values_.isShared(values_.size() - 1) && !MacroAssembler::wasmMemoryWritesIndex(op);
-  int32_t indexLocal = values_.localSharedBy(values_.size() - 1);
   GpReg index = sharedIndex ? values_.popToGprShared() : values_.popToGpr();
   if (inFpr(type)) {
     FpReg result = values_.allocFpr();
-    MacroAssembler::MemOperand m = linearMemoryAt(op, index, indexLocal, size);
+    MacroAssembler::MemOperand m = masm_.wasmMemory(op, index, size);
     masm_.recordSite(op.offset);
     masm_.loadFpr(result, type, m);
     values_.release(index);
@@ -71,7 +52,7 @@ bool FunctionCompiler::emitLoad(const Operator& op, uint32_t size, ValType type,
     return true;
   }
   GpReg result = sharedIndex ? values_.allocGpr() : index;  // else the index register takes the value
-  MacroAssembler::MemOperand m = linearMemoryAt(op, index, indexLocal, size);
+  MacroAssembler::MemOperand m = masm_.wasmMemory(op, index, size);
   masm_.recordSite(op.offset);
   masm_.loadInteger(result, m, size, type, signExtend);
   if (sharedIndex) values_.release(index);
@@ -89,11 +70,10 @@ bool FunctionCompiler::emitStore(const Operator& op, uint32_t size, ValType type
   else if (!immediate) valueReg = values_.toGprShared(value);
   bool constantAddress = topIsConstantAddress(op, size);
   GpReg index;
-  int32_t indexLocal = values_.localSharedBy(values_.size() - 1);
   if (!constantAddress)
     index = MacroAssembler::wasmMemoryWritesIndex(op) ? values_.popToGpr() : values_.popToGprShared();
   MacroAssembler::MemOperand m = constantAddress ? masm_.wasmMemoryAt(op, static_cast<uint32_t>(values_.pop().bits), size)
-                                                 : linearMemoryAt(op, index, indexLocal, size);
+                                                 : masm_.wasmMemory(op, index, size);
   masm_.recordSite(op.offset);
   if (inFpr(type)) {
     masm_.storeFpr(m, valueFpr, type);

@@ -392,7 +392,6 @@ bool FunctionCompiler::emitBlockStart(const Operator& op) {
     if (state.baseAtHead) masm_.cacheMemoryBase();
     state.label = masm_.newLabel();
     masm_.bindLoopHeader(state.label);
-    forgetCheckedBounds();
     masm_.setMemoryBaseCached(state.baseAtHead);
     values_.markDirty(homes_[state.home]);  // back edges do not store them
     masm_.interruptCheck(op.offset);
@@ -426,7 +425,6 @@ bool FunctionCompiler::emitElse() {
   }
   masm_.bindMerge(state.elseLabel);
   masm_.setMemoryBaseCached(state.baseAtElse);
-  forgetCheckedBounds();
   values_.truncate(state.mergeHeight);
   values_.restoreLocals(snapshots_[state.elseLocals]);  // only the if's branch reaches here
   for (uint32_t i = 0; i < state.signature.numParams; ++i) values_.pushSlot(state.signature.params[i]);
@@ -470,10 +468,7 @@ bool FunctionCompiler::emitEnd() {
     endReachable = true;
   }
   if (state.kind != ControlKind::Loop && state.label.isValid()) masm_.bindMerge(state.label);
-  if (merges) {
-    masm_.setMemoryBaseCached(state.baseAtEnd);
-    forgetCheckedBounds();
-  }
+  if (merges) masm_.setMemoryBaseCached(state.baseAtEnd);
   if (!merges && reachable_) {  // the results are where the fall-through left them
     releasePooled(state);
     controls_.pop_back();
@@ -797,7 +792,6 @@ bool FunctionCompiler::emitLocalGet(const Operator& op) {
 }
 
 bool FunctionCompiler::emitLocalSet(const Operator& op, bool tee) {
-  forgetCheckedBounds(op.index);
   values_.setLocal(op.index, tee);
   return true;
 }

@@ -218,18 +218,6 @@ class FunctionCompiler {
   void emitTruncate(const Operator& op, ValType from, ValType to, bool isSigned);
   bool emitMemory(const Operator& op);   // emit_memory.cpp
   bool topIsConstantAddress(const Operator& op, uint32_t size) const;
-  // The access of {op} at {index}, {size} bytes. {indexLocal}: the local the
-  // index value is (ValueStack::localSharedBy), -1 if none; in the
-  // bounds-checked strategy a check an earlier one on that local's value
-  // already covers is left out.
-  MacroAssembler::MemOperand linearMemoryAt(const Operator& op, GpReg index, int32_t indexLocal, uint32_t size);
-  // What the checks say of a local stops holding when it is written; of
-  // every local, at a label (another edge, a loop's back edge among them,
-  // may have written it).
-  void forgetCheckedBounds(uint32_t local) {
-    checkedLocals_.eraseIf([&](const CheckedLocal& c) { return c.local == local; });
-  }
-  void forgetCheckedBounds() { checkedLocals_.clear(); }
   bool emitLoad(const Operator& op, uint32_t size, ValType type, bool signExtend);
   bool emitStore(const Operator& op, uint32_t size, ValType type);
   bool emitAtomic(const Operator& op);
@@ -248,14 +236,6 @@ class FunctionCompiler {
   std::vector<call_abi::Location>& argumentLocations_;  // the scratch's
   bool reachable_ = true;
   std::optional<Condition> fusedCondition_;  // a comparison the next operator tests
-  // Bounds-checked strategy: locals whose current value a check of memory 0
-  // has covered up to {end} (offset + access size). Memory never shrinks, so
-  // the check holds until the local is written or a label is reached.
-  struct CheckedLocal {
-    uint32_t local;
-    uint64_t end;
-  };
-  BoundedVector<CheckedLocal, 4> checkedLocals_;
   bool countsFuel_ = false;
   bool debugging_ = false;
   std::shared_ptr<DebugFunctionInfo> debugInfo_;  // debug mode

@@ -207,13 +207,6 @@ class ValueStack {
   }
   // The value at {depth}, where it is.
   const Val& at(uint32_t depth) const { return stack_[depth]; }
-  // The local whose register the value at {depth} shares, -1 if none: the
-  // value is that local's current value (a write to the local moves it).
-  int32_t localSharedBy(uint32_t depth) const {
-    const Val& v = stack_[depth];
-    if (v.loc != Loc::Gpr && v.loc != Loc::Fpr) return -1;
-    return localIn(v.reg, v.loc == Loc::Fpr);
-  }
 
   // Drops values above {height}, freeing their registers.
   void truncate(uint32_t height);

@@ -805,12 +805,11 @@ MacroAssemblerX64::MemOperand MacroAssemblerX64::wasmMemoryAt(const Operator& op
   return x64::memAt(static_cast<uint8_t>(kMemBase.id()), start, static_cast<uint8_t>(accessSize));
 }
 
-MacroAssemblerX64::MemOperand MacroAssemblerX64::wasmMemory(const Operator& op, GpReg indexReg, uint32_t accessSize,
-                                                           bool boundsKnown) {
+MacroAssemblerX64::MemOperand MacroAssemblerX64::wasmMemory(const Operator& op, GpReg indexReg, uint32_t accessSize) {
   x86::Gp index = gp(indexReg);
   uint64_t end = static_cast<uint64_t>(op.memarg.offset) + accessSize;
   x86::Mem def = memoryDefinition();
-  if (strategy_ == MemoryStrategy::BoundsChecked && !boundsKnown) {
+  if (strategy_ == MemoryStrategy::BoundsChecked) {
     if (fitsInt32(end)) {
       a_.lea(x86::rax, x86::ptr(index, static_cast<int32_t>(end)));
     } else {

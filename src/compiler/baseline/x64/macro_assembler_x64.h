@@ -254,11 +254,8 @@ class MacroAssemblerX64 {
   // memory 0; {index} may come back holding index + offset, when
   // wasmMemoryWritesIndex (an offset no displacement holds): then the index
   // register must be the caller's alone.
-  // {boundsKnown}: an earlier check of the same index value reached at
-  // least this access's end (offset + size), so this one is left out.
   static bool wasmMemoryWritesIndex(const Operator& op) { return op.memarg.offset > INT32_MAX; }
-  MemOperand wasmMemory(const Operator& op, GpReg index, uint32_t accessSize, bool boundsKnown = false);
-  bool checksBounds() const { return strategy_ == MemoryStrategy::BoundsChecked; }
+  MemOperand wasmMemory(const Operator& op, GpReg index, uint32_t accessSize);
   // The same for a constant index, when address + offset + size fits a
   // 31-bit displacement (constantAddressFits).
   static bool constantAddressFits(const Operator& op, uint32_t address, uint32_t accessSize);
