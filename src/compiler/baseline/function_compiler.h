@@ -161,13 +161,11 @@ class FunctionCompiler {
   bool emitBrTable();
   bool emitSelect();
   // The condition br_if, `if` or select tests: the comparison fused into it,
-  // or the top value. Its registers are the caller's to release.
-  // Inline: returned through memory from a call, the condition was written
-  // field by field and read back whole, a store-forwarding stall at every
-  // if and br_if.
-  // A value tested against zero is only read, and nothing writes a register
-  // between the pop and the test (the branch's moves come after it, on the
-  // taken path): a local's register is tested where it is, not copied.
+  // or the top value, tested in place (a local's register too: nothing
+  // writes a register between the pop and the test, as the branch's moves
+  // come after it). Its registers are the caller's to release. Inline:
+  // returned through memory from a call, the condition was written field by
+  // field and read back whole, a store-forwarding stall at every if and br_if.
   Condition popCondition() {
     if (!fusedCondition_) return Condition::nonZero(values_.popToGprShared());
     Condition condition = *fusedCondition_;

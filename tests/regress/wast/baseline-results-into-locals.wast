@@ -82,3 +82,16 @@
 (assert_return (invoke "loop_sum" (i32.const 10)) (i64.const 0x0000003700375f00))
 (assert_return (invoke "across_if" (i32.const 3) (i32.const 1)) (i32.const -45))
 (assert_return (invoke "across_if" (i32.const 3) (i32.const 0)) (i32.const 0))
+
+;; The write the baseline peeks at is not validated yet: an index past the
+;; locals (one past, 2^31, 2^32-1 as a 5-byte LEB) must be refused as the
+;; validator refuses it, with no register given up for it.
+(assert_invalid
+  (module (func (param i32) (local.set 1 (i32.add (local.get 0) (i32.const 1)))))
+  "unknown local")
+(assert_invalid
+  (module (func (param i32) (local.set 2147483648 (i32.add (local.get 0) (i32.const 1)))))
+  "unknown local")
+(assert_invalid
+  (module (func (param i32) (local.tee 4294967295 (i32.add (local.get 0) (i32.const 1))) (drop)))
+  "unknown local")
